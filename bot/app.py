@@ -1,0 +1,83 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, jsonify
+
+from bot.clock import Clock
+from bot.config import Settings, load_secret_key
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def default_instance_path() -> Path:
+    """``$CALLTIME_INSTANCE_PATH`` or ``./instance`` (where the embedded database lives)."""
+    return Path(os.environ.get("CALLTIME_INSTANCE_PATH") or Path.cwd() / "instance").resolve()
+
+
+def build_settings(test_config: Mapping[str, Any] | None = None) -> Settings:
+    """Settings from the environment, with lower-case keys of ``test_config`` overriding."""
+    overrides = {k: v for k, v in (test_config or {}).items() if k.islower()}
+    instance_path = Path(overrides.pop("instance_path", None) or default_instance_path())
+    settings = Settings.from_env(instance_path)
+    if overrides:
+        settings = Settings(**{**settings.model_dump(), **overrides})
+    return settings
+
+
+def create_app(
+    test_config: Mapping[str, Any] | None = None, *, clock: Clock | None = None
+) -> Flask:
+    """Create the Calltime web app.
+
+    Args:
+        test_config: lower-case keys override :class:`Settings` fields (``database_url``
+            …); upper-case keys go to Flask's config (``TESTING`` …).
+        clock: the time source (tests pass a frozen clock).
+
+    The app never starts the worker or the scheduler: ``calltime serve`` and the
+    Procfile's ``worker``/``clock`` processes do, so gunicorn workers don't each run jobs.
+    """
+    settings = build_settings(test_config)
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    app = Flask(__name__, instance_path=str(settings.instance_path))
+    app.config["SECRET_KEY"] = settings.secret_key or load_secret_key(settings.instance_path)
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
+    app.config.update({k: v for k, v in (test_config or {}).items() if k.isupper()})
+
+    runtime = Runtime.from_settings(settings, clock=clock)
+    app.extensions["calltime"] = runtime
+    register_blueprints(app)
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount every HTTP surface of Calltime on ``app``."""
+
+    @app.get("/healthz")
+    def healthz() -> Any:
+        runtime = get_runtime(app)
+        try:
+            runtime.db.ping()
+        except Exception as exc:  # the check's job is to report, not to raise
+            log.warning("health check: database unavailable: %s", exc)
+            return jsonify(status="error", database="unavailable"), 503
+        return jsonify(status="ok", database=runtime.db.dialect)
+
+
+def get_runtime(app: Flask | None = None) -> Runtime:
+    """The :class:`Runtime` of ``app`` (default: the current app)."""
+    if app is None:
+        from flask import current_app
+
+        app = current_app
+    return app.extensions["calltime"]  # type: ignore[no-any-return]

@@ -1,0 +1,47 @@
+"""The ``calltime`` command line. ``calltime --help`` lists every command."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from bot.cli.common import CliState
+from bot.cli.db import db_group
+from bot.cli.directory import campaigns_group, goals_group, projects_group, teams_group, users_group
+from bot.cli.processes import clock_command, serve_command, worker_command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--verbose", "-v", is_flag=True, help="Log at DEBUG level.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
+    """Calltime: the WhatsApp call-time manager for fundraising teams.
+
+    Configuration comes from the environment (DATABASE_URL, TWILIO_*, ANTHROPIC_*,
+    MEMORY_BACKEND …); see the README.
+    """
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    ctx.obj = CliState()
+
+
+for command in (
+    db_group,
+    projects_group,
+    users_group,
+    teams_group,
+    campaigns_group,
+    goals_group,
+    serve_command,
+    worker_command,
+    clock_command,
+):
+    cli.add_command(command)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="calltime")

@@ -1,0 +1,43 @@
+"""``calltime serve|worker|clock``: the long-running processes."""
+
+from __future__ import annotations
+
+import click
+
+from bot.cli.common import CliState, pass_state
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, type=int, show_default=True)
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Migrate, seed the demo organisation if empty, enable the simulator.",
+)
+@pass_state
+def serve_command(state: CliState, host: str, port: int, demo: bool) -> None:
+    """Serve the web app with the worker and scheduler in-process (the embedded mode)."""
+    from bot.serve import serve
+
+    serve(state.app, host=host, port=port, demo=demo)
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Handle what is queued now, then exit.")
+@pass_state
+def worker_command(state: CliState, once: bool) -> None:
+    """Run the queue worker (one process of the Procfile's ``worker`` role)."""
+    from bot.serve import run_worker
+
+    run_worker(state.app, once=once)
+
+
+@click.command("clock")
+@click.option("--once", is_flag=True, help="Run every job once, then exit.")
+@pass_state
+def clock_command(state: CliState, once: bool) -> None:
+    """Run the scheduler (the Procfile's ``clock`` role)."""
+    from bot.serve import run_clock
+
+    run_clock(state.app, once=once)

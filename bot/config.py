@@ -1,0 +1,99 @@
+"""Configuration from the environment, validated once by a pydantic model.
+
+Every variable is optional: the defaults give the embedded mode (SQLite under
+``instance/``, simulated WhatsApp sends, the rules planner without a model).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+DEFAULT_LLM_MODEL = "claude-haiku-4-5"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the ``postgres://`` scheme hosting platforms hand out and pick psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Settings(BaseModel):
+    """Typed view of the process environment (see the README's table)."""
+
+    instance_path: Path
+    database_url: str = ""
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_whatsapp_number: str | None = None
+    twilio_api_base_url: str = "https://api.twilio.com"
+    twilio_nudge_content_sid: str | None = None
+    public_base_url: str | None = None
+    trust_proxy: bool = False
+    insecure_skip_signature: bool = False
+    anthropic_api_key: str | None = None
+    anthropic_base_url: str | None = None
+    llm_model: str = DEFAULT_LLM_MODEL
+    memory_backend: Literal["local", "zerodb"] = "local"
+    zerodb_api_url: str | None = None
+    zerodb_api_key: str | None = None
+    zerodb_project_id: str | None = None
+    session_idle_hours: float = Field(default=12.0, gt=0)
+    secret_key: str = ""
+
+    @field_validator("database_url")
+    @classmethod
+    def _fix_scheme(cls, value: str) -> str:
+        return normalise_database_url(value) if value else value
+
+    @classmethod
+    def from_env(cls, instance_path: Path, env: dict[str, str] | None = None) -> Settings:
+        """Build settings from ``env`` (default ``os.environ``); blank values count as unset."""
+        env = dict(os.environ if env is None else env)
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        values: dict[str, Any] = {
+            "instance_path": instance_path,
+            "database_url": get("DATABASE_URL") or f"sqlite:///{instance_path / 'calltime.db'}",
+            "twilio_account_sid": get("TWILIO_ACCOUNT_SID"),
+            "twilio_auth_token": get("TWILIO_AUTH_TOKEN"),
+            "twilio_whatsapp_number": get("TWILIO_WHATSAPP_NUMBER"),
+            "twilio_api_base_url": get("TWILIO_API_BASE_URL") or "https://api.twilio.com",
+            "twilio_nudge_content_sid": get("TWILIO_NUDGE_CONTENT_SID"),
+            "public_base_url": get("PUBLIC_BASE_URL"),
+            "trust_proxy": (get("CALLTIME_TRUST_PROXY") or "0") in {"1", "true", "yes"},
+            "insecure_skip_signature": (get("CALLTIME_INSECURE_SKIP_SIGNATURE") or "0")
+            in {"1", "true", "yes"},
+            "anthropic_api_key": get("ANTHROPIC_API_KEY"),
+            "anthropic_base_url": get("ANTHROPIC_BASE_URL"),
+            "llm_model": get("CALLTIME_LLM_MODEL") or DEFAULT_LLM_MODEL,
+            "memory_backend": get("MEMORY_BACKEND") or "local",
+            "zerodb_api_url": get("ZERODB_API_URL"),
+            "zerodb_api_key": get("ZERODB_API_KEY"),
+            "zerodb_project_id": get("ZERODB_PROJECT_ID"),
+            "session_idle_hours": get("CALLTIME_SESSION_IDLE_HOURS") or 12.0,
+            "secret_key": get("SECRET_KEY") or "",
+        }
+        return cls(**values)
+
+
+def load_secret_key(instance_path: Path) -> str:
+    """Return the key that signs admin sessions, generating it into ``instance/`` once."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key

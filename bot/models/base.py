@@ -1,0 +1,58 @@
+"""Declarative base, naming convention and the columns every table shares."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, MetaData, Uuid
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bot.models.types import UTCDateTime, new_id, utcnow
+
+# Stable constraint names keep Alembic's autogenerate and hand-written migrations in step.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """All Calltime tables."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class IdMixin:
+    """UUID primary key."""
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+
+
+class ProjectMixin(IdMixin):
+    """Every tenant row belongs to exactly one project."""
+
+    project_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("projects.id"), nullable=False)
+
+
+class CreatedMixin:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class TimestampsMixin(CreatedMixin):
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow
+    )
+
+
+def enum_check(column: str, values: Iterable[str], *, nullable: bool = False) -> CheckConstraint:
+    """A CHECK constraint that keeps ``column`` inside the data model's enum ``values``."""
+    quoted = ", ".join(f"'{v}'" for v in values)
+    condition = f"{column} IN ({quoted})"
+    if nullable:
+        condition = f"{column} IS NULL OR {condition}"
+    return CheckConstraint(condition, name=column)

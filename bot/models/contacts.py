@@ -1,0 +1,80 @@
+"""Donors and prospects: contacts, their phone/email identities and tags."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.models.base import Base, CreatedMixin, ProjectMixin, TimestampsMixin, enum_check
+from bot.models.enums import CHANNELS, CONTACT_STATUSES, IDENTITY_TYPES
+from bot.models.types import UTCDateTime
+
+
+class Contact(ProjectMixin, TimestampsMixin, Base):
+    """A person the team fundraises from; soft-deleted through ``deleted_at``."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        enum_check("status", CONTACT_STATUSES),
+        enum_check("primary_channel", CHANNELS),
+        CheckConstraint("relationship_strength BETWEEN 1 AND 5", name="relationship_strength"),
+        Index(None, "project_id", "status"),
+        Index(None, "project_id", "last_contacted_at"),
+        Index(None, "project_id", "next_suggested_at"),
+        Index(None, "project_id", "relationship_strength"),
+        Index(None, "project_id", "assigned_to_user_id"),
+        Index(None, "project_id", "display_name"),
+    )
+
+    display_name: Mapped[str] = mapped_column(Text, nullable=False)
+    primary_channel: Mapped[str] = mapped_column(Text, nullable=False, default="whatsapp")
+    relationship_strength: Mapped[int] = mapped_column(SmallInteger, nullable=False, default=3)
+    capacity_band: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(Text, nullable=False, default="active")
+    last_contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_suggested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notes: Mapped[str | None] = mapped_column(Text)
+    assigned_to_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id"))
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ContactIdentity(ProjectMixin, CreatedMixin, Base):
+    """A phone number (E.164) or email address that belongs to one contact."""
+
+    __tablename__ = "contact_identities"
+    __table_args__ = (
+        enum_check("type", IDENTITY_TYPES),
+        UniqueConstraint("project_id", "type", "value"),
+        Index(None, "project_id", "contact_id"),
+        Index(None, "project_id", "value"),
+    )
+
+    contact_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("contacts.id"), nullable=False)
+    type: Mapped[str] = mapped_column(Text, nullable=False)
+    value: Mapped[str] = mapped_column(Text, nullable=False)
+    is_primary: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    is_whatsapp_capable: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class ContactTag(ProjectMixin, CreatedMixin, Base):
+    __tablename__ = "contact_tags"
+    __table_args__ = (
+        UniqueConstraint("contact_id", "tag"),
+        Index(None, "project_id", "tag"),
+        Index(None, "project_id", "contact_id"),
+    )
+
+    contact_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("contacts.id"), nullable=False)
+    tag: Mapped[str] = mapped_column(Text, nullable=False)

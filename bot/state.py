@@ -1,0 +1,43 @@
+"""The planner's per-session state, stored in ``sessions.state_json`` and validated here."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Suggestion(BaseModel):
+    """A contact offered by ``next``, with the human reasons shown to the operator."""
+
+    contact_id: uuid.UUID
+    reasons: list[str] = Field(default_factory=list)
+
+
+class SessionState(BaseModel):
+    """What the bot remembers between an operator's messages in one session."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    campaign_id: uuid.UUID | None = None
+    current_contact_id: uuid.UUID | None = None
+    suggestions: list[Suggestion] = Field(default_factory=list)
+    skipped_contact_ids: list[uuid.UUID] = Field(default_factory=list)
+    last_draft: str | None = None
+    last_prompt_type: str | None = None
+    pending_question: str | None = None
+    # Follow-ups listed in the last nudge, in the order shown (``done 2`` → index 1).
+    nudge_followup_ids: list[uuid.UUID] = Field(default_factory=list)
+    last_turn_id: uuid.UUID | None = None
+
+    @classmethod
+    def load(cls, raw: dict[str, Any] | None) -> SessionState:
+        """Parse stored state; a corrupt blob resets to an empty state rather than failing a turn."""
+        try:
+            return cls.model_validate(raw or {})
+        except ValueError:
+            return cls()
+
+    def dump(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")

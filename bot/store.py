@@ -1,0 +1,203 @@
+"""Project-scoped data access: the only way application code reads or writes tenant rows.
+
+A :class:`ProjectScope` binds a SQLAlchemy session to one project and one actor.
+Every query it builds filters by ``project_id``; every row it adds is stamped with
+it; every write it makes is recorded in ``audit_log`` with ``changed_by`` and the
+turn that caused it, which is what ``undo`` replays backwards.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, func, inspect, select
+from sqlalchemy.orm import Session
+
+from bot.models import AuditLog, Base, Event
+from bot.models.types import utcnow
+
+M = TypeVar("M", bound=Base)
+
+
+class NotFound(LookupError):
+    """A row does not exist in this project (it may exist in another: we never say)."""
+
+
+def jsonable(value: Any) -> Any:
+    """Render a column value for audit/event JSON."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def row_values(obj: Base) -> dict[str, Any]:
+    """All column values of ``obj`` keyed by attribute name, JSON-ready."""
+    mapper = inspect(obj).mapper
+    return {attr.key: jsonable(getattr(obj, attr.key)) for attr in mapper.column_attrs}
+
+
+class ProjectScope:
+    """Reads and audited writes for one project, on behalf of one actor.
+
+    Args:
+        session: an open unit of work.
+        project_id: the tenant every statement is restricted to.
+        actor: ``user:<id>``, ``agent:<session_id>``, ``system:<job>`` or ``cli``.
+        turn_id: the inbound message being handled, when there is one.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        project_id: uuid.UUID,
+        *,
+        actor: str = "system",
+        turn_id: uuid.UUID | None = None,
+    ) -> None:
+        self.session = session
+        self.project_id = project_id
+        self.actor = actor
+        self.turn_id = turn_id
+
+    # -- reads -----------------------------------------------------------------
+    def select(self, model: type[M], *where: Any) -> Select[tuple[M]]:
+        """``SELECT model WHERE project_id = :project AND <where>``."""
+        return select(model).where(model.project_id == self.project_id, *where)  # type: ignore[attr-defined]
+
+    def all(
+        self, model: type[M], *where: Any, order_by: Any = None, limit: int | None = None
+    ) -> list[M]:
+        stmt = self.select(model, *where)
+        if order_by is not None:
+            stmt = (
+                stmt.order_by(*order_by)
+                if isinstance(order_by, list | tuple)
+                else stmt.order_by(order_by)
+            )
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return list(self.session.scalars(stmt))
+
+    def first(self, model: type[M], *where: Any, order_by: Any = None) -> M | None:
+        found = self.all(model, *where, order_by=order_by, limit=1)
+        return found[0] if found else None
+
+    def count(self, model: type[M], *where: Any) -> int:
+        stmt = (
+            select(func.count())
+            .select_from(model)
+            .where(
+                model.project_id == self.project_id,
+                *where,  # type: ignore[attr-defined]
+            )
+        )
+        return int(self.session.scalar(stmt) or 0)
+
+    def get(self, model: type[M], row_id: Any) -> M | None:
+        """The row with primary key ``row_id`` if it belongs to this project, else ``None``."""
+        row_uuid = _as_uuid(row_id)
+        if row_uuid is None:
+            return None
+        row = self.session.get(model, row_uuid)
+        if row is None or row.project_id != self.project_id:  # type: ignore[attr-defined]
+            return None
+        return row
+
+    def require(self, model: type[M], row_id: Any) -> M:
+        """Like :meth:`get` but raises :class:`NotFound`."""
+        row = self.get(model, row_id)
+        if row is None:
+            raise NotFound(f"{model.__tablename__} {row_id} not found")
+        return row
+
+    # -- writes ----------------------------------------------------------------
+    def insert(self, obj: M) -> M:
+        """Add ``obj`` to this project and audit it."""
+        if getattr(obj, "project_id", None) not in (None, self.project_id):
+            raise PermissionError("row belongs to another project")
+        obj.project_id = self.project_id  # type: ignore[attr-defined]
+        self.session.add(obj)
+        self.session.flush()
+        self._audit(obj, "insert", None, row_values(obj))
+        return obj
+
+    def update(self, obj: M, **changes: Any) -> M:
+        """Apply ``changes`` to a row of this project and audit the old and new values."""
+        self._check_owned(obj)
+        old = {key: jsonable(getattr(obj, key)) for key in changes}
+        for key, value in changes.items():
+            if not hasattr(obj, key):
+                raise AttributeError(f"{type(obj).__name__} has no column {key}")
+            setattr(obj, key, value)
+        self.session.flush()
+        new = {key: jsonable(getattr(obj, key)) for key in changes}
+        if old != new:
+            self._audit(obj, "update", old, new)
+        return obj
+
+    def delete(self, obj: M) -> None:
+        """Hard-delete a row of this project (soft deletes are updates of ``deleted_at``)."""
+        self._check_owned(obj)
+        old = row_values(obj)
+        self.session.delete(obj)
+        self.session.flush()
+        self._audit(obj, "delete", old, None)
+
+    def emit(self, event_type: str, user_id: uuid.UUID | None = None, **data: Any) -> Event:
+        """Record an operational event (data model §6) for this project."""
+        payload = {"project_id": str(self.project_id), **{k: jsonable(v) for k, v in data.items()}}
+        if user_id is not None:
+            payload["user_id"] = str(user_id)
+        event = Event(
+            project_id=self.project_id, event_type=event_type, data=payload, user_id=user_id
+        )
+        self.session.add(event)
+        return event
+
+    def audit_rows(self, *where: Any) -> Iterable[AuditLog]:
+        return self.all(AuditLog, *where, order_by=AuditLog.timestamp)
+
+    # -- internals -------------------------------------------------------------
+    def _check_owned(self, obj: Base) -> None:
+        if getattr(obj, "project_id", None) != self.project_id:
+            raise PermissionError("row belongs to another project")
+
+    def _audit(
+        self,
+        obj: Base,
+        action: str,
+        old: dict[str, Any] | None,
+        new: dict[str, Any] | None,
+        idempotency_key: str | None = None,
+    ) -> None:
+        self.session.add(
+            AuditLog(
+                project_id=self.project_id,
+                table_name=obj.__tablename__,
+                record_id=str(obj.id),  # type: ignore[attr-defined]
+                action=action,
+                changed_by=self.actor,
+                old_values=old,
+                new_values=new,
+                timestamp=utcnow(),
+                turn_id=self.turn_id,
+                idempotency_key=idempotency_key,
+            )
+        )
+
+
+def _as_uuid(value: Any) -> uuid.UUID | None:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,166 @@
+"""Test fixtures: a fresh, migrated database per test on SQLite and on PostgreSQL.
+
+``CALLTIME_TEST_ENGINES`` (default ``sqlite,postgres``) chooses the engines the
+database fixtures run on. PostgreSQL is a real server: ``TEST_DATABASE_URL`` if set,
+else PostgreSQL 16 with pgvector started from the ``pgserver`` package. Each test gets
+its own database cloned from a migrated template, so tests never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bot.app import create_app
+from bot.clock import FrozenClock
+from bot.config import normalise_database_url
+from bot.db import Database
+from bot.migrate import upgrade
+from bot.runtime import Runtime
+
+ENGINES = [
+    e.strip()
+    for e in os.environ.get("CALLTIME_TEST_ENGINES", "sqlite,postgres").split(",")
+    if e.strip()
+]
+
+#: Thursday 26 Nov 2026, 10:00 in Asia/Kolkata: inside working hours, mid call time.
+DEFAULT_NOW = datetime(2026, 11, 26, 4, 30, tzinfo=UTC)
+
+# Secrets and endpoints from a developer's shell must never reach a test.
+_BLANKED_ENV = (
+    "DATABASE_URL",
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+    "TWILIO_WHATSAPP_NUMBER",
+    "TWILIO_API_BASE_URL",
+    "TWILIO_NUDGE_CONTENT_SID",
+    "PUBLIC_BASE_URL",
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_BASE_URL",
+    "CALLTIME_LLM_MODEL",
+    "MEMORY_BACKEND",
+    "ZERODB_API_URL",
+    "ZERODB_API_KEY",
+    "ZERODB_PROJECT_ID",
+    "SECRET_KEY",
+    "CALLTIME_INSECURE_SKIP_SIGNATURE",
+    "CALLTIME_TRUST_PROXY",
+)
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in _BLANKED_ENV:
+        monkeypatch.delenv(name, raising=False)
+
+
+# -- servers and templates ------------------------------------------------------------
+@pytest.fixture(scope="session")
+def postgres_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of a PostgreSQL server this session may create databases on."""
+    given = os.environ.get("TEST_DATABASE_URL")
+    if given:
+        yield normalise_database_url(given)
+        return
+    import pgserver
+
+    data_dir = tmp_path_factory.mktemp("pgdata")
+    server = pgserver.get_server(data_dir, cleanup_mode="stop")
+    try:
+        yield normalise_database_url(server.get_uri())
+    finally:
+        server.cleanup()
+
+
+def _admin_execute(admin_url: str, *statements: str) -> None:
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            for statement in statements:
+                conn.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_admin_url: str) -> Iterator[str]:
+    """Name of a migrated template database (created once per test session)."""
+    name = f"calltime_tpl_{uuid.uuid4().hex[:8]}"
+    _admin_execute(postgres_admin_url, f'CREATE DATABASE "{name}"')
+    url = make_url(postgres_admin_url).set(database=name).render_as_string(hide_password=False)
+    engine = create_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield name
+    _admin_execute(postgres_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    engine = create_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(params=ENGINES)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database for one test, on each configured engine."""
+    if request.param == "sqlite":
+        path = tmp_path / "calltime.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    admin_url = request.getfixturevalue("postgres_admin_url")
+    template = request.getfixturevalue("postgres_template")
+    name = f"calltime_t_{uuid.uuid4().hex[:12]}"
+    _admin_execute(admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    _admin_execute(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# -- application ----------------------------------------------------------------------
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(DEFAULT_NOW)
+
+
+@pytest.fixture
+def app(db_url: str, tmp_path: Path, clock: FrozenClock) -> Iterator[Flask]:
+    application = create_app(
+        {
+            "database_url": db_url,
+            "instance_path": tmp_path / "instance",
+            "secret_key": "test",
+            "TESTING": True,
+        },
+        clock=clock,
+    )
+    yield application
+    application.extensions["calltime"].db.dispose()
+
+
+@pytest.fixture
+def runtime(app: Flask) -> Runtime:
+    return app.extensions["calltime"]  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def db(runtime: Runtime) -> Database:
+    return runtime.db
+
+
+@pytest.fixture
+def client(app: Flask):  # type: ignore[no-untyped-def]
+    return app.test_client()
