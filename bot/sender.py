@@ -16,8 +16,10 @@ import time
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+import requests
 from twilio.base.exceptions import TwilioRestException
+from twilio.rest import Client
+from twilio.rest.api.v2010.account.message import MessageInstance
 
 from bot.models import Message, Project, User
 from bot.models.types import utcnow
@@ -131,24 +133,34 @@ def transmit(runtime: Runtime, scope: ProjectScope, row: Message) -> None:
         )
         scope.session.flush()
         return
-    kwargs = _create_kwargs(runtime, row)
+    try:
+        created = _create_with_retries(client, _create_kwargs(runtime, row))
+    except TwilioRestException as exc:
+        _record_failure(scope, row, exc)
+        return
+    row.twilio_sid = created.sid
+    row.status = _our_status(created.status)
+    row.sent_at = utcnow()
+    row.lease_until = None
+    scope.emit("whatsapp.message.sent", user_id=row.user_id, message_id=row.id, sid=created.sid)
+    scope.session.flush()
+
+
+def _create_with_retries(client: Client, kwargs: dict[str, object]) -> MessageInstance:
+    """``messages.create``, retrying 429, 5xx and network errors with backoff."""
     for attempt, delay in enumerate((*RETRY_DELAYS, None)):
         try:
-            created = client.messages.create(**kwargs)
+            return client.messages.create(**kwargs)
         except TwilioRestException as exc:
-            if (exc.status == 429 or exc.status >= 500) and delay is not None:
-                log.warning("twilio answered %s (attempt %d); retrying", exc.status, attempt + 1)
-                time.sleep(delay)
-                continue
-            _record_failure(scope, row, exc)
-            return
-        row.twilio_sid = created.sid
-        row.status = _our_status(created.status)
-        row.sent_at = utcnow()
-        row.lease_until = None
-        scope.emit("whatsapp.message.sent", user_id=row.user_id, message_id=row.id, sid=created.sid)
-        scope.session.flush()
-        return
+            if not (exc.status == 429 or exc.status >= 500) or delay is None:
+                raise
+            log.warning("twilio answered %s (attempt %d); retrying", exc.status, attempt + 1)
+        except requests.RequestException as exc:
+            if delay is None:
+                raise TwilioRestException(503, "", f"Twilio unreachable: {exc}") from exc
+            log.warning("twilio unreachable (attempt %d): %s; retrying", attempt + 1, exc)
+        time.sleep(delay)
+    raise AssertionError("unreachable")  # the last attempt returns or raises
 
 
 def _create_kwargs(runtime: Runtime, row: Message) -> dict[str, object]:
@@ -265,14 +277,3 @@ def pending_replies(scope: ProjectScope, inbound_id: uuid.UUID) -> list[Message]
     """The outbound rows recorded as the reply to ``inbound_id``, in order."""
     stmt = scope.select(Message, Message.reply_to_id == inbound_id, Message.direction == "outbound")
     return list(scope.session.scalars(stmt.order_by(Message.created_at, Message.id)))
-
-
-def stale_pending(scope: ProjectScope, limit: int = 20) -> list[Message]:
-    """Pending rows whose sender died before sending them."""
-    stmt = select(Message).where(
-        Message.project_id == scope.project_id,
-        Message.direction == "outbound",
-        Message.status == "pending",
-        Message.lease_until < utcnow(),
-    )
-    return list(scope.session.scalars(stmt.order_by(Message.created_at).limit(limit)))
