@@ -24,6 +24,7 @@ from twilio.rest.api.v2010.account.message import MessageInstance
 from bot.models import Message, Project, User
 from bot.models.types import utcnow
 from bot.phones import whatsapp_address
+from bot.queue import thread_time
 from bot.runtime import Runtime
 from bot.store import ProjectScope
 from bot.twilio_client import twilio_client
@@ -95,8 +96,10 @@ def record_outbound(
     project = scope.session.get(Project, scope.project_id)
     assert project is not None
     parts = [body] if content_sid or status == "deferred" else split_body(body)
+    key = f"{scope.project_id}:{to_number}"
     rows = []
-    for index, part in enumerate(parts):
+    for part in parts:
+        now = thread_time(scope.session, key, now)
         row = Message(
             project_id=scope.project_id,
             direction="outbound",
@@ -105,15 +108,14 @@ def record_outbound(
             session_id=session_id,
             from_number=project.whatsapp_number,
             to_number=to_number,
-            thread_key=f"{scope.project_id}:{to_number}",
+            thread_key=key,
             body=part,
             status=status,
             reply_to_id=reply_to_id,
             content_sid=content_sid,
             media_json=[{"content_variables": content_variables}] if content_variables else [],
             lease_until=utcnow() + PENDING_LEASE,
-            # parts of one reply share ``now``; microseconds keep them in order
-            created_at=now + timedelta(microseconds=index),
+            created_at=now,
         )
         scope.session.add(row)
         rows.append(row)
