@@ -6,6 +6,7 @@ import logging
 
 import click
 
+from bot.cli.chat import chat_command
 from bot.cli.common import CliState
 from bot.cli.db import db_group
 from bot.cli.directory import campaigns_group, goals_group, projects_group, teams_group, users_group
@@ -38,6 +39,7 @@ for command in (
     serve_command,
     worker_command,
     clock_command,
+    chat_command,
 ):
     cli.add_command(command)
 
