@@ -110,6 +110,10 @@ class Worker:
     # -- one message -----------------------------------------------------------------
     def handle(self, claim: Claim) -> None:
         """Run the turn for ``claim``; failures are recorded, never raised."""
+        if claim.attempts > self.max_attempts:
+            # Every earlier try died with its worker (a poison message): stop retrying.
+            self._failed(claim, f"gave up after {claim.attempts - 1} interrupted attempts")
+            return
         try:
             status = self._turn(claim)
             if status is not None:
