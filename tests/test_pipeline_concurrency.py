@@ -92,7 +92,7 @@ def send_all(server: LiveServer, project, users) -> None:  # type: ignore[no-unt
         list(pool.map(conversation, range(OPERATORS)))
 
 
-def wait_until_settled(app: Flask, expected: int, timeout: float = 40) -> list[Message]:
+def wait_until_settled(app: Flask, expected: int, timeout: float = 120) -> list[Message]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         inbound = messages(app.extensions["calltime"].db, "inbound")
