@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from bot.media import Fetched, save_inbound_media
 from bot.models import ChatSession, Message, Project, User
 from bot.phones import whatsapp_address
 from bot.runtime import Runtime
@@ -25,6 +26,7 @@ def run_turn(
     user: User,
     message: Message,
     handler: Callable[[TurnContext], Reply],
+    fetched: list[Fetched] | None = None,
 ) -> Reply:
     """Build the :class:`TurnContext`, call ``handler`` and record the reply as pending rows.
 
@@ -35,7 +37,7 @@ def run_turn(
     chat = _session_for(runtime, scope, user, message, now)
     state = SessionState.load(chat.state_json)
     text = message.body
-    notes = _save_media(runtime, scope, message, state)
+    notes = _save_media(runtime, scope, message, state, fetched)
     ctx = TurnContext(
         runtime=runtime,
         scope=scope,
@@ -81,11 +83,13 @@ def _session_for(
 
 
 def _save_media(
-    runtime: Runtime, scope: ProjectScope, message: Message, state: SessionState
+    runtime: Runtime,
+    scope: ProjectScope,
+    message: Message,
+    state: SessionState,
+    fetched: list[Fetched] | None,
 ) -> list[str]:
     """Store the message's files; one note per file for the reply."""
     if not message.media_json:
         return []
-    from bot.media import save_inbound_media
-
-    return save_inbound_media(runtime, scope, message, state)
+    return save_inbound_media(runtime, scope, message, state, fetched)

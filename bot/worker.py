@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
+from bot.media import Fetched, fetch_media
 from bot.models import Message, Project, User
 from bot.queue import Claim, claim_next, lock_claimed, release_for_retry, settle
 from bot.runtime import Runtime
@@ -115,7 +116,7 @@ class Worker:
             self._failed(claim, f"gave up after {claim.attempts - 1} interrupted attempts")
             return
         try:
-            status = self._turn(claim)
+            status = self._turn(claim, self._fetch_media(claim))
             if status is not None:
                 self._deliver_and_settle(claim, status)
         except Exception as exc:
@@ -124,7 +125,14 @@ class Worker:
             )
             self._failed(claim, f"{type(exc).__name__}: {exc}")
 
-    def _turn(self, claim: Claim) -> str | None:
+    def _fetch_media(self, claim: Claim) -> list[Fetched] | None:
+        """Download the message's files before the turn's transaction opens."""
+        with self.runtime.db.session() as session:
+            message = session.get(Message, claim.message_id)
+            media = list(message.media_json) if message is not None else []
+        return fetch_media(self.runtime, media) if media else None
+
+    def _turn(self, claim: Claim, fetched: list[Fetched] | None = None) -> str | None:
         """Step 2; returns the status to settle with, or ``None`` if the claim was lost."""
         with self.runtime.db.session() as session:
             message = lock_claimed(session, claim.message_id, self.worker_id)
@@ -147,7 +155,7 @@ class Worker:
                 return "ignored"
             from bot.turn_context import run_turn
 
-            run_turn(self.runtime, scope, project, user, message, self.handler)
+            run_turn(self.runtime, scope, project, user, message, self.handler, fetched)
             return "done"
 
     def _deliver_and_settle(self, claim: Claim, status: str) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from bot.cli import cli
 from bot.inbound import parse_inbound_form
+from bot.media import MAX_MEDIA_BYTES
 from bot.models import File, FileLink
 from bot.pipeline import store_inbound
 from bot.planner import HELP_TEXT
@@ -153,3 +154,17 @@ def test_disallowed_and_oversized_media_get_a_clear_reply(
     assert twilio.media_requests == []  # refused from the declared type, never fetched
     with wired_runtime.db.session() as session:
         assert session.scalars(select(File)).all() == []
+
+
+def test_oversized_media_is_refused_while_downloading(
+    wired_runtime: Runtime, twilio: TwilioDouble
+) -> None:
+    project = make_project(wired_runtime.db)
+    user = make_user(wired_runtime.db, project)
+    url = twilio.add_media("scan.pdf", "application/pdf", b"%PDF" + b"0" * (MAX_MEDIA_BYTES + 1))
+    store_inbound(
+        wired_runtime, parse_inbound_form(_media_form(project, user, url, "application/pdf"))
+    )
+    Worker(wired_runtime).run_once()
+    assert twilio.bodies_to(user.phone) == ["File 1 was not saved: the file is larger than 5 MB"]
+    assert twilio.media_requests == ["scan.pdf"]
