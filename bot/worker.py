@@ -84,11 +84,12 @@ class Worker:
         self.max_attempts = max_attempts
         self.retry_delay = timedelta(seconds=retry_delay_seconds)
         self.worker_id = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self._stop = threading.Event()
 
     def run_once(self) -> int:
         """Handle every message runnable now; returns how many were handled."""
         handled = 0
-        while handled < MAX_PER_SWEEP:
+        while handled < MAX_PER_SWEEP and not self._stop.is_set():
             claim = claim_next(self.runtime.db, self.worker_id, self.lease)
             if claim is None:
                 break
@@ -99,6 +100,7 @@ class Worker:
     def run_forever(self, stop: threading.Event, poll_seconds: float = 0.5) -> None:
         """Sweep the queue until ``stop`` is set, sleeping ``poll_seconds`` when idle."""
         log.info("worker %s started", self.worker_id)
+        self._stop = stop  # checked between messages, so a stop never cuts a turn short
         while not stop.is_set():
             try:
                 if self.run_once() == 0:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -20,6 +21,8 @@ from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
 from bot.clock import FrozenClock
+from bot.db import Database
+from bot.migrate import upgrade
 from bot.models import Message
 from bot.planner import HELP_TEXT
 from bot.worker_threads import start_worker_threads
@@ -197,3 +200,44 @@ def test_worker_killed_mid_turn_is_retried_once(
     assert double.bodies_to(user.phone) == [HELP_TEXT]
     assert [o.reply_to_id for o in messages(db, "outbound")] == [inbound.id]
     db.dispose()
+
+
+@pytest.mark.slow
+def test_calltime_serve_answers_and_stops_cleanly(tmp_path: Path, double: TwilioDouble) -> None:
+    """The embedded mode: HTTP and worker threads in one process, SIGTERM exits 0."""
+    url = f"sqlite:///{tmp_path / 'serve.db'}"
+    db = Database(url)
+    upgrade(db.engine)
+    project = make_project(db)
+    user = make_user(db, project)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = worker_env(url, tmp_path, double)
+    server = subprocess.Popen([CALLTIME, "serve", "--port", str(port)], env=env, cwd=ROOT)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(base + "/healthz", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        form = {
+            "MessageSid": "SM" + "e" * 32,
+            "From": f"whatsapp:{user.phone}",
+            "To": f"whatsapp:{project.whatsapp_number}",
+            "Body": "help",
+            "NumMedia": "0",
+        }
+        with httpx.Client(timeout=10) as http:
+            assert post_signed(http, base + "/whatsapp/inbound", form) == 200
+        while not double.messages and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert double.bodies_to(user.phone) == [HELP_TEXT]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        code = server.wait(timeout=30)
+        db.dispose()
+    assert code == 0
