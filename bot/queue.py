@@ -17,8 +17,9 @@ Lease times use the wall clock (process liveness), not the runtime's business cl
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -35,6 +36,7 @@ class Claim:
     message_id: uuid.UUID
     project_id: uuid.UUID
     attempts: int
+    media: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _claimable(now):  # type: ignore[no-untyped-def]
@@ -82,7 +84,7 @@ def claim_next(db: Database, worker_id: str, lease: timedelta) -> Claim | None:
         message.attempts += 1
         message.lease_until = now + lease
         message.locked_by = worker_id
-        return Claim(message.id, message.project_id, message.attempts)
+        return Claim(message.id, message.project_id, message.attempts, list(message.media_json))
 
 
 def lock_claimed(session: Session, message_id: uuid.UUID, worker_id: str) -> Message | None:

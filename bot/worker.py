@@ -20,6 +20,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.media import Fetched, fetch_media
@@ -48,6 +49,26 @@ APOLOGY = (
 )
 #: A sweep never handles more than this many messages (the loop's hard cap).
 MAX_PER_SWEEP = 10_000
+
+
+@dataclass
+class Outcome:
+    """How a turn ended: the status to settle with and the rows to send (in order)."""
+
+    status: str
+    outbox: list[Message]
+
+
+def _outbox(scope: ProjectScope, message: Message, operator: User | None) -> list[Message]:
+    """The reply rows not sent yet, then the operator's deferred messages.
+
+    Deferred rows keep their status until Twilio has them, so a crash before sending
+    leaves them to go out with the retried turn.
+    """
+    rows = [r for r in pending_replies(scope, message.id) if r.status == "pending"]
+    if operator is not None:
+        rows.extend(deferred_rows(scope, operator))
+    return rows
 
 
 def default_handler(ctx: TurnContext) -> Reply:
@@ -118,24 +139,18 @@ class Worker:
             self._failed(claim, f"gave up after {claim.attempts - 1} interrupted attempts")
             return
         try:
-            status = self._turn(claim, self._fetch_media(claim))
-            if status is not None:
-                self._deliver_and_settle(claim, status)
+            fetched = fetch_media(self.runtime, claim.media) if claim.media else None
+            outcome = self._turn(claim, fetched)
+            if outcome is not None:
+                self._send_and_settle(claim, outcome)
         except Exception as exc:
             log.exception(
                 "turn for message %s failed (attempt %d)", claim.message_id, claim.attempts
             )
             self._failed(claim, f"{type(exc).__name__}: {exc}")
 
-    def _fetch_media(self, claim: Claim) -> list[Fetched] | None:
-        """Download the message's files before the turn's transaction opens."""
-        with self.runtime.db.session() as session:
-            message = session.get(Message, claim.message_id)
-            media = list(message.media_json) if message is not None else []
-        return fetch_media(self.runtime, media) if media else None
-
-    def _turn(self, claim: Claim, fetched: list[Fetched] | None = None) -> str | None:
-        """Step 2; returns the status to settle with, or ``None`` if the claim was lost."""
+    def _turn(self, claim: Claim, fetched: list[Fetched] | None = None) -> Outcome | None:
+        """Step 2; returns what to send and settle with, or ``None`` if the claim was lost."""
         with self.runtime.db.session() as session:
             message = lock_claimed(session, claim.message_id, self.worker_id)
             if message is None:
@@ -143,41 +158,30 @@ class Worker:
                 return None
             project = session.get(Project, message.project_id)
             user = session.get(User, message.user_id) if message.user_id else None
-            registered = user is not None and user.is_active
+            operator = user if user is not None and user.is_active else None
             scope = ProjectScope(
                 session,
                 message.project_id,
-                actor=f"user:{user.id}" if registered and user else "system:worker",
+                actor=f"user:{operator.id}" if operator else "system:worker",
                 turn_id=message.id,
             )
-            if pending_replies(scope, message.id):
-                return "done" if registered else "ignored"
-            if not registered or user is None or project is None:
-                answer_unknown_sender(self.runtime, scope, message)
-                return "ignored"
-            from bot.turn_context import run_turn
+            status = "done" if operator else "ignored"
+            if not pending_replies(scope, message.id):
+                if operator is None or project is None:
+                    answer_unknown_sender(self.runtime, scope, message)
+                else:
+                    from bot.turn_context import run_turn
 
-            run_turn(self.runtime, scope, project, user, message, self.handler, fetched)
-            return "done"
+                    run_turn(self.runtime, scope, project, operator, message, self.handler, fetched)
+            return Outcome(status, _outbox(scope, message, operator))
 
-    def _deliver_and_settle(self, claim: Claim, status: str) -> None:
+    def _send_and_settle(self, claim: Claim, outcome: Outcome) -> None:
         """Step 3: send the reply (and the operator's deferred messages), then settle.
 
-        Twilio is called between two short transactions, never inside one: on SQLite an
+        Twilio is called after the turn's transaction, never inside one: on SQLite an
         open transaction holds the write lock the webhook needs.
         """
-        with self.runtime.db.session() as session:
-            message = lock_claimed(session, claim.message_id, self.worker_id)
-            if message is None:
-                return
-            scope = ProjectScope(session, message.project_id, actor="system:sender")
-            rows = [r for r in pending_replies(scope, message.id) if r.status == "pending"]
-            user = session.get(User, message.user_id) if message.user_id else None
-            if user is not None and status == "done":
-                for row in deferred_rows(scope, user):
-                    row.status = "pending"
-                    rows.append(row)
-        results = [(row.id, twilio_send(self.runtime, row)) for row in rows]
+        results = [(row.id, twilio_send(self.runtime, row)) for row in outcome.outbox]
         with self.runtime.db.session() as session:
             message = lock_claimed(session, claim.message_id, self.worker_id)
             if message is None:
@@ -187,7 +191,7 @@ class Worker:
                 row = session.get(Message, row_id)
                 if row is not None:
                     apply_result(scope, row, result)
-            settle(message, status)
+            settle(message, outcome.status)
 
     def _failed(self, claim: Claim, error: str) -> None:
         """Retry later, or after the last attempt apologise and mark the message failed."""
