@@ -124,7 +124,7 @@ def test_scripted_call_time_session(runtime, db, clock) -> None:  # type: ignore
     assert reply.text.startswith(f"Logged {d.display_name}: no answer; follow-up Fri 27 Nov 10:00 AM")
     na_turn = op.last_message_id
     reply = op.say("undo")
-    assert reply.text == "Undone: 1 contact change, 1 follow-up, 1 interaction."
+    assert reply.text == "Undone: 1 interaction, 1 follow-up, 1 contact change."
     assert _contact(db, d.id).last_contacted_at == last_contacted
     with db.session() as session:
         assert not session.scalars(select(Interaction).where(

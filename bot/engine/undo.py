@@ -128,5 +128,7 @@ def undo_last_turn(scope: ProjectScope, user: User, now: datetime) -> str:
     )
     for own in own_rows:
         own.idempotency_key = marker
-    what = ", ".join(f"{n} {label}{'s' if n > 1 else ''}" for label, n in counts.items())
+    order = list(_LABELS.values())
+    ranked = sorted(counts.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99)
+    what = ", ".join(f"{n} {label}{'s' if n > 1 else ''}" for label, n in ranked)
     return f"Undone: {what or 'your last change'}."
