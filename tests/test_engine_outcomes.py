@@ -121,3 +121,15 @@ def test_draft_uses_kb_template_and_upi_link(op: Operator, db) -> None:  # type:
         assert draft_for(scope, contact, now, pledge=pledge) == (
             "Dear Anita, your ₹25,000 pledge: upi://pay?pa=asha%40okaxis&pn=Asha%20Trust"
             "&am=25000.00&cu=INR&tn=Asha%20Trust%20pledge")  # fmt: skip
+
+
+def test_undo_reverts_the_models_writes_in_the_operators_turn(op: Operator, db) -> None:  # type: ignore[no-untyped-def]
+    contact = make_contact(db, op.project, "Anita Sharma")
+    op.say("help")  # opens the chat; its message is the turn the "model" writes in
+    with db.session() as session:
+        agent = ProjectScope(session, op.project.id, actor=f"agent:{op.chat_id}", turn_id=op.last_message_id)
+        user = session.merge(op.user)
+        log_outcome(agent, user, session.merge(contact), outcome="pledged", amount=Decimal(5000), now=op.clock.now())
+    assert op.say("undo").text == "Undone: 1 interaction, 1 pledge, 1 follow-up, 1 contact change."
+    counts = row_counts(db, op.project.id)
+    assert (counts["interactions"], counts["pledges"], counts["followups"]) == (0, 0, 0)
