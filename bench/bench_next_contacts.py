@@ -157,6 +157,32 @@ def _turn(runtime: Runtime, pid: uuid.UUID, user_id: uuid.UUID, chat_id: uuid.UU
         message.status = "done"
 
 
+def _webhook_turns(runtime: Runtime, to_number: str, from_number: str, repeat: int, workload: str,
+                   engine: str) -> Figure:  # fmt: skip
+    """Webhook to queued reply: ``inject_inbound`` (what the webhook stores) then one worker sweep.
+
+    The pipeline lives on its own branch; until it is merged this figure says so.
+    """
+    try:
+        from bot.pipeline import inject_inbound  # type: ignore[import-not-found,unused-ignore]
+        from bot.worker import Worker  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return Figure("command turn: webhook → queued reply", workload, None, None, engine,
+                      extra={"skipped": "bot.pipeline not merged yet"})  # fmt: skip
+    worker = Worker(runtime)
+
+    def turn() -> None:
+        inject_inbound(runtime, to_number=to_number, from_number=from_number, body="next")
+        worker.run_once()
+
+    try:
+        samples = time_calls(turn, repeat)
+    except Exception as exc:  # report, and keep this module's other figures
+        return Figure("command turn: webhook → queued reply", workload, None, None, engine,
+                      extra={"error": f"{type(exc).__name__}: {exc}"})  # fmt: skip
+    return summarise("command turn: webhook → queued reply (next)", workload, samples, engine=engine)
+
+
 def _engine_figures(ctx: BenchContext, engine: str) -> list[Figure]:
     contacts, interactions = ctx.scale(100_000, 2_000), ctx.scale(1_000_000, 20_000)
     workload = f"{contacts:,} contacts, {interactions:,} interactions, one project"
@@ -182,6 +208,8 @@ def _engine_figures(ctx: BenchContext, engine: str) -> list[Figure]:
         for command in ("next", "stats", "due"):
             samples = time_calls(lambda c=command: _turn(runtime, project.id, user.id, chat.id, c), ctx.scale(30, 5))
             figures.append(summarise(f"command turn: {command}", workload, samples, engine=engine))
+        figures.append(_webhook_turns(runtime, project.whatsapp_number, user.phone or "", ctx.scale(30, 5),
+                                      workload, engine))  # fmt: skip
         db.dispose()
     return figures
 
