@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.engine.grammar import parse_command
+from bot.models import Contact
+from bot.store import ProjectScope
 from tests.engine_support import Operator, row_counts
-from tests.factories import make_contact, make_project, make_user
+from tests.factories import make_project, make_user
 
 NOW = datetime(2026, 11, 26, 4, 30, tzinfo=UTC)  # Thu 26 Nov 2026, 10:00 IST
 IST = ZoneInfo("Asia/Kolkata")
@@ -181,9 +183,11 @@ def test_each_message_writes_exactly_its_rows(runtime, db) -> None:  # type: ign
     user = make_user(db, project)
     operator = Operator(runtime, project, user)
     with_rows = [c for c in CASES if c[1] not in ("next", "due", "end", "start", "find", "undo")]
-    for text, _name, _args, writes in with_rows:
-        contact = make_contact(db, project, f"Donor {len(operator.replies)}")
-        operator.set_state(current_contact_id=contact.id)
+    with db.session() as session:  # one fresh contact per message, made in one go
+        scope = ProjectScope(session, project.id)
+        contacts = [scope.insert(Contact(display_name=f"Donor {n}")).id for n in range(len(with_rows))]
+    for contact_id, (text, _name, _args, writes) in zip(contacts, with_rows, strict=True):
+        operator.set_state(current_contact_id=contact_id)
         before = row_counts(db, project.id)
         reply = operator.say(text)
         after = row_counts(db, project.id)
