@@ -153,6 +153,7 @@ CASES: list[tuple[str, str | None, dict[str, Any], dict[str, int]]] = [
     ("spoke to Anita, she pledged 25k and pays Friday", None, {}, NONE),
     ("got it", None, {}, NONE),
     ("thanks", None, {}, NONE),
+    ("no", None, {}, NONE),
     ("", None, {}, NONE),
 ]
 

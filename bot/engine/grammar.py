@@ -36,7 +36,7 @@ OUTCOME_WORDS = {
                     "nahi uthaya", "phone nahi uthaya", "no reply", "ringing"),
     "spoke": ("spoke", "talked", "connected", "baat hui", "baat ho gayi", "spoken"),
     "declined": ("declined", "decline", "refused", "not interested", "said no", "mana",
-                 "mana kar diya", "nahi chahiye", "no"),
+                 "mana kar diya", "nahi chahiye"),
     "wrong_number": ("wrong number", "wrong no", "wrong num", "wrong", "wn", "galat number"),
     "do_not_contact": ("dnc", "do not contact", "do not call", "dont call", "don't call",
                        "dnd", "unsubscribe"),
