@@ -39,7 +39,7 @@ WEIGHTS = {
     "per_stale_day": 0.5,
 }
 CAPACITY_POINTS = {"1L+": 60, "25k-1L": 40, "5k-25k": 20}
-POOL = 150
+POOL = 60
 PLEDGE_WINDOW_DAYS = 3
 STALE_CAP_DAYS = 90
 
