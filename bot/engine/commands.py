@@ -27,6 +27,8 @@ __all__ = ["Command", "did_you_mean", "execute", "parse_command"]
 def did_you_mean(text: str) -> Reply:
     """The reply to a message that is not a command (and no model is configured)."""
     shown = text.strip()[:40]
+    if not shown:
+        return Reply(f"I can only read text here. Try one of: {ACCEPTED}.", None, {"engine": "did_you_mean"})
     return Reply(f"Sorry, I didn't understand “{shown}”. Did you mean one of: {ACCEPTED}?", None,
                  {"engine": "did_you_mean"})  # fmt: skip
 
