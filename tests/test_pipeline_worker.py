@@ -209,12 +209,12 @@ def test_rate_limit_is_retried_and_permanent_errors_recorded(
     user = make_user(wired_runtime.db, project)
     twilio.fail_next(429, code=20429)
     twilio.fail_next(503)
-    _inject(wired_runtime, project, user, body="first")
+    _inject(wired_runtime, project, user, body="help")
     Worker(wired_runtime).run_once()
     assert twilio.bodies_to(user.phone) == [HELP_TEXT]
     assert twilio.attempts == 3
     twilio.fail_next(400, code=63016, message="Outside the allowed window")
-    _inject(wired_runtime, project, user, body="second")
+    _inject(wired_runtime, project, user, body="help")
     Worker(wired_runtime).run_once()
     outbound = messages(wired_runtime.db, "outbound")
     assert [o.status for o in outbound] == ["sent", "failed"]
