@@ -24,9 +24,9 @@ from bot.models import (
     User,
 )
 from bot.runtime import Runtime
+from bot.scheduler.claims import cancel_do_not_contact, claim, mark_due, pending_by_operator
 from bot.scheduler.hours import brief_due, may_nudge
 from bot.scheduler.housekeeping import run_leaderboards
-from bot.scheduler.nudges import cancel_do_not_contact, claim, mark_due, pending_by_operator
 from bot.scheduler.runs import tracked_run
 from bot.store import ProjectScope
 from tests.factories import make_project, make_user

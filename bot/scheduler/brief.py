@@ -16,12 +16,16 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from bot.engine.ranking import next_contacts
+from bot.engine.stats import campaign_stats
 from bot.models import Event, Followup, Project, User
 from bot.runtime import Runtime
+from bot.scheduler.claims import recipient_column
 from bot.scheduler.digest import describe_reason, first_name
 from bot.scheduler.hours import brief_due, local_day, local_day_start
-from bot.scheduler.nudges import recipient_column
 from bot.scheduler.runs import tracked_run
+from bot.sender import send_text
+from bot.sessions import last_inbound_at
 from bot.store import ProjectScope
 
 log = logging.getLogger(__name__)
@@ -58,9 +62,6 @@ def run_morning_briefs(runtime: Runtime) -> int:
 
 def send_brief(runtime: Runtime, project_id: uuid.UUID, user_id: uuid.UUID) -> bool:
     """Brief one operator if it is time and they have not had today's; True if sent."""
-    from bot.sender import send_text
-    from bot.sessions import last_inbound_at
-
     now = runtime.clock.now()
     with runtime.db.session() as session:
         scope = ProjectScope(session, project_id, actor=ACTOR)
@@ -95,9 +96,6 @@ def already_briefed(
 
 def brief_text(scope: ProjectScope, user: User, project: Project | None, now: datetime) -> str:
     """Goal and progress, follow-ups due today, and the top three to call."""
-    from bot.engine.ranking import next_contacts
-    from bot.engine.stats import campaign_stats
-
     day_end = local_day_start(user, project, now) + timedelta(days=1)
     due = scope.count(
         Followup,

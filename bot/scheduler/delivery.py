@@ -16,7 +16,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 
 from bot.models import ChatSession, Contact, Followup, Message, Project, User
+from bot.phones import whatsapp_address
 from bot.runtime import Runtime
+from bot.scheduler.claims import (
+    ACTOR,
+    NudgeReport,
+    SentDigest,
+    needs_nudge,
+    recipient_column,
+    release_claims,
+)
 from bot.scheduler.digest import (
     DigestItem,
     digest_sort_key,
@@ -24,13 +33,8 @@ from bot.scheduler.digest import (
     template_variables,
 )
 from bot.scheduler.hours import operator_zone
-from bot.scheduler.nudges import (
-    ACTOR,
-    NudgeReport,
-    SentDigest,
-    recipient_column,
-    release_claims,
-)
+from bot.sender import send_text
+from bot.sessions import get_or_open_session, last_inbound_at
 from bot.state import SessionState
 from bot.store import ProjectScope
 
@@ -38,10 +42,6 @@ log = logging.getLogger(__name__)
 
 WINDOW = timedelta(hours=24)
 FAILED_STATUSES = frozenset({"failed", "undelivered"})
-
-
-class NudgeSendFailed(RuntimeError):
-    """Twilio refused the nudge; the claim is released and the next run retries."""
 
 
 def send_operator_digest(
@@ -56,28 +56,38 @@ def send_operator_digest(
     try:
         with runtime.db.session() as session:
             scope = ProjectScope(session, project_id, actor=ACTOR)
-            return _send_claimed(runtime, scope, user_id, token, now)
-    except Exception as exc:
+            outcome = _send_claimed(runtime, scope, user_id, token, now)
+    except Exception as exc:  # a crash mid-send: nothing was recorded, retry next run
         log.warning("nudge to operator %s failed: %s", user_id, exc)
-        release_claims(runtime, project_id, user_id, token)
+        with runtime.db.session() as session:
+            release_claims(session, project_id, user_id, token)
+        outcome = f"{type(exc).__name__}: {exc}"
+    if isinstance(outcome, str):
         report.failed += 1
-        report.errors.append(f"operator {user_id}: {type(exc).__name__}: {exc}")
+        report.errors.append(f"operator {user_id}: {outcome}")
         return None
+    return outcome
 
 
 def _send_claimed(
     runtime: Runtime, scope: ProjectScope, user_id: uuid.UUID, token: str, now: datetime
-) -> SentDigest | None:
+) -> SentDigest | str | None:
+    """Send the digest; a Twilio refusal keeps the failed row and releases the claims."""
     user = scope.require(User, user_id)
     project = scope.session.get(Project, scope.project_id)
     items = claimed_items(scope, user_id, token)
     if not items:
         return None
     body = digest_text(user, items, operator_zone(user, project))
-    chat = operator_session(scope, user, now)
-    mode, messages = deliver(
-        runtime, scope, user, body, template_variables(user, items), chat.id, now
-    )
+    chat = operator_session(runtime, scope, user, now)
+    variables = template_variables(user, items)
+    mode, messages = deliver(runtime, scope, user, body, variables, chat.id, now)
+    failed = [m for m in messages if m.status in FAILED_STATUSES]
+    if failed or not messages:
+        release_claims(scope.session, scope.project_id, user_id, token)
+        if not failed:
+            return "nothing was sent"
+        return failed[0].error_message or f"message {failed[0].status}"
     ids = [item.followup.id for item in items]
     scope.session.execute(
         update(Followup)
@@ -103,7 +113,7 @@ def claimed_items(scope: ProjectScope, user_id: uuid.UUID, token: str) -> list[D
         .join(Contact, Contact.id == Followup.contact_id)
         .where(
             Followup.nudge_claimed_by == token,
-            Followup.nudged_at.is_(None),
+            needs_nudge(),
             Followup.status == "due",
             recipient_column() == user_id,
             Contact.status != "do_not_contact",
@@ -114,11 +124,21 @@ def claimed_items(scope: ProjectScope, user_id: uuid.UUID, token: str) -> list[D
     return sorted(items, key=digest_sort_key)
 
 
-def operator_session(scope: ProjectScope, user: User, now: datetime) -> ChatSession:
-    """The operator's open session (opened if none), where the nudge's ids are kept."""
-    from bot.sessions import get_or_open_session
+def operator_session(
+    runtime: Runtime, scope: ProjectScope, user: User, now: datetime
+) -> ChatSession:
+    """The operator's open session on their WhatsApp thread (opened if none).
 
-    return get_or_open_session(scope, user, None, now)
+    The thread id is the one the pipeline uses for the operator's messages, so the
+    nudge's follow-up ids are in the state their reply is handled with.
+    """
+    return get_or_open_session(
+        scope,
+        user,
+        whatsapp_address(user.phone or ""),
+        now,
+        idle_hours=runtime.settings.session_idle_hours,
+    )
 
 
 def deliver(
@@ -131,13 +151,9 @@ def deliver(
     now: datetime,
 ) -> tuple[str, list[Message]]:
     """Send ``body`` under the 24-hour rule; returns the mode and the stored messages."""
-    from bot.sender import send_text
-    from bot.sessions import last_inbound_at
-
     last = last_inbound_at(scope, user)
     if last is not None and now - last < WINDOW:
         messages = send_text(runtime, scope, user, body, session_id=session_id)
-        _check_sent(messages)
         return "text", messages
     content_sid = runtime.settings.twilio_nudge_content_sid
     if content_sid:
@@ -154,16 +170,9 @@ def deliver(
             content_sid=content_sid,
             content_variables=variables,
         )
-        _check_sent(head)
+        if any(m.status in FAILED_STATUSES for m in head):
+            return "template", head
         send_text(runtime, scope, user, body, session_id=session_id, status_if_deferred=True)
         return "template", head
     deferred = send_text(runtime, scope, user, body, session_id=session_id, status_if_deferred=True)
     return "deferred", deferred
-
-
-def _check_sent(messages: list[Message]) -> None:
-    if not messages:
-        raise NudgeSendFailed("nothing was sent")
-    failed = [m for m in messages if m.status in FAILED_STATUSES]
-    if failed:
-        raise NudgeSendFailed(failed[0].error_message or f"message {failed[0].status}")

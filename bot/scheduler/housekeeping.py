@@ -24,6 +24,7 @@ from bot.models.types import new_id
 from bot.runtime import Runtime
 from bot.scheduler.hours import DEFAULT_TIMEZONE
 from bot.scheduler.runs import tracked_run
+from bot.sessions import close_idle_sessions
 
 CONNECTS = ("spoke", "pledged", "paid", "declined", "reschedule")
 METRICS = ("calls", "connects", "pledges_count", "pledged_amount", "received_amount")
@@ -31,8 +32,6 @@ METRICS = ("calls", "connects", "pledges_count", "pledged_amount", "received_amo
 
 def run_close_idle_sessions(runtime: Runtime) -> int:
     """Close sessions idle longer than ``session_idle_hours`` (pipeline's rule)."""
-    from bot.sessions import close_idle_sessions
-
     with tracked_run(runtime, "idle_sessions") as counts:
         closed = close_idle_sessions(runtime, runtime.clock.now())
         counts["closed"] = closed
