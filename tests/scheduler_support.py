@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
+from bot.app import create_app
+from bot.clock import FrozenClock
 from bot.db import Database
-from bot.models import Contact, Followup, Message, Project, User
+from bot.models import ChatSession, Contact, Followup, Message, Project, User
 from bot.models.types import new_id
+from bot.pipeline import inject_inbound
+from bot.runtime import Runtime
+from bot.state import SessionState
 from bot.store import ProjectScope
+from bot.worker import Worker
 from tests.factories import make_contact, make_user
+from tests.twilio_double import TwilioDouble
 
 
 def add_followup(
@@ -122,3 +130,46 @@ def contact(db: Database, project: Project, name: str, **fields: Any) -> Contact
 
 def hours(n: float) -> timedelta:
     return timedelta(hours=n)
+
+
+def wired_runtime_for(
+    db_url: str, tmp_path: Path, clock: FrozenClock, twilio: TwilioDouble, **overrides: Any
+) -> Runtime:
+    """A runtime on ``db_url`` whose Twilio client talks to the recording double."""
+    app = create_app(
+        {
+            "database_url": db_url,
+            "instance_path": tmp_path / "instance",
+            "secret_key": "test",
+            "twilio_whatsapp_number": None,
+            **twilio.settings(),
+            **overrides,
+        },
+        clock=clock,
+    )
+    return app.extensions["calltime"]  # type: ignore[no-any-return]
+
+
+def operator_says(runtime: Runtime, project: Project, user: User, body: str) -> None:
+    """The operator writes ``body`` on WhatsApp; the worker handles it through the pipeline."""
+    inject_inbound(runtime, to_number=project.whatsapp_number, from_number=user.phone, body=body)
+    Worker(runtime).run_once()
+
+
+def followup_row(db: Database, followup_id: uuid.UUID) -> Followup:
+    with db.session() as session:
+        row = session.get(Followup, followup_id)
+        assert row is not None
+        return row
+
+
+def session_state(db: Database, user: User) -> SessionState:
+    """The state of the operator's open session."""
+    with db.session() as session:
+        chat = session.scalar(
+            select(ChatSession)
+            .where(ChatSession.user_id == user.id, ChatSession.closed_at.is_(None))
+            .order_by(ChatSession.last_activity_at.desc())
+        )
+        assert chat is not None
+        return SessionState.load(chat.state_json)

@@ -24,7 +24,12 @@ from bot.models import (
     User,
 )
 from bot.runtime import Runtime
-from bot.scheduler.claims import cancel_do_not_contact, claim, mark_due, pending_by_operator
+from bot.scheduler.claims import (
+    cancel_do_not_contact,
+    claim_for_operator,
+    mark_due,
+    pending_by_operator,
+)
 from bot.scheduler.hours import brief_due, may_nudge
 from bot.scheduler.housekeeping import run_leaderboards
 from bot.scheduler.runs import tracked_run
@@ -85,13 +90,15 @@ def test_a_claimed_followup_cannot_be_claimed_again_until_stale(
 ) -> None:
     project = make_project(db)
     ops = [make_user(db, project, name=f"Op {n}") for n in range(2)]
-    ids = bulk_followups(db, project, ops, 20, clock.now() - hours(1))
+    bulk_followups(db, project, ops, 20, clock.now() - hours(1))
     with db.session() as session:
         mark_due(ProjectScope(session, project.id), clock.now())
-    assert claim(runtime, project.id, ids, "clock-a", clock.now()) == 20
-    assert claim(runtime, project.id, ids, "clock-b", clock.now()) == 0
+    first = ops[0].id
+    assert claim_for_operator(runtime, project.id, first, "clock-a", clock.now()) == 10
+    assert claim_for_operator(runtime, project.id, first, "clock-b", clock.now()) == 0
+    assert claim_for_operator(runtime, project.id, ops[1].id, "clock-b", clock.now()) == 10
     clock.advance(minutes=11)  # clock-a died without sending: its claim goes stale
-    assert claim(runtime, project.id, ids, "clock-b", clock.now()) == 20
+    assert claim_for_operator(runtime, project.id, first, "clock-b", clock.now()) == 10
 
 
 @pytest.mark.parametrize(
