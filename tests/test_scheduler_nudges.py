@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import FrozenClock
-from bot.models import JobRun, Message
+from bot.models import JobRun, Message, Payment
 from bot.runtime import Runtime
 from bot.scheduler.nudges import run_nudges
 from tests.factories import make_project, make_user
@@ -201,3 +201,45 @@ def test_a_refused_send_is_retried_next_run_without_duplicates(
     retried = run_nudges(wired)
     assert retried.nudged == 1 and len(twilio_api.messages) == 1
     assert run_nudges(wired).digests == [] and len(twilio_api.messages) == 1
+
+
+def test_operator_acts_on_the_nudge_by_replying(
+    wired: Runtime, twilio_api: TwilioDouble, clock: FrozenClock
+) -> None:
+    db, now = wired.db, clock.now()
+    project = make_project(db)
+    priya = make_user(db, project, "Priya Nair")
+    wrote_at(db, project, priya, now - hours(1))
+    contact(db, project, "Zara Vip", relationship_strength=5, capacity_band="1L+")
+    names = ("Anita", "Bharat", "Chitra", "Deepa")
+    followups = [
+        add_followup(db, project, contact(db, project, name), priya, now - hours(4 - n))
+        for n, name in enumerate(names)
+    ]
+    run_nudges(wired)
+    assert session_state(db, priya).nudge_followup_ids == [f.id for f in followups]
+
+    operator_says(wired, project, priya, "next")
+    card = twilio_api.bodies_to(priya.phone)[-1]
+    assert "Anita" in card and "Zara" not in card  # nudged contacts are offered first
+
+    operator_says(wired, project, priya, "done 2")
+    operator_says(wired, project, priya, "snooze 1 2h")
+    operator_says(wired, project, priya, "skip 3")
+    operator_says(wired, project, priya, "paid 4 10000 upi")
+
+    anita, bharat, chitra, deepa = (followup_row(db, f.id) for f in followups)
+    assert bharat.status == "done"
+    assert anita.status == "scheduled" and anita.due_at == now + hours(2)
+    assert chitra.status == "scheduled" and chitra.due_at > now + hours(20)
+    assert deepa.status == "done"
+    with db.session() as session:
+        payment = session.scalar(select(Payment))
+    assert payment is not None and payment.amount == 10000 and payment.method == "upi"
+    assert payment.contact_id == deepa.contact_id
+
+    clock.advance(hours=2)  # the snoozed follow-up falls due again: nudged once more
+    wrote_at(db, project, priya, clock.now() - hours(1))
+    again = run_nudges(wired)
+    assert [d.followup_ids for d in again.digests] == [[anita.id]]
+    assert run_nudges(wired).digests == []

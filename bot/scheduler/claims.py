@@ -15,13 +15,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.models import Contact, Followup
+from bot.models import Contact, Followup, User
 from bot.runtime import Runtime
 from bot.store import ProjectScope
 
 #: A claim older than this belongs to a run that died; another run may take it over.
 CLAIM_STALE_AFTER = timedelta(minutes=10)
-#: Follow-up ids per claiming statement (keeps IN lists and lock sets small).
+#: Follow-up ids per claiming statement (keeps IN lists short).
 CHUNK = 500
 ACTOR = "system:nudges"
 
@@ -148,40 +148,56 @@ def pending_by_operator(scope: ProjectScope, now: datetime) -> dict[uuid.UUID, l
     return pending
 
 
-def claim(
-    runtime: Runtime, project_id: uuid.UUID, ids: Sequence[uuid.UUID], token: str, now: datetime
-) -> int:
-    """Claim ``ids`` for this run; returns how many this run now holds."""
-    claimed = 0
-    for chunk in _chunks(ids, CHUNK):
-        with runtime.db.session() as session:
-            claimed += _claim_chunk(session, project_id, chunk, token, now)
-    return claimed
-
-
-def _claim_chunk(
-    session: Session, project_id: uuid.UUID, chunk: Sequence[uuid.UUID], token: str, now: datetime
-) -> int:
-    claimable = (
+def claimable(project_id: uuid.UUID, user_id: uuid.UUID, now: datetime) -> list[Any]:
+    """Conditions of a follow-up this run may claim for ``user_id``'s digest."""
+    return [
         Followup.project_id == project_id,
-        Followup.id.in_(chunk),
+        recipient_column() == user_id,
         Followup.status == "due",
         needs_nudge(),
         claim_free(now),
-    )
-    # Lock what nobody else holds; rows another clock is claiming are skipped, not awaited.
-    free = list(
-        session.scalars(select(Followup.id).where(*claimable).with_for_update(skip_locked=True))
-    )
-    if not free:
-        return 0
-    result = session.execute(
-        update(Followup)
-        .where(*claimable, Followup.id.in_(free))
-        .values(nudge_claimed_at=now, nudge_claimed_by=token)
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount or 0)
+    ]
+
+
+def claim_for_operator(
+    runtime: Runtime, project_id: uuid.UUID, user_id: uuid.UUID, token: str, now: datetime
+) -> int:
+    """Claim every nudgeable follow-up of one operator for this run; returns how many.
+
+    The operator's row is locked first, skipping operators another clock is claiming
+    for right now, so concurrent clocks split the work by operator and each operator
+    gets one digest. The ``UPDATE`` repeats the conditions, so a follow-up claimed by
+    a run that committed first is never claimed twice.
+    """
+    with runtime.db.session() as session:
+        locked = session.scalar(
+            select(User.id)
+            .where(User.project_id == project_id, User.id == user_id)
+            .with_for_update(skip_locked=True)
+        )
+        if locked is None:
+            return 0
+        conditions = claimable(project_id, user_id, now)
+        ids = list(
+            session.scalars(
+                select(Followup.id)
+                .join(Contact, Contact.id == Followup.contact_id)
+                .where(
+                    *conditions, Contact.status != "do_not_contact", Contact.deleted_at.is_(None)
+                )
+                .order_by(Followup.due_at, Followup.id)
+            )
+        )
+        claimed = 0
+        for chunk in _chunks(ids, CHUNK):
+            result = session.execute(
+                update(Followup)
+                .where(*conditions, Followup.id.in_(chunk))
+                .values(nudge_claimed_at=now, nudge_claimed_by=token)
+                .execution_options(synchronize_session=False)
+            )
+            claimed += int(result.rowcount or 0)
+        return claimed
 
 
 def release_claims(session: Session, project_id: uuid.UUID, user_id: uuid.UUID, token: str) -> None:

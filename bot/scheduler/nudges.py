@@ -7,10 +7,11 @@ One run, for every project:
 3. due, not-yet-nudged follow-ups are grouped by operator (the assigned operator, else
    the one who created it); operators outside their nudge hours are left for later,
    unclaimed;
-4. the rest are claimed in the database under this run's token — rows another clock
-   already holds are skipped (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite
-   serialises writers), and the ``UPDATE`` re-checks that nobody claimed them first;
-5. each operator gets one numbered digest (see :mod:`bot.scheduler.delivery` for
+4. operator by operator, the follow-ups are claimed in the database under this run's
+   token — an operator another clock is claiming for is skipped (``FOR UPDATE SKIP
+   LOCKED`` on the operator's row on PostgreSQL; SQLite serialises writers), and the
+   ``UPDATE`` re-checks that nobody claimed the follow-ups first;
+5. the operator gets one numbered digest (see :mod:`bot.scheduler.delivery` for
    WhatsApp's 24-hour rule); the listed ids go to their session so ``done 2`` works.
 
 A send that fails releases its claim, so the next run retries it; a follow-up nudged
@@ -37,7 +38,7 @@ from bot.scheduler.claims import (
     NudgeReport,
     SentDigest,
     cancel_do_not_contact,
-    claim,
+    claim_for_operator,
     mark_due,
     pending_by_operator,
 )
@@ -81,11 +82,12 @@ def nudge_project(runtime: Runtime, project_id: uuid.UUID, token: str, report: N
         report.became_due += mark_due(scope, now)
     with runtime.db.session() as session:
         scope = ProjectScope(session, project_id, actor=ACTOR)
-        pending = pending_by_operator(scope, now)
-        ready = nudgeable_operators(scope, pending, now, report)
-        ids = sorted(fid for user_id in ready for fid in pending[user_id])
-    report.claimed += claim(runtime, project_id, ids, token, now)
+        ready = nudgeable_operators(scope, pending_by_operator(scope, now), now, report)
     for user_id in sorted(ready):
+        claimed = claim_for_operator(runtime, project_id, user_id, token, now)
+        if not claimed:
+            continue  # another clock is nudging this operator
+        report.claimed += claimed
         digest = send_operator_digest(runtime, project_id, user_id, token, now, report)
         if digest is not None:
             report.digests.append(digest)
