@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from bot.engine.amounts import format_inr
 from bot.engine.ranking import next_contacts
-from bot.engine.stats import campaign_stats
+from bot.engine.stats import Stats, campaign_stats
 from bot.models import Event, Followup, Project, User
 from bot.runtime import Runtime
 from bot.scheduler.claims import recipient_column
@@ -103,7 +104,7 @@ def brief_text(scope: ProjectScope, user: User, project: Project | None, now: da
         Followup.due_at < day_end,
         recipient_column() == user.id,
     )
-    lines = [f"Good morning, {first_name(user)}!", campaign_stats(scope, user, now).as_text()]
+    lines = [f"Good morning, {first_name(user)}!", goal_line(campaign_stats(scope, user, now))]
     lines.append(f"Follow-ups due today: {due}.")
     ranked = next_contacts(scope, user, now, limit=3)
     if ranked:
@@ -113,3 +114,14 @@ def brief_text(scope: ProjectScope, user: User, project: Project | None, now: da
             lines.append(f"{number}. {item.contact.display_name} – {reasons}")
     lines.append("Send start when you begin call time.")
     return "\n".join(lines)
+
+
+def goal_line(stats: Stats) -> str:
+    """``Today's goal (Diwali drive): ₹1,00,000 – ₹25,000 pledged so far.``"""
+    if stats.target_amount is None:
+        return "No goal set for today."
+    name = f" ({stats.campaign_name})" if stats.campaign_name else ""
+    return (
+        f"Today's goal{name}: {format_inr(stats.target_amount)} – "
+        f"{format_inr(stats.campaign_pledged)} pledged so far."
+    )

@@ -72,6 +72,7 @@ def build_scheduler(runtime: Runtime, *, blocking: bool = False) -> BaseSchedule
             id=spec.name,
             name=spec.name,
             replace_existing=True,
+            **JOB_DEFAULTS,
         )
     return scheduler
 
