@@ -20,6 +20,7 @@ from bot.models import (
     LeaderboardDaily,
     Payment,
     Pledge,
+    Project,
     TeamMember,
     User,
 )
@@ -164,6 +165,34 @@ def test_job_runs_record_counts_and_errors(runtime: Runtime, db: Database) -> No
     assert runs["broken"].status == "error" and "twilio unreachable" in runs["broken"].error
 
 
+def _day_of_calls(db: Database, project: Project, priya: User, ravi: User, at: datetime) -> None:
+    """Priya: a pledge of 25,000 and a no-answer; Ravi: a conversation and 10,000 received."""
+    anita = contact(db, project, "Anita Sharma")
+    with db.session() as session:
+        scope = ProjectScope(session, project.id)
+        for user, outcome in ((priya, "pledged"), (priya, "no_response"), (ravi, "spoke")):
+            scope.insert(
+                Interaction(
+                    contact_id=anita.id,
+                    channel="call",
+                    direction="outbound",
+                    outcome=outcome,
+                    occurred_at=at,
+                    created_by_user_id=user.id,
+                )
+            )
+        scope.insert(
+            Pledge(
+                contact_id=anita.id,
+                amount=Decimal("25000"),
+                pledged_at=at,
+                created_by_user_id=priya.id,
+            )
+        )
+        scope.insert(Payment(contact_id=anita.id, amount=Decimal("10000"), paid_at=at,
+                             created_by_user_id=ravi.id, method="upi"))  # fmt: skip
+
+
 def test_leaderboards_per_operator_and_team_upsert(
     runtime: Runtime, db: Database, clock: FrozenClock
 ) -> None:
@@ -175,38 +204,7 @@ def test_leaderboards_per_operator_and_team_upsert(
         scope = ProjectScope(session, project.id)
         for user in (priya, ravi):
             scope.insert(TeamMember(team_id=team.id, user_id=user.id, member_role="MEMBER"))
-    anita = contact(db, project, "Anita Sharma")
-    earlier = clock.now() - hours(1)
-    with db.session() as session:
-        scope = ProjectScope(session, project.id)
-        for user, outcome in ((priya, "pledged"), (priya, "no_response"), (ravi, "spoke")):
-            scope.insert(
-                Interaction(
-                    contact_id=anita.id,
-                    channel="call",
-                    direction="outbound",
-                    outcome=outcome,
-                    occurred_at=earlier,
-                    created_by_user_id=user.id,
-                )
-            )
-        scope.insert(
-            Pledge(
-                contact_id=anita.id,
-                amount=Decimal("25000"),
-                pledged_at=earlier,
-                created_by_user_id=priya.id,
-            )
-        )
-        scope.insert(
-            Payment(
-                contact_id=anita.id,
-                amount=Decimal("10000"),
-                paid_at=earlier,
-                created_by_user_id=ravi.id,
-                method="upi",
-            )
-        )
+    _day_of_calls(db, project, priya, ravi, clock.now() - hours(1))
     run_leaderboards(runtime)
     run_leaderboards(runtime)  # twice: upserted, not duplicated
     today = clock.now().date()
@@ -220,8 +218,4 @@ def test_leaderboards_per_operator_and_team_upsert(
     assert (p.calls, p.connects, p.pledges_count, p.pledged_amount) == (2, 1, 1, Decimal("25000"))
     assert (r.calls, r.connects, r.received_amount) == (1, 1, Decimal("10000"))
     assert (t.calls, t.connects, t.pledged_amount, t.received_amount) == (
-        3,
-        2,
-        Decimal("25000"),
-        Decimal("10000"),
-    )
+        3, 2, Decimal("25000"), Decimal("10000"))  # fmt: skip

@@ -109,7 +109,7 @@ def user_totals(
 ) -> dict[uuid.UUID, dict[str, Any]]:
     """Calls, connects, pledges and receipts per operator between ``start`` and ``end``."""
     totals: dict[uuid.UUID, dict[str, Any]] = defaultdict(_empty)
-    interactions = session.execute(
+    for user_id, outcome, n in session.execute(
         select(Interaction.created_by_user_id, Interaction.outcome, func.count())
         .where(
             Interaction.project_id == project_id,
@@ -118,12 +118,23 @@ def user_totals(
             Interaction.created_by_user_id.is_not(None),
         )
         .group_by(Interaction.created_by_user_id, Interaction.outcome)
-    )
-    for user_id, outcome, n in interactions:
+    ):
         totals[user_id]["calls"] += n
         if outcome in CONNECTS:
             totals[user_id]["connects"] += n
-    pledges = session.execute(
+    _add_money(session, totals, project_id, start, end)
+    return totals
+
+
+def _add_money(
+    session: Session,
+    totals: dict[uuid.UUID, dict[str, Any]],
+    project_id: uuid.UUID,
+    start: datetime,
+    end: datetime,
+) -> None:
+    """Add pledges (not cancelled) and confirmed payments to each operator's totals."""
+    for user_id, n, amount in session.execute(
         select(Pledge.created_by_user_id, func.count(), func.sum(Pledge.amount))
         .where(
             Pledge.project_id == project_id,
@@ -133,11 +144,10 @@ def user_totals(
             Pledge.created_by_user_id.is_not(None),
         )
         .group_by(Pledge.created_by_user_id)
-    )
-    for user_id, n, amount in pledges:
+    ):
         totals[user_id]["pledges_count"] += n
         totals[user_id]["pledged_amount"] += Decimal(str(amount or 0))
-    payments = session.execute(
+    for user_id, amount in session.execute(
         select(Payment.created_by_user_id, func.sum(Payment.amount))
         .where(
             Payment.project_id == project_id,
@@ -147,10 +157,8 @@ def user_totals(
             Payment.created_by_user_id.is_not(None),
         )
         .group_by(Payment.created_by_user_id)
-    )
-    for user_id, amount in payments:
+    ):
         totals[user_id]["received_amount"] += Decimal(str(amount or 0))
-    return totals
 
 
 def _row(
