@@ -18,7 +18,7 @@ from bot.directory import add_campaign, set_goal
 from bot.models import ChatSession, JobRun, Message, User
 from bot.runtime import Runtime
 from bot.scheduler.brief import run_morning_briefs
-from bot.scheduler.clock import JOBS, build_scheduler, run_all_once
+from bot.scheduler.clock import JOBS, build_scheduler, run_all_once, start_background
 from bot.scheduler.housekeeping import run_close_idle_sessions
 from bot.store import ProjectScope
 from tests.factories import make_project, make_user
@@ -142,3 +142,20 @@ def test_calltime_nudge_prints_what_it_sent(
     assert "1. Anita Rao – no answer last time" in result.output
     again = CliRunner().invoke(cli, ["nudge"])
     assert "no digests sent" in again.output
+
+
+def test_calltime_clock_once_and_the_in_process_scheduler(
+    db_url: str, runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("CALLTIME_INSTANCE_PATH", str(tmp_path / "cli-instance"))
+    result = CliRunner().invoke(cli, ["clock", "--once"])
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.output.splitlines() if line.endswith(": ok")] == [
+        f"{spec.name}: ok" for spec in JOBS
+    ]
+    scheduler = start_background(runtime)
+    try:
+        assert scheduler.running and len(scheduler.get_jobs()) == len(JOBS)
+    finally:
+        scheduler.shutdown(wait=True)
