@@ -93,13 +93,23 @@ def test_a_claimed_followup_cannot_be_claimed_again_until_stale(
     ops = [make_user(db, project, name=f"Op {n}") for n in range(2)]
     bulk_followups(db, project, ops, 20, clock.now() - hours(1))
     with db.session() as session:
-        mark_due(ProjectScope(session, project.id), clock.now())
-    first = ops[0].id
-    assert claim_for_operator(runtime, project.id, first, "clock-a", clock.now()) == 10
-    assert claim_for_operator(runtime, project.id, first, "clock-b", clock.now()) == 0
-    assert claim_for_operator(runtime, project.id, ops[1].id, "clock-b", clock.now()) == 10
+        scope = ProjectScope(session, project.id)
+        mark_due(scope, clock.now())
+        pending = pending_by_operator(scope, clock.now())
+    first, second = ops[0].id, ops[1].id
+    claimed = claim_for_operator(runtime, project.id, first, pending[first], "clock-a", clock.now())
+    assert sorted(claimed) == sorted(pending[first]) and len(claimed) == 10
+    assert (
+        claim_for_operator(runtime, project.id, first, pending[first], "clock-b", clock.now()) == []
+    )
+    assert (
+        len(claim_for_operator(runtime, project.id, second, pending[second], "b", clock.now()))
+        == 10
+    )
     clock.advance(minutes=11)  # clock-a died without sending: its claim goes stale
-    assert claim_for_operator(runtime, project.id, first, "clock-b", clock.now()) == 10
+    assert (
+        len(claim_for_operator(runtime, project.id, first, pending[first], "b", clock.now())) == 10
+    )
 
 
 @pytest.mark.parametrize(

@@ -160,14 +160,20 @@ def claimable(project_id: uuid.UUID, user_id: uuid.UUID, now: datetime) -> list[
 
 
 def claim_for_operator(
-    runtime: Runtime, project_id: uuid.UUID, user_id: uuid.UUID, token: str, now: datetime
-) -> int:
-    """Claim every nudgeable follow-up of one operator for this run; returns how many.
+    runtime: Runtime,
+    project_id: uuid.UUID,
+    user_id: uuid.UUID,
+    candidates: Sequence[uuid.UUID],
+    token: str,
+    now: datetime,
+) -> list[uuid.UUID]:
+    """Claim the operator's ``candidates`` that are still free; returns the ids claimed.
 
     The operator's row is locked first, skipping operators another clock is claiming
     for right now, so concurrent clocks split the work by operator and each operator
-    gets one digest. The ``UPDATE`` repeats the conditions, so a follow-up claimed by
-    a run that committed first is never claimed twice.
+    gets one digest. The ``UPDATE`` repeats every condition, so a follow-up claimed
+    (or nudged) by a run that committed first is never claimed twice. Ids are looked
+    up by primary key: the cost of a claim does not grow with the project.
     """
     with runtime.db.session() as session:
         locked = session.scalar(
@@ -176,43 +182,40 @@ def claim_for_operator(
             .with_for_update(skip_locked=True)
         )
         if locked is None:
-            return 0
+            return []
         conditions = claimable(project_id, user_id, now)
-        ids = list(
-            session.scalars(
-                select(Followup.id)
-                .join(Contact, Contact.id == Followup.contact_id)
-                .where(
-                    *conditions, Contact.status != "do_not_contact", Contact.deleted_at.is_(None)
-                )
-                .order_by(Followup.due_at, Followup.id)
-            )
-        )
-        claimed = 0
-        for chunk in _chunks(ids, CHUNK):
-            result = session.execute(
+        claimed: list[uuid.UUID] = []
+        for chunk in _chunks(sorted(candidates), CHUNK):
+            session.execute(
                 update(Followup)
                 .where(*conditions, Followup.id.in_(chunk))
                 .values(nudge_claimed_at=now, nudge_claimed_by=token)
                 .execution_options(synchronize_session=False)
             )
-            claimed += int(result.rowcount or 0)
+            claimed += session.scalars(
+                select(Followup.id).where(
+                    Followup.id.in_(chunk), Followup.nudge_claimed_by == token
+                )
+            )
         return claimed
 
 
-def release_claims(session: Session, project_id: uuid.UUID, user_id: uuid.UUID, token: str) -> None:
-    """Give back this run's unsent claims for one operator so the next run retries them."""
-    session.execute(
-        update(Followup)
-        .where(
-            Followup.project_id == project_id,
-            Followup.nudge_claimed_by == token,
-            needs_nudge(),
-            recipient_column() == user_id,
+def release_claims(
+    session: Session, project_id: uuid.UUID, ids: Sequence[uuid.UUID], token: str
+) -> None:
+    """Give back this run's unsent claims on ``ids`` so the next run retries them."""
+    for chunk in _chunks(list(ids), CHUNK):
+        session.execute(
+            update(Followup)
+            .where(
+                Followup.project_id == project_id,
+                Followup.id.in_(chunk),
+                Followup.nudge_claimed_by == token,
+                needs_nudge(),
+            )
+            .values(nudge_claimed_at=None, nudge_claimed_by=None)
+            .execution_options(synchronize_session=False)
         )
-        .values(nudge_claimed_at=None, nudge_claimed_by=None)
-        .execution_options(synchronize_session=False)
-    )
 
 
 def _chunks(items: Sequence[uuid.UUID], size: int) -> Iterator[Sequence[uuid.UUID]]:

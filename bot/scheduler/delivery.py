@@ -23,7 +23,6 @@ from bot.scheduler.claims import (
     NudgeReport,
     SentDigest,
     needs_nudge,
-    recipient_column,
     release_claims,
 )
 from bot.scheduler.digest import (
@@ -48,6 +47,7 @@ def send_operator_digest(
     runtime: Runtime,
     project_id: uuid.UUID,
     user_id: uuid.UUID,
+    claimed: list[uuid.UUID],
     token: str,
     now: datetime,
     report: NudgeReport,
@@ -56,11 +56,11 @@ def send_operator_digest(
     try:
         with runtime.db.session() as session:
             scope = ProjectScope(session, project_id, actor=ACTOR)
-            outcome = _send_claimed(runtime, scope, user_id, token, now)
+            outcome = _send_claimed(runtime, scope, user_id, claimed, token, now)
     except Exception as exc:  # a crash mid-send: nothing was recorded, retry next run
         log.warning("nudge to operator %s failed: %s", user_id, exc)
         with runtime.db.session() as session:
-            release_claims(session, project_id, user_id, token)
+            release_claims(session, project_id, claimed, token)
         outcome = f"{type(exc).__name__}: {exc}"
     if isinstance(outcome, str):
         report.failed += 1
@@ -70,12 +70,17 @@ def send_operator_digest(
 
 
 def _send_claimed(
-    runtime: Runtime, scope: ProjectScope, user_id: uuid.UUID, token: str, now: datetime
+    runtime: Runtime,
+    scope: ProjectScope,
+    user_id: uuid.UUID,
+    claimed: list[uuid.UUID],
+    token: str,
+    now: datetime,
 ) -> SentDigest | str | None:
     """Send the digest; a Twilio refusal keeps the failed row and releases the claims."""
     user = scope.require(User, user_id)
     project = scope.session.get(Project, scope.project_id)
-    items = claimed_items(scope, user_id, token)
+    items = claimed_items(scope, claimed, token)
     if not items:
         return None
     body = digest_text(user, items, operator_zone(user, project))
@@ -84,7 +89,7 @@ def _send_claimed(
     mode, messages = deliver(runtime, scope, user, body, variables, chat.id, now)
     failed = [m for m in messages if m.status in FAILED_STATUSES]
     if failed or not messages:
-        release_claims(scope.session, scope.project_id, user_id, token)
+        release_claims(scope.session, scope.project_id, claimed, token)
         if not failed:
             return "nothing was sent"
         return failed[0].error_message or f"message {failed[0].status}"
@@ -105,17 +110,17 @@ def _send_claimed(
     return SentDigest(user.id, user.full_name, ids, mode, body)
 
 
-def claimed_items(scope: ProjectScope, user_id: uuid.UUID, token: str) -> list[DigestItem]:
-    """The follow-ups this run claimed for the operator, with their contacts, in due order."""
+def claimed_items(scope: ProjectScope, claimed: list[uuid.UUID], token: str) -> list[DigestItem]:
+    """The follow-ups this run claimed, still due and un-nudged, with contacts, in due order."""
     stmt = (
         scope.select(Followup)
         .add_columns(Contact)
         .join(Contact, Contact.id == Followup.contact_id)
         .where(
+            Followup.id.in_(claimed),
             Followup.nudge_claimed_by == token,
             needs_nudge(),
             Followup.status == "due",
-            recipient_column() == user_id,
             Contact.status != "do_not_contact",
             Contact.deleted_at.is_(None),
         )

@@ -82,13 +82,14 @@ def nudge_project(runtime: Runtime, project_id: uuid.UUID, token: str, report: N
         report.became_due += mark_due(scope, now)
     with runtime.db.session() as session:
         scope = ProjectScope(session, project_id, actor=ACTOR)
-        ready = nudgeable_operators(scope, pending_by_operator(scope, now), now, report)
+        pending = pending_by_operator(scope, now)
+        ready = nudgeable_operators(scope, pending, now, report)
     for user_id in sorted(ready):
-        claimed = claim_for_operator(runtime, project_id, user_id, token, now)
+        claimed = claim_for_operator(runtime, project_id, user_id, pending[user_id], token, now)
         if not claimed:
             continue  # another clock is nudging this operator
-        report.claimed += claimed
-        digest = send_operator_digest(runtime, project_id, user_id, token, now, report)
+        report.claimed += len(claimed)
+        digest = send_operator_digest(runtime, project_id, user_id, claimed, token, now, report)
         if digest is not None:
             report.digests.append(digest)
             report.nudged += len(digest.followup_ids)
