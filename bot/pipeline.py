@@ -10,13 +10,13 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot.inbound import InboundMessage, parse_inbound_form
 from bot.models import Message, Project, User
+from bot.queue import thread_time
 from bot.runtime import Runtime
 from bot.store import ProjectScope
 
@@ -85,7 +85,7 @@ def _store(runtime: Runtime, inbound: InboundMessage) -> Stored:
             profile_name=inbound.profile_name,
             status="queued",
             attempts=0,
-            created_at=_arrival_time(scope, key, runtime.clock.now()),
+            created_at=thread_time(session, key, runtime.clock.now()),
         )
         session.add(row)
         session.flush()
@@ -96,22 +96,6 @@ def _store(runtime: Runtime, inbound: InboundMessage) -> Stored:
             num_media=row.num_media,
         )
         return Stored(row, duplicate=False)
-
-
-def _arrival_time(scope: ProjectScope, key: str, now: datetime) -> datetime:
-    """``now``, nudged past the thread's latest message so arrival order is strict.
-
-    The worker takes each thread's messages in ``created_at`` order; a clock that
-    stands still (tests, replays) or two messages in the same microsecond must not tie.
-    """
-    latest = scope.session.scalar(
-        select(func.max(Message.created_at)).where(
-            Message.thread_key == key, Message.direction == "inbound"
-        )
-    )
-    if latest is not None and latest >= now:
-        return latest + timedelta(microseconds=1)
-    return now
 
 
 def inject_inbound(

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.db import Database
@@ -114,3 +114,16 @@ def release_for_retry(message: Message, error: str, delay: timedelta) -> None:
     message.error_message = error[:1000]
     message.lease_until = utcnow() + delay
     message.locked_by = None
+
+
+def thread_time(session: Session, key: str, now: datetime) -> datetime:
+    """``now``, nudged past the thread's latest message so the thread's order is strict.
+
+    The worker takes a thread's messages in ``created_at`` order and the simulator shows
+    them that way; a clock that stands still (tests, replays) or two messages in the same
+    microsecond must not tie.
+    """
+    latest = session.scalar(select(func.max(Message.created_at)).where(Message.thread_key == key))
+    if latest is not None and latest >= now:
+        return latest + timedelta(microseconds=1)
+    return now

@@ -14,14 +14,18 @@ import logging
 import re
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+import requests
 from twilio.base.exceptions import TwilioRestException
+from twilio.rest import Client
+from twilio.rest.api.v2010.account.message import MessageInstance
 
 from bot.models import Message, Project, User
 from bot.models.types import utcnow
 from bot.phones import whatsapp_address
+from bot.queue import thread_time
 from bot.runtime import Runtime
 from bot.store import ProjectScope
 from bot.twilio_client import twilio_client
@@ -93,8 +97,10 @@ def record_outbound(
     project = scope.session.get(Project, scope.project_id)
     assert project is not None
     parts = [body] if content_sid or status == "deferred" else split_body(body)
+    key = f"{scope.project_id}:{to_number}"
     rows = []
-    for index, part in enumerate(parts):
+    for part in parts:
+        now = thread_time(scope.session, key, now)
         row = Message(
             project_id=scope.project_id,
             direction="outbound",
@@ -103,15 +109,14 @@ def record_outbound(
             session_id=session_id,
             from_number=project.whatsapp_number,
             to_number=to_number,
-            thread_key=f"{scope.project_id}:{to_number}",
+            thread_key=key,
             body=part,
             status=status,
             reply_to_id=reply_to_id,
             content_sid=content_sid,
             media_json=[{"content_variables": content_variables}] if content_variables else [],
             lease_until=utcnow() + PENDING_LEASE,
-            # parts of one reply share ``now``; microseconds keep them in order
-            created_at=now + timedelta(microseconds=index),
+            created_at=now,
         )
         scope.session.add(row)
         rows.append(row)
@@ -119,36 +124,82 @@ def record_outbound(
     return rows
 
 
-def transmit(runtime: Runtime, scope: ProjectScope, row: Message) -> None:
-    """Send one ``pending`` row through Twilio and record the SID, status or error."""
+@dataclass(frozen=True)
+class SendResult:
+    """What Twilio answered for one row (or ``simulated`` without credentials)."""
+
+    status: str
+    sid: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+
+
+def twilio_send(runtime: Runtime, row: Message) -> SendResult:
+    """Hand one row to Twilio; touches no database, so callers can hold no lock meanwhile."""
     client = twilio_client(runtime)
     if client is None:
-        row.status = "simulated"
-        row.sent_at = utcnow()
-        row.lease_until = None
-        scope.emit(
-            "whatsapp.message.sent", user_id=row.user_id, message_id=row.id, status="simulated"
+        return SendResult(status="simulated")
+    try:
+        created = _create_with_retries(client, _create_kwargs(runtime, row))
+    except TwilioRestException as exc:
+        return SendResult(
+            status="failed",
+            error_code=str(exc.code or exc.status),
+            error_message=str(exc.msg)[:500],
         )
-        scope.session.flush()
-        return
-    kwargs = _create_kwargs(runtime, row)
+    return SendResult(status=_our_status(created.status), sid=created.sid)
+
+
+def apply_result(scope: ProjectScope, row: Message, result: SendResult) -> None:
+    """Record Twilio's answer on the row and emit ``whatsapp.message.sent`` or ``.failed``."""
+    row.lease_until = None
+    if result.status == "failed":
+        # A permanent refusal (e.g. 63016, outside the 24-hour window): keep it visible.
+        row.status = "failed"
+        row.error_code = result.error_code
+        row.error_message = result.error_message
+        log.error("twilio refused message %s: %s %s", row.id, row.error_code, row.error_message)
+        scope.emit(
+            "whatsapp.message.failed",
+            user_id=row.user_id,
+            message_id=row.id,
+            error_code=row.error_code,
+            error=row.error_message,
+        )
+    else:
+        row.status = result.status
+        row.twilio_sid = result.sid
+        row.sent_at = utcnow()
+        scope.emit(
+            "whatsapp.message.sent",
+            user_id=row.user_id,
+            message_id=row.id,
+            sid=result.sid,
+            status=result.status,
+        )
+    scope.session.flush()
+
+
+def transmit(runtime: Runtime, scope: ProjectScope, row: Message) -> None:
+    """Send one ``pending`` row through Twilio and record the SID, status or error."""
+    apply_result(scope, row, twilio_send(runtime, row))
+
+
+def _create_with_retries(client: Client, kwargs: dict[str, object]) -> MessageInstance:
+    """``messages.create``, retrying 429, 5xx and network errors with backoff."""
     for attempt, delay in enumerate((*RETRY_DELAYS, None)):
         try:
-            created = client.messages.create(**kwargs)
+            return client.messages.create(**kwargs)
         except TwilioRestException as exc:
-            if (exc.status == 429 or exc.status >= 500) and delay is not None:
-                log.warning("twilio answered %s (attempt %d); retrying", exc.status, attempt + 1)
-                time.sleep(delay)
-                continue
-            _record_failure(scope, row, exc)
-            return
-        row.twilio_sid = created.sid
-        row.status = _our_status(created.status)
-        row.sent_at = utcnow()
-        row.lease_until = None
-        scope.emit("whatsapp.message.sent", user_id=row.user_id, message_id=row.id, sid=created.sid)
-        scope.session.flush()
-        return
+            if not (exc.status == 429 or exc.status >= 500) or delay is None:
+                raise
+            log.warning("twilio answered %s (attempt %d); retrying", exc.status, attempt + 1)
+        except requests.RequestException as exc:
+            if delay is None:
+                raise TwilioRestException(503, "", f"Twilio unreachable: {exc}") from exc
+            log.warning("twilio unreachable (attempt %d): %s; retrying", attempt + 1, exc)
+        time.sleep(delay)
+    raise AssertionError("unreachable")  # the last attempt returns or raises
 
 
 def _create_kwargs(runtime: Runtime, row: Message) -> dict[str, object]:
@@ -168,23 +219,6 @@ def _create_kwargs(runtime: Runtime, row: Message) -> dict[str, object]:
             runtime.settings.public_base_url.rstrip("/") + "/whatsapp/status"
         )
     return kwargs
-
-
-def _record_failure(scope: ProjectScope, row: Message, exc: TwilioRestException) -> None:
-    """A permanent refusal (e.g. 63016, outside the 24-hour window): keep it visible."""
-    row.status = "failed"
-    row.error_code = str(exc.code or exc.status)
-    row.error_message = str(exc.msg)[:500]
-    row.lease_until = None
-    log.error("twilio refused message %s: %s %s", row.id, row.error_code, row.error_message)
-    scope.emit(
-        "whatsapp.message.failed",
-        user_id=row.user_id,
-        message_id=row.id,
-        error_code=row.error_code,
-        error=row.error_message,
-    )
-    scope.session.flush()
 
 
 def _our_status(twilio_status: str | None) -> str:
@@ -236,9 +270,9 @@ def send_text(
     return rows
 
 
-def deliver_deferred(runtime: Runtime, scope: ProjectScope, user: User) -> int:
-    """Send ``user``'s deferred rows, oldest first; returns how many were sent."""
-    rows = list(
+def deferred_rows(scope: ProjectScope, user: User) -> list[Message]:
+    """``user``'s outbound rows waiting for their next message, oldest first."""
+    return list(
         scope.session.scalars(
             scope.select(
                 Message,
@@ -248,6 +282,11 @@ def deliver_deferred(runtime: Runtime, scope: ProjectScope, user: User) -> int:
             ).order_by(Message.created_at, Message.id)
         )
     )
+
+
+def deliver_deferred(runtime: Runtime, scope: ProjectScope, user: User) -> int:
+    """Send ``user``'s deferred rows, oldest first; returns how many were sent."""
+    rows = deferred_rows(scope, user)
     for row in rows:
         row.status = "pending"
         transmit(runtime, scope, row)
@@ -265,14 +304,3 @@ def pending_replies(scope: ProjectScope, inbound_id: uuid.UUID) -> list[Message]
     """The outbound rows recorded as the reply to ``inbound_id``, in order."""
     stmt = scope.select(Message, Message.reply_to_id == inbound_id, Message.direction == "outbound")
     return list(scope.session.scalars(stmt.order_by(Message.created_at, Message.id)))
-
-
-def stale_pending(scope: ProjectScope, limit: int = 20) -> list[Message]:
-    """Pending rows whose sender died before sending them."""
-    stmt = select(Message).where(
-        Message.project_id == scope.project_id,
-        Message.direction == "outbound",
-        Message.status == "pending",
-        Message.lease_until < utcnow(),
-    )
-    return list(scope.session.scalars(stmt.order_by(Message.created_at).limit(limit)))

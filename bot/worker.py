@@ -25,7 +25,14 @@ from datetime import timedelta
 from bot.models import Message, Project, User
 from bot.queue import Claim, claim_next, lock_claimed, release_for_retry, settle
 from bot.runtime import Runtime
-from bot.sender import deliver_deferred, deliver_pending, pending_replies, record_outbound
+from bot.sender import (
+    apply_result,
+    deferred_rows,
+    deliver_pending,
+    pending_replies,
+    record_outbound,
+    twilio_send,
+)
 from bot.store import ProjectScope
 from bot.turns import Reply, TurnContext
 from bot.unknown_senders import answer_unknown_sender
@@ -103,6 +110,10 @@ class Worker:
     # -- one message -----------------------------------------------------------------
     def handle(self, claim: Claim) -> None:
         """Run the turn for ``claim``; failures are recorded, never raised."""
+        if claim.attempts > self.max_attempts:
+            # Every earlier try died with its worker (a poison message): stop retrying.
+            self._failed(claim, f"gave up after {claim.attempts - 1} interrupted attempts")
+            return
         try:
             status = self._turn(claim)
             if status is not None:
@@ -140,16 +151,32 @@ class Worker:
             return "done"
 
     def _deliver_and_settle(self, claim: Claim, status: str) -> None:
-        """Step 3: send the recorded reply (and the operator's deferred messages), settle."""
+        """Step 3: send the reply (and the operator's deferred messages), then settle.
+
+        Twilio is called between two short transactions, never inside one: on SQLite an
+        open transaction holds the write lock the webhook needs.
+        """
         with self.runtime.db.session() as session:
             message = lock_claimed(session, claim.message_id, self.worker_id)
             if message is None:
                 return
             scope = ProjectScope(session, message.project_id, actor="system:sender")
-            deliver_pending(self.runtime, scope, pending_replies(scope, message.id))
+            rows = [r for r in pending_replies(scope, message.id) if r.status == "pending"]
             user = session.get(User, message.user_id) if message.user_id else None
             if user is not None and status == "done":
-                deliver_deferred(self.runtime, scope, user)
+                for row in deferred_rows(scope, user):
+                    row.status = "pending"
+                    rows.append(row)
+        results = [(row.id, twilio_send(self.runtime, row)) for row in rows]
+        with self.runtime.db.session() as session:
+            message = lock_claimed(session, claim.message_id, self.worker_id)
+            if message is None:
+                return
+            scope = ProjectScope(session, message.project_id, actor="system:sender")
+            for row_id, result in results:
+                row = session.get(Message, row_id)
+                if row is not None:
+                    apply_result(scope, row, result)
             settle(message, status)
 
     def _failed(self, claim: Claim, error: str) -> None:

@@ -37,7 +37,9 @@ def make_app(db_url: str, tmp_path: Path, clock: FrozenClock, **overrides: Any) 
 
 
 @pytest.fixture
-def wired_app(db_url: str, tmp_path: Path, clock: FrozenClock, twilio: TwilioDouble) -> Iterator[Flask]:
+def wired_app(
+    db_url: str, tmp_path: Path, clock: FrozenClock, twilio: TwilioDouble
+) -> Iterator[Flask]:
     """The app wired to the Twilio double (credentials, API base URL)."""
     app = make_app(db_url, tmp_path, clock, **twilio.settings())
     yield app

@@ -6,6 +6,7 @@ import logging
 
 import click
 
+from bot.cli.chat import chat_command
 from bot.cli.common import CliState
 from bot.cli.db import db_group
 from bot.cli.directory import campaigns_group, goals_group, projects_group, teams_group, users_group
@@ -40,6 +41,7 @@ for command in (
     worker_command,
     clock_command,
     nudge_command,
+    chat_command,
 ):
     cli.add_command(command)
 
