@@ -8,7 +8,9 @@ import click
 
 from bot.cli.chat import chat_command
 from bot.cli.common import CliState
+from bot.cli.contacts import contacts_group
 from bot.cli.db import db_group
+from bot.cli.demo import demo_command
 from bot.cli.directory import campaigns_group, goals_group, projects_group, teams_group, users_group
 from bot.cli.processes import clock_command, serve_command, worker_command
 from bot.cli.scheduler import nudge_command
@@ -37,6 +39,8 @@ for command in (
     teams_group,
     campaigns_group,
     goals_group,
+    contacts_group,
+    demo_command,
     serve_command,
     worker_command,
     clock_command,
