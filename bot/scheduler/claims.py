@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, func, literal_column, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.models import Contact, Followup, User
@@ -66,6 +66,31 @@ class NudgeReport:
             "no_operator": self.no_operator,
             "errors": self.failed,
         }
+
+
+def by_ids(session: Session, project_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> list[Any]:
+    """Follow-ups ``ids`` of one project, found through the primary key on both engines.
+
+    Without ``ANALYZE`` statistics SQLite prefers any equality index over a primary-key
+    ``IN`` list, which would scan every due follow-up of the project once per operator;
+    there the project and status terms are written ``+column`` (SQLite's way to say
+    "no index for this term"), leaving the primary key as the only access path.
+    """
+    return [
+        Followup.id.in_(ids),
+        _plain(session, Followup.project_id) == project_id,
+    ]
+
+
+def is_due(session: Session) -> ColumnElement[bool]:
+    """``status = 'due'``, not used as an index on SQLite (see :func:`by_ids`)."""
+    return _plain(session, Followup.status) == "due"
+
+
+def _plain(session: Session, column: Any) -> Any:
+    if session.get_bind().dialect.name != "sqlite":
+        return column
+    return literal_column(f"+{column.table.name}.{column.name}", type_=column.type)
 
 
 def recipient_column() -> ColumnElement[Any]:
@@ -148,15 +173,9 @@ def pending_by_operator(scope: ProjectScope, now: datetime) -> dict[uuid.UUID, l
     return pending
 
 
-def claimable(project_id: uuid.UUID, user_id: uuid.UUID, now: datetime) -> list[Any]:
+def claimable(session: Session, user_id: uuid.UUID, now: datetime) -> list[Any]:
     """Conditions of a follow-up this run may claim for ``user_id``'s digest."""
-    return [
-        Followup.project_id == project_id,
-        recipient_column() == user_id,
-        Followup.status == "due",
-        needs_nudge(),
-        claim_free(now),
-    ]
+    return [recipient_column() == user_id, is_due(session), needs_nudge(), claim_free(now)]
 
 
 def claim_for_operator(
@@ -183,18 +202,18 @@ def claim_for_operator(
         )
         if locked is None:
             return []
-        conditions = claimable(project_id, user_id, now)
+        conditions = claimable(session, user_id, now)
         claimed: list[uuid.UUID] = []
         for chunk in _chunks(sorted(candidates), CHUNK):
             session.execute(
                 update(Followup)
-                .where(*conditions, Followup.id.in_(chunk))
+                .where(*by_ids(session, project_id, chunk), *conditions)
                 .values(nudge_claimed_at=now, nudge_claimed_by=token)
                 .execution_options(synchronize_session=False)
             )
             claimed += session.scalars(
                 select(Followup.id).where(
-                    Followup.id.in_(chunk), Followup.nudge_claimed_by == token
+                    *by_ids(session, project_id, chunk), Followup.nudge_claimed_by == token
                 )
             )
         return claimed
@@ -208,8 +227,7 @@ def release_claims(
         session.execute(
             update(Followup)
             .where(
-                Followup.project_id == project_id,
-                Followup.id.in_(chunk),
+                *by_ids(session, project_id, chunk),
                 Followup.nudge_claimed_by == token,
                 needs_nudge(),
             )

@@ -13,7 +13,7 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot.models import ChatSession, Contact, Followup, Message, Project, User
 from bot.phones import whatsapp_address
@@ -22,6 +22,8 @@ from bot.scheduler.claims import (
     ACTOR,
     NudgeReport,
     SentDigest,
+    by_ids,
+    is_due,
     needs_nudge,
     release_claims,
 )
@@ -96,7 +98,7 @@ def _send_claimed(
     ids = [item.followup.id for item in items]
     scope.session.execute(
         update(Followup)
-        .where(Followup.project_id == scope.project_id, Followup.id.in_(ids))
+        .where(*by_ids(scope.session, scope.project_id, ids), Followup.nudge_claimed_by == token)
         .values(nudged_at=now, nudge_message_id=messages[0].id)
         .execution_options(synchronize_session=False)
     )
@@ -113,14 +115,13 @@ def _send_claimed(
 def claimed_items(scope: ProjectScope, claimed: list[uuid.UUID], token: str) -> list[DigestItem]:
     """The follow-ups this run claimed, still due and un-nudged, with contacts, in due order."""
     stmt = (
-        scope.select(Followup)
-        .add_columns(Contact)
+        select(Followup, Contact)
         .join(Contact, Contact.id == Followup.contact_id)
         .where(
-            Followup.id.in_(claimed),
+            *by_ids(scope.session, scope.project_id, claimed),
             Followup.nudge_claimed_by == token,
             needs_nudge(),
-            Followup.status == "due",
+            is_due(scope.session),
             Contact.status != "do_not_contact",
             Contact.deleted_at.is_(None),
         )
