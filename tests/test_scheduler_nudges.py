@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,12 @@ from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.models import JobRun, Message, Payment
+from bot.models.types import utcnow
 from bot.runtime import Runtime
+from bot.scheduler.claims import claim_for_operator, mark_due
+from bot.scheduler.delivery import prepare_digest
 from bot.scheduler.nudges import run_nudges
+from bot.store import ProjectScope
 from tests.factories import make_project, make_user
 from tests.scheduler_support import (
     add_followup,
@@ -243,3 +248,30 @@ def test_operator_acts_on_the_nudge_by_replying(
     again = run_nudges(wired)
     assert [d.followup_ids for d in again.digests] == [[anita.id]]
     assert run_nudges(wired).digests == []
+
+
+def test_a_digest_recorded_by_a_crashed_clock_is_sent_by_the_next_run(
+    wired: Runtime, twilio_api: TwilioDouble, clock: FrozenClock
+) -> None:
+    db, now = wired.db, clock.now()
+    project = make_project(db)
+    priya = make_user(db, project, "Priya Nair")
+    wrote_at(db, project, priya, now - hours(1))
+    followup = add_followup(db, project, contact(db, project, "Anita"), priya, now - hours(1))
+    with db.session() as session:
+        mark_due(ProjectScope(session, project.id), now)
+    claimed = claim_for_operator(wired, project.id, priya.id, [followup.id], "crashed", now)
+    with db.session() as session:
+        scope = ProjectScope(session, project.id, actor="system:nudges")
+        prepared = prepare_digest(wired, scope, priya.id, claimed, "crashed", now)
+    assert prepared is not None  # recorded and committed; the clock dies before sending
+    with db.session() as session:
+        row = session.get(Message, prepared.to_send[0].id)
+        row.lease_until = utcnow() - timedelta(minutes=1)
+
+    report = run_nudges(wired)
+
+    assert report.resent == 1 and report.digests == []
+    [body] = twilio_api.bodies_to(priya.phone)
+    assert body.startswith("Priya, 1 follow-up due:")
+    assert run_nudges(wired).resent == 0 and len(twilio_api.messages) == 1

@@ -6,6 +6,7 @@ follow-ups are due today, and the top three contacts to call with their reasons
 outside it, it waits as a ``deferred`` message and arrives with the operator's first
 message of the day. A ``brief.sent`` event per operator and day makes the job safe to
 run twice, and locking the operator's row first keeps two clocks from both sending.
+The brief is committed before it is handed to Twilio (no transaction spans the call).
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from bot.runtime import Runtime
 from bot.scheduler.claims import recipient_column
 from bot.scheduler.digest import describe_reason, first_name
 from bot.scheduler.hours import brief_due, local_day, local_day_start
+from bot.scheduler.outbox import transmit_rows
 from bot.scheduler.runs import tracked_run
-from bot.sender import send_text
+from bot.sender import record_outbound
 from bot.sessions import last_inbound_at
 from bot.store import ProjectScope
 
@@ -61,8 +63,18 @@ def run_morning_briefs(runtime: Runtime) -> int:
         return int(counts["sent"])
 
 
+class BriefNotSent(RuntimeError):
+    """Twilio refused the brief (it stays recorded as failed; no second brief today)."""
+
+
 def send_brief(runtime: Runtime, project_id: uuid.UUID, user_id: uuid.UUID) -> bool:
-    """Brief one operator if it is time and they have not had today's; True if sent."""
+    """Brief one operator if it is time and they have not had today's; True if recorded.
+
+    The brief is recorded and committed first, then sent outside the transaction.
+
+    Raises:
+        BriefNotSent: Twilio refused it.
+    """
     now = runtime.clock.now()
     with runtime.db.session() as session:
         scope = ProjectScope(session, project_id, actor=ACTOR)
@@ -75,10 +87,14 @@ def send_brief(runtime: Runtime, project_id: uuid.UUID, user_id: uuid.UUID) -> b
         body = brief_text(scope, user, project, now)
         last = last_inbound_at(scope, user)
         outside = last is None or now - last >= timedelta(hours=24)
-        send_text(runtime, scope, user, body, status_if_deferred=outside)
+        rows = record_outbound(scope, user.phone or "", body, now=now, user_id=user.id,
+                               status="deferred" if outside else "pending")  # fmt: skip
         event = scope.emit(EVENT, user_id=user.id, date=local_day(user, project, now).isoformat())
         event.timestamp = now
-        return True
+    error = None if outside else transmit_rows(runtime, project_id, rows, ACTOR)
+    if error:
+        raise BriefNotSent(error)
+    return True
 
 
 def already_briefed(

@@ -48,6 +48,7 @@ class NudgeReport:
     waiting_quiet_hours: int = 0
     no_operator: int = 0
     failed: int = 0
+    resent: int = 0
     digests: list[SentDigest] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -64,6 +65,7 @@ class NudgeReport:
             **{f"digests_{mode}": n for mode, n in sorted(modes.items())},
             "waiting_quiet_hours": self.waiting_quiet_hours,
             "no_operator": self.no_operator,
+            "resent": self.resent,
             "errors": self.failed,
         }
 

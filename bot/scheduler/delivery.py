@@ -5,15 +5,21 @@ message. Inside that window the digest goes out as text. Outside it, the approve
 template ``TWILIO_NUDGE_CONTENT_SID`` goes out with content variables (name, count,
 first contacts) and the full digest waits as a ``deferred`` message, delivered when
 the operator answers; without a template the digest alone waits as ``deferred``.
+
+The digest's rows, ``nudged_at`` and the session state are committed together before
+anything is sent (see :mod:`bot.scheduler.outbox`); if Twilio then refuses, the
+follow-ups are un-marked and released, and the next run tries again.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from bot.models import ChatSession, Contact, Followup, Message, Project, User
 from bot.phones import whatsapp_address
@@ -27,14 +33,10 @@ from bot.scheduler.claims import (
     needs_nudge,
     release_claims,
 )
-from bot.scheduler.digest import (
-    DigestItem,
-    digest_sort_key,
-    digest_text,
-    template_variables,
-)
+from bot.scheduler.digest import DigestItem, digest_sort_key, digest_text, template_variables
 from bot.scheduler.hours import operator_zone
-from bot.sender import send_text
+from bot.scheduler.outbox import transmit_rows
+from bot.sender import record_outbound
 from bot.sessions import get_or_open_session, last_inbound_at
 from bot.state import SessionState
 from bot.store import ProjectScope
@@ -42,7 +44,15 @@ from bot.store import ProjectScope
 log = logging.getLogger(__name__)
 
 WINDOW = timedelta(hours=24)
-FAILED_STATUSES = frozenset({"failed", "undelivered"})
+
+
+@dataclass
+class PreparedDigest:
+    """A digest recorded and committed, with the rows still to hand to Twilio."""
+
+    digest: SentDigest
+    to_send: list[Message]
+    waiting: list[Message]
 
 
 def send_operator_digest(
@@ -54,52 +64,55 @@ def send_operator_digest(
     now: datetime,
     report: NudgeReport,
 ) -> SentDigest | None:
-    """Send one operator the follow-ups this run claimed for them; ``None`` if none."""
+    """Record, commit, then send one operator's digest; ``None`` if nothing went out."""
     try:
         with runtime.db.session() as session:
             scope = ProjectScope(session, project_id, actor=ACTOR)
-            outcome = _send_claimed(runtime, scope, user_id, claimed, token, now)
-    except Exception as exc:  # a crash mid-send: nothing was recorded, retry next run
+            prepared = prepare_digest(runtime, scope, user_id, claimed, token, now)
+    except Exception as exc:  # nothing was recorded: give the claims back
         log.warning("nudge to operator %s failed: %s", user_id, exc)
         with runtime.db.session() as session:
             release_claims(session, project_id, claimed, token)
-        outcome = f"{type(exc).__name__}: {exc}"
-    if isinstance(outcome, str):
         report.failed += 1
-        report.errors.append(f"operator {user_id}: {outcome}")
+        report.errors.append(f"operator {user_id}: {type(exc).__name__}: {exc}")
         return None
-    return outcome
+    if prepared is None:
+        return None
+    error = (
+        transmit_rows(runtime, project_id, prepared.to_send, ACTOR) if prepared.to_send else None
+    )
+    if error is not None:
+        with runtime.db.session() as session:
+            unmark(session, project_id, prepared, error)
+        report.failed += 1
+        report.errors.append(f"operator {user_id}: {error}")
+        return None
+    return prepared.digest
 
 
-def _send_claimed(
+def prepare_digest(
     runtime: Runtime,
     scope: ProjectScope,
     user_id: uuid.UUID,
     claimed: list[uuid.UUID],
     token: str,
     now: datetime,
-) -> SentDigest | str | None:
-    """Send the digest; a Twilio refusal keeps the failed row and releases the claims."""
+) -> PreparedDigest | None:
+    """Record the digest's rows, mark the follow-ups nudged and list them in the session."""
     user = scope.require(User, user_id)
-    project = scope.session.get(Project, scope.project_id)
     items = claimed_items(scope, claimed, token)
     if not items:
         return None
-    body = digest_text(user, items, operator_zone(user, project))
+    body = digest_text(
+        user, items, operator_zone(user, scope.session.get(Project, scope.project_id))
+    )
     chat = operator_session(runtime, scope, user, now)
-    variables = template_variables(user, items)
-    mode, messages = deliver(runtime, scope, user, body, variables, chat.id, now)
-    failed = [m for m in messages if m.status in FAILED_STATUSES]
-    if failed or not messages:
-        release_claims(scope.session, scope.project_id, claimed, token)
-        if not failed:
-            return "nothing was sent"
-        return failed[0].error_message or f"message {failed[0].status}"
+    mode, to_send, waiting = record_digest(runtime, scope, user, body, items, chat.id, now)
     ids = [item.followup.id for item in items]
     scope.session.execute(
         update(Followup)
         .where(*by_ids(scope.session, scope.project_id, ids), Followup.nudge_claimed_by == token)
-        .values(nudged_at=now, nudge_message_id=messages[0].id)
+        .values(nudged_at=now, nudge_message_id=(to_send or waiting)[0].id)
         .execution_options(synchronize_session=False)
     )
     state = SessionState.load(chat.state_json)
@@ -109,7 +122,7 @@ def _send_claimed(
         "followup.nudged", user_id=user.id, followup_ids=[str(i) for i in ids], mode=mode
     )
     event.timestamp = now
-    return SentDigest(user.id, user.full_name, ids, mode, body)
+    return PreparedDigest(SentDigest(user.id, user.full_name, ids, mode, body), to_send, waiting)
 
 
 def claimed_items(scope: ProjectScope, claimed: list[uuid.UUID], token: str) -> list[DigestItem]:
@@ -147,38 +160,47 @@ def operator_session(
     )
 
 
-def deliver(
+def record_digest(
     runtime: Runtime,
     scope: ProjectScope,
     user: User,
     body: str,
-    variables: dict[str, str],
+    items: list[DigestItem],
     session_id: uuid.UUID,
     now: datetime,
-) -> tuple[str, list[Message]]:
-    """Send ``body`` under the 24-hour rule; returns the mode and the stored messages."""
+) -> tuple[str, list[Message], list[Message]]:
+    """Store the rows the 24-hour rule calls for: (mode, rows to send now, rows that wait)."""
+    phone = user.phone or ""
+    common = {"now": now, "user_id": user.id, "session_id": session_id}
     last = last_inbound_at(scope, user)
     if last is not None and now - last < WINDOW:
-        messages = send_text(runtime, scope, user, body, session_id=session_id)
-        return "text", messages
+        return "text", record_outbound(scope, phone, body, **common), []
+    waiting = record_outbound(scope, phone, body, status="deferred", **common)
     content_sid = runtime.settings.twilio_nudge_content_sid
-    if content_sid:
-        notice = (
-            f"{variables['1']}, {variables['2']} follow-ups are due ({variables['3']}). "
-            "Reply to see them."
-        )
-        head = send_text(
-            runtime,
-            scope,
-            user,
-            notice,
-            session_id=session_id,
-            content_sid=content_sid,
-            content_variables=variables,
-        )
-        if any(m.status in FAILED_STATUSES for m in head):
-            return "template", head
-        send_text(runtime, scope, user, body, session_id=session_id, status_if_deferred=True)
-        return "template", head
-    deferred = send_text(runtime, scope, user, body, session_id=session_id, status_if_deferred=True)
-    return "deferred", deferred
+    if not content_sid:
+        return "deferred", [], waiting
+    variables = template_variables(user, items)
+    notice = (
+        f"{variables['1']}, {variables['2']} follow-ups are due ({variables['3']}). "
+        "Reply to see them."
+    )
+    template = record_outbound(
+        scope, phone, notice, content_sid=content_sid, content_variables=variables, **common
+    )
+    return "template", template, waiting
+
+
+def unmark(session: Session, project_id: uuid.UUID, prepared: PreparedDigest, error: str) -> None:
+    """Twilio refused the digest: the follow-ups wait for the next run, the waiting copy goes."""
+    ids = prepared.digest.followup_ids
+    session.execute(
+        update(Followup)
+        .where(*by_ids(session, project_id, ids))
+        .values(nudged_at=None, nudge_message_id=None, nudge_claimed_at=None, nudge_claimed_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    for row in prepared.waiting:
+        fresh = session.get(Message, row.id)
+        if fresh is not None and fresh.status == "deferred":
+            fresh.status = "failed"
+            fresh.error_message = f"not delivered: the nudge before it was refused ({error})"[:500]

@@ -1,6 +1,7 @@
 """The follow-up job: due follow-ups become one digest nudge per operator, exactly once.
 
-One run, for every project:
+One run first resends messages a crashed clock recorded but never sent, then, for every
+project:
 
 1. follow-ups of contacts now ``do_not_contact`` (or deleted) are cancelled;
 2. ``scheduled`` follow-ups whose ``due_at`` has passed become ``due``;
@@ -44,6 +45,7 @@ from bot.scheduler.claims import (
 )
 from bot.scheduler.delivery import send_operator_digest
 from bot.scheduler.hours import may_nudge
+from bot.scheduler.outbox import resend_stale
 from bot.scheduler.runs import tracked_run
 from bot.store import ProjectScope
 
@@ -63,6 +65,7 @@ def run_nudges(runtime: Runtime, *, worker: str | None = None) -> NudgeReport:
     report = NudgeReport()
     token = claim_token(worker)
     with tracked_run(runtime, "nudges") as counts:
+        report.resent = resend_stale(runtime)
         with runtime.db.session() as session:
             project_ids = list(session.scalars(select(Project.id).order_by(Project.created_at)))
         for project_id in project_ids:
