@@ -180,8 +180,9 @@ def record_digest(
     if not content_sid:
         return "deferred", [], waiting
     variables = template_variables(user, items)
+    # What the approved template reads, stored so the admin pages show what was sent.
     notice = (
-        f"{variables['1']}, {variables['2']} follow-ups are due ({variables['3']}). "
+        f"{variables['1']}, follow-ups due: {variables['2']} ({variables['3']}). "
         "Reply to see them."
     )
     template = record_outbound(
