@@ -32,6 +32,7 @@ def serve(app: Flask, *, host: str, port: int, demo: bool) -> None:
     print(f"  admin:     {base}/admin/", flush=True)
     if demo:
         print(f"  simulator: {base}/simulator", flush=True)
+    start_scheduler_in_process(app)
     from bot.worker_threads import serve_with_workers
 
     serve_with_workers(app, host=host, port=port, stop=_wait_for_stop())
@@ -60,8 +61,24 @@ def run_worker(app: Flask, *, once: bool = False) -> None:
     worker.run_forever(_wait_for_stop())
 
 
+def start_scheduler_in_process(app: Flask) -> None:
+    """Start the scheduler's jobs in a background thread (the embedded ``serve`` mode)."""
+    from bot.scheduler.clock import start_background
+
+    app.extensions["calltime.scheduler"] = start_background(app.extensions["calltime"])
+
+
 def run_clock(app: Flask, *, once: bool = False) -> None:
-    """Run the scheduler until stopped."""
-    log.info("clock: no jobs configured yet; exiting")
-    if not once:
-        _wait_for_stop().wait(0)
+    """Run the scheduler until stopped (SIGTERM/SIGINT), or every job once."""
+    from bot.scheduler.clock import build_scheduler, run_all_once
+
+    runtime = app.extensions["calltime"]
+    if once:
+        for name, result in run_all_once(runtime).items():
+            print(f"{name}: {result}", flush=True)
+        return
+    scheduler = build_scheduler(runtime)
+    scheduler.start()
+    log.info("clock: scheduler running; waiting for SIGTERM/SIGINT")
+    _wait_for_stop().wait()
+    scheduler.shutdown(wait=True)

@@ -13,6 +13,7 @@ from bot.cli.db import db_group
 from bot.cli.demo import demo_command
 from bot.cli.directory import campaigns_group, goals_group, projects_group, teams_group, users_group
 from bot.cli.processes import clock_command, serve_command, worker_command
+from bot.cli.scheduler import nudge_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,6 +44,7 @@ for command in (
     serve_command,
     worker_command,
     clock_command,
+    nudge_command,
     chat_command,
 ):
     cli.add_command(command)

@@ -1,0 +1,108 @@
+"""One nudge run over many due follow-ups: 10,000 for 500 operators (simulated sends).
+
+Every operator wrote to the bot within the last day, so each digest goes out as free
+text; without Twilio credentials the sender stores it as ``simulated``. The figure is
+the wall time of one :func:`bot.scheduler.nudges.run_nudges` (claiming, digests,
+session state, job log), then of a second run that finds nothing new to send.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert
+
+from bench.harness import BenchContext, Figure
+from bot.clock import FrozenClock
+from bot.config import Settings
+from bot.db import Database
+from bot.directory import create_project
+from bot.models import Contact, Followup, Message, User
+from bot.models.types import new_id
+from bot.runtime import Runtime
+from bot.scheduler.nudges import run_nudges
+
+NOW = datetime(2026, 11, 26, 4, 30, tzinfo=UTC)  # 10:00 in Kolkata
+
+
+def run(ctx: BenchContext) -> list[Figure]:
+    followups = ctx.scale(10_000, 1_000)
+    operators = ctx.scale(500, 50)
+    figures = []
+    for engine in ctx.engines:
+        with ctx.database(engine) as url:
+            figures += measure(ctx, engine, url, followups, operators)
+    return figures
+
+
+def measure(
+    ctx: BenchContext, engine: str, url: str, followups: int, operators: int
+) -> list[Figure]:
+    settings = Settings(instance_path=ctx.workdir, database_url=url)
+    runtime = Runtime(settings=settings, db=Database(url), clock=FrozenClock(NOW))
+    try:
+        seed(runtime.db, followups, operators)
+        workload = f"{followups} due follow-ups, {operators} operators"
+        start = time.perf_counter()
+        report = run_nudges(runtime, worker="bench")
+        first_ms = (time.perf_counter() - start) * 1000
+        if report.nudged != followups or report.failed:
+            raise RuntimeError(f"nudged {report.nudged} of {followups}: {report.errors[:3]}")
+        start = time.perf_counter()
+        idle = run_nudges(runtime, worker="bench")
+        idle_ms = (time.perf_counter() - start) * 1000
+        assert idle.nudged == 0
+    finally:
+        runtime.db.dispose()
+    extra = {
+        "digests": len(report.digests),
+        "ms_per_digest": round(first_ms / len(report.digests), 2),
+    }
+    return [
+        Figure("nudge run", workload, round(first_ms, 3), round(first_ms, 3), engine, 1, extra),
+        Figure("nudge run, nothing new", workload, round(idle_ms, 3), round(idle_ms, 3), engine, 1),
+    ]
+
+
+def seed(db: Database, followups: int, operators: int) -> None:
+    """A project, its operators (each wrote an hour ago) and due follow-ups across them."""
+    with db.session() as session:
+        project = create_project(session, "Bench Trust", "+919800000001")
+    users = [_user(project.id, n) for n in range(operators)]
+    contacts = [
+        {"id": new_id(), "project_id": project.id, "display_name": f"Donor {n:05d}",
+         "created_at": NOW, "updated_at": NOW}
+        for n in range(followups)
+    ]  # fmt: skip
+    rows = [
+        {"id": new_id(), "project_id": project.id, "contact_id": c["id"], "status": "scheduled",
+         "due_at": NOW - timedelta(minutes=1 + n % 600), "reason": "no_response",
+         "suggested_message": f"Hello {c['display_name']}, following up on our call.",
+         "assigned_to_user_id": users[n % operators]["id"], "created_at": NOW}
+        for n, c in enumerate(contacts)
+    ]  # fmt: skip
+    inbound = [
+        {"id": new_id(), "project_id": project.id, "user_id": u["id"], "direction": "inbound",
+         "channel": "whatsapp", "from_number": u["phone"], "to_number": project.whatsapp_number,
+         "body": "start", "status": "done", "twilio_sid": f"SMbench{n:08d}",
+         "created_at": NOW - timedelta(hours=1), "updated_at": NOW - timedelta(hours=1)}
+        for n, u in enumerate(users)
+    ]  # fmt: skip
+    with db.session() as session:
+        session.execute(insert(User), users)
+        session.execute(insert(Contact), contacts)
+        session.execute(insert(Followup), rows)
+        session.execute(insert(Message), inbound)
+    if db.dialect == "postgresql":
+        # Statistics autovacuum would have gathered on a live database by now.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("ANALYZE")
+
+
+def _user(project_id: Any, n: int) -> dict[str, Any]:
+    return {
+        "id": new_id(), "project_id": project_id, "full_name": f"Operator {n:03d}",
+        "phone": f"+9197{n:08d}", "role": "USER", "created_at": NOW, "updated_at": NOW,
+    }  # fmt: skip

@@ -1,0 +1,72 @@
+"""The text of a nudge: one numbered digest per operator, and its template variables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.models import Contact, Followup, User
+
+SUGGESTION_CHARS = 160
+REASON_LABELS = {
+    "no_response": "no answer last time",
+    "reschedule": "asked to be called back",
+    "send_payment_link": "pledged; send the payment link",
+}
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """One follow-up listed in a digest, with the contact it concerns."""
+
+    followup: Followup
+    contact: Contact
+
+
+def describe_reason(reason: str | None) -> str:
+    """A short human phrase for a follow-up's ``reason``."""
+    if not reason:
+        return "follow-up due"
+    return REASON_LABELS.get(reason, reason.replace("_", " "))
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def first_name(user: User) -> str:
+    return (user.full_name or "there").split()[0]
+
+
+def digest_text(user: User, items: list[DigestItem], zone: ZoneInfo) -> str:
+    """The digest: a greeting, one numbered line per follow-up, and how to answer."""
+    noun = "follow-up" if len(items) == 1 else "follow-ups"
+    lines = [f"{first_name(user)}, {len(items)} {noun} due:"]
+    for number, item in enumerate(items, start=1):
+        due = item.followup.due_at.astimezone(zone).strftime("%d %b %H:%M")
+        line = f"{number}. {item.contact.display_name} – {describe_reason(item.followup.reason)} (due {due})"
+        if item.followup.suggested_message:
+            line += f'\n   Say: "{_clip(item.followup.suggested_message, SUGGESTION_CHARS)}"'
+        lines.append(line)
+    lines.append(
+        "Reply: done N · snooze N 2h · skip N · paid N AMOUNT [upi] · next to call them first"
+    )
+    return "\n".join(lines)
+
+
+def template_variables(user: User, items: list[DigestItem]) -> dict[str, str]:
+    """Variables for the approved nudge template (outside WhatsApp's 24-hour window).
+
+    ``1`` the operator's first name, ``2`` how many follow-ups are due, ``3`` the first
+    few contacts' names.
+    """
+    names = [item.contact.display_name for item in items[:3]]
+    more = len(items) - len(names)
+    listed = ", ".join(names) + (f" and {more} more" if more > 0 else "")
+    return {"1": first_name(user), "2": str(len(items)), "3": _clip(listed, 120)}
+
+
+def digest_sort_key(item: DigestItem) -> tuple[datetime, str]:
+    return (item.followup.due_at, item.contact.display_name)

@@ -1,0 +1,119 @@
+"""The follow-up job: due follow-ups become one digest nudge per operator, exactly once.
+
+One run first resends messages a crashed clock recorded but never sent, then, for every
+project:
+
+1. follow-ups of contacts now ``do_not_contact`` (or deleted) are cancelled;
+2. ``scheduled`` follow-ups whose ``due_at`` has passed become ``due``;
+3. due, not-yet-nudged follow-ups are grouped by operator (the assigned operator, else
+   the one who created it); operators outside their nudge hours are left for later,
+   unclaimed;
+4. operator by operator, the follow-ups are claimed in the database under this run's
+   token — an operator another clock is claiming for is skipped (``FOR UPDATE SKIP
+   LOCKED`` on the operator's row on PostgreSQL; SQLite serialises writers), and the
+   ``UPDATE`` re-checks that nobody claimed the follow-ups first;
+5. the operator gets one numbered digest (see :mod:`bot.scheduler.delivery` for
+   WhatsApp's 24-hour rule); the listed ids go to their session so ``done 2`` works.
+
+A send that fails releases its claim, so the next run retries it; a follow-up nudged
+at or after its ``due_at`` is never nudged again (one snoozed to a later time is, once,
+when it falls due again). A claim left by a crashed run goes stale after
+:data:`CLAIM_STALE_AFTER` and is taken over.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+
+from bot.models import Project, User
+from bot.runtime import Runtime
+from bot.scheduler.claims import (
+    ACTOR,
+    CLAIM_STALE_AFTER,
+    NudgeReport,
+    SentDigest,
+    cancel_do_not_contact,
+    claim_for_operator,
+    mark_due,
+    pending_by_operator,
+)
+from bot.scheduler.delivery import send_operator_digest
+from bot.scheduler.hours import may_nudge
+from bot.scheduler.outbox import resend_stale
+from bot.scheduler.runs import tracked_run
+from bot.store import ProjectScope
+
+__all__ = ["CLAIM_STALE_AFTER", "NudgeReport", "SentDigest", "run_nudges"]
+
+log = logging.getLogger(__name__)
+
+
+def claim_token(worker: str | None = None) -> str:
+    """A token unique to one run of one clock process (``host:pid:random``)."""
+    who = worker or f"{socket.gethostname()}:{os.getpid()}"
+    return f"{who}:{uuid.uuid4().hex[:10]}"
+
+
+def run_nudges(runtime: Runtime, *, worker: str | None = None) -> NudgeReport:
+    """Run the follow-up job once over every project; logged in ``job_runs``."""
+    report = NudgeReport()
+    token = claim_token(worker)
+    with tracked_run(runtime, "nudges") as counts:
+        report.resent = resend_stale(runtime)
+        with runtime.db.session() as session:
+            project_ids = list(session.scalars(select(Project.id).order_by(Project.created_at)))
+        for project_id in project_ids:
+            nudge_project(runtime, project_id, token, report)
+        counts.update(report.counts())
+        if report.errors:
+            counts["error_text"] = "; ".join(report.errors[:5])
+    return report
+
+
+def nudge_project(runtime: Runtime, project_id: uuid.UUID, token: str, report: NudgeReport) -> None:
+    """Steps 1–5 of the module docstring for one project."""
+    now = runtime.clock.now()
+    with runtime.db.session() as session:
+        scope = ProjectScope(session, project_id, actor=ACTOR)
+        report.cancelled += cancel_do_not_contact(scope, now)
+        report.became_due += mark_due(scope, now)
+    with runtime.db.session() as session:
+        scope = ProjectScope(session, project_id, actor=ACTOR)
+        pending = pending_by_operator(scope, now)
+        ready = nudgeable_operators(scope, pending, now, report)
+    for user_id in sorted(ready):
+        claimed = claim_for_operator(runtime, project_id, user_id, pending[user_id], token, now)
+        if not claimed:
+            continue  # another clock is nudging this operator
+        report.claimed += len(claimed)
+        digest = send_operator_digest(runtime, project_id, user_id, claimed, token, now, report)
+        if digest is not None:
+            report.digests.append(digest)
+            report.nudged += len(digest.followup_ids)
+
+
+def nudgeable_operators(
+    scope: ProjectScope,
+    pending: dict[uuid.UUID, list[uuid.UUID]],
+    now: datetime,
+    report: NudgeReport,
+) -> list[uuid.UUID]:
+    """The operators with pending follow-ups who can be nudged now."""
+    project = scope.session.get(Project, scope.project_id)
+    users = {u.id: u for u in scope.all(User, User.id.in_([k for k in pending if k is not None]))}
+    ready = []
+    for user_id, followup_ids in pending.items():
+        user = users.get(user_id) if user_id is not None else None
+        if user is None or not user.is_active or not user.phone:
+            report.no_operator += len(followup_ids)
+        elif not may_nudge(user, project, now):
+            report.waiting_quiet_hours += len(followup_ids)
+        else:
+            ready.append(user_id)
+    return ready
