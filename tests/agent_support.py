@@ -1,59 +1,25 @@
 """Fixtures and helpers for the agent tests: a scripted model behind the real SDK.
 
-``agent_runtime`` is an app runtime whose settings carry a dummy Anthropic key and the
-scripted server's URL, so :func:`bot.agent.client.build_client` builds the real
-``anthropic.Anthropic`` against 127.0.0.1. :func:`run_turn` plays the worker's part for
+:func:`run_turn` plays the worker's part for
 one inbound message: session, message row, ``handle_turn``, state and outbound reply.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
-from bot.app import create_app
-from bot.clock import FrozenClock
 from bot.models import ChatSession, Message, Project, User
 from bot.planner import handle_turn
 from bot.runtime import Runtime
 from bot.state import SessionState
 from bot.store import ProjectScope
 from bot.turns import Reply, TurnContext
-from tests.scripted_llm import ScriptedLLM
 
 DUMMY_KEY = "sk-ant-test-dummy"
-
-
-@pytest.fixture
-def scripted() -> Iterator[ScriptedLLM]:
-    with ScriptedLLM() as server:
-        yield server
-
-
-@pytest.fixture
-def agent_runtime(
-    db_url: str, tmp_path: Path, clock: FrozenClock, scripted: ScriptedLLM
-) -> Iterator[Runtime]:
-    app = create_app(
-        {
-            "database_url": db_url,
-            "instance_path": tmp_path / "instance",
-            "secret_key": "test",
-            "anthropic_api_key": DUMMY_KEY,
-            "anthropic_base_url": scripted.url,
-            "TESTING": True,
-        },
-        clock=clock,
-    )
-    runtime: Runtime = app.extensions["calltime"]
-    yield runtime
-    runtime.db.dispose()
 
 
 @dataclass

@@ -24,7 +24,7 @@ from tools import REGISTRY
 
 REPORT = "spoke to Anita, she'll give 25k by Friday, prefers calls after 6"
 
-pytest_plugins = ("tests.agent_support",)
+pytest_plugins = ("tests.agent_fixtures",)
 
 
 def _setup(runtime):
@@ -194,7 +194,7 @@ def test_tool_errors_go_back_to_the_model_and_are_logged(agent_runtime, scripted
 def test_round_cap_stops_the_loop(agent_runtime, scripted):
     project, user, _ = _setup(agent_runtime)
     scripted.add(*[reply(tool_use("search_contacts", {"query": "Anita"})) for _ in range(10)])
-    turn = run_turn(agent_runtime, project, user, "find everyone named Anita forever")
+    turn = run_turn(agent_runtime, project, user, "could you keep searching for Anita")
 
     assert len(scripted.requests) == MAX_ROUNDS
     assert f"stopped after {MAX_ROUNDS} steps" in turn.reply.text

@@ -13,7 +13,7 @@ from tests.factories import make_contact, make_project, make_user
 from tests.scripted_llm import reply
 from tools.guards import amounts_in
 
-pytest_plugins = ("tests.agent_support",)
+pytest_plugins = ("tests.agent_fixtures",)
 
 
 @pytest.mark.parametrize("command", ["next", "due", "stats", "help"])
