@@ -302,3 +302,15 @@ def test_guest_operator_gets_read_only_tools(agent_runtime, scripted):
     [log] = rows(agent_runtime, AgentLog)
     assert log.status == "refused" and "read-only" in log.error
     assert rows(agent_runtime, Interaction) == []
+
+
+def test_undo_reverts_the_agents_writes(agent_runtime, scripted):
+    project, user, anita = _setup(agent_runtime)
+    scripted.add(*_pledge_script(anita.id))
+    run_turn(agent_runtime, project, user, REPORT)
+    turn = run_turn(agent_runtime, project, user, "undo")
+
+    assert len(scripted.requests) == 3  # undo is a command: no model call
+    assert rows(agent_runtime, Pledge) == [] and rows(agent_runtime, Interaction) == []
+    [contact] = rows(agent_runtime, Contact, Contact.id == anita.id)
+    assert contact.notes is None and turn.reply.text

@@ -66,7 +66,16 @@ def _last_turn(scope: ProjectScope, user: User) -> list[AuditLog]:
         select(AuditLog)
         .where(
             AuditLog.project_id == scope.project_id,
-            AuditLog.changed_by == f"user:{user.id}",
+            or_(
+                AuditLog.changed_by == f"user:{user.id}",
+                # The assistant's writes on this operator's turns (actor agent:<session>).
+                AuditLog.changed_by.like("agent:%")
+                & AuditLog.turn_id.in_(
+                    select(Message.id).where(
+                        Message.project_id == scope.project_id, Message.user_id == user.id
+                    )
+                ),
+            ),
             AuditLog.turn_id.is_not(None),
             AuditLog.reverted_at.is_(None),
             AuditLog.table_name.not_in(SKIPPED_TABLES),
