@@ -62,6 +62,9 @@ def create_app(
 
 def register_blueprints(app: Flask) -> None:
     """Mount every HTTP surface of Calltime on ``app``."""
+    from bot.webhook import init_app as init_whatsapp
+
+    init_whatsapp(app)
 
     @app.get("/healthz")
     def healthz() -> Any:
