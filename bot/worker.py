@@ -136,7 +136,12 @@ class Worker:
                 return "ignored"
             from bot.turn_context import run_turn
 
-            run_turn(self.runtime, scope, project, user, message, self.handler)
+            reply = run_turn(self.runtime, scope, project, user, message, self.handler)
+            if reply.meta.get("failed"):
+                # The assistant could not reach the model even after the SDK's retries: it
+                # rolled back its writes and answered with a fallback; settle as failed.
+                message.error_message = str(reply.meta.get("error") or "failed")[:1000]
+                return "failed"
             return "done"
 
     def _deliver_and_settle(self, claim: Claim, status: str) -> None:
