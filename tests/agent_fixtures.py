@@ -15,9 +15,7 @@ import pytest
 from bot.app import create_app
 from bot.clock import FrozenClock
 from bot.runtime import Runtime
-from tests.scripted_llm import ScriptedLLM
-
-DUMMY_KEY = "sk-ant-test-dummy"
+from tests.scripted_llm import DUMMY_KEY, ScriptedLLM
 
 
 @pytest.fixture

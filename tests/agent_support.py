@@ -19,8 +19,6 @@ from bot.state import SessionState
 from bot.store import ProjectScope
 from bot.turns import Reply, TurnContext
 
-DUMMY_KEY = "sk-ant-test-dummy"
-
 
 @dataclass
 class Turn:

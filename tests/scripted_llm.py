@@ -11,9 +11,13 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+#: The only API key tests ever use: a dummy, set through test settings.
+DUMMY_KEY = "sk-ant-test-dummy"
 
 _ids = itertools.count(1)
 
@@ -68,6 +72,11 @@ class Step:
         }
 
 
+#: A step, or a function of the request body returning one (to answer with ids the
+#: test cannot know in advance, e.g. a contact found by an earlier tool call).
+Scripted = Step | Callable[[dict[str, Any]], Step]
+
+
 def reply(*blocks: dict[str, Any], **usage: int) -> Step:
     """A step answering with ``blocks`` (strings become text blocks)."""
     content = [text(b) if isinstance(b, str) else b for b in blocks]
@@ -88,8 +97,8 @@ class ScriptedLLM:
         request_ids: the ``request-id`` header sent with each successful answer.
     """
 
-    def __init__(self, steps: list[Step] | None = None) -> None:
-        self.steps: list[Step] = list(steps or [])
+    def __init__(self, steps: list[Scripted] | None = None) -> None:
+        self.steps: list[Scripted] = list(steps or [])
         self.requests: list[dict[str, Any]] = []
         self.raw: list[bytes] = []
         self.request_ids: list[str] = []
@@ -102,7 +111,7 @@ class ScriptedLLM:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def add(self, *steps: Step) -> None:
+    def add(self, *steps: Scripted) -> None:
         with self._lock:
             self.steps.extend(steps)
 
@@ -121,6 +130,8 @@ class ScriptedLLM:
             self.raw.append(raw)
             self.requests.append(body)
             step = self.steps.pop(0) if self.steps else failure(500)
+            if callable(step):
+                step = step(body)
             request_id = f"req_scripted_{len(self.requests):04d}"
             if step.status < 400:
                 self.request_ids.append(request_id)
