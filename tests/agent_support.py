@@ -1,7 +1,8 @@
-"""Fixtures and helpers for the agent tests: a scripted model behind the real SDK.
+"""Helpers for the agent tests (fixtures live in :mod:`tests.agent_fixtures`).
 
-:func:`run_turn` plays the worker's part for
-one inbound message: session, message row, ``handle_turn``, state and outbound reply.
+:func:`run_turn` plays the worker's part for one inbound message without the queue:
+session, message row, ``handle_turn``, state and the outbound reply, so the loop's tests
+can re-run a message (a retried turn) and seed session state directly.
 """
 
 from __future__ import annotations

@@ -16,14 +16,14 @@ from tools.guards import amounts_in
 pytest_plugins = ("tests.agent_fixtures",)
 
 
-@pytest.mark.parametrize("command", ["next", "due", "stats", "help"])
-def test_commands_make_no_model_call_even_with_a_key(agent_runtime, scripted, command):
+def test_commands_make_no_model_call_even_with_a_key(agent_runtime, scripted):
     project = make_project(agent_runtime.db)
     user = make_user(agent_runtime.db, project)
     make_contact(agent_runtime.db, project, "Anita Sharma")
-    turn = run_turn(agent_runtime, project, user, command)
+    for command in ("next", "due", "stats", "help", "undo"):
+        turn = run_turn(agent_runtime, project, user, command)
+        assert turn.reply.text, command
 
-    assert turn.reply.text
     assert scripted.requests == []
     assert rows(agent_runtime, ProviderUsage) == []
 
@@ -47,6 +47,10 @@ def test_free_text_without_a_key_gets_the_rules_answer(runtime):
 def test_feedback_after_a_rules_draft_is_stored_without_a_model_call(agent_runtime, scripted):
     project = make_project(agent_runtime.db)
     user = make_user(agent_runtime.db, project)
+    nothing = run_turn(agent_runtime, project, user, "👍")
+    assert "no recent draft" in nothing.reply.text
+    assert rows(agent_runtime, RlhfInteraction) == []
+
     draft = "Namaste Anita ji, thank you for your support…"
     turn = run_turn(
         agent_runtime,
@@ -75,14 +79,6 @@ def test_feedback_on_a_model_reply_names_provider_and_model(agent_runtime, scrip
     [rating] = rows(agent_runtime, RlhfInteraction)
     assert (rating.prompt_type, rating.rating, rating.comment) == ("free", 2, "too long")
     assert (rating.provider, rating.model) == ("anthropic", "claude-haiku-4-5")
-
-
-def test_feedback_with_nothing_to_rate_writes_nothing(agent_runtime, scripted):
-    project = make_project(agent_runtime.db)
-    user = make_user(agent_runtime.db, project)
-    turn = run_turn(agent_runtime, project, user, "👍")
-    assert "no recent draft" in turn.reply.text
-    assert rows(agent_runtime, RlhfInteraction) == [] and scripted.requests == []
 
 
 @pytest.mark.parametrize(
