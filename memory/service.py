@@ -99,6 +99,13 @@ class MemoryService:
         return True
 
     # -- reads --------------------------------------------------------------------
+    def get(self, memory_id: Any) -> Entry | None:
+        """One live memory of this project, or ``None``."""
+        row = self.scope.get(Memory, memory_id) if memory_id else None
+        if row is None or row.deleted_at is not None:
+            return None
+        return Entry.from_row(row)
+
     def list(self, filters: Any = None, limit: int = 20) -> list[Entry]:
         """Memories matching ``filters``, most recently updated first."""
         where = self._where(parse_model(MemoryFilters, filters, "filters"))

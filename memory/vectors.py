@@ -182,14 +182,18 @@ class VectorIndex:
             ranked = fuse([ranked, nearest], limit)
         return self._hits(ranked[:limit])
 
-    def delete_prefix(self, namespace: str, vector_id_prefix: str) -> int:
-        """Delete every record of ``namespace`` whose id starts with the prefix."""
+    def delete_prefix(
+        self, namespace: str, vector_id_prefix: str, *, keep: set[str] | None = None
+    ) -> int:
+        """Delete every record of ``namespace`` whose id starts with the prefix (bar ``keep``)."""
         _check_namespace(namespace)
         stmt = delete(VectorRecord).where(
             VectorRecord.project_id == self.scope.project_id,
             VectorRecord.namespace == namespace,
             VectorRecord.vector_id.startswith(vector_id_prefix, autoescape=True),
         )
+        if keep:
+            stmt = stmt.where(VectorRecord.vector_id.not_in(sorted(keep)))
         return int(self.scope.session.execute(stmt).rowcount or 0)
 
     def _hits(self, ranked: list[tuple[uuid.UUID, float]]) -> list[VectorHit]:
