@@ -9,6 +9,7 @@ import click
 from bot.cli.common import CliState
 from bot.cli.db import db_group
 from bot.cli.directory import campaigns_group, goals_group, projects_group, teams_group, users_group
+from bot.cli.memory import kb_group, models_group
 from bot.cli.processes import clock_command, serve_command, worker_command
 
 
@@ -38,6 +39,8 @@ for command in (
     serve_command,
     worker_command,
     clock_command,
+    kb_group,
+    models_group,
 ):
     cli.add_command(command)
 
