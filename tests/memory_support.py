@@ -11,8 +11,14 @@ from bot.store import ProjectScope
 from memory.embedder import Embedder, load_embedder
 from memory.tiny_model import build_tiny_model
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 #: Words the tiny model knows; anything else is an unknown token with a zero vector.
-VOCABULARY = """
+VOCABULARY = _words(
+    """
 prefers prefer hindi english tamil marathi language speak speaks call calls calling phone
 whatsapp message messages text sms email morning evening night after before weekend
 weekends sunday monday friday diwali holi eid festival festivals season month year
@@ -29,7 +35,8 @@ operator prefers script pitch opening objection handling compliance consent reco
 target goal today week remind reminder followup later postpone reschedule next asked
 retired doctor lawyer teacher businessman engineer ca accountant startup founder
 spoke no response declined interested keen happy unhappy complaint delay late wants
-""".split()
+"""
+)
 
 #: Synonym groups: words that mean nearly the same for a fundraiser.
 SYNONYMS = [

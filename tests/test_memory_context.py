@@ -17,8 +17,12 @@ from memory.hooks import on_interaction_logged
 from memory.kb import add_document, chunk_document, list_documents, remove_document, search_kb
 from memory.retrieval import next_action_context
 from memory.service import MemoryService
+from tests import memory_support
 from tests.factories import make_contact, make_project
-from tests.memory_support import tiny_embedder, tiny_model_dir  # noqa: F401 - fixtures
+
+# Shared fixtures: the tiny embedding model, built once per session.
+tiny_model_dir = memory_support.tiny_model_dir
+tiny_embedder = memory_support.tiny_embedder
 
 PLAYBOOK = """# Winter scholarship drive
 
@@ -38,8 +42,15 @@ Always offer the 80G tax exemption receipt. Never promise tax benefits beyond 80
 
 def _log(scope, contact, now, outcome, summary, **kw):  # type: ignore[no-untyped-def]
     interaction = scope.insert(
-        Interaction(contact_id=contact.id, channel="call", direction="outbound",
-                    outcome=outcome, summary=summary, occurred_at=now, **kw)
+        Interaction(
+            contact_id=contact.id,
+            channel="call",
+            direction="outbound",
+            outcome=outcome,
+            summary=summary,
+            occurred_at=now,
+            **kw,
+        )
     )
     return interaction
 
@@ -52,43 +63,64 @@ def test_interaction_hook_and_next_action_context(db, clock, tiny_embedder) -> N
     with db.session() as session:
         scope = ProjectScope(session, project.id, actor="test")
         memories = MemoryService(scope, tiny_embedder)
-        memories.store("Prefers Hindi on calls", {"memory_type": "contact_profile",
-                                                  "contact_id": anita.id})
+        memories.store(
+            "Prefers Hindi on calls", {"memory_type": "contact_profile", "contact_id": anita.id}
+        )
         for days, outcome, summary, amount in [
             (9, "no_response", "No answer, try evening", None),
             (3, "reschedule", "Busy travelling to Dubai, call after Diwali", None),
             (1, "pledged", "Pledged for girls scholarship, pays by UPI Friday", Decimal("25000")),
         ]:
-            interaction = _log(scope, anita, now - timedelta(days=days), outcome, summary,
-                               amount_pledged=amount)
+            interaction = _log(
+                scope, anita, now - timedelta(days=days), outcome, summary, amount_pledged=amount
+            )
             on_interaction_logged(scope, interaction, embedder=tiny_embedder)
         other = _log(scope, ravi, now - timedelta(days=2), "pledged", "Pledged 10k by UPI")
         on_interaction_logged(scope, other, embedder=tiny_embedder)
-        scope.insert(Followup(contact_id=anita.id, due_at=now - timedelta(hours=1),
-                              status="scheduled", reason="send_payment_link"))
-        scope.insert(Followup(contact_id=anita.id, due_at=now + timedelta(days=3),
-                              status="scheduled", reason="later"))
+        scope.insert(
+            Followup(
+                contact_id=anita.id,
+                due_at=now - timedelta(hours=1),
+                status="scheduled",
+                reason="send_payment_link",
+            )
+        )
+        scope.insert(
+            Followup(
+                contact_id=anita.id,
+                due_at=now + timedelta(days=3),
+                status="scheduled",
+                reason="later",
+            )
+        )
 
     with db.session() as session:
         scope = ProjectScope(session, project.id)
         summaries = session.scalars(
-            select(Memory).where(Memory.memory_type == "contact_history_summary",
-                                 Memory.contact_id == anita.id)
+            select(Memory).where(
+                Memory.memory_type == "contact_history_summary", Memory.contact_id == anita.id
+            )
         ).all()
         assert len(summaries) == 1, "the rolling summary is rewritten, not piled up"
         assert "pledged INR 25,000" in summaries[0].content
         assert summaries[0].content.index("Pledged for girls") < summaries[0].content.index(
-            "No answer")
+            "No answer"
+        )
         ids = {r.vector_id for r in session.scalars(select(VectorRecord))}
         assert f"contact:{anita.id}:profile:v1" in ids
         assert f"interaction:{interaction.id}:summary" in ids
 
         context = next_action_context(scope, anita.id, now, embedder=tiny_embedder)
         assert [i.outcome for i in context.recent_interactions] == [
-            "pledged", "reschedule", "no_response"]
+            "pledged",
+            "reschedule",
+            "no_response",
+        ]
         assert [f.reason for f in context.due_followups] == ["send_payment_link"]
         assert {m.memory_type for m in context.memories} == {
-            "contact_profile", "contact_history_summary"}
+            "contact_profile",
+            "contact_history_summary",
+        }
         assert [h.contact_id for h in context.similar_interactions] == [ravi.id]
         text = context.as_text()
         assert "Prefers Hindi on calls" in text and "send_payment_link" in text
@@ -109,13 +141,17 @@ def test_do_not_contact_gets_no_context(db, clock) -> None:  # type: ignore[no-u
 def test_knowledge_base_add_search_replace_remove(db, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
     project = make_project(db)
     assert [c.heading for c in chunk_document("Winter", PLAYBOOK)] == [
-        "Winter scholarship drive", "Pitch script", "Objection: already gave elsewhere",
-        "Compliance"]
+        "Winter scholarship drive",
+        "Pitch script",
+        "Objection: already gave elsewhere",
+        "Compliance",
+    ]
     with db.session() as session:
         scope = ProjectScope(session, project.id, actor="test")
         doc = add_document(scope, "Winter playbook", PLAYBOOK, "winter.md", embedder=tiny_embedder)
-        hits = search_kb(scope, "donor already donated to another charity", 2,
-                         embedder=tiny_embedder)
+        hits = search_kb(
+            scope, "donor already donated to another charity", 2, embedder=tiny_embedder
+        )
         assert hits[0].heading == "Objection: already gave elsewhere"
         assert hits[0].title == "Winter playbook" and hits[0].document_id == str(doc.id)
         keyword_hits = search_kb(scope, "80G receipt", 1, embedder=None)

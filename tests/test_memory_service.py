@@ -15,8 +15,12 @@ from memory import EmbeddingModelMismatch, MemoryError, service_for
 from memory.embedder import Embedder
 from memory.service import MemoryService
 from memory.vectors import VectorIndex
+from tests import memory_support
 from tests.factories import make_contact, make_project, make_user
-from tests.memory_support import tiny_embedder, tiny_model_dir  # noqa: F401 - fixtures
+
+# Shared fixtures: the tiny embedding model, built once per session.
+tiny_model_dir = memory_support.tiny_model_dir
+tiny_embedder = memory_support.tiny_embedder
 
 
 @dataclass
@@ -140,8 +144,9 @@ def test_writes_are_audited_with_the_actor(db) -> None:  # type: ignore[no-untyp
     user = make_user(db, project)
     with db.session() as session:
         svc = MemoryService(ProjectScope(session, project.id, actor=f"user:{user.id}"))
-        entry = svc.store("Likes short updates", {"memory_type": "operator_preferences",
-                                                  "user_id": user.id})
+        entry = svc.store(
+            "Likes short updates", {"memory_type": "operator_preferences", "user_id": user.id}
+        )
         rows = session.scalars(select(AuditLog).where(AuditLog.record_id == entry.id)).all()
         assert [(r.action, r.changed_by) for r in rows] == [("insert", f"user:{user.id}")]
 
