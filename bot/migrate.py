@@ -21,8 +21,9 @@ def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
     """Whether autogenerate compares the schema object ``name``.
 
     Objects named ``search_*`` are the memory area's full-text and vector search
-    structures (SQLite FTS5 tables, PostgreSQL expression indexes, see migration
-    ``0004_memory``); models cannot declare them, so they are excluded deliberately.
+    structures (SQLite FTS5 tables, PostgreSQL's generated ``search_tsv`` column and
+    expression indexes, see migration ``0004_memory``); the models cannot declare them
+    portably, so they are excluded deliberately.
     """
     return not (name or "").startswith("search_")
 

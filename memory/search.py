@@ -23,8 +23,6 @@ from pgvector.sqlalchemy import VECTOR
 from sqlalchemy import cast, column, func, literal_column, select, table, text
 from sqlalchemy.orm import Session
 
-from memory.embedder import from_blob
-
 Ranking = list[tuple[uuid.UUID, float]]
 RRF_K = 60
 
@@ -121,7 +119,7 @@ def keyword_ranking(
         return [(row_id, -float(score)) for row_id, score in session.execute(stmt)]
     config = literal_column("'english'::regconfig")
     tsquery = func.to_tsquery(config, " | ".join(terms))
-    document = func.to_tsvector(config, model.content)
+    document = literal_column(f"{model.__tablename__}.search_tsv")  # generated (0004_memory)
     score = func.ts_rank_cd(document, tsquery)
     stmt = (
         select(model.id, score)
@@ -153,13 +151,18 @@ def vector_ranking(
         distance = cast(model.embedding, VECTOR(dim)).cosine_distance(query_vector.tolist())
         stmt = select(model.id, distance).where(*conditions).order_by(distance).limit(limit)
         return [(row_id, 1.0 - float(d)) for row_id, d in session.execute(stmt)]
-    rows = session.execute(select(model.id, model.embedding).where(*conditions)).all()
+    # Exact search: rowids (not UUIDs) keep the scan cheap; ids are looked up for the top k.
+    rowid = literal_column(f"{model.__tablename__}.rowid")
+    rows = session.execute(select(rowid, model.embedding).where(*conditions)).all()
     if not rows:
         return []
-    matrix = np.vstack([from_blob(blob) for _, blob in rows])
-    scores = matrix @ query_vector.astype(np.float32)
+    matrix = np.frombuffer(b"".join(blob for _, blob in rows), dtype=np.float32)
+    scores = matrix.reshape(len(rows), dim) @ query_vector.astype(np.float32)
     top = np.argsort(-scores)[:limit]
-    return [(rows[i][0], float(scores[i])) for i in top]
+    ids = dict(
+        session.execute(select(rowid, model.id).where(rowid.in_([rows[i][0] for i in top]))).all()
+    )
+    return [(ids[rows[i][0]], float(scores[i])) for i in top]
 
 
 def fuse(rankings: Sequence[Ranking], limit: int, k: int = RRF_K) -> Ranking:

@@ -185,21 +185,29 @@ class MemoryService:
     def _find_duplicate(
         self, meta: MemoryMetadata, text: str, vector: np.ndarray | None
     ) -> Memory | None:
-        same_subject = [
+        """An existing memory of the same subject saying the same thing, if any."""
+        subject = [
+            Memory.project_id == self.scope.project_id,
             Memory.deleted_at.is_(None),
             Memory.memory_type == meta.memory_type,
             _equals_or_null(Memory.contact_id, meta.contact_id),
             _equals_or_null(Memory.user_id, meta.user_id),
         ]
-        candidates = self.scope.all(
-            Memory, *same_subject, order_by=Memory.updated_at.desc(), limit=200
-        )
         if meta.memory_type in ROLLING_TYPES and (meta.contact_id or meta.user_id):
-            return candidates[0] if candidates else None
-        digest = content_hash(text)
-        for row in candidates:
-            if row.content_hash == digest or _is_near_duplicate(row, text, vector):
-                return row
+            return self.scope.first(Memory, *subject, order_by=Memory.updated_at.desc())
+        exact = self.scope.first(Memory, *subject, Memory.content_hash == content_hash(text))
+        if exact is not None:
+            return exact
+        # Only the closest few candidates are compared, so a store stays cheap at scale.
+        session = self.scope.session
+        ids = [i for i, _ in keyword_ranking(session, Memory, subject, text, 5)]
+        if vector is not None and self.embedder is not None:
+            name = self.embedder.model_name
+            ids += [i for i, _ in vector_ranking(session, Memory, subject, vector, name, 3)]
+        rows = {row.id: row for row in self.scope.all(Memory, Memory.id.in_(ids))} if ids else {}
+        for row_id in dict.fromkeys(ids):
+            if row_id in rows and _is_near_duplicate(rows[row_id], text, vector):
+                return rows[row_id]
         return None
 
     def _merge(

@@ -4,6 +4,9 @@ These objects cannot be declared on the SQLAlchemy models (virtual tables, expre
 indexes), so their names all start with ``search_`` and :func:`bot.migrate.include_name`
 keeps autogenerate from reporting them.
 
+PostgreSQL: a stored generated ``search_tsv`` column (GIN-indexed) and HNSW indexes
+per dimension on ``embedding::vector(dim)``.
+
 SQLite: each FTS5 table mirrors ``content`` of its source table, keyed by the source
 row's ``rowid`` and kept in step by triggers. A later migration that rebuilds
 ``memories`` or ``vectors`` (batch mode) must re-run :func:`_sqlite_upgrade` for it.
@@ -32,9 +35,13 @@ def upgrade() -> None:
             _sqlite_upgrade(table)
         return
     for table in SOURCES:
+        # A stored tsvector lets ranking read the vector instead of re-parsing content.
         op.execute(
-            f"CREATE INDEX IF NOT EXISTS search_{table}_tsv ON {table} "
-            f"USING gin (to_tsvector('english', content))"
+            f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS search_tsv tsvector "
+            f"GENERATED ALWAYS AS (to_tsvector('english', content)) STORED"
+        )
+        op.execute(
+            f"CREATE INDEX IF NOT EXISTS search_{table}_tsv ON {table} USING gin (search_tsv)"
         )
         for dim in DIMENSIONS:
             op.execute(
@@ -73,5 +80,6 @@ def downgrade() -> None:
         return
     for table in SOURCES:
         op.execute(f"DROP INDEX IF EXISTS search_{table}_tsv")
+        op.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS search_tsv")
         for dim in DIMENSIONS:
             op.execute(f"DROP INDEX IF EXISTS search_{table}_hnsw_{dim}")
