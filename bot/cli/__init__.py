@@ -10,6 +10,7 @@ from bot.cli.common import CliState
 from bot.cli.db import db_group
 from bot.cli.directory import campaigns_group, goals_group, projects_group, teams_group, users_group
 from bot.cli.evaluate import eval_command
+from bot.cli.memory import kb_group, models_group
 from bot.cli.processes import clock_command, serve_command, worker_command
 
 
@@ -40,6 +41,8 @@ for command in (
     worker_command,
     clock_command,
     eval_command,
+    kb_group,
+    models_group,
 ):
     cli.add_command(command)
 
