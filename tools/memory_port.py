@@ -102,15 +102,68 @@ class KeywordMemory:
         return [{"title": d.title, "text": _excerpt(d.content, terms)} for d in docs]
 
 
+class ServiceMemory:
+    """:class:`tools.base.MemoryPort` over the memory area's ``MemoryService``."""
+
+    def __init__(self, service: Any, scope: ProjectScope, user_id: Any, session_id: Any) -> None:
+        self.service = service
+        self.scope = scope
+        self.user_id = user_id
+        self.session_id = session_id
+
+    def search(
+        self, query: str, *, contact_id: uuid.UUID | None, limit: int
+    ) -> list[dict[str, Any]]:
+        filters = {"contact_id": contact_id} if contact_id else {}
+        return [
+            {
+                "id": e.id,
+                "content": e.content,
+                "type": e.memory_type,
+                "contact_id": str(e.contact_id) if e.contact_id else None,
+                "score": round(e.score, 3) if e.score is not None else None,
+            }
+            for e in self.service.search(query, filters, limit)
+        ]
+
+    def store(
+        self,
+        content: str,
+        *,
+        memory_type: str,
+        importance: str,
+        contact_id: uuid.UUID | None,
+        tags: Sequence[str],
+    ) -> dict[str, Any]:
+        metadata = {
+            "memory_type": memory_type,
+            "importance": importance,
+            "contact_id": contact_id,
+            "user_id": self.user_id,
+            "session_id": self.session_id,
+            "source": "agent",
+        }
+        entry = self.service.store(content, metadata, list(tags))
+        return {"id": entry.id, "merged": entry.merged}
+
+    def search_kb(self, query: str, *, limit: int) -> list[dict[str, Any]]:
+        from memory.kb import search_kb
+
+        return [
+            {"title": hit.title, "heading": hit.heading, "text": hit.content[:400]}
+            for hit in search_kb(self.scope, query, limit)
+        ]
+
+
 def memory_for(
     runtime: Any, scope: ProjectScope, user_id: uuid.UUID, session_id: Any
 ) -> MemoryPort:
     """The memory area's service when installed, else the keyword fallback."""
     try:
-        import memory  # the memory area's package (optional until merged)
+        import memory  # the memory area's package
     except ImportError:
         return KeywordMemory(scope, user_id, session_id)
     service_for = getattr(memory, "service_for", None)
     if service_for is None:
         return KeywordMemory(scope, user_id, session_id)
-    return service_for(runtime, scope)  # type: ignore[no-any-return]
+    return ServiceMemory(service_for(runtime, scope), scope, user_id, session_id)
