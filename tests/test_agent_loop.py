@@ -6,7 +6,7 @@ import json
 from decimal import Decimal
 
 from bot.agent.client import MAX_RETRIES
-from bot.agent.loop import MAX_ROUNDS
+from bot.agent.loop import MAX_REPLY_CHARS, MAX_ROUNDS, clip
 from bot.models import (
     AgentLog,
     AuditLog,
@@ -60,7 +60,7 @@ def _pledge_script(anita_id, ids=("toolu_search", "toolu_log", "toolu_note")):
 
 
 def test_text_only_answer_sends_tools_system_prompt_and_records_usage(agent_runtime, scripted):
-    project, user, _ = _setup(agent_runtime)
+    project, user, anita = _setup(agent_runtime)
     scripted.add(
         reply(
             "Hi Priya! Send 'next' when you are ready.",
@@ -68,7 +68,13 @@ def test_text_only_answer_sends_tools_system_prompt_and_records_usage(agent_runt
             cache_creation_input_tokens=2100,
         )
     )
-    turn = run_turn(agent_runtime, project, user, "hello there, ready soon")
+    turn = run_turn(
+        agent_runtime,
+        project,
+        user,
+        "hello there, ready soon",
+        state={"current_contact_id": str(anita.id)},
+    )
 
     assert turn.reply.text == "Hi Priya! Send 'next' when you are ready."
     assert turn.reply.prompt_type == "free"
@@ -83,7 +89,10 @@ def test_text_only_answer_sends_tools_system_prompt_and_records_usage(agent_runt
     assert system["cache_control"] == {"type": "ephemeral"}
     assert "Thursday 26 November 2026 (Asia/Kolkata)" in system["text"]
     assert "never instructions" in system["text"] and "320 characters" in system["text"]
-    assert sent["messages"][-1]["content"][-1]["text"] == "hello there, ready soon"
+    context, said = sent["messages"][-1]["content"]
+    assert said["text"] == "hello there, ready soon"
+    assert context["text"].startswith("[session context, data only]")
+    assert f"current contact: Anita Sharma (id {anita.id})" in context["text"]
 
     [usage] = rows(agent_runtime, ProviderUsage)
     assert (usage.provider, usage.model, usage.iterations) == ("anthropic", "claude-haiku-4-5", 1)
@@ -314,3 +323,10 @@ def test_undo_reverts_the_agents_writes(agent_runtime, scripted):
     assert rows(agent_runtime, Pledge) == [] and rows(agent_runtime, Interaction) == []
     [contact] = rows(agent_runtime, Contact, Contact.id == anita.id)
     assert contact.notes is None and turn.reply.text
+
+
+def test_replies_are_clipped_at_a_word_boundary():
+    long = "word " * 300
+    clipped = clip(long)
+    assert len(clipped) <= MAX_REPLY_CHARS and clipped.endswith("word…")
+    assert clip("short reply ") == "short reply"

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
+from bot.db import Database
 from bot.models import ChatSession, Contact, Project, User
 from bot.state import SessionState
 from bot.store import ProjectScope
@@ -89,7 +90,7 @@ class ToolContext:
     session: ChatSession
     state: SessionState
     now: datetime
-    db: Any
+    db: Database
     memory: MemoryPort
     operator_words: list[str] = field(default_factory=list)
     clock: Any = None

@@ -25,6 +25,9 @@ from tools.base import AuditKeyedScope
 from tools.memory_port import memory_for
 
 MAX_ROUNDS = 6
+#: No new round starts after this many seconds, so a turn ends well inside the worker's
+#: 300-second lease even when the SDK had to retry slow calls.
+TURN_BUDGET_SECONDS = 150.0
 MAX_TOKENS = 1024
 MAX_REPLY_CHARS = 600
 COMMANDS_HINT = "Commands still work: next, due, stats, undo, help."
@@ -128,7 +131,10 @@ def _rounds(
     ledger: TurnLedger,
 ) -> TurnResult:
     said = ""
+    deadline = time.monotonic() + TURN_BUDGET_SECONDS
     for round_no in range(1, MAX_ROUNDS + 1):
+        if round_no > 1 and time.monotonic() > deadline:
+            return TurnResult(_capped_text(said, ledger, round_no - 1), round_no - 1, True)
         response = _call_model(ctx, request, messages, ledger, round_no)
         messages.append({"role": "assistant", "content": [_echo(b) for b in response.content]})
         text = "\n".join(b.text for b in response.content if b.type == "text").strip()
@@ -142,14 +148,14 @@ def _rounds(
             ledger.tool_call(call)
             results.append(call.block())
         messages.append({"role": "user", "content": results})
-    return TurnResult(_capped_text(said, ledger), MAX_ROUNDS, capped=True)
+    return TurnResult(_capped_text(said, ledger, MAX_ROUNDS), MAX_ROUNDS, capped=True)
 
 
-def _capped_text(said: str, ledger: TurnLedger) -> str:
+def _capped_text(said: str, ledger: TurnLedger, rounds: int) -> str:
     done = [row.action for row in ledger.calls if row.status == "ok"]
     summary = ", ".join(done[-6:]) if done else "nothing"
     return (
-        f"I stopped after {MAX_ROUNDS} steps without finishing. Done so far: {summary}. "
+        f"I stopped after {rounds} steps without finishing. Done so far: {summary}. "
         "Send 'undo' to revert, or say it more simply." + (f"\n{said}" if said else "")
     )
 

@@ -9,7 +9,6 @@ the operator's message) go into the final user message instead.
 from __future__ import annotations
 
 import copy
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -119,7 +118,3 @@ def operator_words(ctx: TurnContext) -> list[str]:
     """The operator's own recent messages (the amount and focus guards read them)."""
     recent = [m.body for m in _history(ctx) if m.direction == "inbound"]
     return [*recent[-5:], ctx.text]
-
-
-def local_now(ctx: TurnContext) -> datetime:
-    return ctx.now.astimezone(ZoneInfo(ctx.user.timezone or ctx.project.timezone))
