@@ -76,16 +76,7 @@ def _setup(
     project = create_project(session, f"eval case {index}", f"+1415555{index:04d}")
     scope = ProjectScope(session, project.id, actor="cli")
     user = add_user(scope, "Eval Operator", OPERATOR_PHONE, "USER")
-    names: dict[Any, str] = {}
-    for spec in case.get("contacts", []):
-        contact = scope.insert(
-            Contact(
-                display_name=spec["name"],
-                status=spec.get("status", "active"),
-                notes=spec.get("notes"),
-            )
-        )
-        names[contact.id] = contact.display_name
+    names = _seed_contacts(scope, case.get("contacts", []))
     state = SessionState()
     current = [cid for cid, name in names.items() if name == case.get("current")]
     state.current_contact_id = current[0] if current else None
@@ -116,6 +107,21 @@ def _setup(
         now=now,
     )
     return ctx, names
+
+
+def _seed_contacts(scope: ProjectScope, specs: list[dict[str, Any]]) -> dict[Any, str]:
+    """Create the case's contacts; returns their names by id."""
+    names: dict[Any, str] = {}
+    for spec in specs:
+        contact = scope.insert(
+            Contact(
+                display_name=spec["name"],
+                status=spec.get("status", "active"),
+                notes=spec.get("notes"),
+            )
+        )
+        names[contact.id] = contact.display_name
+    return names
 
 
 def _records(scope: ProjectScope, names: dict[Any, str]) -> dict[str, Any]:
