@@ -28,14 +28,6 @@ def test_commands_make_no_model_call_even_with_a_key(agent_runtime, scripted):
     assert rows(agent_runtime, ProviderUsage) == []
 
 
-def test_free_text_goes_to_the_model_when_a_key_is_set(agent_runtime, scripted):
-    project = make_project(agent_runtime.db)
-    user = make_user(agent_runtime.db, project)
-    scripted.add(reply("Sure."))
-    turn = run_turn(agent_runtime, project, user, "can you remind me what to say to lapsed donors")
-    assert turn.reply.text == "Sure." and len(scripted.requests) == 1
-
-
 def test_free_text_without_a_key_gets_the_rules_answer(runtime):
     project = make_project(runtime.db)
     user = make_user(runtime.db, project)
