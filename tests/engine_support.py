@@ -82,6 +82,14 @@ class Operator:
         self.chat_id = chat.id
         return chat
 
+    def set_state(self, **fields: Any) -> None:
+        """Change the stored session state (e.g. the current contact) between turns."""
+        now = self.clock.now()
+        with self.runtime.db.session() as session:
+            chat = self._chat(ProjectScope(session, self.project.id), now)
+            state = SessionState.load(chat.state_json).model_copy(update=fields)
+            chat.state_json = state.dump()
+
     def state(self) -> SessionState:
         with self.runtime.db.session() as session:
             chat = session.get(ChatSession, self.chat_id)
@@ -89,7 +97,11 @@ class Operator:
 
 
 def row_counts(db: Database, project_id: uuid.UUID) -> dict[str, int]:
-    """Rows per business table of one project (to prove a turn wrote nothing)."""
+    """Rows per business table of one project (to prove a turn wrote nothing).
+
+    ``audit_log`` counts only operators' writes (``changed_by = user:…``), not the
+    harness's own message and session rows.
+    """
     from bot.models import AuditLog, Contact, Event, Followup, Interaction, Payment, Pledge
 
     models: dict[str, Any] = {
@@ -99,6 +111,7 @@ def row_counts(db: Database, project_id: uuid.UUID) -> dict[str, int]:
     with db.session() as session:
         return {
             name: int(session.scalar(select(func.count()).select_from(model).where(
-                model.project_id == project_id)) or 0)
+                model.project_id == project_id,
+                AuditLog.changed_by.like("user:%") if model is AuditLog else True)) or 0)
             for name, model in models.items()
         }  # fmt: skip

@@ -64,14 +64,20 @@ def next_card(scope: ProjectScope, ranked: RankedContact, now: datetime, tz: Any
         draft: str | None = draft_for(scope, contact, now, pledge=pledge, operator=operator)
     except DraftError:
         draft = None
-    head = "\n".join(lines)
-    if len(head) > MAX_NEXT - len(REPLY_HINT) - 10:
-        head = head[: MAX_NEXT - len(REPLY_HINT) - 12] + "…"
-    room = MAX_NEXT - len(head) - len(REPLY_HINT) - len("\nDraft: \n")
-    if draft and room > 40:
-        shown = draft if len(draft) <= room else draft[: room - 1] + "…"
-        return f"{head}\nDraft: {shown}\n{REPLY_HINT}", draft
-    return f"{head}\n{REPLY_HINT}", draft
+    return _within_limit(lines, draft), draft
+
+
+def _within_limit(lines: list[str], draft: str | None) -> str:
+    """Join the card; over 600 characters, drop the last-interaction line, then shorten."""
+    tail = ([f"Draft: {draft}"] if draft else []) + [REPLY_HINT]
+    text = "\n".join(lines + tail)
+    if len(text) > MAX_NEXT:
+        lines = [line for line in lines if not line.startswith("Last: ")]
+        text = "\n".join(lines + tail)
+    if len(text) > MAX_NEXT:
+        room = MAX_NEXT - len("\n".join(tail)) - 2
+        text = "\n".join(lines)[:room] + "…\n" + "\n".join(tail)
+    return text[:MAX_NEXT]
 
 
 def due_line(index: int, followup: Followup, contact: Contact, now: datetime, tz: Any) -> str:

@@ -1,8 +1,9 @@
 """Ready-to-send WhatsApp drafts for donors, from the project's templates.
 
-Templates come from the knowledge base: a document whose title contains "template"
-holding sections ``## intro``, ``## pledge_reminder``, ``## followup`` and
-``## thank_you``; any missing one falls back to :data:`DEFAULT_TEMPLATES`. Placeholders:
+Templates come from the knowledge base: sections ``## Opening``/``## Intro``,
+``## Pledge reminder``, ``## Follow up`` and ``## Thank you`` of any document (those
+in a document titled "…template…" win); any missing one falls back to
+:data:`DEFAULT_TEMPLATES`. Placeholders:
 ``{first_name}``, ``{name}``, ``{operator}``, ``{project}``, ``{amount}``, ``{due}``,
 ``{upi_link}``. Drafts are at most :data:`MAX_DRAFT` characters and never written for
 a do-not-contact contact.
@@ -33,7 +34,7 @@ DEFAULT_TEMPLATES = {
     "thank_you": "Hi {first_name}, we received your gift of {amount}. Thank you for standing "
     "with {project}!",
 }
-_SECTION = re.compile(r"^#+\s*([a-z_ ]+?)\s*$", re.M | re.I)
+_SECTION = re.compile(r"^#{2,}\s*([a-z_ -]+?)\s*$", re.M | re.I)
 
 
 class DraftError(ValueError):
@@ -49,20 +50,31 @@ def upi_link(vpa: str, payee: str, amount: Decimal, note: str) -> str:
     return f"upi://pay?{query}"
 
 
+#: Knowledge-base section headings and the draft each one supplies.
+SECTION_KINDS = {
+    "intro": "intro", "opening": "intro", "introduction": "intro",
+    "pledge reminder": "pledge_reminder", "pledge_reminder": "pledge_reminder",
+    "payment reminder": "pledge_reminder", "followup": "followup", "follow up": "followup",
+    "follow-up": "followup", "missed call": "followup", "thank you": "thank_you",
+    "thank_you": "thank_you",
+}  # fmt: skip
+
+
 def project_templates(scope: ProjectScope) -> dict[str, str]:
-    """Templates from the knowledge base, over the defaults."""
+    """Templates from knowledge-base sections (see :data:`SECTION_KINDS`) over the defaults.
+
+    Documents titled "…template…" win over others (a pitch script's "Opening").
+    """
     templates = dict(DEFAULT_TEMPLATES)
-    docs = scope.all(
-        KbDocument, KbDocument.deleted_at.is_(None), KbDocument.title.ilike("%template%"),
-        order_by=KbDocument.created_at,
-    )  # fmt: skip
+    docs = scope.all(KbDocument, KbDocument.deleted_at.is_(None), order_by=KbDocument.created_at)
+    docs.sort(key=lambda d: "template" in d.title.lower())  # template documents applied last
     for doc in docs:
         parts = _SECTION.split(doc.content)
         for name, body in zip(parts[1::2], parts[2::2], strict=False):
-            key = name.strip().lower().replace(" ", "_")
+            kind = SECTION_KINDS.get(name.strip().lower())
             text = " ".join(body.split())
-            if key in DEFAULT_TEMPLATES and text:
-                templates[key] = text
+            if kind and text:
+                templates[kind] = text
     return templates
 
 
@@ -109,7 +121,8 @@ def draft_for(
         values["amount"] = format_inr(left, project.currency)
         values["due"] = f"{pledge.expected_by:%d %b}" if pledge.expected_by else ""
         if project.upi_vpa and project.currency == "INR":
-            values["upi_link"] = upi_link(project.upi_vpa, project.name, left, f"Pledge {contact.display_name}"[:50])
+            # An ASCII note keeps the link short whatever script the donor's name is in.
+            values["upi_link"] = upi_link(project.upi_vpa, project.name, left, f"{project.name} pledge"[:40])
         else:
             kind = "pledge_reminder_no_upi"
     return _fit(templates[kind], values)

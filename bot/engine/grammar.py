@@ -9,7 +9,6 @@ configured, may take it). Nothing here touches the database.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.engine.amounts import AMOUNT_FORMS, AmountError, looks_like_amount, parse_amount
-from bot.engine.when import WHEN_FORMS, WhenError, parse_day, parse_moment
+from bot.engine.when import WhenError, parse_day, parse_moment
 
 #: Commands that take no argument, and every way of typing them.
 SIMPLE = {
@@ -37,7 +36,7 @@ OUTCOME_WORDS = {
                     "nahi uthaya", "phone nahi uthaya", "no reply", "ringing"),
     "spoke": ("spoke", "talked", "connected", "baat hui", "baat ho gayi", "spoken"),
     "declined": ("declined", "decline", "refused", "not interested", "said no", "mana",
-                 "mana kar diya", "nahi chahiye", "no"),
+                 "mana kar diya", "nahi chahiye"),
     "wrong_number": ("wrong number", "wrong no", "wrong num", "wrong", "wn", "galat number"),
     "do_not_contact": ("dnc", "do not contact", "do not call", "dont call", "don't call",
                        "dnd", "unsubscribe"),
@@ -77,7 +76,8 @@ class Command:
 
 
 def _invalid(error: str, form: str) -> Command:
-    return Command("invalid", {"form": form}, error=f"{error}. Try: {form}")
+    sep = " " if error.endswith((".", "?", "!")) else ". "
+    return Command("invalid", {"form": form}, error=f"{error}{sep}Try: {form}")
 
 
 def _phrase(text: str, phrases: tuple[str, ...]) -> tuple[str, str] | None:
@@ -94,13 +94,36 @@ def _vocabulary() -> list[str]:
     return sorted(w for w in words | {"find", "note", "start", "done", "snooze"} if len(w) >= 4)
 
 
-def _fix_typo(text: str) -> str:
-    """Replace a misspelt first word with the keyword it is one slip away from."""
-    first, _, rest = text.partition(" ")
-    if len(first) < 4 or first in _vocabulary():
-        return text
-    match = difflib.get_close_matches(first, _vocabulary(), n=1, cutoff=0.8)
-    return f"{match[0]} {rest}".strip() if match else text
+#: Ordinary words one letter away from a keyword that must stay free text.
+NOT_TYPOS = {"nope", "none", "good", "okay", "sure", "also", "what", "when", "that", "this",
+             "then", "time", "date", "name", "last", "best", "cool", "nice", "post", "tone"}  # fmt: skip
+
+
+def _one_slip(word: str, keyword: str) -> bool:
+    """One letter changed, added, dropped, or two neighbours swapped."""
+    if word == keyword or abs(len(word) - len(keyword)) > 1:
+        return False
+    if len(word) == len(keyword):
+        diff = [i for i, (a, b) in enumerate(zip(word, keyword, strict=True)) if a != b]
+        swapped = len(diff) == 2 and diff[1] == diff[0] + 1 and word[diff[0]] == keyword[diff[1]] \
+            and word[diff[1]] == keyword[diff[0]]  # fmt: skip
+        return len(diff) == 1 or swapped
+    short, long = sorted((word, keyword), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _fix_typo(text: str, original: str) -> tuple[str, str]:
+    """Replace a misspelt first word (in both spellings of the message) with its keyword."""
+    match = re.match(r"[a-z]+", text)
+    first = match[0] if match else ""
+    vocabulary = _vocabulary()
+    if len(first) < 4 or first in vocabulary or first in NOT_TYPOS:
+        return text, original
+    matches = sorted((abs(len(w) - len(first)), w) for w in vocabulary if _one_slip(first, w))
+    if not matches or (len(matches) > 1 and matches[0][0] == matches[1][0]):
+        return text, original  # no keyword, or two equally close ones: do not guess
+    keyword = matches[0][1]
+    return keyword + text[len(first) :], keyword + original[len(first) :]
 
 
 def normalise(text: str) -> str:
@@ -109,8 +132,8 @@ def normalise(text: str) -> str:
 
 def parse_command(text: str, now: datetime, tz: ZoneInfo) -> Command | None:
     """Read ``text`` as a command, or ``None`` when it is not one (free text)."""
-    original = (text or "").strip()
-    lowered = _fix_typo(normalise(original))
+    original = re.sub(r"\s+", " ", (text or "").strip())
+    lowered, original = _fix_typo(normalise(original), original)
     if not lowered:
         return None
     for parser in (_simple, _nudge, _start_find_note, _outcome, _pledge, _paid, _callback):
@@ -147,8 +170,12 @@ def _nudge(text: str, original: str, now: datetime, tz: ZoneInfo) -> Command | N
 
 
 def _start_find_note(text: str, original: str, now: datetime, tz: ZoneInfo) -> Command | None:
-    first, _, rest = text.partition(" ")
-    raw_rest = original.split(None, 1)[1].strip() if " " in original.strip() else ""
+    match = re.match(r"[a-z]+", text)
+    first = match[0] if match else ""
+    if text[len(first) : len(first) + 1].isalnum():
+        return None
+    raw_rest = original[len(first) :].strip(" :-–")
+    rest = raw_rest.lower()
     if first in ("start", "shuru", "begin"):
         return Command("start", {"campaign": raw_rest or None})
     if first in ("find", "search", "dhundo", "lookup"):
@@ -156,7 +183,7 @@ def _start_find_note(text: str, original: str, now: datetime, tz: ZoneInfo) -> C
             return _invalid("find needs a name or number", FORMS["find"])
         return Command("find", {"query": raw_rest})
     if first in ("note", "notes"):
-        note = raw_rest.lstrip(":-– ").strip()
+        note = raw_rest
         if not note:
             return _invalid("note needs some text", FORMS["note"])
         return Command("note", {"text": note})
@@ -254,5 +281,5 @@ def _callback(text: str, original: str, now: datetime, tz: ZoneInfo) -> Command 
     try:
         due = parse_moment(rest, now, tz)
     except WhenError as exc:
-        return _invalid(f"{exc} (I read {WHEN_FORMS})", FORMS["reschedule"])
+        return _invalid(str(exc), FORMS["reschedule"])
     return Command("outcome", {"outcome": "reschedule", "followup_at": due})

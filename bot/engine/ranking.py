@@ -53,7 +53,21 @@ class RankedContact:
     score: float
     followup: Followup | None = None
     pledge: Pledge | None = None
-    _scored: list[tuple[float, str]] = field(default_factory=list, repr=False)
+
+
+@dataclass
+class _Candidate:
+    """Scoring state for one contact, built from plain columns (no ORM objects)."""
+
+    row: Any  # (id, display_name, relationship_strength, capacity_band, last_contacted_at)
+    scored: list[tuple[float, str]] = field(default_factory=list)
+    followup_id: uuid.UUID | None = None
+    pledge_id: uuid.UUID | None = None
+    score: float = 0.0
+
+
+CONTACT_COLUMNS = (Contact.id, Contact.display_name, Contact.relationship_strength,
+                   Contact.capacity_band, Contact.last_contacted_at)  # fmt: skip
 
 
 def eligible(user: User, day_start: datetime) -> list[Any]:
@@ -66,20 +80,21 @@ def eligible(user: User, day_start: datetime) -> list[Any]:
     ]
 
 
-def _contacts(scope: ProjectScope, where: list[Any], order: Sequence[Any]) -> list[Contact]:
-    return scope.all(Contact, *where, order_by=list(order), limit=POOL)
+def _contacts(scope: ProjectScope, where: list[Any], order: Sequence[Any]) -> list[Any]:
+    stmt = select(*CONTACT_COLUMNS).where(Contact.project_id == scope.project_id, *where)
+    return list(scope.session.execute(stmt.order_by(*order).limit(POOL)))
 
 
-def _joined(scope: ProjectScope, model: Any, cond: list[Any], where: list[Any], order: Any):  # type: ignore[no-untyped-def]
+def _joined(scope: ProjectScope, columns: Sequence[Any], model: Any, where: list[Any],
+            order: Sequence[Any]) -> list[Any]:  # fmt: skip
     stmt = (
-        select(model, Contact)
+        select(*columns, *CONTACT_COLUMNS)
         .join(Contact, Contact.id == model.contact_id)
-        .where(model.project_id == scope.project_id, Contact.project_id == scope.project_id)
-        .where(*cond, *where)
+        .where(model.project_id == scope.project_id, Contact.project_id == scope.project_id, *where)
         .order_by(*order)
         .limit(POOL)
     )
-    return [tuple(row) for row in scope.session.execute(stmt)]
+    return list(scope.session.execute(stmt))
 
 
 def _local_day(moment: datetime, tz: Any) -> str:
@@ -87,79 +102,72 @@ def _local_day(moment: datetime, tz: Any) -> str:
 
 
 def _candidates(scope: ProjectScope, user: User, now: datetime, tz: Any,
-                prefer_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, RankedContact]:  # fmt: skip
+                prefer: list[uuid.UUID]) -> dict[uuid.UUID, _Candidate]:  # fmt: skip
     day_start, day_end = local_day_bounds(now, tz)
     where = eligible(user, day_start)
-    found: dict[uuid.UUID, RankedContact] = {}
+    found: dict[uuid.UUID, _Candidate] = {}
 
-    def add(contact: Contact, points: float, reason: str | None) -> RankedContact:
-        ranked = found.setdefault(contact.id, RankedContact(contact, [], 0.0))
+    def add(row: Any, points: float = 0, reason: str | None = None) -> _Candidate:
+        candidate = found.setdefault(row[0], _Candidate(tuple(row)))
         if reason is not None:
-            ranked._scored.append((points, reason))
-        return ranked
+            candidate.scored.append((points, reason))
+        return candidate
 
-    prefer = list(dict.fromkeys(prefer_ids))
     if prefer:
-        for contact in scope.all(Contact, Contact.id.in_(prefer), *where):
-            add(contact, 0, None)
+        for row in _contacts(scope, [Contact.id.in_(prefer), *where], [Contact.id]):
+            add(row)
     followups = _joined(
-        scope, Followup,
+        scope, (Followup.id, Followup.due_at, Followup.reason), Followup,
         [Followup.status.in_(("scheduled", "due")), Followup.due_at < day_end,
-         or_(Followup.assigned_to_user_id.is_(None), Followup.assigned_to_user_id == user.id)],
-        where, [Followup.due_at, Followup.id],
+         or_(Followup.assigned_to_user_id.is_(None), Followup.assigned_to_user_id == user.id), *where],
+        [Followup.due_at, Followup.id],
     )  # fmt: skip
-    for followup, contact in followups:
-        overdue = followup.due_at < day_start
-        key = "followup_overdue" if overdue else "followup_due"
-        hours = max((now - followup.due_at).total_seconds() / 3600, 0)
-        why = _followup_reason(followup, tz, overdue)
-        ranked = add(contact, WEIGHTS[key] + min(hours, 72), why)
-        ranked.followup = ranked.followup or followup
+    for followup_id, due_at, reason, *row in followups:
+        overdue = due_at < day_start
+        hours = max((now - due_at).total_seconds() / 3600, 0)
+        points = WEIGHTS["followup_overdue" if overdue else "followup_due"] + min(hours, 72)
+        candidate = add(row, points, _followup_reason(reason, due_at, tz, overdue))
+        candidate.followup_id = candidate.followup_id or followup_id
     horizon = now.astimezone(tz).date() + timedelta(days=PLEDGE_WINDOW_DAYS)
-    pledges = _joined(scope, Pledge, [Pledge.status == "open", Pledge.expected_by <= horizon],
-                      where, [Pledge.expected_by, Pledge.id])  # fmt: skip
-    for pledge, contact in pledges:
-        why = (f"pledged {format_inr(pledge.amount)} on {_local_day(pledge.pledged_at, tz)}, "
-               f"unpaid; due {pledge.expected_by:%a %d %b}".replace(" 0", " "))  # fmt: skip
-        add(contact, WEIGHTS["pledge_due"], why).pledge = pledge
-    for contact in _contacts(scope, [*where, Contact.next_suggested_at <= now],
-                             [Contact.next_suggested_at, Contact.id]):  # fmt: skip
-        add(contact, WEIGHTS["reschedule"], "asked to be called back now")
-    for order in ([Contact.relationship_strength.desc(), Contact.id.desc()],
-                  [Contact.last_contacted_at, Contact.id]):  # fmt: skip
-        for contact in _contacts(scope, where, order):
-            add(contact, 0, None)
-    tagged = _contacts(scope, [*where, Contact.id.in_(
-        select(ContactTag.contact_id).where(ContactTag.project_id == scope.project_id,
-                                            ContactTag.tag.in_(("vip", "renewal"))))],
-        [Contact.id])  # fmt: skip
-    for contact in tagged:
-        add(contact, 0, None)
+    pledges = _joined(scope, (Pledge.id, Pledge.amount, Pledge.pledged_at, Pledge.expected_by), Pledge,
+                      [Pledge.status == "open", Pledge.expected_by <= horizon, *where],
+                      [Pledge.expected_by, Pledge.id])  # fmt: skip
+    for pledge_id, amount, pledged_at, expected_by, *row in pledges:
+        why = (f"pledged {format_inr(amount)} on {_local_day(pledged_at, tz)}, "
+               f"unpaid; due {expected_by:%a %d %b}".replace(" 0", " "))  # fmt: skip
+        add(row, WEIGHTS["pledge_due"], why).pledge_id = pledge_id
+    for row in _contacts(scope, [*where, Contact.next_suggested_at <= now],
+                         [Contact.next_suggested_at, Contact.id]):  # fmt: skip
+        add(row, WEIGHTS["reschedule"], "asked to be called back now")
+    tagged = Contact.id.in_(select(ContactTag.contact_id).where(
+        ContactTag.project_id == scope.project_id, ContactTag.tag.in_(("vip", "renewal"))))  # fmt: skip
+    for extra, order in (([], [Contact.relationship_strength.desc(), Contact.id.desc()]),
+                         ([], [Contact.last_contacted_at, Contact.id]),
+                         ([tagged], [Contact.id])):  # fmt: skip
+        for row in _contacts(scope, [*where, *extra], order):
+            add(row)
     return found
 
 
-def _followup_reason(followup: Followup, tz: Any, overdue: bool) -> str:
+def _followup_reason(reason: str | None, due_at: datetime, tz: Any, overdue: bool) -> str:
     what = {"no_response": "no answer last time", "reschedule": "asked for a call back",
-            "send_payment_link": "payment reminder"}.get(followup.reason or "", followup.reason or "follow-up")  # fmt: skip
-    local = followup.due_at.astimezone(tz)
-    when = _local_day(followup.due_at, tz) if overdue else f"{local:%I:%M %p}".lstrip("0") + " today"
+            "send_payment_link": "payment reminder"}.get(reason or "", reason or "follow-up")  # fmt: skip
+    local = due_at.astimezone(tz)
+    when = _local_day(due_at, tz) if overdue else f"{local:%I:%M %p}".lstrip("0") + " today"
     return f"{what} – {'overdue since' if overdue else 'due'} {when}"
 
 
-def _static_points(ranked: RankedContact, tags: set[str], now: datetime) -> None:
-    contact = ranked.contact
-    ranked._scored.append((WEIGHTS["per_strength"] * contact.relationship_strength,
-                           f"relationship {contact.relationship_strength}/5"))  # fmt: skip
-    if contact.capacity_band in CAPACITY_POINTS:
-        ranked._scored.append((CAPACITY_POINTS[contact.capacity_band],
-                               f"capacity {contact.capacity_band}"))  # fmt: skip
+def _static_points(candidate: _Candidate, tags: set[str], now: datetime) -> None:
+    _, _, strength, band, last = candidate.row
+    candidate.scored.append((WEIGHTS["per_strength"] * strength, f"relationship {strength}/5"))
+    if band in CAPACITY_POINTS:
+        candidate.scored.append((CAPACITY_POINTS[band], f"capacity {band}"))
     for tag in ("vip", "renewal"):
         if tag in tags:
-            ranked._scored.append((WEIGHTS[f"tag_{tag}"], "VIP" if tag == "vip" else "renewal due"))
-    last = contact.last_contacted_at
+            candidate.scored.append((WEIGHTS[f"tag_{tag}"], "VIP" if tag == "vip" else "renewal due"))
     days = STALE_CAP_DAYS if last is None else min((now - last).days, STALE_CAP_DAYS)
     words = "never contacted" if last is None else f"last contacted {days} days ago"
-    ranked._scored.append((WEIGHTS["per_stale_day"] * days, words))
+    candidate.scored.append((WEIGHTS["per_stale_day"] * days, words))
 
 
 def next_contacts(
@@ -179,19 +187,26 @@ def next_contacts(
         found.pop(contact_id, None)
     tags: dict[uuid.UUID, set[str]] = {}
     if found:
-        rows = scope.session.execute(
-            select(ContactTag.contact_id, ContactTag.tag).where(
-                ContactTag.project_id == scope.project_id, ContactTag.contact_id.in_(list(found))
-            )
-        )
+        rows = scope.session.execute(select(ContactTag.contact_id, ContactTag.tag).where(
+            ContactTag.project_id == scope.project_id, ContactTag.contact_id.in_(list(found))))  # fmt: skip
         for contact_id, tag in rows:
             tags.setdefault(contact_id, set()).add(tag)
-    for ranked in found.values():
-        _static_points(ranked, tags.get(ranked.contact.id, set()), now)
-        ranked.score = round(sum(points for points, _ in ranked._scored), 2)
-        if ranked.contact.id in prefer:
-            ranked.score += WEIGHTS["preferred"] - prefer.index(ranked.contact.id)
-        best = sorted(ranked._scored, key=lambda item: -item[0])
-        ranked.reasons = [reason for _, reason in best[:2]]
-    ordered = sorted(found.values(), key=lambda r: (-r.score, r.contact.display_name, str(r.contact.id)))
-    return ordered[:limit]
+    for contact_id, candidate in found.items():
+        _static_points(candidate, tags.get(contact_id, set()), now)
+        candidate.score = round(sum(points for points, _ in candidate.scored), 2)
+        if contact_id in prefer:
+            candidate.score += WEIGHTS["preferred"] - prefer.index(contact_id)
+    best = sorted(found.values(), key=lambda c: (-c.score, c.row[1], str(c.row[0])))[:limit]
+    return [_ranked(scope, candidate) for candidate in best]
+
+
+def _ranked(scope: ProjectScope, candidate: _Candidate) -> RankedContact:
+    """Load the rows behind a winning candidate."""
+    reasons = [reason for _, reason in sorted(candidate.scored, key=lambda item: -item[0])[:2]]
+    return RankedContact(
+        contact=scope.require(Contact, candidate.row[0]),
+        reasons=reasons,
+        score=candidate.score,
+        followup=scope.get(Followup, candidate.followup_id) if candidate.followup_id else None,
+        pledge=scope.get(Pledge, candidate.pledge_id) if candidate.pledge_id else None,
+    )

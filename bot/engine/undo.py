@@ -1,8 +1,8 @@
 """``undo``: revert every write of the operator's last turn, newest first.
 
-The turn is found in ``audit_log`` (rows with ``changed_by = user:<id>``, a
-``turn_id`` other than the current one, not yet reverted, and not themselves an
-undo). Inserts are deleted, updates restored to their old values, deletes
+The turn is found in ``audit_log``: rows written by ``user:<id>`` — or by the model
+(``agent:<session>``) during one of the operator's own turns — under a ``turn_id``
+other than the current one, not yet reverted, and not themselves an undo. Inserts are deleted, updates restored to their old values, deletes
 re-inserted. The original rows get ``reverted_at``; the rows the undo itself writes
 are tagged ``idempotency_key = "undo:<turn>"`` so a second ``undo`` steps further
 back instead of undoing the undo. Sessions and messages are not business records and
@@ -23,6 +23,7 @@ from bot.models import AuditLog, Base, Message, User
 from bot.store import ProjectScope
 
 UNDO_WINDOW = timedelta(minutes=30)
+RECENT_TURNS = 50
 SKIPPED_TABLES = ("sessions", "messages_inbound_outbound", "events", "audit_log")
 _LABELS = {
     "interactions": "interaction",
@@ -61,21 +62,28 @@ def _value(model: type[Base], key: str, raw: Any) -> Any:
     return raw
 
 
+def _recent_turns(scope: ProjectScope, user: User) -> list[uuid.UUID]:
+    """The operator's latest inbound messages: the turns the model may have written in."""
+    stmt = (
+        select(Message.id)
+        .where(Message.project_id == scope.project_id, Message.user_id == user.id,
+               Message.direction == "inbound")
+        .order_by(Message.created_at.desc())
+        .limit(RECENT_TURNS)
+    )  # fmt: skip
+    return list(scope.session.scalars(stmt))
+
+
 def _last_turn(scope: ProjectScope, user: User) -> list[AuditLog]:
+    mine = [AuditLog.changed_by == f"user:{user.id}"]
+    turns = _recent_turns(scope, user)
+    if turns:  # the model's writes (agent:<session>) in the operator's own turns
+        mine.append(AuditLog.turn_id.in_(turns))
     stmt = (
         select(AuditLog)
         .where(
             AuditLog.project_id == scope.project_id,
-            or_(
-                AuditLog.changed_by == f"user:{user.id}",
-                # The assistant's writes on this operator's turns (actor agent:<session>).
-                AuditLog.changed_by.like("agent:%")
-                & AuditLog.turn_id.in_(
-                    select(Message.id).where(
-                        Message.project_id == scope.project_id, Message.user_id == user.id
-                    )
-                ),
-            ),
+            or_(*mine),
             AuditLog.turn_id.is_not(None),
             AuditLog.reverted_at.is_(None),
             AuditLog.table_name.not_in(SKIPPED_TABLES),
@@ -137,5 +145,7 @@ def undo_last_turn(scope: ProjectScope, user: User, now: datetime) -> str:
     )
     for own in own_rows:
         own.idempotency_key = marker
-    what = ", ".join(f"{n} {label}{'s' if n > 1 else ''}" for label, n in counts.items())
+    order = list(_LABELS.values())
+    ranked = sorted(counts.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99)
+    what = ", ".join(f"{n} {label}{'s' if n > 1 else ''}" for label, n in ranked)
     return f"Undone: {what or 'your last change'}."

@@ -144,10 +144,6 @@ def read_when(text: str, today: date) -> When:
     found = When()
     while rest:
         rest = rest.lstrip(" ,")
-        word = rest.split(" ", 1)[0]
-        if word in FILLER and " " in rest:
-            rest = rest.split(" ", 1)[1]
-            continue
         for pattern, slot, build in RULES:
             match = pattern.match(rest)
             if match and _WORD_END.match(rest, match.end()):
@@ -157,7 +153,10 @@ def read_when(text: str, today: date) -> When:
                 rest = rest[match.end() :]
                 break
         else:
-            raise WhenError(f"'{text}': I read dates like {WHEN_FORMS}")
+            word, _, after = rest.partition(" ")
+            if word not in FILLER or not after:
+                raise WhenError(f"'{text}': I read dates like {WHEN_FORMS}")
+            rest = after
     return found
 
 
