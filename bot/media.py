@@ -12,6 +12,7 @@ import hashlib
 import logging
 import mimetypes
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -35,28 +36,46 @@ class MediaRefused(ValueError):
     """A file that is too large, of a type we don't keep, or could not be fetched."""
 
 
+#: One fetched file: its bytes and content type, or why it was refused.
+Fetched = tuple[bytes, str] | MediaRefused
+
+
+def fetch_media(runtime: Runtime, media_json: list[dict[str, Any]]) -> list[Fetched]:
+    """Download every file of a message; the worker calls this outside any transaction."""
+    fetched: list[Fetched] = []
+    for item in media_json:
+        try:
+            fetched.append(_download(runtime, item["url"], item.get("content_type")))
+        except MediaRefused as exc:
+            fetched.append(exc)
+    return fetched
+
+
 def save_inbound_media(
-    runtime: Runtime, scope: ProjectScope, message: Message, state: SessionState
+    runtime: Runtime,
+    scope: ProjectScope,
+    message: Message,
+    state: SessionState,
+    fetched: list[Fetched] | None = None,
 ) -> list[str]:
     """Store every file of ``message``; returns one note per file for the reply."""
+    if fetched is None:
+        fetched = fetch_media(runtime, message.media_json)
     notes = []
     contact = scope.get(Contact, state.current_contact_id) if state.current_contact_id else None
-    for index, item in enumerate(message.media_json):
-        try:
-            data, content_type = _download(runtime, item["url"], item.get("content_type"))
-        except MediaRefused as exc:
-            notes.append(f"File {index + 1} was not saved: {exc}")
+    for index, item in enumerate(fetched):
+        if isinstance(item, MediaRefused):
+            notes.append(f"File {index + 1} was not saved: {item}")
             continue
-        stored = _store(runtime, scope, message, index, data, content_type)
-        if contact is not None:
-            scope.insert(
-                FileLink(file_id=str(stored.id), entity_type="contact", entity_id=contact.id)
-            )
-            notes.append(f"Saved {stored.filename} to {contact.display_name}'s record.")
-        else:
+        stored = _store(runtime, scope, message, index, *item)
+        if contact is None:
             notes.append(
                 f"Saved {stored.filename} (say `next` to pick a contact to file it under)."
             )
+            continue
+        link = FileLink(file_id=str(stored.id), entity_type="contact", entity_id=contact.id)
+        scope.insert(link)
+        notes.append(f"Saved {stored.filename} to {contact.display_name}'s record.")
     return notes
 
 

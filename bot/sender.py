@@ -14,6 +14,7 @@ import logging
 import re
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import requests
@@ -123,29 +124,65 @@ def record_outbound(
     return rows
 
 
-def transmit(runtime: Runtime, scope: ProjectScope, row: Message) -> None:
-    """Send one ``pending`` row through Twilio and record the SID, status or error."""
+@dataclass(frozen=True)
+class SendResult:
+    """What Twilio answered for one row (or ``simulated`` without credentials)."""
+
+    status: str
+    sid: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+
+
+def twilio_send(runtime: Runtime, row: Message) -> SendResult:
+    """Hand one row to Twilio; touches no database, so callers can hold no lock meanwhile."""
     client = twilio_client(runtime)
     if client is None:
-        row.status = "simulated"
-        row.sent_at = utcnow()
-        row.lease_until = None
-        scope.emit(
-            "whatsapp.message.sent", user_id=row.user_id, message_id=row.id, status="simulated"
-        )
-        scope.session.flush()
-        return
+        return SendResult(status="simulated")
     try:
         created = _create_with_retries(client, _create_kwargs(runtime, row))
     except TwilioRestException as exc:
-        _record_failure(scope, row, exc)
-        return
-    row.twilio_sid = created.sid
-    row.status = _our_status(created.status)
-    row.sent_at = utcnow()
+        return SendResult(
+            status="failed",
+            error_code=str(exc.code or exc.status),
+            error_message=str(exc.msg)[:500],
+        )
+    return SendResult(status=_our_status(created.status), sid=created.sid)
+
+
+def apply_result(scope: ProjectScope, row: Message, result: SendResult) -> None:
+    """Record Twilio's answer on the row and emit ``whatsapp.message.sent`` or ``.failed``."""
     row.lease_until = None
-    scope.emit("whatsapp.message.sent", user_id=row.user_id, message_id=row.id, sid=created.sid)
+    if result.status == "failed":
+        # A permanent refusal (e.g. 63016, outside the 24-hour window): keep it visible.
+        row.status = "failed"
+        row.error_code = result.error_code
+        row.error_message = result.error_message
+        log.error("twilio refused message %s: %s %s", row.id, row.error_code, row.error_message)
+        scope.emit(
+            "whatsapp.message.failed",
+            user_id=row.user_id,
+            message_id=row.id,
+            error_code=row.error_code,
+            error=row.error_message,
+        )
+    else:
+        row.status = result.status
+        row.twilio_sid = result.sid
+        row.sent_at = utcnow()
+        scope.emit(
+            "whatsapp.message.sent",
+            user_id=row.user_id,
+            message_id=row.id,
+            sid=result.sid,
+            status=result.status,
+        )
     scope.session.flush()
+
+
+def transmit(runtime: Runtime, scope: ProjectScope, row: Message) -> None:
+    """Send one ``pending`` row through Twilio and record the SID, status or error."""
+    apply_result(scope, row, twilio_send(runtime, row))
 
 
 def _create_with_retries(client: Client, kwargs: dict[str, object]) -> MessageInstance:
@@ -182,23 +219,6 @@ def _create_kwargs(runtime: Runtime, row: Message) -> dict[str, object]:
             runtime.settings.public_base_url.rstrip("/") + "/whatsapp/status"
         )
     return kwargs
-
-
-def _record_failure(scope: ProjectScope, row: Message, exc: TwilioRestException) -> None:
-    """A permanent refusal (e.g. 63016, outside the 24-hour window): keep it visible."""
-    row.status = "failed"
-    row.error_code = str(exc.code or exc.status)
-    row.error_message = str(exc.msg)[:500]
-    row.lease_until = None
-    log.error("twilio refused message %s: %s %s", row.id, row.error_code, row.error_message)
-    scope.emit(
-        "whatsapp.message.failed",
-        user_id=row.user_id,
-        message_id=row.id,
-        error_code=row.error_code,
-        error=row.error_message,
-    )
-    scope.session.flush()
 
 
 def _our_status(twilio_status: str | None) -> str:
@@ -250,9 +270,9 @@ def send_text(
     return rows
 
 
-def deliver_deferred(runtime: Runtime, scope: ProjectScope, user: User) -> int:
-    """Send ``user``'s deferred rows, oldest first; returns how many were sent."""
-    rows = list(
+def deferred_rows(scope: ProjectScope, user: User) -> list[Message]:
+    """``user``'s outbound rows waiting for their next message, oldest first."""
+    return list(
         scope.session.scalars(
             scope.select(
                 Message,
@@ -262,6 +282,11 @@ def deliver_deferred(runtime: Runtime, scope: ProjectScope, user: User) -> int:
             ).order_by(Message.created_at, Message.id)
         )
     )
+
+
+def deliver_deferred(runtime: Runtime, scope: ProjectScope, user: User) -> int:
+    """Send ``user``'s deferred rows, oldest first; returns how many were sent."""
+    rows = deferred_rows(scope, user)
     for row in rows:
         row.status = "pending"
         transmit(runtime, scope, row)

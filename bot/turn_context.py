@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
-from bot.models import Message, Project, User
+from bot.media import Fetched, save_inbound_media
+from bot.models import ChatSession, Message, Project, User
 from bot.phones import whatsapp_address
 from bot.runtime import Runtime
 from bot.sender import record_outbound
@@ -24,6 +26,7 @@ def run_turn(
     user: User,
     message: Message,
     handler: Callable[[TurnContext], Reply],
+    fetched: list[Fetched] | None = None,
 ) -> Reply:
     """Build the :class:`TurnContext`, call ``handler`` and record the reply as pending rows.
 
@@ -31,21 +34,10 @@ def run_turn(
     and the reply rows are committed together or not at all.
     """
     now = runtime.clock.now()
-    chat = get_or_open_session(
-        scope,
-        user,
-        whatsapp_address(message.from_number),
-        now,
-        idle_hours=runtime.settings.session_idle_hours,
-    )
-    message.session_id = chat.id
+    chat = _session_for(runtime, scope, user, message, now)
     state = SessionState.load(chat.state_json)
     text = message.body
-    notes: list[str] = []
-    if message.media_json:
-        from bot.media import save_inbound_media
-
-        notes = save_inbound_media(runtime, scope, message, state)
+    notes = _save_media(runtime, scope, message, state, fetched)
     ctx = TurnContext(
         runtime=runtime,
         scope=scope,
@@ -74,3 +66,30 @@ def run_turn(
         reply_to_id=message.id,
     )
     return reply
+
+
+def _session_for(
+    runtime: Runtime, scope: ProjectScope, user: User, message: Message, now: datetime
+) -> ChatSession:
+    chat = get_or_open_session(
+        scope,
+        user,
+        whatsapp_address(message.from_number),
+        now,
+        idle_hours=runtime.settings.session_idle_hours,
+    )
+    message.session_id = chat.id
+    return chat
+
+
+def _save_media(
+    runtime: Runtime,
+    scope: ProjectScope,
+    message: Message,
+    state: SessionState,
+    fetched: list[Fetched] | None,
+) -> list[str]:
+    """Store the message's files; one note per file for the reply."""
+    if not message.media_json:
+        return []
+    return save_inbound_media(runtime, scope, message, state, fetched)

@@ -7,6 +7,7 @@ a proxy or the recording test double receives the library's real requests.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from twilio.http.http_client import TwilioHttpClient
@@ -22,7 +23,11 @@ class BaseUrlHttpClient(TwilioHttpClient):
     """A :class:`TwilioHttpClient` that sends ``api.twilio.com`` requests to ``base_url``."""
 
     def __init__(self, base_url: str, *, timeout: float = 15.0) -> None:
-        super().__init__(timeout=timeout)
+        # The library logs every request's headers at INFO; keep that for DEBUG runs.
+        quiet = logging.getLogger("bot.twilio_http")
+        if quiet.level == logging.NOTSET:
+            quiet.setLevel(logging.WARNING)
+        super().__init__(timeout=timeout, logger=quiet)
         self.base_url = base_url.rstrip("/")
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Response:

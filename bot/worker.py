@@ -22,10 +22,18 @@ import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
+from bot.media import Fetched, fetch_media
 from bot.models import Message, Project, User
 from bot.queue import Claim, claim_next, lock_claimed, release_for_retry, settle
 from bot.runtime import Runtime
-from bot.sender import deliver_deferred, deliver_pending, pending_replies, record_outbound
+from bot.sender import (
+    apply_result,
+    deferred_rows,
+    deliver_pending,
+    pending_replies,
+    record_outbound,
+    twilio_send,
+)
 from bot.store import ProjectScope
 from bot.turns import Reply, TurnContext
 from bot.unknown_senders import answer_unknown_sender
@@ -76,11 +84,12 @@ class Worker:
         self.max_attempts = max_attempts
         self.retry_delay = timedelta(seconds=retry_delay_seconds)
         self.worker_id = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self._stop = threading.Event()
 
     def run_once(self) -> int:
         """Handle every message runnable now; returns how many were handled."""
         handled = 0
-        while handled < MAX_PER_SWEEP:
+        while handled < MAX_PER_SWEEP and not self._stop.is_set():
             claim = claim_next(self.runtime.db, self.worker_id, self.lease)
             if claim is None:
                 break
@@ -91,6 +100,7 @@ class Worker:
     def run_forever(self, stop: threading.Event, poll_seconds: float = 0.5) -> None:
         """Sweep the queue until ``stop`` is set, sleeping ``poll_seconds`` when idle."""
         log.info("worker %s started", self.worker_id)
+        self._stop = stop  # checked between messages, so a stop never cuts a turn short
         while not stop.is_set():
             try:
                 if self.run_once() == 0:
@@ -103,8 +113,12 @@ class Worker:
     # -- one message -----------------------------------------------------------------
     def handle(self, claim: Claim) -> None:
         """Run the turn for ``claim``; failures are recorded, never raised."""
+        if claim.attempts > self.max_attempts:
+            # Every earlier try died with its worker (a poison message): stop retrying.
+            self._failed(claim, f"gave up after {claim.attempts - 1} interrupted attempts")
+            return
         try:
-            status = self._turn(claim)
+            status = self._turn(claim, self._fetch_media(claim))
             if status is not None:
                 self._deliver_and_settle(claim, status)
         except Exception as exc:
@@ -113,7 +127,14 @@ class Worker:
             )
             self._failed(claim, f"{type(exc).__name__}: {exc}")
 
-    def _turn(self, claim: Claim) -> str | None:
+    def _fetch_media(self, claim: Claim) -> list[Fetched] | None:
+        """Download the message's files before the turn's transaction opens."""
+        with self.runtime.db.session() as session:
+            message = session.get(Message, claim.message_id)
+            media = list(message.media_json) if message is not None else []
+        return fetch_media(self.runtime, media) if media else None
+
+    def _turn(self, claim: Claim, fetched: list[Fetched] | None = None) -> str | None:
         """Step 2; returns the status to settle with, or ``None`` if the claim was lost."""
         with self.runtime.db.session() as session:
             message = lock_claimed(session, claim.message_id, self.worker_id)
@@ -136,7 +157,7 @@ class Worker:
                 return "ignored"
             from bot.turn_context import run_turn
 
-            reply = run_turn(self.runtime, scope, project, user, message, self.handler)
+            reply = run_turn(self.runtime, scope, project, user, message, self.handler, fetched)
             if reply.meta.get("failed"):
                 # The assistant could not reach the model even after the SDK's retries: it
                 # rolled back its writes and answered with a fallback; settle as failed.
@@ -145,16 +166,32 @@ class Worker:
             return "done"
 
     def _deliver_and_settle(self, claim: Claim, status: str) -> None:
-        """Step 3: send the recorded reply (and the operator's deferred messages), settle."""
+        """Step 3: send the reply (and the operator's deferred messages), then settle.
+
+        Twilio is called between two short transactions, never inside one: on SQLite an
+        open transaction holds the write lock the webhook needs.
+        """
         with self.runtime.db.session() as session:
             message = lock_claimed(session, claim.message_id, self.worker_id)
             if message is None:
                 return
             scope = ProjectScope(session, message.project_id, actor="system:sender")
-            deliver_pending(self.runtime, scope, pending_replies(scope, message.id))
+            rows = [r for r in pending_replies(scope, message.id) if r.status == "pending"]
             user = session.get(User, message.user_id) if message.user_id else None
             if user is not None and status == "done":
-                deliver_deferred(self.runtime, scope, user)
+                for row in deferred_rows(scope, user):
+                    row.status = "pending"
+                    rows.append(row)
+        results = [(row.id, twilio_send(self.runtime, row)) for row in rows]
+        with self.runtime.db.session() as session:
+            message = lock_claimed(session, claim.message_id, self.worker_id)
+            if message is None:
+                return
+            scope = ProjectScope(session, message.project_id, actor="system:sender")
+            for row_id, result in results:
+                row = session.get(Message, row_id)
+                if row is not None:
+                    apply_result(scope, row, result)
             settle(message, status)
 
     def _failed(self, claim: Claim, error: str) -> None:

@@ -276,3 +276,18 @@ def test_reply_recorded_before_a_crash_is_sent_once(
     assert twilio.bodies_to(user.phone) == ["counted"]
     [inbound] = messages(wired_runtime.db, "inbound")
     assert (inbound.status, inbound.attempts) == ("done", 2)
+
+
+def test_a_message_that_keeps_killing_workers_is_given_up(
+    wired_runtime: Runtime, twilio: TwilioDouble
+) -> None:
+    project = make_project(wired_runtime.db)
+    user = make_user(wired_runtime.db, project)
+    _inject(wired_runtime, project, user)
+    for _ in range(3):  # three workers claim it and die before finishing
+        assert claim_next(wired_runtime.db, "doomed", timedelta(seconds=-1)) is not None
+    assert Worker(wired_runtime, max_attempts=3).run_once() == 1
+    [inbound] = messages(wired_runtime.db, "inbound")
+    assert (inbound.status, inbound.attempts) == ("failed", 4)
+    assert "interrupted" in inbound.error_message
+    assert twilio.bodies_to(user.phone)[0].startswith("Sorry, something went wrong")

@@ -6,6 +6,7 @@ import logging
 
 import click
 
+from bot.cli.chat import chat_command
 from bot.cli.common import CliState
 from bot.cli.contacts import contacts_group
 from bot.cli.db import db_group
@@ -47,6 +48,7 @@ for command in (
     eval_command,
     kb_group,
     models_group,
+    chat_command,
 ):
     cli.add_command(command)
 
