@@ -12,7 +12,7 @@ row's ``rowid`` and kept in step by triggers. A later migration that rebuilds
 ``memories`` or ``vectors`` (batch mode) must re-run :func:`_sqlite_upgrade` for it.
 
 Revision ID: 0004_memory
-Revises: 0001
+Revises: 0003 (chained after the engine's migration on the agent branch)
 Create Date: 2026-11-26 15:50:00
 """
 
@@ -21,7 +21,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0004_memory"
-down_revision = "0001"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
