@@ -74,7 +74,9 @@ def register_blueprints(app: Flask) -> None:
         except Exception as exc:  # the check's job is to report, not to raise
             log.warning("health check: database unavailable: %s", exc)
             return jsonify(status="error", database="unavailable"), 503
-        return jsonify(status="ok", database=runtime.db.dialect)
+        from memory import search_mode
+
+        return jsonify(status="ok", database=runtime.db.dialect, search=search_mode(runtime))
 
 
 def get_runtime(app: Flask | None = None) -> Runtime:

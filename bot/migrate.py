@@ -17,6 +17,17 @@ from bot.models import Base
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Whether autogenerate compares the schema object ``name``.
+
+    Objects named ``search_*`` are the memory area's full-text and vector search
+    structures (SQLite FTS5 tables, PostgreSQL's generated ``search_tsv`` column and
+    expression indexes, see migration ``0004_memory``); the models cannot declare them
+    portably, so they are excluded deliberately.
+    """
+    return not (name or "").startswith("search_")
+
+
 def alembic_config(connection: Any | None = None) -> Config:
     """An Alembic config pointing at Calltime's migrations, optionally bound to a connection."""
     config = Config()
@@ -43,5 +54,7 @@ def current_revision(engine: Engine) -> str | None:
 def pending_model_changes(engine: Engine) -> list[Any]:
     """Differences Alembic's autogenerate finds between the models and the database."""
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": include_name}
+        )
         return compare_metadata(context, Base.metadata)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.agent.feedback import parse_feedback, record_feedback
 from bot.engine.commands import did_you_mean, execute, parse_command
 from bot.engine.session_commands import HELP
 from bot.engine.timezones import operator_tz
@@ -15,13 +16,21 @@ def handle_turn(ctx: TurnContext) -> Reply:
     """Answer one operator message.
 
     Commands (including malformed ones, which get a specific "did you mean") are
-    answered by the engine at once and for free. Anything else is free text.
+    answered by the engine at once and for free, and so is feedback on the last draft
+    (👍, 👎, "too long", "wrong tone"). Anything else is free text: the model takes it
+    when ``ANTHROPIC_API_KEY`` is set, else the engine's "did you mean" answers.
     """
+    feedback = parse_feedback(ctx.text)
+    if feedback is not None:
+        return record_feedback(ctx, *feedback)
     command = parse_command(ctx.text, ctx.now, operator_tz(ctx.user, ctx.project))
     if command is not None and command.name != "invalid":
         return execute(ctx, command)
-    # -- LLM branch point: the agent area routes free text (and malformed commands)
-    # to bot.agent.loop.run_agent_turn(ctx) here when settings.anthropic_api_key is set.
+    if ctx.runtime.settings.anthropic_api_key:
+        # Imported here so the rules path never loads the SDK.
+        from bot.agent.loop import run_agent_turn
+
+        return run_agent_turn(ctx)
     if command is not None:
         return execute(ctx, command)
     return did_you_mean(ctx.text)

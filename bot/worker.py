@@ -172,7 +172,14 @@ class Worker:
                 else:
                     from bot.turn_context import run_turn
 
-                    run_turn(self.runtime, scope, project, operator, message, self.handler, fetched)
+                    reply = run_turn(
+                        self.runtime, scope, project, operator, message, self.handler, fetched
+                    )
+                    if reply.meta.get("failed"):
+                        # The assistant could not reach the model even after the SDK's
+                        # retries: it rolled back its writes and answered with a fallback.
+                        message.error_message = str(reply.meta.get("error") or "failed")[:1000]
+                        status = "failed"
             return Outcome(status, _outbox(scope, message, operator))
 
     def _send_and_settle(self, claim: Claim, outcome: Outcome) -> None:

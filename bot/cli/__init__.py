@@ -12,6 +12,8 @@ from bot.cli.contacts import contacts_group
 from bot.cli.db import db_group
 from bot.cli.demo import demo_command
 from bot.cli.directory import campaigns_group, goals_group, projects_group, teams_group, users_group
+from bot.cli.evaluate import eval_command
+from bot.cli.memory import kb_group, models_group
 from bot.cli.processes import clock_command, serve_command, worker_command
 from bot.cli.scheduler import nudge_command
 
@@ -45,6 +47,9 @@ for command in (
     worker_command,
     clock_command,
     nudge_command,
+    eval_command,
+    kb_group,
+    models_group,
     chat_command,
 ):
     cli.add_command(command)

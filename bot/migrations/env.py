@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from bot.migrate import include_name
 from bot.models import Base
 
 target_metadata = Base.metadata
@@ -15,6 +16,7 @@ def run_migrations_online() -> None:
         connection=connection,
         target_metadata=target_metadata,
         compare_type=True,
+        include_name=include_name,  # search_* objects are hand-made (0004_memory)
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():

@@ -1,0 +1,30 @@
+"""The Anthropic client, built lazily through the runtime so tests can inject their own."""
+
+from __future__ import annotations
+
+import anthropic
+
+from bot.runtime import Runtime
+
+CLIENT_NAME = "anthropic"
+#: The SDK retries timeouts, 429, 5xx and 529 with exponential backoff before failing.
+MAX_RETRIES = 3
+#: Seconds per request; an operator on a call cannot wait much longer than this.
+TIMEOUT_SECONDS = 30.0
+
+
+def build_client(runtime: Runtime) -> anthropic.Anthropic:
+    """An ``anthropic.Anthropic`` from the runtime's settings (key, base URL)."""
+    settings = runtime.settings
+    return anthropic.Anthropic(
+        api_key=settings.anthropic_api_key,
+        base_url=settings.anthropic_base_url,
+        max_retries=MAX_RETRIES,
+        timeout=TIMEOUT_SECONDS,
+    )
+
+
+def anthropic_client(runtime: Runtime) -> anthropic.Anthropic:
+    """The runtime's client, registering :func:`build_client` on first use."""
+    runtime.register(CLIENT_NAME, build_client)
+    return runtime.client(CLIENT_NAME)  # type: ignore[no-any-return]

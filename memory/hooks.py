@@ -1,0 +1,123 @@
+"""Writes that follow a logged interaction: its embedded summary and the rolling summary.
+
+The engine calls :func:`on_interaction_logged` after every interaction it writes. The
+rolling ``contact_history_summary`` is built deterministically from the contact's last
+interactions (no model call), so it costs nothing and always agrees with the records.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from bot.models import Contact, Interaction, Memory, Project
+from bot.store import ProjectScope
+from memory.embedder import Embedder
+from memory.service import MemoryService
+from memory.vectors import VectorIndex
+
+SUMMARY_INTERACTIONS = 5
+PROFILE_MEMORIES = 5
+CHANNEL_SOURCES = {"call": "call", "whatsapp": "wa"}
+_DEFAULT: Any = object()
+
+
+def resolve_embedder(scope: ProjectScope, embedder: Any) -> Embedder | None:
+    """``embedder`` if given, else the model of the runtime owning the scope's database."""
+    if embedder is not _DEFAULT:
+        return embedder  # type: ignore[no-any-return]
+    from memory import embedder_for_scope
+
+    return embedder_for_scope(scope)
+
+
+def on_interaction_logged(
+    scope: ProjectScope, interaction: Interaction, *, embedder: Any = _DEFAULT
+) -> None:
+    """Embed the interaction's summary and refresh the contact's rolling summary."""
+    model = resolve_embedder(scope, embedder)
+    currency = _currency(scope)
+    index = VectorIndex(scope, model)
+    index.upsert(
+        "interactions",
+        f"interaction:{interaction.id}:summary",
+        interaction_line(interaction, currency),
+        {
+            "type": "interaction_summary",
+            "contact_id": str(interaction.contact_id),
+            "campaign_id": str(interaction.campaign_id) if interaction.campaign_id else None,
+            "outcome": interaction.outcome,
+            "created_at": interaction.occurred_at.isoformat(),
+            "source": CHANNEL_SOURCES.get(interaction.channel, "manual"),
+        },
+        contact_id=interaction.contact_id,
+        campaign_id=interaction.campaign_id,
+    )
+    contact = scope.get(Contact, interaction.contact_id)
+    if contact is not None:
+        refresh_contact_summary(scope, contact, currency=currency, embedder=model)
+
+
+def refresh_contact_summary(
+    scope: ProjectScope, contact: Contact, *, currency: str = "INR", embedder: Any = _DEFAULT
+) -> str:
+    """Rewrite ``contact_history_summary`` and the ``contacts`` profile vector; return it."""
+    model = resolve_embedder(scope, embedder)
+    recent = scope.all(
+        Interaction,
+        Interaction.contact_id == contact.id,
+        order_by=Interaction.occurred_at.desc(),
+        limit=SUMMARY_INTERACTIONS,
+    )
+    if not recent:
+        return ""
+    lines = [interaction_line(i, currency) for i in recent]
+    summary = f"{contact.display_name}, last {len(lines)} touches: " + " | ".join(lines)
+    summary = summary[:1900]
+    memories = MemoryService(scope, model)
+    memories.store(
+        summary,
+        {"memory_type": "contact_history_summary", "contact_id": contact.id},
+        ["history"],
+    )
+    profile = scope.all(
+        Memory,
+        Memory.contact_id == contact.id,
+        Memory.memory_type == "contact_profile",
+        Memory.deleted_at.is_(None),
+        order_by=Memory.updated_at.desc(),
+        limit=PROFILE_MEMORIES,
+    )
+    profile_text = " ".join([summary, *(m.content for m in profile)])[:1990]
+    VectorIndex(scope, model).upsert(
+        "contacts",
+        f"contact:{contact.id}:profile:v1",
+        profile_text,
+        {"type": "contact_profile", "contact_id": str(contact.id), "source": "manual"},
+        contact_id=contact.id,
+    )
+    return summary
+
+
+def interaction_line(interaction: Interaction, currency: str = "INR") -> str:
+    """One short, factual line about an interaction (what is embedded and summarised)."""
+    parts = [f"{interaction.occurred_at:%Y-%m-%d} {interaction.channel} {interaction.outcome}"]
+    if interaction.amount_pledged:
+        parts.append(f"pledged {format_amount(interaction.amount_pledged, currency)}")
+    if interaction.amount_received:
+        parts.append(f"received {format_amount(interaction.amount_received, currency)}")
+    text = ", ".join(parts)
+    if interaction.summary:
+        text += f": {' '.join(interaction.summary.split())[:300]}"
+    return text
+
+
+def format_amount(amount: Decimal, currency: str) -> str:
+    """``INR 25,000`` (paise shown only when there are some)."""
+    shown = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+    return f"{currency} {shown}"
+
+
+def _currency(scope: ProjectScope) -> str:
+    project = scope.session.get(Project, scope.project_id)
+    return getattr(project, "currency", None) or "INR"

@@ -1,0 +1,110 @@
+"""``MEMORY_BACKEND=zerodb``: memories also go to ZeroDB, searches come from it.
+
+Local rows stay the relational truth (and the keyword index): every memory is stored
+locally first, then sent to ZeroDB with its local id in the metadata. A search asks
+ZeroDB; when ZeroDB fails for any reason the error is logged and the local keyword
+search answers instead, so a turn never fails because of the memory backend.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.runtime import Runtime
+from memory.entries import Entry, MemoryFilters, parse_model
+from memory.service import MemoryService, _bounded
+from memory.zerodb import RemoteHit, ZeroDBClient, ZeroDBError
+
+log = logging.getLogger(__name__)
+
+
+def zerodb_client_for(runtime: Runtime) -> ZeroDBClient:
+    """The runtime's ZeroDB client (tests inject ``runtime.clients["zerodb"]``)."""
+
+    def build(rt: Runtime) -> ZeroDBClient:
+        s = rt.settings
+        return ZeroDBClient(
+            s.zerodb_api_url or "", s.zerodb_api_key or "", s.zerodb_project_id or ""
+        )
+
+    runtime.register("zerodb", build)
+    return runtime.client("zerodb")  # type: ignore[no-any-return]
+
+
+class ZeroDBMemoryService:
+    """The memory API backed by ZeroDB, with the local service as truth and fallback."""
+
+    def __init__(self, local: MemoryService, client: ZeroDBClient | None) -> None:
+        self.local = local
+        self.client = client
+        self.scope = local.scope
+        self.last_error: str | None = None
+
+    @property
+    def search_mode(self) -> str:
+        return "zerodb"
+
+    def store(self, content: str, metadata: Any, tags: Any = None) -> Entry:
+        entry = self.local.store(content, metadata, tags)
+        remote_meta = {
+            "project_id": str(self.scope.project_id),
+            "local_memory_id": entry.id,
+            "memory_type": entry.memory_type,
+            "importance": entry.importance,
+            **{
+                k: str(v)
+                for k in ("contact_id", "user_id", "session_id")
+                if (v := getattr(entry, k)) is not None
+            },
+        }
+        try:
+            self._require().store_memory(entry.content, remote_meta, entry.tags)
+        except ZeroDBError as exc:
+            self._failed("store", exc)
+        return entry
+
+    def search(self, query: str, filters: Any = None, limit: int = 5) -> list[Entry]:
+        parsed = parse_model(MemoryFilters, filters, "filters")
+        limit = _bounded(limit)
+        remote_filters = {"project_id": str(self.scope.project_id)} | {
+            k: str(v) for k, v in parsed.model_dump(exclude_defaults=True).items() if k != "tags"
+        }
+        try:
+            hits = self._require().search_memory(query, limit, remote_filters)
+        except ZeroDBError as exc:
+            self._failed("search", exc)
+            return self.local.keyword_search(query, parsed, limit)
+        return self._entries(hits, parsed)
+
+    def list(self, filters: Any = None, limit: int = 20) -> list[Entry]:
+        return self.local.list(filters, limit)
+
+    def delete(self, memory_id: Any) -> bool:
+        return self.local.delete(memory_id)
+
+    def _require(self) -> ZeroDBClient:
+        if self.client is None:
+            raise ZeroDBError("ZeroDB is not configured")
+        return self.client
+
+    def _failed(self, action: str, exc: Exception) -> None:
+        self.last_error = str(exc)
+        log.error("ZeroDB %s failed, using local memory instead: %s", action, exc)
+
+    def _entries(self, hits: list[RemoteHit], filters: MemoryFilters) -> list[Entry]:
+        """Map ZeroDB hits back to live local memories of this project (others are dropped)."""
+        results = []
+        for hit in hits:
+            entry = self.local.get(hit.metadata.get("local_memory_id"))
+            if entry is not None and _matches(entry, filters):
+                results.append(entry.model_copy(update={"score": hit.score}))
+        return results
+
+
+def _matches(entry: Entry, filters: MemoryFilters) -> bool:
+    for key in ("contact_id", "user_id", "session_id", "memory_type", "importance"):
+        wanted = getattr(filters, key)
+        if wanted is not None and getattr(entry, key) != wanted:
+            return False
+    return set(filters.tags) <= set(entry.tags)

@@ -1,0 +1,265 @@
+"""The memory API on the local backend: memories in the project's own database.
+
+``store`` validates, merges near-duplicates of the same subject and embeds when a model
+is loaded; ``search`` fuses keyword and vector rankings (reciprocal rank fusion) or
+runs keyword search alone without a model. Every statement goes through the caller's
+:class:`~bot.store.ProjectScope`, so it is restricted to one project and audited.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import numpy as np
+
+from bot.models import Memory
+from bot.models.types import utcnow
+from bot.store import ProjectScope
+from memory.embedder import Embedder, from_blob
+from memory.entries import (
+    IMPORTANCE_ORDER,
+    Entry,
+    MemoryError,
+    MemoryFilters,
+    MemoryMetadata,
+    clean_content,
+    clean_tags,
+    content_hash,
+    parse_model,
+)
+from memory.search import fuse, keyword_ranking, tag_condition, vector_ranking
+from memory.vectors import check_model, set_embedding
+
+#: Cosine similarity above which two memories of one subject say the same thing.
+NEAR_DUPLICATE_COSINE = 0.9
+#: Word-set overlap (Jaccard) used for the same decision when no model is loaded.
+NEAR_DUPLICATE_JACCARD = 0.75
+#: Memory types kept as one rolling statement per subject rather than a list.
+ROLLING_TYPES = frozenset({"contact_history_summary"})
+MAX_LIMIT = 50
+
+
+class MemoryService:
+    """Store, search, list and delete one project's memories.
+
+    Args:
+        scope: the project and actor every read and write is bound to.
+        embedder: the loaded embedding model, or ``None`` for keyword-only search.
+    """
+
+    def __init__(self, scope: ProjectScope, embedder: Embedder | None = None) -> None:
+        self.scope = scope
+        self.embedder = embedder
+
+    @property
+    def search_mode(self) -> str:
+        """``hybrid`` (keyword + vector, fused) or ``keyword``."""
+        return "hybrid" if self.embedder is not None else "keyword"
+
+    # -- writes -------------------------------------------------------------------
+    def store(self, content: str, metadata: Any, tags: Any = None) -> Entry:
+        """Remember ``content``; a near-duplicate for the same subject is merged instead.
+
+        Raises:
+            MemoryError: bad content, metadata or tags (nothing is written).
+        """
+        text = clean_content(content)
+        meta = parse_model(MemoryMetadata, metadata, "metadata")
+        tag_list = clean_tags(tags)
+        if meta.project_id not in (None, self.scope.project_id):
+            raise MemoryError("metadata.project_id names another project")
+        vector = self._embed(text)
+        existing = self._find_duplicate(meta, text, vector)
+        if existing is not None:
+            return self._merge(existing, text, meta, tag_list, vector)
+        row = self.scope.insert(
+            Memory(
+                content=text,
+                content_hash=content_hash(text),
+                memory_type=meta.memory_type,
+                importance=meta.importance,
+                contact_id=meta.contact_id,
+                user_id=meta.user_id,
+                session_id=meta.session_id,
+                tags=tag_list,
+                meta=meta.extra(),
+            )
+        )
+        self._attach_embedding(row, vector)
+        return Entry.from_row(row)
+
+    def delete(self, memory_id: Any) -> bool:
+        """Soft-delete a memory of this project; ``False`` when there is none."""
+        row = self.scope.get(Memory, memory_id)
+        if row is None or row.deleted_at is not None:
+            return False
+        self.scope.update(row, deleted_at=utcnow())
+        return True
+
+    # -- reads --------------------------------------------------------------------
+    def get(self, memory_id: Any) -> Entry | None:
+        """One live memory of this project, or ``None``."""
+        row = self.scope.get(Memory, memory_id) if memory_id else None
+        if row is None or row.deleted_at is not None:
+            return None
+        return Entry.from_row(row)
+
+    def list(self, filters: Any = None, limit: int = 20) -> list[Entry]:
+        """Memories matching ``filters``, most recently updated first."""
+        where = self._where(parse_model(MemoryFilters, filters, "filters"))
+        rows = self.scope.all(
+            Memory, *where, order_by=Memory.updated_at.desc(), limit=_bounded(limit)
+        )
+        return [Entry.from_row(row) for row in rows]
+
+    def search(self, query: str, filters: Any = None, limit: int = 5) -> list[Entry]:
+        """Memories relevant to ``query`` with scores, best first."""
+        where = self._where(parse_model(MemoryFilters, filters, "filters"))
+        limit = _bounded(limit)
+        if not str(query or "").strip():
+            return self.list(filters, limit)
+        where = [Memory.project_id == self.scope.project_id, *where]
+        session = self.scope.session
+        keyword = keyword_ranking(session, Memory, where, query, limit * 3)
+        if self.embedder is None:
+            ranked = keyword[:limit]
+        else:
+            self._check_model()
+            vector = self.embedder.embed([query])[0]
+            nearest = vector_ranking(
+                session, Memory, where, vector, self.embedder.model_name, limit * 3
+            )
+            ranked = fuse([keyword, nearest], limit)
+        return self._entries(ranked)
+
+    def keyword_search(self, query: str, filters: Any = None, limit: int = 5) -> list[Entry]:
+        """Keyword search alone (the fallback when a remote backend fails)."""
+        where = self._where(parse_model(MemoryFilters, filters, "filters"))
+        where = [Memory.project_id == self.scope.project_id, *where]
+        ranked = keyword_ranking(self.scope.session, Memory, where, query, _bounded(limit))
+        return self._entries(ranked)
+
+    def vector_search(self, query: str, filters: Any = None, limit: int = 5) -> list[Entry]:
+        """Vector search alone (for evaluation); empty without a model."""
+        if self.embedder is None:
+            return []
+        self._check_model()
+        where = self._where(parse_model(MemoryFilters, filters, "filters"))
+        where = [Memory.project_id == self.scope.project_id, *where]
+        vector = self.embedder.embed([query])[0]
+        ranked = vector_ranking(
+            self.scope.session, Memory, where, vector, self.embedder.model_name, _bounded(limit)
+        )
+        return self._entries(ranked)
+
+    # -- internals ----------------------------------------------------------------
+    def _where(self, filters: MemoryFilters) -> list[Any]:
+        where: list[Any] = [Memory.deleted_at.is_(None)]
+        for key in ("contact_id", "user_id", "session_id", "memory_type", "importance"):
+            value = getattr(filters, key)
+            if value is not None:
+                where.append(getattr(Memory, key) == value)
+        for tag in clean_tags(filters.tags):
+            where.append(tag_condition(self.scope.session, Memory, tag))
+        return where
+
+    def _entries(self, ranked: list[tuple[uuid.UUID, float]]) -> list[Entry]:
+        if not ranked:
+            return []
+        ids = [row_id for row_id, _ in ranked]
+        rows = {row.id: row for row in self.scope.all(Memory, Memory.id.in_(ids))}
+        return [Entry.from_row(rows[i], score=round(s, 6)) for i, s in ranked if i in rows]
+
+    def _embed(self, text: str) -> np.ndarray | None:
+        if self.embedder is None:
+            return None
+        self._check_model()
+        return self.embedder.embed([text])[0]
+
+    def _check_model(self) -> None:
+        assert self.embedder is not None
+        check_model(self.scope, Memory, [], self.embedder, "memories")
+
+    def _find_duplicate(
+        self, meta: MemoryMetadata, text: str, vector: np.ndarray | None
+    ) -> Memory | None:
+        """An existing memory of the same subject saying the same thing, if any."""
+        subject = [
+            Memory.project_id == self.scope.project_id,
+            Memory.deleted_at.is_(None),
+            Memory.memory_type == meta.memory_type,
+            _equals_or_null(Memory.contact_id, meta.contact_id),
+            _equals_or_null(Memory.user_id, meta.user_id),
+        ]
+        if meta.memory_type in ROLLING_TYPES and (meta.contact_id or meta.user_id):
+            return self.scope.first(Memory, *subject, order_by=Memory.updated_at.desc())
+        exact = self.scope.first(Memory, *subject, Memory.content_hash == content_hash(text))
+        if exact is not None:
+            return exact
+        # Only the closest few candidates are compared, so a store stays cheap at scale.
+        session = self.scope.session
+        ids = [i for i, _ in keyword_ranking(session, Memory, subject, text, 5)]
+        if vector is not None and self.embedder is not None:
+            name = self.embedder.model_name
+            ids += [i for i, _ in vector_ranking(session, Memory, subject, vector, name, 3)]
+        rows = {row.id: row for row in self.scope.all(Memory, Memory.id.in_(ids))} if ids else {}
+        for row_id in dict.fromkeys(ids):
+            if row_id in rows and _is_near_duplicate(rows[row_id], text, vector):
+                return rows[row_id]
+        return None
+
+    def _merge(
+        self,
+        row: Memory,
+        text: str,
+        meta: MemoryMetadata,
+        tags: list[str],
+        vector: np.ndarray | None,
+    ) -> Entry:
+        importance = max(row.importance, meta.importance, key=IMPORTANCE_ORDER.__getitem__)
+        merged_tags = list(dict.fromkeys([*(row.tags or []), *tags]))
+        changes: dict[str, Any] = {"importance": importance, "tags": merged_tags}
+        if content_hash(text) != row.content_hash:
+            # The newer statement supersedes the older one ("now prefers calls after 7").
+            changes |= {"content": text, "content_hash": content_hash(text)}
+        if meta.session_id is not None:
+            changes["session_id"] = meta.session_id
+        if meta.extra():
+            changes["meta"] = {**(row.meta or {}), **meta.extra()}
+        self.scope.update(row, **changes)
+        if "content" in changes or row.embedding is None:
+            self._attach_embedding(row, vector)
+        return Entry.from_row(row, merged=True)
+
+    def _attach_embedding(self, row: Memory, vector: np.ndarray | None) -> None:
+        if vector is not None and self.embedder is not None:
+            set_embedding(self.scope.session, row, vector, self.embedder.model_name)
+
+
+def _bounded(limit: int) -> int:
+    try:
+        value = int(limit)
+    except (TypeError, ValueError):
+        raise MemoryError(f"limit must be a number (got {limit!r})") from None
+    return max(1, min(MAX_LIMIT, value))
+
+
+def _equals_or_null(column: Any, value: Any) -> Any:
+    return column.is_(None) if value is None else column == value
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", text.lower()) if len(w) > 1}
+
+
+def _is_near_duplicate(row: Memory, text: str, vector: np.ndarray | None) -> bool:
+    if vector is not None and row.embedding is not None:
+        stored = from_blob(row.embedding)
+        if stored.shape == vector.shape:
+            return float(stored @ vector) >= NEAR_DUPLICATE_COSINE
+    a, b = _words(row.content), _words(text)
+    if not a or not b:
+        return False
+    return len(a & b) / len(a | b) >= NEAR_DUPLICATE_JACCARD

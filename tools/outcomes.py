@@ -1,0 +1,165 @@
+"""Outcome tools: log a call, record a pledge or a payment — through the engine's
+functions, so the model and the rules planner share one implementation."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from bot.engine import outcomes as engine
+from pydantic import BaseModel, Field
+
+from bot.models import Pledge
+from tools.base import ToolContext, ToolRefused, tool
+from tools.guards import require_in_focus, require_stated_amount
+
+Amount = Field(
+    default=None,
+    gt=0,
+    max_digits=12,
+    decimal_places=2,
+    description="Amount in the project's currency exactly as the operator stated it "
+    "(25k = 25000). Never guess.",
+)
+
+
+class LogInteraction(BaseModel):
+    contact_id: uuid.UUID = Field(description="The contact the operator spoke to or tried.")
+    outcome: Literal[
+        "no_response",
+        "spoke",
+        "pledged",
+        "paid",
+        "declined",
+        "reschedule",
+        "wrong_number",
+        "do_not_contact",
+    ] = Field(description="What happened on the call.")
+    summary: str | None = Field(
+        default=None, max_length=500, description="One line on what was said."
+    )
+    amount: Decimal | None = Amount
+    expected_by: date | None = Field(
+        default=None, description="For a pledge: when they said they would pay (YYYY-MM-DD)."
+    )
+    method: Literal["upi", "bank", "cash", "card", "other"] | None = Field(
+        default=None, description="For a payment: how they paid."
+    )
+    reference: str | None = Field(
+        default=None, max_length=80, description="For a payment: UPI/bank reference."
+    )
+    followup_at: datetime | None = Field(
+        default=None,
+        description="When to get back to them (ISO 8601; local time if no offset).",
+    )
+    channel: Literal["call", "whatsapp", "sms", "email"] = Field(
+        default="call", description="How the operator reached them."
+    )
+
+
+class RecordPledge(BaseModel):
+    contact_id: uuid.UUID = Field(description="Who pledged.")
+    amount: Decimal = Field(
+        gt=0, max_digits=12, decimal_places=2, description="Pledged amount as stated."
+    )
+    expected_by: date | None = Field(default=None, description="When they will pay.")
+    notes: str | None = Field(default=None, max_length=300, description="Anything else said.")
+
+
+class RecordPayment(BaseModel):
+    contact_id: uuid.UUID = Field(description="Who paid.")
+    amount: Decimal = Field(
+        gt=0, max_digits=12, decimal_places=2, description="Amount received as stated."
+    )
+    method: Literal["upi", "bank", "cash", "card", "other"] | None = Field(
+        default=None, description="How they paid."
+    )
+    reference: str | None = Field(default=None, max_length=80, description="Payment reference.")
+    pledge_id: uuid.UUID | None = Field(
+        default=None, description="The open pledge this payment fulfils, if known."
+    )
+
+
+def _local(ctx: ToolContext, when: datetime | None) -> datetime | None:
+    if when is None or when.tzinfo is not None:
+        return when
+    return when.replace(tzinfo=ctx.tz)
+
+
+@tool("log_interaction", LogInteraction, writes=True)
+def log_interaction(ctx: ToolContext, args: LogInteraction) -> dict[str, Any]:
+    """Record the outcome of a call or message with a contact; a pledge, payment or
+    follow-up the outcome implies is recorded with it."""
+    contact = ctx.writable_contact(args.contact_id)
+    if args.outcome in ("pledged", "paid") or args.amount is not None:
+        require_in_focus(ctx, contact)
+        require_stated_amount(ctx, args.amount)
+    result = engine.log_outcome(
+        ctx.scope,
+        ctx.operator,
+        contact,
+        outcome=args.outcome,
+        now=ctx.now,
+        summary=args.summary,
+        amount=args.amount,
+        expected_by=args.expected_by,
+        method=args.method,
+        reference=args.reference,
+        followup_at=_local(ctx, args.followup_at),
+        channel=args.channel,
+        session_id=ctx.session.id,
+        campaign_id=ctx.state.campaign_id,
+    )
+    return {
+        "interaction_id": str(result.interaction.id),
+        "pledge_id": str(result.pledge.id) if result.pledge else None,
+        "payment_id": str(result.payment.id) if result.payment else None,
+        "followup_id": str(result.followup.id) if result.followup else None,
+        "summary": result.summary_text,
+    }
+
+
+@tool("record_pledge", RecordPledge, writes=True)
+def record_pledge(ctx: ToolContext, args: RecordPledge) -> dict[str, Any]:
+    """Record a pledge the operator reported, without logging a call."""
+    contact = ctx.writable_contact(args.contact_id)
+    require_in_focus(ctx, contact)
+    require_stated_amount(ctx, args.amount)
+    pledge = engine.record_pledge(
+        ctx.scope,
+        ctx.operator,
+        contact,
+        amount=args.amount,
+        now=ctx.now,
+        expected_by=args.expected_by,
+        notes=args.notes,
+        session_id=ctx.session.id,
+        campaign_id=ctx.state.campaign_id,
+    )
+    return {"pledge_id": str(pledge.id), "amount": str(pledge.amount), "status": pledge.status}
+
+
+@tool("record_payment", RecordPayment, writes=True)
+def record_payment(ctx: ToolContext, args: RecordPayment) -> dict[str, Any]:
+    """Record money received from a contact, optionally against an open pledge."""
+    contact = ctx.writable_contact(args.contact_id)
+    require_in_focus(ctx, contact)
+    require_stated_amount(ctx, args.amount)
+    if args.pledge_id is not None:
+        pledge = ctx.scope.get(Pledge, args.pledge_id)
+        if pledge is None or pledge.contact_id != contact.id:
+            raise ToolRefused(f"pledge {args.pledge_id} not found for {contact.display_name}")
+    payment = engine.record_payment(
+        ctx.scope,
+        ctx.operator,
+        contact,
+        amount=args.amount,
+        now=ctx.now,
+        method=args.method,
+        reference=args.reference,
+        pledge_id=args.pledge_id,
+        session_id=ctx.session.id,
+    )
+    return {"payment_id": str(payment.id), "amount": str(payment.amount)}
