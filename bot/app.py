@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask, jsonify
 
+from bot import admin
 from bot.clock import Clock
 from bot.config import Settings, load_secret_key
 from bot.runtime import Runtime
@@ -62,6 +63,7 @@ def create_app(
 
 def register_blueprints(app: Flask) -> None:
     """Mount every HTTP surface of Calltime on ``app``."""
+    admin.init_app(app)
 
     @app.get("/healthz")
     def healthz() -> Any:
