@@ -3,6 +3,7 @@ download the usage CSV; a wrong password and a non-admin are refused."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,15 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def world(db, clock, db_url):  # type: ignore[no-untyped-def]
-    if not db_url.startswith("sqlite"):
-        pytest.skip("browser flows run once, on SQLite; the HTTP tests cover PostgreSQL")
+def db_url(tmp_path, sqlite_template):  # type: ignore[no-untyped-def]
+    """Browser flows run once, on SQLite (the HTTP tests cover both engines)."""
+    path = tmp_path / "calltime.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def world(db, clock):  # type: ignore[no-untyped-def]
     return seed_project(db, clock.now(), "Asha")
 
 
