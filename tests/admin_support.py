@@ -78,7 +78,7 @@ def seed_project(db: Database, now: datetime, name: str) -> World:
                                         started_at=now - timedelta(minutes=30),
                                         last_activity_at=now - timedelta(minutes=5)))
         inbound = _message(scope, chat, operator.phone, "inbound",
-                           f"spoke to {contact.display_name}, pledged 25k", now - timedelta(minutes=6))
+                           f"spoke to {contact.display_name}, pledged 25k, alt number 98765 43210", now - timedelta(minutes=6))
         world = World(name, project.id, admin.id, admin.email or "", operator.id,
                       operator.email or "", chat.id, inbound.id, contact.id,
                       contact.display_name, phone)

@@ -36,6 +36,7 @@ def test_overview_counts_today(client, world) -> None:  # type: ignore[no-untype
 def test_transcript_shows_each_turns_tool_and_model_calls(client, world) -> None:  # type: ignore[no-untyped-def]
     page = text(client, f"/admin/conversations/{world.session_id}")
     assert "pledged 25k" in page and "Logged a pledge of 25,000." in page
+    assert "98765 43210" not in page and "987••43210" in page  # numbers in text are masked
     for tool in ("search_contacts", "record_pledge", "schedule_followup"):
         assert tool in page
     assert "due date is in the past" in page and "31</td>" in page  # error and latency
