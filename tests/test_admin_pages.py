@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
-from bot.models import AuditLog, Contact, Followup, ModelPrice
+from bot.models import AuditLog, Contact, Followup, ModelPrice, ProviderUsage
 from tests.admin_support import csrf_token, login, seed_project
 
 
@@ -46,9 +47,17 @@ def test_transcript_shows_each_turns_tool_and_model_calls(client, world) -> None
     assert page.index("pledged 25k") < page.index("record_pledge") < page.index("Logged a pledge")
 
 
-def test_usage_csv_and_price_edits(client, world, db) -> None:  # type: ignore[no-untyped-def]
-    rows = list(csv.DictReader(io.StringIO(text(client, "/admin/usage.csv"))))
-    assert len(rows) == 1
+def test_usage_csv_and_price_edits(client, world, db, clock) -> None:  # type: ignore[no-untyped-def]
+    with db.session() as session:  # yesterday's call: a closed day, served from the cache
+        session.add(ProviderUsage(project_id=world.project_id, user_id=world.operator_id,
+                                  provider="anthropic", model="claude-sonnet-4-5",
+                                  prompt_tokens=1_000_000, completion_tokens=0,
+                                  created_at=clock.now() - timedelta(days=1)))
+    for _ in range(2):
+        rows = list(csv.DictReader(io.StringIO(text(client, "/admin/usage.csv"))))
+        assert [(r["day"], r["model"], r["cost_usd"]) for r in rows[1:]] == [
+            ("2026-11-25", "claude-sonnet-4-5", "3.000000")]
+    rows = rows[:1]
     assert rows[0]["operator"] == "Asha Operator" and rows[0]["calls"] == "2"
     assert Decimal(rows[0]["cost_usd"]) == Decimal("0.006800")
     token = csrf_token(client, "/admin/usage")
@@ -58,11 +67,13 @@ def test_usage_csv_and_price_edits(client, world, db) -> None:  # type: ignore[n
     assert "must be between 0" in bad.get_data(as_text=True)
     with db.session() as session:
         assert session.scalars(select(ModelPrice)).all() == []
-    client.post("/admin/usage/prices", data={"csrf_token": token, "model": "claude-haiku-4-5",
-                                             "input": "2", "output": "10", "cache_read": "0.2",
-                                             "cache_write": "2.5"})
+    for model, rate in (("claude-haiku-4-5", "2"), ("claude-sonnet-4-5", "4")):
+        client.post("/admin/usage/prices", data={
+            "csrf_token": token, "model": model, "input": rate, "output": "10",
+            "cache_read": "0.2", "cache_write": "2.5"})
     rows = list(csv.DictReader(io.StringIO(text(client, "/admin/usage.csv"))))
     assert Decimal(rows[0]["cost_usd"]) == Decimal("0.013600")
+    assert Decimal(rows[1]["cost_usd"]) == Decimal("4")  # cached day, new price
 
 
 LOG_FILTERS = [
@@ -156,3 +167,15 @@ def test_money_and_feedback_pages(client, world) -> None:  # type: ignore[no-unt
     assert "send_payment_link" in text(client, "/admin/followups")
     feedback = text(client, "/admin/feedback")
     assert "Asha draft too long" in feedback and "2.00" in feedback
+
+
+def test_contact_pages_follow_the_name_order(client, world, db) -> None:  # type: ignore[no-untyped-def]
+    with db.session() as session:
+        session.add_all(Contact(project_id=world.project_id, display_name=f"Page {i:02d}")
+                        for i in range(55))
+    first = text(client, "/admin/contacts?q=Page")
+    assert "Page 00" in first and "Page 49" in first and "Page 50" not in first
+    cursor = first.split("after=", 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    second = text(client, f"/admin/contacts?after={cursor}")
+    assert "Page 50" in second and "Page 54" in second and "Page 49" not in second
+    assert client.get("/admin/contacts?after=!!").status_code == 400

@@ -8,9 +8,10 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, g
+from flask import Blueprint, current_app, g
 
 from bot.admin.listing import mask_phones
+from bot.admin.reports import UsageCache
 from bot.admin.security import check_csrf, csrf_token
 from bot.phones import mask
 
@@ -51,6 +52,11 @@ def json_text(value: Any, indent: int | None = 1) -> str:
 
 def usd(value: Decimal | float | None) -> str:
     return f"${Decimal(value or 0):,.4f}"
+
+
+def usage_cache() -> UsageCache:
+    """This app's cache of closed days' usage (one per process)."""
+    return current_app.extensions.setdefault("calltime.admin.usage_cache", UsageCache())  # type: ignore[no-any-return]
 
 
 @bp.app_context_processor

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, or_, select
 
 from bot.models import Contact, ContactIdentity, Followup, User
 from bot.models.enums import CHANNELS, CONTACT_STATUSES
@@ -44,6 +44,12 @@ def search_statement(scope: ProjectScope, query: str, status: str, region: str) 
     if status in CONTACT_STATUSES:
         stmt = stmt.where(Contact.status == status)
     return stmt.order_by(Contact.display_name, Contact.id)
+
+
+def after_name(name: str, contact_id: uuid.UUID) -> Any:
+    """Keyset condition: contacts sorting after ``(name, id)``."""
+    return or_(Contact.display_name > name,
+               and_(Contact.display_name == name, Contact.id > contact_id))
 
 
 def _as_phone(text: str, region: str) -> str | None:

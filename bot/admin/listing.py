@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import uuid
 from dataclasses import dataclass
@@ -66,6 +68,24 @@ def keyset_before(model: Any, cursor: str | None) -> Any:
 
 def cursor_of(row: Any) -> str:
     return f"{row.created_at.isoformat()}_{row.id}"
+
+
+def encode_cursor(*values: Any) -> str:
+    """An opaque page cursor for a row's sort key."""
+    raw = json.dumps([str(v) for v in values], ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, size: int) -> list[str]:
+    """The ``size`` values of a cursor made by :func:`encode_cursor`; 400 when malformed."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        abort(400, description="bad page cursor")
+    if not isinstance(values, list) or len(values) != size:
+        abort(400, description="bad page cursor")
+    return [str(v) for v in values]
 
 
 def uuid_arg(name: str) -> uuid.UUID | None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import threading
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -73,7 +74,13 @@ def _sum(scope: ProjectScope, column: Any, model: Any, *where: Any) -> Any:
     return scope.session.scalar(stmt) or 0
 
 
-def overview(scope: ProjectScope, project: Project, now: datetime, idle_hours: float) -> Overview:
+def overview(
+    scope: ProjectScope,
+    project: Project,
+    now: datetime,
+    idle_hours: float,
+    cache: UsageCache | None = None,
+) -> Overview:
     """Today's activity, money against today's goal, and the chart series."""
     today = local_today(now, project.timezone)
     start, end = day_bounds(today, project.timezone)
@@ -91,20 +98,21 @@ def overview(scope: ProjectScope, project: Project, now: datetime, idle_hours: f
     ov.tool_errors = scope.count(AgentLog, AgentLog.status == "error", *log_day)
     ov.pledged = Decimal(
         _sum(scope, Pledge.amount, Pledge, Pledge.pledged_at >= start, Pledge.pledged_at < end,
-             Pledge.status != "cancelled")
+             Pledge.status.in_(("open", "fulfilled")))
     )
     ov.received = Decimal(
         _sum(scope, Payment.amount, Payment, Payment.paid_at >= start, Payment.paid_at < end,
              Payment.status == "confirmed")
     )
     ov.goal = todays_goal(scope, today)
-    day_usage = usage_rows(scope, project, now, today, today)
+    fortnight = today - timedelta(days=13)
+    recent = usage_rows(scope, project, now, fortnight, today, cache)
+    day_usage = [r for r in recent if r.day == today]
     ov.model_calls = sum(r.calls for r in day_usage)
     ov.tokens = sum(r.prompt + r.completion + r.cache_read + r.cache_write for r in day_usage)
     ov.cost = sum((r.cost for r in day_usage), Decimal(0))
     ov.calls_by_hour = tool_calls_by_hour(scope, project, now, start, end)
-    ov.cost_by_day = cost_by_day(usage_rows(scope, project, now, today - timedelta(days=13), today),
-                                 today - timedelta(days=13), today)
+    ov.cost_by_day = cost_by_day(recent, fortnight, today)
     return ov
 
 
@@ -143,10 +151,67 @@ def _offset(project: Project, now: datetime) -> int:
     return utc_offset_minutes(now, project.timezone)
 
 
+class UsageCache:
+    """Usage rows of closed days (before today, local time), which no longer change.
+
+    Model calls are logged as they happen, so a past day's totals are final; caching
+    them keeps a 30-day usage page to one small live query for today.
+    """
+
+    def __init__(self, max_days: int = 20_000) -> None:
+        self.max_days = max_days
+        self._days: dict[tuple[Any, ...], list[UsageRow]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> list[UsageRow] | None:
+        with self._lock:
+            return self._days.get(key)
+
+    def put(self, key: tuple[Any, ...], rows: list[UsageRow]) -> None:
+        with self._lock:
+            if len(self._days) >= self.max_days:
+                self._days.pop(next(iter(self._days)))
+            self._days[key] = rows
+
+
 def usage_rows(
-    scope: ProjectScope, project: Project, now: datetime, first: date, last: date
+    scope: ProjectScope,
+    project: Project,
+    now: datetime,
+    first: date,
+    last: date,
+    cache: UsageCache | None = None,
 ) -> list[UsageRow]:
     """Tokens and cost grouped by local day, operator and model, for ``first``…``last``."""
+    today = local_today(now, project.timezone)
+    offset = _offset(project, now)
+    rows: list[UsageRow] = []
+    closed_last = min(last, today - timedelta(days=1))
+    if cache is not None and first <= closed_last:
+        keys = {first + timedelta(days=i): (scope.project_id, first + timedelta(days=i), offset)
+                for i in range((closed_last - first).days + 1)}
+        missing = [d for d, k in keys.items() if cache.get(k) is None]
+        if missing:
+            fetched = _query_usage(scope, project, now, min(missing), max(missing))
+            for d in missing:
+                cache.put(keys[d], [r for r in fetched if r.day == d])
+        rows = [r for k in keys.values() for r in cache.get(k) or []]
+        first = today
+    if first <= last:
+        rows += _query_usage(scope, project, now, first, last)
+    prices = PriceBook.load(scope)
+    priced = [
+        replace(r, cost=prices.for_model(r.model).cost(r.prompt, r.completion, r.cache_read,
+                                                       r.cache_write))
+        for r in rows
+    ]
+    priced.sort(key=lambda r: (r.day, r.model, str(r.user_id)), reverse=True)
+    return priced
+
+
+def _query_usage(
+    scope: ProjectScope, project: Project, now: datetime, first: date, last: date
+) -> list[UsageRow]:
     start, _ = day_bounds(first, project.timezone)
     _, end = day_bounds(last, project.timezone)
     day = local_day_expr(scope.session, ProviderUsage.created_at, _offset(project, now))
@@ -168,16 +233,11 @@ def usage_rows(
         )
         .group_by(day, ProviderUsage.user_id, ProviderUsage.model)
     )
-    prices = PriceBook.load(scope)
-    rows = []
-    for d, user_id, model, calls, p, c, cr, cw in scope.session.execute(stmt):
-        row = UsageRow(as_date(d), user_id, model, int(calls), int(p or 0), int(c or 0),
-                       int(cr or 0), int(cw or 0))
-        row.cost = prices.for_model(model).cost(row.prompt, row.completion, row.cache_read,
-                                               row.cache_write)
-        rows.append(row)
-    rows.sort(key=lambda r: (r.day, r.model, str(r.user_id)), reverse=True)
-    return rows
+    return [
+        UsageRow(as_date(d), user_id, model, int(calls), int(p or 0), int(c or 0), int(cr or 0),
+                 int(cw or 0))
+        for d, user_id, model, calls, p, c, cr, cw in scope.session.execute(stmt)
+    ]
 
 
 def cost_by_day(rows: list[UsageRow], first: date, last: date) -> list[tuple[date, Decimal]]:

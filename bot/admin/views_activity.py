@@ -8,7 +8,7 @@ from typing import Any
 from flask import abort, g, render_template, request
 
 from bot.admin import reports
-from bot.admin.blueprint import bp
+from bot.admin.blueprint import bp, usage_cache
 from bot.admin.charts import bar_chart, progress_bar
 from bot.admin.listing import (
     PAGE_SIZE,
@@ -37,7 +37,7 @@ TOOL_NAMES = (
 def overview() -> Any:
     """Today's numbers and charts for the admin's project."""
     idle = get_runtime().settings.session_idle_hours
-    ov = reports.overview(g.scope, g.project, g.now, idle)
+    ov = reports.overview(g.scope, g.project, g.now, idle, usage_cache())
     hours = bar_chart(ov.calls_by_hour, [f"{h:02d}h" for h in range(24)],
                       title="Tool calls by hour today")
     costs = bar_chart([c for _, c in ov.cost_by_day], [d.strftime("%d %b") for d, _ in ov.cost_by_day],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
@@ -10,12 +11,13 @@ from bot.admin import reports
 from bot.admin.blueprint import bp
 from bot.admin.contacts import (
     ContactEditError,
+    after_name,
     apply_edit,
     parse_edit,
     primary_phones,
     search_statement,
 )
-from bot.admin.listing import offset_page, page_arg
+from bot.admin.listing import PAGE_SIZE, decode_cursor, encode_cursor
 from bot.admin.security import admin_view
 from bot.contacts_io import RowError, export_contacts, import_contacts
 from bot.models import (
@@ -39,10 +41,27 @@ def contacts() -> Any:
     query = request.args.get("q", "")
     status = request.args.get("status", "")
     stmt = search_statement(g.scope, query, status, g.project.default_region)
-    page = offset_page(stmt, page_arg())
-    phones = primary_phones(g.scope, [c.id for c in page.rows])
-    return render_template("admin/contacts.html", page=page, phones=phones, q=query,
-                           status=status, statuses=CONTACT_STATUSES)
+    after = request.args.get("after")
+    if after:
+        name, raw_id = decode_cursor(after, 2)
+        stmt = stmt.where(after_name(name, _uuid_or_400(raw_id)))
+    rows = list(g.scope.session.scalars(stmt.limit(PAGE_SIZE + 1)))
+    next_cursor = None
+    if len(rows) > PAGE_SIZE:
+        rows = rows[:PAGE_SIZE]
+        next_cursor = encode_cursor(rows[-1].display_name, rows[-1].id)
+    phones = primary_phones(g.scope, [c.id for c in rows])
+    args = {k: v for k, v in (("q", query), ("status", status)) if v}
+    return render_template("admin/contacts.html", rows=rows, phones=phones, q=query,
+                           status=status, statuses=CONTACT_STATUSES, args=args,
+                           next_cursor=next_cursor)
+
+
+def _uuid_or_400(raw: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        abort(400, description="bad page cursor")
 
 
 def _contact_or_404(contact_id: str) -> Contact:

@@ -70,6 +70,7 @@ class Pledge(ProjectMixin, Base):
         CheckConstraint("amount > 0", name="amount"),
         Index(None, "project_id", "status"),
         Index(None, "project_id", "contact_id", "pledged_at"),
+        Index(None, "project_id", "status", "pledged_at"),  # admin: open pledges by age
     )
 
     campaign_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("campaigns.id"))
@@ -119,6 +120,7 @@ class Followup(ProjectMixin, CreatedMixin, Base):
         Index(None, "project_id", "assigned_to_user_id", "due_at"),
         Index(None, "project_id", "contact_id", "due_at"),
         Index(None, "status", "due_at"),
+        Index(None, "project_id", "due_at"),  # admin follow-ups list
     )
 
     campaign_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("campaigns.id"))
