@@ -1,5 +1,5 @@
-"""The dashboard in headless Chromium: sign in, read a transcript, edit a contact,
-download the usage CSV; a wrong password and a non-admin are refused."""
+"""The dashboard in headless Chromium: a wrong password and a non-admin are refused; an
+admin signs in, reads a transcript, edits a contact and downloads the usage CSV."""
 
 from __future__ import annotations
 
@@ -36,8 +36,22 @@ def sign_in(page, server, identifier: str, password: str = PASSWORD) -> None:  #
     page.click("button[type=submit]")
 
 
-def test_admin_reviews_and_fixes_data(browser_page, live_server, world, db) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def refusals(page, server, world) -> None:  # type: ignore[no-untyped-def]
+    """A wrong password and a non-admin get nowhere."""
+    sign_in(page, server, world.admin_email, "not my password")
+    assert "wrong email/phone or password" in page.inner_text("[role=alert]")
+    page.goto(f"{server.url}/admin/")
+    assert "/admin/login" in page.url
+
+    sign_in(page, server, world.operator_email)
+    assert "only a project's admins" in page.inner_text("[role=alert]")
+    page.goto(f"{server.url}/admin/contacts")
+    assert "/admin/login" in page.url
+
+
+def test_dashboard_in_chromium(browser_page, live_server, world, db) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     page = browser_page
+    refusals(page, live_server, world)
     sign_in(page, live_server, world.admin_email)
     page.wait_for_selector("text=tool calls")
     assert "Asha" in page.inner_text("header")
@@ -69,16 +83,3 @@ def test_admin_reviews_and_fixes_data(browser_page, live_server, world, db) -> N
     assert download.suggested_filename.startswith("calltime-usage-")
     content = Path(download.path()).read_text(encoding="utf-8")
     assert content.startswith("day,operator,model") and "claude-haiku-4-5" in content
-
-
-def test_wrong_password_and_non_admin_are_refused(browser_page, live_server, world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    page = browser_page
-    sign_in(page, live_server, world.admin_email, "not my password")
-    assert "wrong email/phone or password" in page.inner_text("[role=alert]")
-    page.goto(f"{live_server.url}/admin/")
-    assert "/admin/login" in page.url
-
-    sign_in(page, live_server, world.operator_email)
-    assert "only a project's admins" in page.inner_text("[role=alert]")
-    page.goto(f"{live_server.url}/admin/contacts")
-    assert "/admin/login" in page.url
