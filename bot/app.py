@@ -63,6 +63,9 @@ def create_app(
 
 def register_blueprints(app: Flask) -> None:
     """Mount every HTTP surface of Calltime on ``app``."""
+    from bot.webhook import init_app as init_whatsapp
+
+    init_whatsapp(app)
     admin.init_app(app)
 
     @app.get("/healthz")

@@ -32,7 +32,9 @@ def serve(app: Flask, *, host: str, port: int, demo: bool) -> None:
     print(f"  admin:     {base}/admin/", flush=True)
     if demo:
         print(f"  simulator: {base}/simulator", flush=True)
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    from bot.worker_threads import serve_with_workers
+
+    serve_with_workers(app, host=host, port=port, stop=_wait_for_stop())
 
 
 def _wait_for_stop() -> threading.Event:
@@ -48,10 +50,14 @@ def _wait_for_stop() -> threading.Event:
 
 
 def run_worker(app: Flask, *, once: bool = False) -> None:
-    """Run the queue worker until stopped."""
-    log.info("worker: no queue configured yet; exiting")
-    if not once:
-        _wait_for_stop().wait(0)
+    """Run the queue worker until stopped (SIGTERM/SIGINT finish the current turn first)."""
+    from bot.worker import Worker
+
+    worker = Worker(app.extensions["calltime"])
+    if once:
+        log.info("worker: handled %d message(s)", worker.run_once())
+        return
+    worker.run_forever(_wait_for_stop())
 
 
 def run_clock(app: Flask, *, once: bool = False) -> None:

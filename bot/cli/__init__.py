@@ -7,6 +7,7 @@ import logging
 import click
 
 from bot.cli.admin_users import login_link_command, set_password_command
+from bot.cli.chat import chat_command
 from bot.cli.common import CliState
 from bot.cli.contacts import contacts_group
 from bot.cli.db import db_group
@@ -43,6 +44,7 @@ for command in (
     serve_command,
     worker_command,
     clock_command,
+    chat_command,
 ):
     cli.add_command(command)
 

@@ -69,6 +69,8 @@ class Pledge(ProjectMixin, Base):
         enum_check("status", PLEDGE_STATUSES),
         CheckConstraint("amount > 0", name="amount"),
         Index(None, "project_id", "status"),
+        # next_contacts' "open pledges near expected_by" pool (migration 0003).
+        Index(None, "project_id", "status", "expected_by"),
         Index(None, "project_id", "contact_id", "pledged_at"),
         Index(None, "project_id", "status", "pledged_at"),  # admin: open pledges by age
     )

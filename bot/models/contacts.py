@@ -34,6 +34,8 @@ class Contact(ProjectMixin, TimestampsMixin, Base):
         Index(None, "project_id", "last_contacted_at"),
         Index(None, "project_id", "next_suggested_at"),
         Index(None, "project_id", "relationship_strength"),
+        # next_contacts' "strongest relationships" pool (migration 0003).
+        Index(None, "project_id", "relationship_strength", "id"),
         Index(None, "project_id", "assigned_to_user_id"),
         Index(None, "project_id", "display_name"),
     )

@@ -1,0 +1,150 @@
+"""How fast ``POST /whatsapp/inbound`` acknowledges Twilio, under gunicorn.
+
+A migrated database with one project and 20 operators; gunicorn serving
+``bot.app:create_app()`` on a free loopback port (2 workers × 4 threads, like the
+Procfile); a bounded load of signed webhook POSTs from a thread pool. Each sample is
+the time from sending the request to receiving the empty TwiML, i.e. signature check,
+validation, the duplicate check and the committed ``queued`` row. No worker runs, so
+the figure is the acknowledgement alone.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+from sqlalchemy import func, select
+from twilio.request_validator import RequestValidator
+
+from bench.harness import BenchContext, Figure, summarise
+from bot.db import Database
+from bot.directory import add_user, create_project
+from bot.models import Message
+from bot.store import ProjectScope
+
+AUTH_TOKEN = "bench-auth-token-0123456789abcdef"
+PROJECT_NUMBER = "+14155238886"
+OPERATORS = 20
+CLIENT_THREADS = 8
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def seed(url: str) -> list[str]:
+    """One project and its operators; returns the operators' numbers."""
+    db = Database(url)
+    phones = [f"+9198{i:08d}" for i in range(1, OPERATORS + 1)]
+    with db.session() as session:
+        project = create_project(session, "Bench Trust", PROJECT_NUMBER)
+        scope = ProjectScope(session, project.id, actor="cli")
+        for index, phone in enumerate(phones):
+            add_user(scope, f"Operator {index}", phone, "USER")
+    db.dispose()
+    return phones
+
+
+def start_gunicorn(url: str, port: int, workdir: Path) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "ANTHROPIC_"))}
+    env.update(
+        DATABASE_URL=url,
+        TWILIO_AUTH_TOKEN=AUTH_TOKEN,
+        CALLTIME_INSTANCE_PATH=str(workdir / f"instance-{port}"),
+        SECRET_KEY="bench",
+    )
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    command = [gunicorn, "--workers", "2", "--threads", "4", "--bind", f"127.0.0.1:{port}"]
+    proc = subprocess.Popen([*command, "--log-level", "warning", "bot.app:create_app()"], env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise RuntimeError("gunicorn did not become healthy within 60 s")
+
+
+def post_load(
+    base: str, phones: list[str], count: int, threads: int = CLIENT_THREADS
+) -> list[float]:
+    """``count`` signed POSTs from ``threads`` client threads; latencies in ms."""
+    url = base + "/whatsapp/inbound"
+    validator = RequestValidator(AUTH_TOKEN)
+    local = threading.local()
+
+    def one(index: int) -> float:
+        if not hasattr(local, "http"):
+            local.http = httpx.Client(timeout=30)
+        form = {
+            "MessageSid": "SM" + uuid.uuid4().hex,
+            "From": f"whatsapp:{phones[index % len(phones)]}",
+            "To": f"whatsapp:{PROJECT_NUMBER}",
+            "Body": f"spoke to Anita, pledged {index} — नमस्ते 🙏",
+            "NumMedia": "0",
+        }
+        headers = {"X-Twilio-Signature": validator.compute_signature(url, form)}
+        start = time.perf_counter()
+        response = local.http.post(url, data=form, headers=headers)
+        elapsed = (time.perf_counter() - start) * 1000
+        if response.status_code != 200:
+            raise RuntimeError(f"webhook answered {response.status_code}: {response.text[:200]}")
+        return elapsed
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return list(pool.map(one, range(count)))
+
+
+def run(ctx: BenchContext) -> list[Figure]:
+    figures = []
+    count = ctx.scale(2000, 200)
+    for engine in ctx.engines:
+        with ctx.database(engine) as url:
+            phones = seed(url)
+            port = free_port()
+            server = start_gunicorn(url, port, ctx.workdir)
+            try:
+                post_load(f"http://127.0.0.1:{port}", phones, 20)  # warm-up
+                samples = post_load(f"http://127.0.0.1:{port}", phones, count)
+                serial = post_load(f"http://127.0.0.1:{port}", phones, count // 4, threads=1)
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+            db = Database(url)
+            with db.session() as session:
+                stored = session.scalar(select(func.count()).select_from(Message))
+            db.dispose()
+            expected = 20 + count + count // 4
+            if stored != expected:
+                raise RuntimeError(f"{stored} rows stored for {expected} webhooks")
+            figures.append(
+                summarise(
+                    "webhook_ack",
+                    f"{count} signed POST /whatsapp/inbound, {CLIENT_THREADS} client threads, "
+                    "gunicorn 2×4",
+                    samples,
+                    engine=engine,
+                    extra={"stored": stored},
+                )
+            )
+            figures.append(
+                summarise(
+                    "webhook_ack_serial",
+                    f"{count // 4} signed POSTs one at a time (latency without queueing)",
+                    serial,
+                    engine=engine,
+                )
+            )
+    return figures

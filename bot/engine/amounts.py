@@ -1,0 +1,97 @@
+"""Reading and showing rupee amounts the way Indian fundraisers type them.
+
+``25000``, ``25,000``, ``₹25k``, ``25k``, ``2.5L``, ``1 lakh``, ``1.5 lakh``, ``1cr``,
+``Rs 5,00,000`` all become :class:`~decimal.Decimal`. Anything else is refused with a
+reason; an amount is never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+#: Words and letters that multiply the number before them.
+MULTIPLIERS: dict[str, Decimal] = {
+    "": Decimal(1),
+    "k": Decimal(1_000),
+    "thousand": Decimal(1_000),
+    "hazar": Decimal(1_000),
+    "hazaar": Decimal(1_000),
+    "l": Decimal(100_000),
+    "lac": Decimal(100_000),
+    "lacs": Decimal(100_000),
+    "lakh": Decimal(100_000),
+    "lakhs": Decimal(100_000),
+    "cr": Decimal(10_000_000),
+    "crore": Decimal(10_000_000),
+    "crores": Decimal(10_000_000),
+}
+
+#: NUMERIC(12,2) holds up to 9,999,999,999.99.
+MAX_AMOUNT = Decimal("9999999999.99")
+
+_AMOUNT_RE = re.compile(
+    r"^(?:₹|rs\.?|inr)?\s*"
+    r"(?P<number>\d{1,3}(?:,\d{2,3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+    r"\s*(?P<unit>[a-z]*)\s*(?:/-)?$",
+    re.IGNORECASE,
+)
+
+#: The forms we accept, shown when an amount cannot be read.
+AMOUNT_FORMS = "25000, 25,000, ₹25k, 2.5L, 1 lakh, 1cr, Rs 5,00,000"
+
+
+class AmountError(ValueError):
+    """Text that is not an amount, with the reason."""
+
+
+def parse_amount(text: str) -> Decimal:
+    """Read ``text`` as a positive amount in rupees, to two places.
+
+    Raises:
+        AmountError: empty, malformed, zero, negative or too large.
+    """
+    raw = (text or "").strip()
+    match = _AMOUNT_RE.match(raw)
+    if not match:
+        raise AmountError(f"'{raw}' is not an amount (try {AMOUNT_FORMS})")
+    unit = match["unit"].lower()
+    if unit not in MULTIPLIERS:
+        raise AmountError(f"'{raw}': unknown unit '{unit}' (use k, L, lakh or cr)")
+    try:
+        value = Decimal(match["number"].replace(",", "")) * MULTIPLIERS[unit]
+    except InvalidOperation as exc:  # pragma: no cover - the regex admits only digits
+        raise AmountError(f"'{raw}' is not an amount") from exc
+    value = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if value <= 0:
+        raise AmountError("the amount must be more than zero")
+    if value > MAX_AMOUNT:
+        raise AmountError(f"'{raw}' is too large for one record")
+    return value
+
+
+def looks_like_amount(text: str) -> bool:
+    """True when ``text`` parses as an amount (used to tell amounts from notes)."""
+    try:
+        parse_amount(text)
+    except AmountError:
+        return False
+    return True
+
+
+def format_inr(amount: Decimal, currency: str = "INR") -> str:
+    """``₹1,25,000`` (Indian digit grouping); paise shown only when present."""
+    value = Decimal(amount).quantize(Decimal("0.01"))
+    whole, _, paise = f"{abs(value):.2f}".partition(".")
+    if len(whole) > 3:
+        head, tail = whole[:-3], whole[-3:]
+        groups = []
+        while len(head) > 2:
+            groups.insert(0, head[-2:])
+            head = head[:-2]
+        if head:
+            groups.insert(0, head)
+        whole = ",".join(groups) + "," + tail
+    symbol = "₹" if currency == "INR" else f"{currency} "
+    sign = "-" if value < 0 else ""
+    return f"{sign}{symbol}{whole}" + (f".{paise}" if paise != "00" else "")

@@ -1,0 +1,136 @@
+"""The rules planner: :func:`parse_command` reads a message, :func:`execute` answers it.
+
+Commands act on the session's current contact (``ctx.state.current_contact_id``, set
+by ``next`` or ``find``) and on the follow-ups last listed by ``due`` or a nudge
+(``done 2``). Refusals (no current contact, a do-not-contact contact, a bad amount)
+are replies, and nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.engine import session_commands as sc
+from bot.engine.grammar import ACCEPTED, Command, parse_command
+from bot.engine.outcomes import OutcomeError, log_outcome
+from bot.engine.records import complete_followup
+from bot.engine.stats import campaign_stats
+from bot.engine.timezones import operator_tz
+from bot.engine.undo import UndoError, undo_last_turn
+from bot.engine.when import next_working_day
+from bot.models import Contact, Followup
+from bot.turns import Reply, TurnContext
+
+__all__ = ["Command", "did_you_mean", "execute", "parse_command"]
+
+
+def did_you_mean(text: str) -> Reply:
+    """The reply to a message that is not a command (and no model is configured)."""
+    shown = text.strip()[:40]
+    if not shown:
+        return Reply(f"I can only read text here. Try one of: {ACCEPTED}.", None, {"engine": "did_you_mean"})
+    return Reply(f"Sorry, I didn't understand “{shown}”. Did you mean one of: {ACCEPTED}?", None,
+                 {"engine": "did_you_mean"})  # fmt: skip
+
+
+def execute(ctx: TurnContext, command: Command) -> Reply:
+    """Carry out ``command`` for the operator in ``ctx`` and say what happened."""
+    handler = HANDLERS.get(command.name)
+    if handler is None:
+        return Reply(command.error or did_you_mean(ctx.text).text, None, {"engine": "invalid"})
+    try:
+        # A savepoint: a refusal half-way through a command leaves no partial rows behind.
+        with ctx.scope.session.begin_nested():
+            reply = handler(ctx, command)
+    except (OutcomeError, UndoError) as exc:
+        return Reply(f"Not recorded: {exc}", None, {"engine": command.name, "refused": True})
+    reply.meta.setdefault("engine", command.name)
+    ctx.state.last_prompt_type = reply.prompt_type or ctx.state.last_prompt_type
+    return reply
+
+
+def _current(ctx: TurnContext) -> Contact | None:
+    if ctx.state.current_contact_id is None:
+        return None
+    return ctx.scope.get(Contact, ctx.state.current_contact_id)
+
+
+def _outcome(ctx: TurnContext, command: Command) -> Reply:
+    contact = _current(ctx)
+    if contact is None:
+        return Reply("No contact selected – send next (or find NAME) first.", None)
+    args = dict(command.args)
+    result = log_outcome(
+        ctx.scope, ctx.user, contact, now=ctx.now, session_id=ctx.chat.id,
+        campaign_id=ctx.state.campaign_id, **args,
+    )  # fmt: skip
+    follow = " Send next for the next contact." if args["outcome"] != "reschedule" else ""
+    return Reply(result.summary_text + follow, None, {"interaction_id": str(result.interaction.id)})
+
+
+def _nudged(ctx: TurnContext, command: Command) -> tuple[Followup, Contact] | Reply:
+    index = command.args["index"]
+    ids = ctx.state.nudge_followup_ids
+    if not 1 <= index <= len(ids):
+        listed = f"1–{len(ids)}" if ids else "none listed – send due"
+        return Reply(f"There is no follow-up {index} ({listed}).", None)
+    followup = ctx.scope.get(Followup, ids[index - 1])
+    contact = ctx.scope.get(Contact, followup.contact_id) if followup else None
+    if followup is None or contact is None:
+        return Reply(f"Follow-up {index} no longer exists.", None)
+    return followup, contact
+
+
+def _nudge(ctx: TurnContext, command: Command) -> Reply:
+    found = _nudged(ctx, command)
+    if isinstance(found, Reply):
+        return found
+    followup, contact = found
+    name = contact.display_name
+    if followup.status in ("done", "cancelled") and command.name != "nudge_paid":
+        return Reply(f"Follow-up {command.args['index']} ({name}) is already closed.", None)
+    tz = operator_tz(ctx.user, ctx.project)
+    if command.name == "nudge_done":
+        complete_followup(ctx.scope, ctx.user, followup, now=ctx.now)
+        return Reply(f"Done: follow-up with {name} closed.", None)
+    if command.name in ("nudge_snooze", "nudge_skip"):
+        until = command.args.get("until") or next_working_day(ctx.now, tz)
+        ctx.scope.update(followup, due_at=until, status="scheduled")
+        ctx.scope.emit("followup.scheduled", user_id=ctx.user.id, followup_id=followup.id,
+                       contact_id=contact.id, due_at=until, reason=followup.reason)  # fmt: skip
+        local = until.astimezone(tz)
+        return Reply(f"Follow-up with {name} moved to {local:%a %d %b %I:%M %p}.".replace(" 0", " "), None)
+    args = {k: v for k, v in command.args.items() if k != "index"}
+    result = log_outcome(ctx.scope, ctx.user, contact, now=ctx.now, session_id=ctx.chat.id,
+                         campaign_id=ctx.state.campaign_id, **args)  # fmt: skip
+    complete_followup(ctx.scope, ctx.user, followup, now=ctx.now)
+    ctx.state.current_contact_id = contact.id
+    return Reply(result.summary_text, None, {"interaction_id": str(result.interaction.id)})
+
+
+def _stats(ctx: TurnContext, command: Command) -> Reply:
+    stats = campaign_stats(ctx.scope, ctx.user, ctx.now, campaign_id=ctx.state.campaign_id)
+    return Reply(stats.as_text(), "stats", {"stats": stats.model_dump(mode="json")})
+
+
+def _undo(ctx: TurnContext, command: Command) -> Reply:
+    return Reply(undo_last_turn(ctx.scope, ctx.user, ctx.now), None)
+
+
+HANDLERS: dict[str, Callable[[TurnContext, Command], Reply]] = {
+    "help": sc.help_reply,
+    "start": sc.start,
+    "next": sc.next_contact,
+    "skip": sc.skip,
+    "due": sc.due,
+    "end": sc.end,
+    "find": sc.find,
+    "note": sc.note,
+    "stats": _stats,
+    "undo": _undo,
+    "outcome": _outcome,
+    "nudge_done": _nudge,
+    "nudge_snooze": _nudge,
+    "nudge_skip": _nudge,
+    "nudge_paid": _nudge,
+}

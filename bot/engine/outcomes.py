@@ -1,0 +1,238 @@
+"""Turning a call's outcome into records: interactions, pledges, payments, follow-ups.
+
+:func:`log_outcome` writes the interaction and whatever the outcome implies:
+
+=============== ================================================================
+outcome         also writes
+=============== ================================================================
+no_response     follow-up on the next working day at 10:00 (``no_response``)
+spoke           —
+pledged         open pledge + payment reminder at ``expected_by`` 10:00, or in
+                three days (``send_payment_link``)
+paid            payment linked to the open pledge (fulfilled when fully paid)
+declined        —
+reschedule      follow-up at the given time (``reschedule``); ``next_suggested_at``
+wrong_number    contact becomes ``inactive`` (the number is wrong, not the person)
+do_not_contact  contact becomes ``do_not_contact``; open follow-ups cancelled
+=============== ================================================================
+
+Every outcome completes the contact's follow-ups that were already due and sets
+``last_contacted_at``. Every write is audited and emits its event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from bot.engine.amounts import format_inr
+from bot.engine.records import (
+    CONNECTS,
+    OutcomeError,
+    complete_followup,
+    open_followups,
+    open_pledge,
+    paid_towards,
+    record_payment,
+    record_pledge,
+    schedule_followup,
+    update_contact,
+)
+from bot.engine.timezones import operator_tz
+from bot.engine.when import next_working_day
+from bot.models import Contact, Followup, Interaction, Payment, Pledge, Project, User
+from bot.models.enums import CHANNELS, OUTCOMES
+from bot.store import ProjectScope
+
+__all__ = [
+    "CONNECTS",
+    "OutcomeError",
+    "OutcomeResult",
+    "after_interaction_logged",
+    "complete_followup",
+    "log_outcome",
+    "open_pledge",
+    "paid_towards",
+    "record_payment",
+    "record_pledge",
+    "schedule_followup",
+    "update_contact",
+]
+
+OUTCOME_LABELS = {
+    "no_response": "no answer",
+    "spoke": "spoke",
+    "pledged": "pledged",
+    "paid": "paid",
+    "declined": "declined",
+    "reschedule": "call back",
+    "wrong_number": "wrong number",
+    "do_not_contact": "do not contact",
+}
+
+
+@dataclass
+class OutcomeResult:
+    """The rows one outcome wrote, and the sentence that reads them back."""
+
+    interaction: Interaction
+    pledge: Pledge | None = None
+    payment: Payment | None = None
+    followup: Followup | None = None
+    summary_text: str = ""
+    completed: list[Followup] = field(default_factory=list)
+
+
+def after_interaction_logged(scope: ProjectScope, interaction: Interaction) -> None:
+    """Called after every interaction write; the memory layer plugs in here at merge."""
+    return None
+
+
+def _validate(contact: Contact, outcome: str, channel: str, amount: Decimal | None,
+              followup_at: datetime | None, now: datetime) -> None:  # fmt: skip
+    if outcome not in OUTCOMES:
+        raise OutcomeError(f"outcome must be one of {', '.join(OUTCOMES)}")
+    if channel not in CHANNELS:
+        raise OutcomeError(f"channel must be one of {', '.join(CHANNELS)}")
+    if contact.deleted_at is not None:
+        raise OutcomeError(f"{contact.display_name} has been deleted")
+    if contact.status == "do_not_contact":
+        raise OutcomeError(f"{contact.display_name} is marked do-not-contact; nothing recorded")
+    if outcome in ("pledged", "paid") and (amount is None or Decimal(amount) <= 0):
+        raise OutcomeError(f"{OUTCOME_LABELS[outcome]} needs an amount more than zero, e.g. 25k")
+    if outcome == "reschedule":
+        if followup_at is None:
+            raise OutcomeError("call back needs a time, e.g. call back tomorrow 5pm")
+        if followup_at <= now:
+            raise OutcomeError("that call-back time has already passed")
+
+
+def log_outcome(
+    scope: ProjectScope, user: User, contact: Contact, *, outcome: str, now: datetime,
+    summary: str | None = None, amount: Decimal | None = None, expected_by: date | None = None,
+    method: str | None = None, reference: str | None = None, followup_at: datetime | None = None,
+    channel: str = "call", session_id: uuid.UUID | None = None,
+    campaign_id: uuid.UUID | None = None,
+) -> OutcomeResult:  # fmt: skip
+    """Record one call outcome on ``contact`` and everything it implies (see module doc).
+
+    Raises:
+        OutcomeError: before any write, when the outcome cannot be recorded.
+    """
+    _validate(contact, outcome, channel, amount, followup_at, now)
+    tz = operator_tz(user, scope.session.get(Project, scope.project_id))
+    interaction = scope.insert(
+        Interaction(
+            contact_id=contact.id, campaign_id=campaign_id, session_id=session_id,
+            channel=channel, direction="outbound", outcome=outcome, summary=summary,
+            amount_pledged=amount if outcome == "pledged" else None,
+            amount_received=amount if outcome == "paid" else None,
+            occurred_at=now, created_by_user_id=user.id, created_at=now,
+        )
+    )  # fmt: skip
+    scope.emit("interaction.logged", user_id=user.id, interaction_id=interaction.id,
+               contact_id=contact.id, outcome=outcome, channel=channel, session_id=session_id)  # fmt: skip
+    result = OutcomeResult(interaction=interaction)
+    result.completed = [
+        complete_followup(scope, user, f, now=now)
+        for f in open_followups(scope, contact, due_before=now)
+    ]
+    details = _Details(amount, expected_by, method, reference, followup_at, session_id, campaign_id)
+    _apply(scope, user, contact, result, outcome, now, tz, details)
+    next_at = result.followup.due_at if result.followup else None
+    update_contact(scope, user, contact, last_contacted_at=now, next_suggested_at=next_at)
+    after_interaction_logged(scope, interaction)
+    result.summary_text = describe(result, contact, outcome, tz, scope)
+    return result
+
+
+@dataclass
+class _Details:
+    """What the operator said besides the outcome itself."""
+
+    amount: Decimal | None
+    expected_by: date | None
+    method: str | None
+    reference: str | None
+    followup_at: datetime | None
+    session_id: uuid.UUID | None
+    campaign_id: uuid.UUID | None
+
+
+def _apply(scope: ProjectScope, user: User, contact: Contact, result: OutcomeResult,
+           outcome: str, now: datetime, tz: ZoneInfo, d: _Details) -> None:  # fmt: skip
+    """The outcome-specific writes."""
+    links = {"interaction_id": result.interaction.id, "campaign_id": d.campaign_id}
+    due_at, reason = None, None
+    if outcome == "no_response":
+        due_at, reason = next_working_day(now, tz), "no_response"
+    elif outcome == "reschedule":
+        due_at, reason = d.followup_at, "reschedule"
+    elif outcome == "pledged" and d.amount is not None:
+        result.pledge = record_pledge(scope, user, contact, amount=d.amount, now=now,
+                                      expected_by=d.expected_by, session_id=d.session_id, **links)  # fmt: skip
+        due_at, reason = reminder_at(d.expected_by, now, tz), "send_payment_link"
+    elif outcome == "paid" and d.amount is not None:
+        result.payment = record_payment(scope, user, contact, amount=d.amount, now=now,
+                                        method=d.method, reference=d.reference,
+                                        session_id=d.session_id,
+                                        interaction_id=result.interaction.id)  # fmt: skip
+    elif outcome == "do_not_contact":
+        for followup in open_followups(scope, contact):
+            scope.update(followup, status="cancelled", completed_at=now)
+        update_contact(scope, user, contact, status="do_not_contact")
+    elif outcome == "wrong_number":
+        update_contact(scope, user, contact, status="inactive")
+    if due_at is not None and reason is not None:
+        result.followup = schedule_followup(scope, user, contact, due_at=due_at, reason=reason,
+                                            now=now, **links)  # fmt: skip
+
+
+def reminder_at(expected_by: date | None, now: datetime, tz: ZoneInfo) -> datetime:
+    """When to chase a pledge: 10:00 on ``expected_by`` (or three days on), never in the past."""
+    day = expected_by or (now.astimezone(tz).date() + timedelta(days=3))
+    moment = datetime.combine(day, time(10, 0), tzinfo=tz)
+    return max(moment, now + timedelta(hours=1)).astimezone(now.tzinfo)
+
+
+def _local(moment: datetime, tz: ZoneInfo) -> str:
+    local = moment.astimezone(tz)
+    return local.strftime("%a %d %b %I:%M %p").replace(" 0", " ")
+
+
+def describe(result: OutcomeResult, contact: Contact, outcome: str, tz: ZoneInfo,
+             scope: ProjectScope) -> str:  # fmt: skip
+    """Read back exactly what was recorded, in one or two lines."""
+    parts = [f"Logged {contact.display_name}: {OUTCOME_LABELS[outcome]}"]
+    if result.interaction.summary:
+        parts[0] += f" – “{result.interaction.summary}”"
+    if result.pledge is not None:
+        by = f", expected by {result.pledge.expected_by:%a %d %b}" if result.pledge.expected_by else ""
+        parts.append(f"pledge {format_inr(result.pledge.amount)}{by}")
+    if result.payment is not None:
+        parts.append(payment_text(scope, result.payment))
+    if result.followup is not None:
+        parts.append(f"follow-up {_local(result.followup.due_at, tz)}")
+    if outcome == "wrong_number":
+        parts.append("marked inactive until the number is fixed")
+    if outcome == "do_not_contact":
+        parts.append("marked do-not-contact; never suggested again")
+    if result.completed:
+        parts.append(f"{len(result.completed)} due follow-up(s) closed")
+    return "; ".join(parts) + "."
+
+
+def payment_text(scope: ProjectScope, payment: Payment) -> str:
+    how = f" by {payment.method}" if payment.method else ""
+    ref = f" ref {payment.reference}" if payment.reference else ""
+    text = f"payment {format_inr(payment.amount)}{how}{ref}"
+    if payment.pledge_id is None:
+        return text + " (no open pledge)"
+    pledge = scope.require(Pledge, payment.pledge_id)
+    if pledge.status == "fulfilled":
+        return text + f" – pledge of {format_inr(pledge.amount)} fully paid"
+    left = pledge.amount - paid_towards(scope, pledge)
+    return text + f" – {format_inr(left)} of {format_inr(pledge.amount)} still due"

@@ -1,0 +1,212 @@
+"""Whom to call now: a deterministic, explainable ranking.
+
+Candidates come from small indexed pools (so the query cost does not grow with the
+contact list): follow-ups due today or overdue, open pledges near ``expected_by``,
+reschedules whose time has come, the strongest relationships, the longest
+uncontacted, and ``vip``/``renewal`` tags. Each candidate is then scored with
+:data:`WEIGHTS` and carries its one or two strongest reasons.
+
+Never returned: ``do_not_contact``/``inactive``/deleted contacts, contacts already
+contacted today (operator's timezone), and contacts assigned to another operator.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from bot.engine.amounts import format_inr
+from bot.engine.timezones import operator_tz
+from bot.engine.when import local_day_bounds
+from bot.models import Contact, ContactTag, Followup, Pledge, Project, User
+from bot.store import ProjectScope
+
+#: Points per rule; the reasons shown are the highest-scoring ones.
+WEIGHTS = {
+    "preferred": 5000,
+    "followup_overdue": 1000,
+    "followup_due": 800,
+    "pledge_due": 600,
+    "reschedule": 500,
+    "tag_vip": 60,
+    "tag_renewal": 45,
+    "per_strength": 20,
+    "per_stale_day": 0.5,
+}
+CAPACITY_POINTS = {"1L+": 60, "25k-1L": 40, "5k-25k": 20}
+POOL = 60
+PLEDGE_WINDOW_DAYS = 3
+STALE_CAP_DAYS = 90
+
+
+@dataclass
+class RankedContact:
+    """A suggestion: the contact, why (human words), and the score behind it."""
+
+    contact: Contact
+    reasons: list[str]
+    score: float
+    followup: Followup | None = None
+    pledge: Pledge | None = None
+
+
+@dataclass
+class _Candidate:
+    """Scoring state for one contact, built from plain columns (no ORM objects)."""
+
+    row: Any  # (id, display_name, relationship_strength, capacity_band, last_contacted_at)
+    scored: list[tuple[float, str]] = field(default_factory=list)
+    followup_id: uuid.UUID | None = None
+    pledge_id: uuid.UUID | None = None
+    score: float = 0.0
+
+
+CONTACT_COLUMNS = (Contact.id, Contact.display_name, Contact.relationship_strength,
+                   Contact.capacity_band, Contact.last_contacted_at)  # fmt: skip
+
+
+def eligible(user: User, day_start: datetime) -> list[Any]:
+    """SQL conditions every suggested contact must meet."""
+    return [
+        Contact.status == "active",
+        Contact.deleted_at.is_(None),
+        or_(Contact.last_contacted_at.is_(None), Contact.last_contacted_at < day_start),
+        or_(Contact.assigned_to_user_id.is_(None), Contact.assigned_to_user_id == user.id),
+    ]
+
+
+def _contacts(scope: ProjectScope, where: list[Any], order: Sequence[Any]) -> list[Any]:
+    stmt = select(*CONTACT_COLUMNS).where(Contact.project_id == scope.project_id, *where)
+    return list(scope.session.execute(stmt.order_by(*order).limit(POOL)))
+
+
+def _joined(scope: ProjectScope, columns: Sequence[Any], model: Any, where: list[Any],
+            order: Sequence[Any]) -> list[Any]:  # fmt: skip
+    stmt = (
+        select(*columns, *CONTACT_COLUMNS)
+        .join(Contact, Contact.id == model.contact_id)
+        .where(model.project_id == scope.project_id, Contact.project_id == scope.project_id, *where)
+        .order_by(*order)
+        .limit(POOL)
+    )
+    return list(scope.session.execute(stmt))
+
+
+def _local_day(moment: datetime, tz: Any) -> str:
+    return f"{moment.astimezone(tz):%a %d %b}".replace(" 0", " ")
+
+
+def _candidates(scope: ProjectScope, user: User, now: datetime, tz: Any,
+                prefer: list[uuid.UUID]) -> dict[uuid.UUID, _Candidate]:  # fmt: skip
+    day_start, day_end = local_day_bounds(now, tz)
+    where = eligible(user, day_start)
+    found: dict[uuid.UUID, _Candidate] = {}
+
+    def add(row: Any, points: float = 0, reason: str | None = None) -> _Candidate:
+        candidate = found.setdefault(row[0], _Candidate(tuple(row)))
+        if reason is not None:
+            candidate.scored.append((points, reason))
+        return candidate
+
+    if prefer:
+        for row in _contacts(scope, [Contact.id.in_(prefer), *where], [Contact.id]):
+            add(row)
+    followups = _joined(
+        scope, (Followup.id, Followup.due_at, Followup.reason), Followup,
+        [Followup.status.in_(("scheduled", "due")), Followup.due_at < day_end,
+         or_(Followup.assigned_to_user_id.is_(None), Followup.assigned_to_user_id == user.id), *where],
+        [Followup.due_at, Followup.id],
+    )  # fmt: skip
+    for followup_id, due_at, reason, *row in followups:
+        overdue = due_at < day_start
+        hours = max((now - due_at).total_seconds() / 3600, 0)
+        points = WEIGHTS["followup_overdue" if overdue else "followup_due"] + min(hours, 72)
+        candidate = add(row, points, _followup_reason(reason, due_at, tz, overdue))
+        candidate.followup_id = candidate.followup_id or followup_id
+    horizon = now.astimezone(tz).date() + timedelta(days=PLEDGE_WINDOW_DAYS)
+    pledges = _joined(scope, (Pledge.id, Pledge.amount, Pledge.pledged_at, Pledge.expected_by), Pledge,
+                      [Pledge.status == "open", Pledge.expected_by <= horizon, *where],
+                      [Pledge.expected_by, Pledge.id])  # fmt: skip
+    for pledge_id, amount, pledged_at, expected_by, *row in pledges:
+        why = (f"pledged {format_inr(amount)} on {_local_day(pledged_at, tz)}, "
+               f"unpaid; due {expected_by:%a %d %b}".replace(" 0", " "))  # fmt: skip
+        add(row, WEIGHTS["pledge_due"], why).pledge_id = pledge_id
+    for row in _contacts(scope, [*where, Contact.next_suggested_at <= now],
+                         [Contact.next_suggested_at, Contact.id]):  # fmt: skip
+        add(row, WEIGHTS["reschedule"], "asked to be called back now")
+    tagged = Contact.id.in_(select(ContactTag.contact_id).where(
+        ContactTag.project_id == scope.project_id, ContactTag.tag.in_(("vip", "renewal"))))  # fmt: skip
+    for extra, order in (([], [Contact.relationship_strength.desc(), Contact.id.desc()]),
+                         ([], [Contact.last_contacted_at, Contact.id]),
+                         ([tagged], [Contact.id])):  # fmt: skip
+        for row in _contacts(scope, [*where, *extra], order):
+            add(row)
+    return found
+
+
+def _followup_reason(reason: str | None, due_at: datetime, tz: Any, overdue: bool) -> str:
+    what = {"no_response": "no answer last time", "reschedule": "asked for a call back",
+            "send_payment_link": "payment reminder"}.get(reason or "", reason or "follow-up")  # fmt: skip
+    local = due_at.astimezone(tz)
+    when = _local_day(due_at, tz) if overdue else f"{local:%I:%M %p}".lstrip("0") + " today"
+    return f"{what} – {'overdue since' if overdue else 'due'} {when}"
+
+
+def _static_points(candidate: _Candidate, tags: set[str], now: datetime) -> None:
+    _, _, strength, band, last = candidate.row
+    candidate.scored.append((WEIGHTS["per_strength"] * strength, f"relationship {strength}/5"))
+    if band in CAPACITY_POINTS:
+        candidate.scored.append((CAPACITY_POINTS[band], f"capacity {band}"))
+    for tag in ("vip", "renewal"):
+        if tag in tags:
+            candidate.scored.append((WEIGHTS[f"tag_{tag}"], "VIP" if tag == "vip" else "renewal due"))
+    days = STALE_CAP_DAYS if last is None else min((now - last).days, STALE_CAP_DAYS)
+    words = "never contacted" if last is None else f"last contacted {days} days ago"
+    candidate.scored.append((WEIGHTS["per_stale_day"] * days, words))
+
+
+def next_contacts(
+    scope: ProjectScope, user: User, now: datetime, *, limit: int = 3,
+    prefer_ids: Iterable[uuid.UUID] = (), exclude_ids: Iterable[uuid.UUID] = (),
+) -> list[RankedContact]:  # fmt: skip
+    """The ``limit`` best contacts for ``user`` to call at ``now``, best first.
+
+    Args:
+        prefer_ids: contacts to offer first when still eligible (nudged follow-ups).
+        exclude_ids: contacts to leave out this time (skipped in the session).
+    """
+    tz = operator_tz(user, scope.session.get(Project, scope.project_id))
+    prefer = list(dict.fromkeys(prefer_ids))
+    found = _candidates(scope, user, now, tz, prefer)
+    for contact_id in exclude_ids:
+        found.pop(contact_id, None)
+    tags: dict[uuid.UUID, set[str]] = {}
+    if found:
+        rows = scope.session.execute(select(ContactTag.contact_id, ContactTag.tag).where(
+            ContactTag.project_id == scope.project_id, ContactTag.contact_id.in_(list(found))))  # fmt: skip
+        for contact_id, tag in rows:
+            tags.setdefault(contact_id, set()).add(tag)
+    for contact_id, candidate in found.items():
+        _static_points(candidate, tags.get(contact_id, set()), now)
+        candidate.score = round(sum(points for points, _ in candidate.scored), 2)
+        if contact_id in prefer:
+            candidate.score += WEIGHTS["preferred"] - prefer.index(contact_id)
+    best = sorted(found.values(), key=lambda c: (-c.score, c.row[1], str(c.row[0])))[:limit]
+    return [_ranked(scope, candidate) for candidate in best]
+
+
+def _ranked(scope: ProjectScope, candidate: _Candidate) -> RankedContact:
+    """Load the rows behind a winning candidate."""
+    reasons = [reason for _, reason in sorted(candidate.scored, key=lambda item: -item[0])[:2]]
+    return RankedContact(
+        contact=scope.require(Contact, candidate.row[0]),
+        reasons=reasons,
+        score=candidate.score,
+        followup=scope.get(Followup, candidate.followup_id) if candidate.followup_id else None,
+        pledge=scope.get(Pledge, candidate.pledge_id) if candidate.pledge_id else None,
+    )

@@ -1,0 +1,189 @@
+"""The engine's primitive writes: pledges, payments, follow-ups and contact changes.
+
+Every write goes through the operator's :class:`~bot.store.ProjectScope`, so it lands
+in ``audit_log`` under ``user:<id>`` and the current turn (which is what ``undo``
+reverts), and emits the data model's events. Refusals raise :class:`OutcomeError`
+before anything is written.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.models import Contact, Followup, Payment, Pledge, User
+from bot.models.enums import CHANNELS, CONTACT_STATUSES, PAYMENT_METHODS
+from bot.store import ProjectScope
+
+OPEN_FOLLOWUP = ("scheduled", "due")
+#: Outcomes after which we reached the person (a "connect" in stats).
+CONNECTS = ("spoke", "pledged", "paid", "declined", "reschedule")
+EDITABLE_CONTACT_FIELDS = {
+    "display_name", "primary_channel", "relationship_strength", "capacity_band",
+    "status", "notes", "next_suggested_at", "assigned_to_user_id", "last_contacted_at",
+}  # fmt: skip
+
+
+class OutcomeError(ValueError):
+    """An outcome we will not record (do_not_contact contact, bad amount, nothing to pay …)."""
+
+
+def _require_reachable(contact: Contact) -> None:
+    if contact.deleted_at is not None:
+        raise OutcomeError(f"{contact.display_name} has been deleted")
+    if contact.status == "do_not_contact":
+        raise OutcomeError(f"{contact.display_name} is marked do-not-contact; nothing recorded")
+
+
+def _positive(amount: Decimal | None, what: str) -> Decimal:
+    if amount is None:
+        raise OutcomeError(f"{what} needs an amount, e.g. 25k")
+    amount = Decimal(amount)
+    if amount <= 0:
+        raise OutcomeError(f"{what} must be more than zero")
+    return amount
+
+
+def open_pledge(scope: ProjectScope, contact: Contact) -> Pledge | None:
+    """The contact's most recent open pledge."""
+    return scope.first(
+        Pledge,
+        Pledge.contact_id == contact.id,
+        Pledge.status == "open",
+        order_by=Pledge.pledged_at.desc(),
+    )
+
+
+def paid_towards(scope: ProjectScope, pledge: Pledge) -> Decimal:
+    """Confirmed payments recorded against ``pledge``."""
+    stmt = select(func.coalesce(func.sum(Payment.amount), 0)).where(
+        Payment.project_id == scope.project_id,
+        Payment.pledge_id == pledge.id,
+        Payment.status == "confirmed",
+    )
+    return Decimal(str(scope.session.scalar(stmt) or 0)).quantize(Decimal("0.01"))
+
+
+def record_pledge(
+    scope: ProjectScope, user: User, contact: Contact, *, amount: Decimal, now: datetime,
+    expected_by: date | None = None, notes: str | None = None,
+    session_id: uuid.UUID | None = None, campaign_id: uuid.UUID | None = None,
+    interaction_id: uuid.UUID | None = None,
+) -> Pledge:  # fmt: skip
+    """Record an open pledge (and emit ``pledge.created``)."""
+    _require_reachable(contact)
+    amount = _positive(amount, "a pledge")
+    pledge = scope.insert(
+        Pledge(
+            contact_id=contact.id, campaign_id=campaign_id, interaction_id=interaction_id,
+            amount=amount, pledged_at=now, expected_by=expected_by, status="open",
+            notes=notes, created_by_user_id=user.id,
+        )
+    )  # fmt: skip
+    scope.emit("pledge.created", user_id=user.id, pledge_id=pledge.id, contact_id=contact.id,
+               amount=amount, expected_by=expected_by, session_id=session_id)  # fmt: skip
+    return pledge
+
+
+def record_payment(
+    scope: ProjectScope, user: User, contact: Contact, *, amount: Decimal, now: datetime,
+    method: str | None = None, reference: str | None = None, pledge_id: uuid.UUID | None = None,
+    session_id: uuid.UUID | None = None, interaction_id: uuid.UUID | None = None,
+) -> Payment:  # fmt: skip
+    """Record a confirmed payment, linked to ``pledge_id`` or the open pledge.
+
+    The pledge becomes ``fulfilled`` once its confirmed payments cover it.
+    """
+    if contact.deleted_at is not None:
+        raise OutcomeError(f"{contact.display_name} has been deleted")
+    amount = _positive(amount, "a payment")
+    if method is not None and method not in PAYMENT_METHODS:
+        raise OutcomeError(f"method must be one of {', '.join(PAYMENT_METHODS)}")
+    pledge = scope.get(Pledge, pledge_id) if pledge_id else open_pledge(scope, contact)
+    if pledge_id and (pledge is None or pledge.contact_id != contact.id):
+        raise OutcomeError("that pledge does not belong to this contact")
+    if pledge is not None and pledge.status != "open":
+        raise OutcomeError("that pledge is already closed; nothing to pay")
+    payment = scope.insert(
+        Payment(
+            contact_id=contact.id, pledge_id=pledge.id if pledge else None,
+            campaign_id=pledge.campaign_id if pledge else None, interaction_id=interaction_id,
+            amount=amount, paid_at=now, method=method, reference=reference,
+            status="confirmed", created_by_user_id=user.id,
+        )
+    )  # fmt: skip
+    scope.emit("payment.recorded", user_id=user.id, payment_id=payment.id, contact_id=contact.id,
+               pledge_id=payment.pledge_id, amount=amount, method=method, session_id=session_id)  # fmt: skip
+    if pledge is not None and paid_towards(scope, pledge) >= pledge.amount:
+        scope.update(pledge, status="fulfilled")
+        for followup in open_followups(scope, contact, reason="send_payment_link"):
+            complete_followup(scope, user, followup, now=now)
+    return payment
+
+
+def schedule_followup(
+    scope: ProjectScope, user: User, contact: Contact, *, due_at: datetime, reason: str,
+    suggested_message: str | None = None, now: datetime,
+    interaction_id: uuid.UUID | None = None, campaign_id: uuid.UUID | None = None,
+) -> Followup:  # fmt: skip
+    """Schedule a follow-up assigned to ``user`` (emits ``followup.scheduled``)."""
+    _require_reachable(contact)
+    if due_at.tzinfo is None:
+        raise OutcomeError("a follow-up time needs a timezone")
+    followup = scope.insert(
+        Followup(
+            contact_id=contact.id, campaign_id=campaign_id, interaction_id=interaction_id,
+            due_at=due_at, status="due" if due_at <= now else "scheduled", reason=reason,
+            suggested_message=suggested_message, assigned_to_user_id=user.id,
+            created_by_user_id=user.id, created_at=now,
+        )
+    )  # fmt: skip
+    scope.emit("followup.scheduled", user_id=user.id, followup_id=followup.id,
+               contact_id=contact.id, due_at=due_at, reason=reason)  # fmt: skip
+    return followup
+
+
+def complete_followup(scope: ProjectScope, user: User, followup: Followup, *, now: datetime) -> Followup:
+    """Mark a follow-up done (emits ``followup.completed``); done ones are left alone."""
+    if followup.status in ("done", "cancelled"):
+        return followup
+    scope.update(followup, status="done", completed_at=now)
+    scope.emit("followup.completed", user_id=user.id, followup_id=followup.id,
+               contact_id=followup.contact_id)  # fmt: skip
+    return followup
+
+
+def update_contact(scope: ProjectScope, user: User, contact: Contact, **changes: Any) -> Contact:
+    """Change a contact's editable fields after validating them (emits ``contact.updated``)."""
+    unknown = set(changes) - EDITABLE_CONTACT_FIELDS
+    if unknown:
+        raise OutcomeError(f"cannot change {', '.join(sorted(unknown))}")
+    if "status" in changes and changes["status"] not in CONTACT_STATUSES:
+        raise OutcomeError(f"status must be one of {', '.join(CONTACT_STATUSES)}")
+    if "primary_channel" in changes and changes["primary_channel"] not in CHANNELS:
+        raise OutcomeError(f"channel must be one of {', '.join(CHANNELS)}")
+    strength = changes.get("relationship_strength")
+    if strength is not None and not (isinstance(strength, int) and 1 <= strength <= 5):
+        raise OutcomeError("relationship strength is 1 to 5")
+    if "display_name" in changes and not str(changes["display_name"] or "").strip():
+        raise OutcomeError("a contact needs a name")
+    before = {key: getattr(contact, key) for key in changes}
+    scope.update(contact, **changes)
+    changed = sorted(k for k in changes if before[k] != getattr(contact, k))
+    if changed:
+        scope.emit("contact.updated", user_id=user.id, contact_id=contact.id, fields=changed)
+    return contact
+
+
+def open_followups(scope: ProjectScope, contact: Contact, *, reason: str | None = None,
+                    due_before: datetime | None = None) -> list[Followup]:  # fmt: skip
+    where = [Followup.contact_id == contact.id, Followup.status.in_(OPEN_FOLLOWUP)]
+    if reason is not None:
+        where.append(Followup.reason == reason)
+    if due_before is not None:
+        where.append(Followup.due_at <= due_before)
+    return scope.all(Followup, *where, order_by=Followup.due_at)

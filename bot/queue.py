@@ -1,0 +1,131 @@
+"""The inbound queue: claiming, leasing and settling messages.
+
+Rules the worker relies on:
+
+* a thread (one sender → one project number) has at most one message in flight: a
+  message is claimable only when no message of its thread is ``processing`` under a live
+  lease and no earlier message of its thread is still waiting;
+* a claim is a lease: a worker that dies leaves the row ``processing`` until
+  ``lease_until`` passes, then another worker takes it again;
+* on PostgreSQL the claim is ``SELECT … FOR UPDATE SKIP LOCKED`` so several worker
+  processes share the queue; on SQLite every transaction starts with ``BEGIN
+  IMMEDIATE`` (see :mod:`bot.db`), which makes the same statements atomic.
+
+Lease times use the wall clock (process liveness), not the runtime's business clock.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from bot.db import Database
+from bot.models import Message
+from bot.models.types import utcnow
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A message this worker now holds, and how many times it has been tried."""
+
+    message_id: uuid.UUID
+    project_id: uuid.UUID
+    attempts: int
+    media: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _claimable(now):  # type: ignore[no-untyped-def]
+    """The WHERE clause selecting the head of each thread that is free to run."""
+    other = aliased(Message)
+    busy = exists().where(
+        other.thread_key == Message.thread_key,
+        other.direction == "inbound",
+        other.id != Message.id,
+        other.status == "processing",
+        other.lease_until > now,
+    )
+    earlier = exists().where(
+        other.thread_key == Message.thread_key,
+        other.direction == "inbound",
+        other.status.in_(("queued", "processing")),
+        or_(
+            other.created_at < Message.created_at,
+            and_(other.created_at == Message.created_at, other.id < Message.id),
+        ),
+    )
+    ready = or_(
+        and_(
+            Message.status == "queued",
+            or_(Message.lease_until.is_(None), Message.lease_until <= now),
+        ),
+        and_(Message.status == "processing", Message.lease_until <= now),
+    )
+    return and_(Message.direction == "inbound", ready, ~busy, ~earlier)
+
+
+def claim_next(db: Database, worker_id: str, lease: timedelta) -> Claim | None:
+    """Take the oldest runnable message, or ``None`` when nothing may run now."""
+    now = utcnow()
+    with db.session() as session:
+        stmt = (
+            select(Message).where(_claimable(now)).order_by(Message.created_at, Message.id).limit(1)
+        )
+        if db.dialect == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True, of=Message)
+        message = session.scalar(stmt)
+        if message is None:
+            return None
+        message.status = "processing"
+        message.attempts += 1
+        message.lease_until = now + lease
+        message.locked_by = worker_id
+        return Claim(message.id, message.project_id, message.attempts, list(message.media_json))
+
+
+def lock_claimed(session: Session, message_id: uuid.UUID, worker_id: str) -> Message | None:
+    """Re-read a claimed message inside a turn's transaction, if this worker still holds it.
+
+    On PostgreSQL the row stays locked until the turn commits, so no other worker can
+    re-claim it even if the lease runs out during a long model call.
+    """
+    stmt = select(Message).where(Message.id == message_id)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    message = session.scalar(stmt)
+    if message is None or message.status != "processing" or message.locked_by != worker_id:
+        return None
+    return message
+
+
+def settle(message: Message, status: str) -> None:
+    """Finish a message: ``done``, ``ignored`` or ``failed``."""
+    message.status = status
+    message.processed_at = utcnow()
+    message.lease_until = None
+    message.locked_by = None
+
+
+def release_for_retry(message: Message, error: str, delay: timedelta) -> None:
+    """Put a failed turn back in the queue, not before ``delay`` has passed."""
+    message.status = "queued"
+    message.error_message = error[:1000]
+    message.lease_until = utcnow() + delay
+    message.locked_by = None
+
+
+def thread_time(session: Session, key: str, now: datetime) -> datetime:
+    """``now``, nudged past the thread's latest message so the thread's order is strict.
+
+    The worker takes a thread's messages in ``created_at`` order and the simulator shows
+    them that way; a clock that stands still (tests, replays) or two messages in the same
+    microsecond must not tie.
+    """
+    latest = session.scalar(select(func.max(Message.created_at)).where(Message.thread_key == key))
+    if latest is not None and latest >= now:
+        return latest + timedelta(microseconds=1)
+    return now

@@ -1,0 +1,111 @@
+"""``/simulator``: a WhatsApp-like page that talks to the real pipeline.
+
+Messages typed here go through :func:`bot.pipeline.inject_inbound` — the same store →
+queue → worker → sender path as Twilio's webhook — and the page polls a JSON endpoint
+for the thread. Only mounted in demo mode (``calltime serve --demo``) or under tests.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Blueprint, abort, current_app, jsonify, render_template, request
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import or_, select
+
+from bot.app import get_runtime
+from bot.inbound import MAX_INBOUND_BODY, MalformedInbound
+from bot.models import Message, Project, User
+from bot.pipeline import UnknownProjectNumber, inject_inbound
+
+bp = Blueprint("simulator", __name__, url_prefix="/simulator")
+
+
+@bp.before_request
+def _demo_only() -> None:
+    if not (current_app.config.get("CALLTIME_DEMO") or current_app.testing):
+        abort(404)
+
+
+class SimulatedMessage(BaseModel):
+    user_id: uuid.UUID
+    body: str = Field(min_length=1, max_length=MAX_INBOUND_BODY)
+
+
+@bp.get("/")
+def page() -> str:
+    return render_template("simulator/index.html")
+
+
+@bp.get("/api/operators")
+def operators() -> Any:
+    """Every active operator with a phone, across projects (demo data)."""
+    with get_runtime().db.session() as session:
+        rows = session.execute(
+            select(User, Project)
+            .join(Project, Project.id == User.project_id)
+            .where(User.is_active.is_(True), User.phone.is_not(None))
+            .order_by(Project.name, User.full_name)
+        ).all()
+        return jsonify(
+            [
+                {"id": str(u.id), "name": u.full_name, "role": u.role, "project": p.name}
+                for u, p in rows
+            ]
+        )
+
+
+def _operator(session: Any, user_id: uuid.UUID) -> tuple[User, Project]:
+    user = session.get(User, user_id)
+    if user is None or not user.phone:
+        abort(404, description="no such operator")
+    project = session.get(Project, user.project_id)
+    return user, project
+
+
+@bp.post("/api/send")
+def send() -> Any:
+    """Queue what the operator typed, exactly as if Twilio had delivered it."""
+    try:
+        typed = SimulatedMessage.model_validate(request.get_json(silent=True) or {})
+    except ValidationError as exc:
+        return jsonify(error=exc.errors()[0]["msg"]), 400
+    runtime = get_runtime()
+    with runtime.db.session() as session:
+        user, project = _operator(session, typed.user_id)
+    try:
+        message = inject_inbound(
+            runtime, to_number=project.whatsapp_number, from_number=user.phone, body=typed.body
+        )
+    except (MalformedInbound, UnknownProjectNumber) as exc:
+        return jsonify(error=str(exc)), 400
+    return jsonify(id=str(message.id), status=message.status), 202
+
+
+@bp.get("/api/thread/<uuid:user_id>")
+def thread(user_id: uuid.UUID) -> Any:
+    """The operator's conversation with the bot, oldest first (the page polls this)."""
+    with get_runtime().db.session() as session:
+        user, project = _operator(session, user_id)
+        rows = session.scalars(
+            select(Message)
+            .where(
+                Message.project_id == project.id,
+                or_(Message.from_number == user.phone, Message.to_number == user.phone),
+            )
+            .order_by(Message.created_at, Message.id)
+            .limit(200)
+        )
+        return jsonify(
+            [
+                {
+                    "id": str(m.id),
+                    "direction": m.direction,
+                    "body": m.body,
+                    "status": m.status,
+                    "at": m.created_at.isoformat(),
+                }
+                for m in rows
+            ]
+        )
