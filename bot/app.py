@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask, jsonify
 
+from bot import admin
 from bot.clock import Clock
 from bot.config import Settings, load_secret_key
 from bot.runtime import Runtime
@@ -65,6 +66,7 @@ def register_blueprints(app: Flask) -> None:
     from bot.webhook import init_app as init_whatsapp
 
     init_whatsapp(app)
+    admin.init_app(app)
 
     @app.get("/healthz")
     def healthz() -> Any:

@@ -6,6 +6,7 @@ import logging
 
 import click
 
+from bot.cli.admin_users import login_link_command, set_password_command
 from bot.cli.chat import chat_command
 from bot.cli.common import CliState
 from bot.cli.contacts import contacts_group
@@ -53,6 +54,9 @@ for command in (
     chat_command,
 ):
     cli.add_command(command)
+
+for command in (set_password_command, login_link_command):
+    users_group.add_command(command)
 
 
 def main() -> None:

@@ -72,6 +72,7 @@ class Pledge(ProjectMixin, Base):
         # next_contacts' "open pledges near expected_by" pool (migration 0003).
         Index(None, "project_id", "status", "expected_by"),
         Index(None, "project_id", "contact_id", "pledged_at"),
+        Index(None, "project_id", "status", "pledged_at"),  # admin: open pledges by age
     )
 
     campaign_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("campaigns.id"))
@@ -121,6 +122,7 @@ class Followup(ProjectMixin, CreatedMixin, Base):
         Index(None, "project_id", "assigned_to_user_id", "due_at"),
         Index(None, "project_id", "contact_id", "due_at"),
         Index(None, "status", "due_at"),
+        Index(None, "project_id", "due_at"),  # admin follow-ups list
     )
 
     campaign_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("campaigns.id"))

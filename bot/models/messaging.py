@@ -22,6 +22,7 @@ class ChatSession(ProjectMixin, Base):
         enum_check("channel", CHANNELS),
         Index(None, "project_id", "user_id", "last_activity_at"),
         Index(None, "project_id", "whatsapp_thread_id"),
+        Index(None, "project_id", "last_activity_at"),  # admin conversations list
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"), nullable=False)

@@ -1,0 +1,19 @@
+"""The admin dashboard: a server-rendered Flask blueprint mounted at ``/admin``.
+
+Everything an admin sees is read through a :class:`bot.store.ProjectScope` for the
+admin's own project; another project's ids answer 404.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Configure admin sessions and mount the dashboard on ``app``."""
+    from bot.admin import views_activity, views_auth, views_contacts, views_money  # noqa: F401
+    from bot.admin.blueprint import bp
+    from bot.admin.security import init_session
+
+    init_session(app)
+    app.register_blueprint(bp)

@@ -1,0 +1,72 @@
+"""The ``admin`` blueprint object and its request hooks and template helpers."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, g
+
+from bot.admin.listing import mask_phones
+from bot.admin.reports import UsageCache
+from bot.admin.security import check_csrf, csrf_token
+from bot.phones import mask
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+
+# CSRF applies to the admin blueprint only: the Twilio webhook posts without a token.
+bp.before_request(check_csrf)
+
+
+@bp.after_request
+def _no_store(response: Any) -> Any:
+    """Dashboard pages hold donor data: keep them out of shared caches and frames."""
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+def local_time(value: datetime | None, fmt: str = "%d %b %H:%M") -> str:
+    """``value`` in the project's timezone (UTC outside a signed-in request)."""
+    if value is None:
+        return ""
+    project = getattr(g, "project", None)
+    tz = ZoneInfo(project.timezone) if project is not None else ZoneInfo("UTC")
+    return value.astimezone(tz).strftime(fmt)
+
+
+def money(value: Decimal | int | float | None) -> str:
+    """``12,500.00`` in the Indian grouping is overkill here; a plain thousands separator."""
+    return f"{Decimal(value or 0):,.2f}"
+
+
+def json_text(value: Any, indent: int | None = 1) -> str:
+    """Tool input as readable JSON text (escaped by Jinja), with phone numbers masked."""
+    return mask_phones(json.dumps(value, ensure_ascii=False, indent=indent, default=str))
+
+
+def usd(value: Decimal | float | None) -> str:
+    return f"${Decimal(value or 0):,.4f}"
+
+
+def usage_cache() -> UsageCache:
+    """This app's cache of closed days' usage (one per process)."""
+    return current_app.extensions.setdefault("calltime.admin.usage_cache", UsageCache())  # type: ignore[no-any-return]
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, Any]:
+    return {"csrf_token": csrf_token}
+
+
+bp.add_app_template_filter(mask, "mask")
+bp.add_app_template_filter(local_time, "local")
+bp.add_app_template_filter(money, "money")
+bp.add_app_template_filter(usd, "usd")
+bp.add_app_template_filter(mask_phones, "mask_phones")
+bp.add_app_template_filter(json_text, "json_text")

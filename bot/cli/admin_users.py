@@ -1,0 +1,68 @@
+"""``calltime users set-password`` and ``calltime users login-link``: dashboard access."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy import func
+
+from bot.admin.auth import PasswordError, issue_login_link, set_password
+from bot.cli.common import CliState, find_project, pass_state
+from bot.models import User
+from bot.phones import InvalidPhone, to_e164
+from bot.store import ProjectScope
+
+
+def _find_user(scope: ProjectScope, phone: str | None, email: str | None, region: str) -> User:
+    if bool(phone) == bool(email):
+        raise click.UsageError("give exactly one of --phone or --email")
+    if phone:
+        try:
+            user = scope.first(User, User.phone == to_e164(phone, region))
+        except InvalidPhone as exc:
+            raise click.BadParameter(str(exc), param_hint="--phone") from exc
+    else:
+        user = scope.first(User, func.lower(User.email) == (email or "").strip().lower())
+    if user is None:
+        raise click.ClickException("no such user in this project")
+    return user
+
+
+@click.command("set-password")
+@click.option("--project", "-p", required=True, help="Project name, number or id.")
+@click.option("--phone", default=None, help="The user's WhatsApp number.")
+@click.option("--email", default=None, help="The user's email address.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="The new password (prompted when omitted; at least 10 characters).")
+@pass_state
+def set_password_command(
+    state: CliState, project: str, phone: str | None, email: str | None, password: str
+) -> None:
+    """Set the dashboard password of an admin (stored as a salted hash)."""
+    with state.runtime.db.session() as session:
+        proj = find_project(session, project)
+        scope = ProjectScope(session, proj.id, actor="cli")
+        user = _find_user(scope, phone, email, proj.default_region)
+        try:
+            set_password(scope, user, password)
+        except PasswordError as exc:
+            raise click.ClickException(str(exc)) from exc
+        note = "" if user.role == "ADMIN" else f" (role {user.role}: the dashboard will refuse it)"
+        click.echo(f"password set for {user.full_name}{note}")
+
+
+@click.command("login-link")
+@click.option("--project", "-p", required=True, help="Project name, number or id.")
+@click.option("--phone", default=None, help="The admin's WhatsApp number.")
+@click.option("--email", default=None, help="The admin's email address.")
+@pass_state
+def login_link_command(state: CliState, project: str, phone: str | None, email: str | None) -> None:
+    """Print a one-time dashboard link for an admin (valid 10 minutes)."""
+    runtime = state.runtime
+    with runtime.db.session() as session:
+        proj = find_project(session, project)
+        scope = ProjectScope(session, proj.id, actor="cli")
+        user = _find_user(scope, phone, email, proj.default_region)
+        try:
+            click.echo(issue_login_link(runtime, scope, user))
+        except PermissionError as exc:
+            raise click.ClickException(str(exc)) from exc
