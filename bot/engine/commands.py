@@ -117,7 +117,19 @@ def _undo(ctx: TurnContext, command: Command) -> Reply:
     return Reply(undo_last_turn(ctx.scope, ctx.user, ctx.now), None)
 
 
+def _admin_login(ctx: TurnContext, command: Command) -> Reply:
+    """A single-use, 10-minute link to the dashboard, for ADMIN users only."""
+    from bot.admin.auth import issue_login_link
+
+    try:
+        link = issue_login_link(ctx.runtime, ctx.scope, ctx.user)
+    except PermissionError:
+        return Reply("The dashboard is for admins only; ask your admin for access.", None)
+    return Reply(f"Your dashboard link (works once, for 10 minutes):\n{link}", None)
+
+
 HANDLERS: dict[str, Callable[[TurnContext, Command], Reply]] = {
+    "admin_login": _admin_login,
     "help": sc.help_reply,
     "start": sc.start,
     "next": sc.next_contact,

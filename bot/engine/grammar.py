@@ -27,6 +27,7 @@ SIMPLE = {
     "stats": ("stats", "stat", "score", "progress", "hisaab", "hisab", "kitna hua"),
     "undo": ("undo", "oops", "galti", "undo last", "wapas"),
     "end": ("end", "stop", "bye", "khatam", "finish", "done for today", "end session"),
+    "admin_login": ("admin login", "admin", "dashboard", "login link"),
 }
 #: Outcomes with no argument (an optional note may follow ``:``, ``-`` or ``,``).
 OUTCOME_WORDS = {

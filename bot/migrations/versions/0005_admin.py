@@ -1,7 +1,7 @@
 """admin dashboard indexes: sessions by activity, follow-ups by due time, open pledges by age
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004_memory
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004_memory"
 branch_labels = None
 depends_on = None
 
