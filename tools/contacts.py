@@ -6,11 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from bot.engine import drafts, ranking
-from bot.engine.outcomes import update_contact as engine_update_contact
 from pydantic import BaseModel, Field
 from sqlalchemy import or_, select
 
+from bot.engine import drafts, ranking
+from bot.engine.outcomes import update_contact as engine_update_contact
 from bot.models import Contact, ContactIdentity, ContactTag, Followup, Interaction, Pledge
 from tools.base import ToolContext, ToolRefused, contact_brief, tool
 

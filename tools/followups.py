@@ -6,10 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from bot.engine import outcomes as engine
 from pydantic import BaseModel, Field
 from sqlalchemy import or_
 
+from bot.engine import outcomes as engine
 from bot.models import Contact, Followup
 from tools.base import ToolContext, ToolRefused, tool
 

@@ -8,9 +8,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from bot.engine import outcomes as engine
 from pydantic import BaseModel, Field
 
+from bot.engine import outcomes as engine
 from bot.models import Pledge
 from tools.base import ToolContext, ToolRefused, tool
 from tools.guards import require_in_focus, require_stated_amount

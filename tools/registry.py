@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.engine.outcomes import OutcomeError
 from pydantic import ValidationError
 
+from bot.engine.outcomes import OutcomeError
 from bot.models import AgentLog, AuditLog
 from bot.store import NotFound
 from tools.base import Tool, ToolContext, ToolRefused

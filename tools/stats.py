@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.engine import stats as engine_stats
 from pydantic import BaseModel
 
+from bot.engine import stats as engine_stats
 from tools.base import ToolContext, tool
 
 
