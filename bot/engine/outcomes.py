@@ -22,6 +22,7 @@ Every outcome completes the contact's follow-ups that were already due and sets
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -46,6 +47,8 @@ from bot.engine.when import next_working_day
 from bot.models import Contact, Followup, Interaction, Payment, Pledge, Project, User
 from bot.models.enums import CHANNELS, OUTCOMES
 from bot.store import ProjectScope
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "CONNECTS",
@@ -87,8 +90,18 @@ class OutcomeResult:
 
 
 def after_interaction_logged(scope: ProjectScope, interaction: Interaction) -> None:
-    """Called after every interaction write; the memory layer plugs in here at merge."""
-    return None
+    """Called after every interaction write: embed its summary, refresh the rolling summary.
+
+    Memory is a convenience on top of the records: if it fails, the interaction stands
+    and the failure is logged, so an operator's outcome is never lost to a search index.
+    """
+    from memory.hooks import on_interaction_logged
+
+    try:
+        with scope.session.begin_nested():
+            on_interaction_logged(scope, interaction)
+    except Exception:
+        log.exception("memory refresh failed for interaction %s", interaction.id)
 
 
 def _validate(contact: Contact, outcome: str, channel: str, amount: Decimal | None,

@@ -131,8 +131,10 @@ def undo_last_turn(scope: ProjectScope, user: User, now: datetime) -> str:
     for row in rows:  # newest first
         _revert(scope, row)
         row.reverted_at = now
-        label = _LABELS.get(row.table_name, row.table_name)
-        if row.action == "insert" or row.table_name == "contacts":
+        # Derived rows (memories, vectors) are reverted too but not listed: the operator
+        # thinks in calls, pledges and payments.
+        label = _LABELS.get(row.table_name)
+        if label and (row.action == "insert" or row.table_name == "contacts"):
             counts[label] = counts.get(label, 0) + 1
     scope.session.flush()
     marker = f"undo:{rows[0].turn_id}"
