@@ -1,7 +1,7 @@
 """Process roles: the embedded server, the queue worker and the scheduler clock.
 
-The worker and clock are filled in by the pipeline and scheduler modules; each role
-starts, does its work and exits cleanly on SIGTERM/SIGINT.
+``serve`` runs all three roles in one process (the embedded mode); ``calltime worker``
+and ``calltime clock`` run one role each. Every role exits cleanly on SIGTERM/SIGINT.
 """
 
 from __future__ import annotations
@@ -21,17 +21,20 @@ def serve(app: Flask, *, host: str, port: int, demo: bool) -> None:
     """Migrate, optionally seed the demo, then serve with the worker and scheduler in-process."""
     runtime = app.extensions["calltime"]
     upgrade(runtime.db.engine)
+    summary = None
     if demo:
         from bot.demo import seed_demo
 
-        seed_demo(runtime.db, runtime.clock)
+        summary = seed_demo(runtime.db, runtime.clock)
         app.config["CALLTIME_DEMO"] = True
     base = f"http://{host}:{port}"
     print(f"Calltime is serving on {base}", flush=True)
     print(f"  health:    {base}/healthz", flush=True)
     print(f"  admin:     {base}/admin/", flush=True)
-    if demo:
+    if summary is not None:
+        print(f"             demo admin {summary.admin_email} / {summary.admin_password}", flush=True)
         print(f"  simulator: {base}/simulator", flush=True)
+        print("             demo operators " + ", ".join(summary.operator_phones), flush=True)
     start_scheduler_in_process(app)
     from bot.worker_threads import serve_with_workers
 
