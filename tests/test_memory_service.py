@@ -2,45 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-
-import numpy as np
 import pytest
 from sqlalchemy import func, select
 
 from bot.models import AuditLog, Memory, VectorRecord
 from bot.store import ProjectScope
 from memory import EmbeddingModelMismatch, MemoryError, service_for
-from memory.embedder import Embedder
 from memory.service import MemoryService
 from memory.vectors import VectorIndex
 from tests import memory_support
 from tests.factories import make_contact, make_project, make_user
+from tests.memory_support import CountingEmbedder, OtherModel
 
 # Shared fixtures: the tiny embedding model, built once per session.
 tiny_model_dir = memory_support.tiny_model_dir
 tiny_embedder = memory_support.tiny_embedder
-
-
-@dataclass
-class CountingEmbedder:
-    """Delegates to a real embedder and counts the texts it was asked to embed."""
-
-    inner: Embedder
-    texts: list[str] = field(default_factory=list)
-
-    @property
-    def model_name(self) -> str:
-        return self.inner.model_name
-
-    @property
-    def dim(self) -> int:
-        return self.inner.dim
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        self.texts.extend(texts)
-        return self.inner.embed(texts)
 
 
 @pytest.fixture(params=["keyword", "tiny-model"])
@@ -163,17 +139,6 @@ def test_unchanged_text_is_not_embedded_again(db, tiny_embedder) -> None:  # typ
         assert counting.texts[-1] == "Pitch: school meals"
         row = session.scalars(select(VectorRecord)).one()
         assert (row.embedding_model, row.embedding_dim) == (tiny_embedder.model_name, 32)
-
-
-@dataclass
-class OtherModel:
-    """A second embedding model with another dimension (vectors are all ones)."""
-
-    model_name: str = "other/model"
-    dim: int = 8
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        return np.full((len(texts), self.dim), 1 / np.sqrt(self.dim), dtype=np.float32)
 
 
 def test_a_namespace_refuses_another_model(db, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
