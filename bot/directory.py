@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.models import Campaign, CampaignGoal, Project, Team, TeamMember, User
 from bot.models.enums import ROLES
+from bot.models.types import quantize_amount
 from bot.phones import InvalidPhone, to_e164
 from bot.store import ProjectScope
 
@@ -117,7 +118,7 @@ def set_goal(
 ) -> CampaignGoal:
     """Set (or change) a campaign's target for ``day``."""
     try:
-        target = Decimal(str(amount).replace(",", ""))
+        target = quantize_amount(str(amount).replace(",", ""))
     except InvalidOperation as exc:
         raise DirectoryError(f"{amount!r} is not an amount") from exc
     if target < 0 or contacts < 0:

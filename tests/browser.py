@@ -62,7 +62,9 @@ def live_server(app: Flask) -> Iterator[LiveServer]:
 def browser_page() -> Iterator[object]:
     """A Playwright page in headless Debian Chromium."""
     if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (make browser, or apt-get install chromium)")
+        pytest.skip(
+            "Debian's chromium is not installed (make browser, or apt-get install chromium)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -66,7 +67,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 # -- servers and templates ------------------------------------------------------------
 @pytest.fixture(scope="session")
-def postgres_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def postgres_admin_url() -> Iterator[str]:
     """URL of a PostgreSQL server this session may create databases on."""
     given = os.environ.get("TEST_DATABASE_URL")
     if given:
@@ -74,12 +75,16 @@ def postgres_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
         return
     import pgserver
 
-    data_dir = tmp_path_factory.mktemp("pgdata")
+    # Not under pytest's basetemp: as root, pgserver runs PostgreSQL as its own system
+    # user, and a concurrent pytest run resets basetemp's parent to mode 0700, which would
+    # lock that user out of the data directory and its socket mid-session.
+    data_dir = Path(tempfile.mkdtemp(prefix="calltime-pg-"))
     server = pgserver.get_server(data_dir, cleanup_mode="stop")
     try:
         yield normalise_database_url(server.get_uri())
     finally:
         server.cleanup()
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def _admin_execute(admin_url: str, *statements: str) -> None:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
+import pytest
 from sqlalchemy import create_engine, inspect
+from sqlalchemy.engine import make_url
 
 from bot.migrate import current_revision, pending_model_changes, upgrade
 from bot.models import Base
+from tests.conftest import ENGINES, _admin_execute
 
 
 def test_migrations_build_the_models_exactly(db_url: str) -> None:
@@ -21,8 +26,21 @@ def test_migrations_build_the_models_exactly(db_url: str) -> None:
         engine.dispose()
 
 
-def test_upgrade_from_empty(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    engine = create_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+@pytest.fixture(params=ENGINES)
+def empty_db_url(request, tmp_path):  # type: ignore[no-untyped-def]
+    """A database with no tables at all, on each engine."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    admin = request.getfixturevalue("postgres_admin_url")
+    name = f"calltime_empty_{uuid.uuid4().hex[:8]}"
+    _admin_execute(admin, f'CREATE DATABASE "{name}"')
+    yield make_url(admin).set(database=name).render_as_string(hide_password=False)
+    _admin_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_upgrade_from_empty(empty_db_url) -> None:  # type: ignore[no-untyped-def]
+    engine = create_engine(empty_db_url)
     assert current_revision(engine) is None
     upgrade(engine)
     upgrade(engine)  # idempotent

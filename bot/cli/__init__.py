@@ -7,7 +7,9 @@ import logging
 import click
 
 from bot.cli.common import CliState
+from bot.cli.contacts import contacts_group
 from bot.cli.db import db_group
+from bot.cli.demo import demo_command
 from bot.cli.directory import campaigns_group, goals_group, projects_group, teams_group, users_group
 from bot.cli.memory import kb_group, models_group
 from bot.cli.processes import clock_command, serve_command, worker_command
@@ -36,6 +38,8 @@ for command in (
     teams_group,
     campaigns_group,
     goals_group,
+    contacts_group,
+    demo_command,
     serve_command,
     worker_command,
     clock_command,

@@ -1,0 +1,24 @@
+"""``calltime demo``: the demo organisation."""
+
+from __future__ import annotations
+
+import click
+
+from bot.cli.common import CliState, pass_state
+from bot.demo import seed_demo
+from bot.migrate import upgrade
+
+
+@click.command("demo")
+@pass_state
+def demo_command(state: CliState) -> None:
+    """Migrate and create the demo organisation (Asha Foundation) if it is not there."""
+    runtime = state.runtime
+    upgrade(runtime.db.engine)
+    summary = seed_demo(runtime.db, runtime.clock)
+    verb = "created" if summary.created else "already present"
+    click.echo(f"demo organisation {verb}: {summary.contacts} contacts")
+    click.echo(f"  admin login: {summary.admin_email} / {summary.admin_password}")
+    click.echo(
+        "  operators (simulator or `calltime chat --as`): " + ", ".join(summary.operator_phones)
+    )

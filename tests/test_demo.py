@@ -1,0 +1,33 @@
+"""The demo organisation has what the README promises."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.demo import seed_demo
+from bot.models import CampaignGoal, Contact, Followup, KbDocument, Payment, Pledge, User
+
+
+def test_demo_data_shape(db, clock) -> None:  # type: ignore[no-untyped-def]
+    summary = seed_demo(db, clock)
+    assert summary.created and summary.contacts == 300
+    assert seed_demo(db, clock).created is False
+    with db.session() as s:
+        pid = summary.project_id
+
+        def count(model, *where):  # type: ignore[no-untyped-def]
+            return s.scalar(
+                select(func.count()).select_from(model).where(model.project_id == pid, *where)
+            )
+
+        assert count(User, User.role == "ADMIN") == 1
+        assert count(User, User.role == "USER") == 3
+        assert 3 <= count(Contact, Contact.status == "do_not_contact") <= 15
+        assert count(Pledge, Pledge.status == "open") > 5
+        assert count(Pledge, Pledge.status == "fulfilled") > 5
+        assert count(Payment) == count(Pledge, Pledge.status == "fulfilled")
+        assert count(Followup, Followup.due_at <= clock.now()) > 5
+        assert count(Followup, Followup.due_at > clock.now()) > 5
+        assert count(CampaignGoal, CampaignGoal.date == clock.now().date()) == 1
+        assert count(KbDocument) == 3
+        assert s.scalar(select(Contact).where(Contact.display_name == "अनीता शर्मा")) is not None
