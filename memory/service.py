@@ -98,6 +98,19 @@ class MemoryService:
         self.scope.update(row, deleted_at=utcnow())
         return True
 
+    def embed_missing(self, batch: int = 500) -> int:
+        """Embed live memories stored before a model was available; returns how many."""
+        if self.embedder is None:
+            return 0
+        self._check_model()
+        rows = self.scope.all(
+            Memory, Memory.deleted_at.is_(None), Memory.embedding.is_(None), limit=batch
+        )
+        vectors = self.embedder.embed([row.content for row in rows])
+        for row, vector in zip(rows, vectors, strict=True):
+            self._attach_embedding(row, vector)
+        return len(rows)
+
     # -- reads --------------------------------------------------------------------
     def get(self, memory_id: Any) -> Entry | None:
         """One live memory of this project, or ``None``."""

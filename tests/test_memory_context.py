@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from bot.cli import cli
-from bot.models import Followup, Interaction, Memory, VectorRecord
+from bot.models import Followup, Interaction, KbDocument, Memory, VectorRecord
 from bot.store import ProjectScope
 from memory import MemoryError
 from memory.hooks import on_interaction_logged
@@ -191,7 +191,7 @@ def test_knowledge_base_add_search_replace_remove(db, tiny_embedder) -> None:  #
         assert search_kb(scope, "scholarship", 3, embedder=None) == []
 
 
-def test_kb_cli_add_list_remove(runtime, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_kb_cli_add_list_remove(runtime, tmp_path, monkeypatch, tiny_model_dir) -> None:  # type: ignore[no-untyped-def]
     project = make_project(runtime.db, "Asha Foundation")
     playbook = tmp_path / "winter_playbook.md"
     playbook.write_text(PLAYBOOK)
@@ -217,6 +217,21 @@ def test_kb_cli_add_list_remove(runtime, tmp_path, monkeypatch) -> None:  # type
     assert missing.exit_code != 0 and "no knowledge-base document" in missing.output
     status = runner.invoke(cli, ["models", "status"])
     assert "mode=keyword" in status.output
+
+    # Rows written before a model was installed (as the demo seeds them) get embedded.
+    with runtime.db.session() as session:
+        scope = ProjectScope(session, project.id)
+        scope.insert(
+            KbDocument(title="Seeded", content="## Pitch\nScholarships.", content_hash="x")
+        )
+        MemoryService(scope).store("Prefers Hindi", {"memory_type": "campaign_playbook"})
+    monkeypatch.setenv("CALLTIME_MODEL_DIR", str(tiny_model_dir))
+    reindexed = runner.invoke(cli, ["models", "reindex", "-p", project.name])
+    assert reindexed.exit_code == 0, reindexed.output
+    assert "documents=2 memories_embedded=1 mode=hybrid" in reindexed.output
+    with runtime.db.session() as session:
+        rows = session.scalars(select(VectorRecord).where(VectorRecord.namespace == "kb")).all()
+        assert len(rows) == 5 and all(r.embedding_dim == 32 for r in rows)
 
 
 def test_the_memory_package_never_imports_flask() -> None:

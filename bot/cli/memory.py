@@ -132,6 +132,33 @@ def models_status(state: CliState) -> None:
     )
 
 
+@models_group.command("reindex")
+@project_option
+@pass_state
+def models_reindex(state: CliState, project: str) -> None:
+    """Embed what was stored before the model was installed, and index KB documents."""
+    from memory import MemoryError, embedder_for
+    from memory.kb import reindex_documents
+    from memory.service import MemoryService
+
+    embedder = embedder_for(state.runtime)
+    with state.runtime.db.session() as session:
+        scope = ProjectScope(session, find_project(session, project).id, actor="cli")
+        try:
+            documents = reindex_documents(scope, embedder=embedder)
+            service, memories = MemoryService(scope, embedder), 0
+            while count := service.embed_missing():
+                memories += count
+        except MemoryError as exc:
+            raise click.ClickException(str(exc)) from exc
+    echo_row(
+        "reindexed",
+        documents=documents,
+        memories_embedded=memories,
+        mode="hybrid" if embedder else "keyword",
+    )
+
+
 def _title(path: Path, text: str) -> str:
     """The first markdown H1, else the file name without extension."""
     for line in text.splitlines():
