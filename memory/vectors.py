@@ -21,7 +21,7 @@ from bot.models import VectorRecord
 from bot.models.enums import NAMESPACES
 from bot.store import ProjectScope
 from memory.embedder import Embedder, to_blob
-from memory.entries import EmbeddingModelMismatch, MemoryError, clean_content, content_hash
+from memory.entries import EmbeddingModelMismatch, MemoryError, content_hash
 from memory.search import fuse, keyword_ranking, vector_ranking
 
 METADATA_TYPES = (
@@ -32,6 +32,7 @@ METADATA_TYPES = (
     "campaign_brief",
 )
 SOURCES = ("wa", "call", "import", "manual")
+MAX_TEXT = 8000
 
 
 @dataclass
@@ -102,18 +103,15 @@ class VectorIndex:
     ) -> VectorRecord:
         """Store ``content`` under ``vector_id``; unchanged text is not re-embedded."""
         _check_namespace(namespace)
-        text = clean_content(content) if len(content) <= 2000 else content.strip()
+        text = (content or "").strip()
+        if not text or len(text) > MAX_TEXT:
+            raise MemoryError(f"vector text must be 1 to {MAX_TEXT:,} characters")
         digest = content_hash(text)
         meta = {"project_id": str(self.scope.project_id), **(metadata or {})}
         row = self.scope.first(
             VectorRecord, VectorRecord.namespace == namespace, VectorRecord.vector_id == vector_id
         )
-        fresh = (
-            row is not None
-            and row.content_hash == digest
-            and row.embedding is not None
-            and (self.embedder is None or row.embedding_model == self.embedder.model_name)
-        )
+        fresh = row is not None and self._is_embedded(row, digest)
         if row is None:
             row = self.scope.insert(
                 VectorRecord(
@@ -129,17 +127,17 @@ class VectorIndex:
         elif row.content_hash != digest or row.meta != meta:
             self.scope.update(row, content=text, content_hash=digest, meta=meta)
         if not fresh and self.embedder is not None:
-            check_model(
-                self.scope,
-                VectorRecord,
-                [VectorRecord.namespace == namespace],
-                self.embedder,
-                namespace,
-            )
-            set_embedding(
-                self.scope.session, row, self.embedder.embed([text])[0], self.embedder.model_name
-            )
+            where = [VectorRecord.namespace == namespace]
+            check_model(self.scope, VectorRecord, where, self.embedder, namespace)
+            vector = self.embedder.embed([text])[0]
+            set_embedding(self.scope.session, row, vector, self.embedder.model_name)
         return row
+
+    def _is_embedded(self, row: VectorRecord, digest: str) -> bool:
+        """Whether ``row`` already holds this text's embedding (by the current model)."""
+        if row.content_hash != digest or row.embedding is None:
+            return False
+        return self.embedder is None or row.embedding_model == self.embedder.model_name
 
     def search(
         self,
