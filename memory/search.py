@@ -25,6 +25,8 @@ from sqlalchemy.orm import Session
 
 Ranking = list[tuple[uuid.UUID, float]]
 RRF_K = 60
+#: Vector hits at or below this cosine similarity share nothing with the query.
+MIN_SIMILARITY = 0.0
 
 STOPWORDS = frozenset(
     [
@@ -150,7 +152,8 @@ def vector_ranking(
         session.execute(text(f"SET LOCAL hnsw.ef_search = {max(40, min(1000, limit * 4))}"))
         distance = cast(model.embedding, VECTOR(dim)).cosine_distance(query_vector.tolist())
         stmt = select(model.id, distance).where(*conditions).order_by(distance).limit(limit)
-        return [(row_id, 1.0 - float(d)) for row_id, d in session.execute(stmt)]
+        ranked = [(row_id, 1.0 - float(d)) for row_id, d in session.execute(stmt)]
+        return [(row_id, sim) for row_id, sim in ranked if sim > MIN_SIMILARITY]
     # Exact search: rowids (not UUIDs) keep the scan cheap; ids are looked up for the top k.
     rowid = literal_column(f"{model.__tablename__}.rowid")
     rows = session.execute(select(rowid, model.embedding).where(*conditions)).all()
@@ -158,7 +161,9 @@ def vector_ranking(
         return []
     matrix = np.frombuffer(b"".join(blob for _, blob in rows), dtype=np.float32)
     scores = matrix.reshape(len(rows), dim) @ query_vector.astype(np.float32)
-    top = np.argsort(-scores)[:limit]
+    top = [i for i in np.argsort(-scores)[:limit] if scores[i] > MIN_SIMILARITY]
+    if not top:
+        return []
     ids = dict(
         session.execute(select(rowid, model.id).where(rowid.in_([rows[i][0] for i in top]))).all()
     )
