@@ -167,6 +167,19 @@ class MemoryService:
         )
         return self._entries(ranked)
 
+    # -- knowledge base -------------------------------------------------------------
+    def add_document(self, title: str, text: str, filename: str | None = None) -> Any:
+        """Add a knowledge-base document (see :func:`memory.kb.add_document`)."""
+        from memory.kb import add_document
+
+        return add_document(self.scope, title, text, filename, embedder=self.embedder)
+
+    def search_kb(self, query: str, limit: int = 5) -> list[Any]:
+        """Knowledge-base passages for ``query`` (see :func:`memory.kb.search_kb`)."""
+        from memory.kb import search_kb
+
+        return search_kb(self.scope, query, limit, embedder=self.embedder)
+
     # -- internals ----------------------------------------------------------------
     def _where(self, filters: MemoryFilters) -> list[Any]:
         where: list[Any] = [Memory.deleted_at.is_(None)]
