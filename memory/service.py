@@ -13,6 +13,7 @@ import uuid
 from typing import Any
 
 import numpy as np
+from sqlalchemy import select
 
 from bot.models import Memory
 from bot.models.types import utcnow
@@ -38,6 +39,8 @@ NEAR_DUPLICATE_COSINE = 0.9
 NEAR_DUPLICATE_JACCARD = 0.75
 #: Memory types kept as one rolling statement per subject rather than a list.
 ROLLING_TYPES = frozenset({"contact_history_summary"})
+#: How many of a subject's most recent memories a new one is compared with.
+NEAR_DUPLICATE_SCAN = 200
 MAX_LIMIT = 50
 
 
@@ -192,11 +195,14 @@ class MemoryService:
         return where
 
     def _entries(self, ranked: list[tuple[uuid.UUID, float]]) -> list[Entry]:
-        if not ranked:
-            return []
-        ids = [row_id for row_id, _ in ranked]
-        rows = {row.id: row for row in self.scope.all(Memory, Memory.id.in_(ids))}
-        return [Entry.from_row(rows[i], score=round(s, 6)) for i, s in ranked if i in rows]
+        # Primary-key lookups (project-checked by the scope): an ``id IN (…)`` filtered by
+        # project lets SQLite pick the project index and scan the whole project.
+        entries = []
+        for row_id, score in ranked:
+            row = self.scope.get(Memory, row_id)
+            if row is not None and row.deleted_at is None:
+                entries.append(Entry.from_row(row, score=round(score, 6)))
+        return entries
 
     def _embed(self, text: str) -> np.ndarray | None:
         if self.embedder is None:
@@ -224,16 +230,22 @@ class MemoryService:
         exact = self.scope.first(Memory, *subject, Memory.content_hash == content_hash(text))
         if exact is not None:
             return exact
-        # Only the closest few candidates are compared, so a store stays cheap at scale.
-        session = self.scope.session
-        ids = [i for i, _ in keyword_ranking(session, Memory, subject, text, 5)]
-        if vector is not None and self.embedder is not None:
-            name = self.embedder.model_name
-            ids += [i for i, _ in vector_ranking(session, Memory, subject, vector, name, 3)]
-        rows = {row.id: row for row in self.scope.all(Memory, Memory.id.in_(ids))} if ids else {}
-        for row_id in dict.fromkeys(ids):
-            if row_id in rows and _is_near_duplicate(rows[row_id], text, vector):
-                return rows[row_id]
+        return self._near_duplicate(subject, text, vector)
+
+    def _near_duplicate(
+        self, subject: list[Any], text: str, vector: np.ndarray | None
+    ) -> Memory | None:
+        """The first of the subject's recent memories close enough to ``text``."""
+        # Columns only (no ORM rows): a contact's memories are few, a project's are capped.
+        stmt = (
+            select(Memory.id, Memory.content, Memory.embedding)
+            .where(*subject)
+            .order_by(Memory.updated_at.desc())
+            .limit(NEAR_DUPLICATE_SCAN)
+        )
+        for row_id, content, embedding in self.scope.session.execute(stmt):
+            if _is_near_duplicate(content, embedding, text, vector):
+                return self.scope.get(Memory, row_id)
         return None
 
     def _merge(
@@ -280,12 +292,12 @@ def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"\w+", text.lower()) if len(w) > 1}
 
 
-def _is_near_duplicate(row: Memory, text: str, vector: np.ndarray | None) -> bool:
-    if vector is not None and row.embedding is not None:
-        stored = from_blob(row.embedding)
+def _is_near_duplicate(content: str, embedding: Any, text: str, vector: np.ndarray | None) -> bool:
+    if vector is not None and embedding is not None:
+        stored = from_blob(embedding)
         if stored.shape == vector.shape:
             return float(stored @ vector) >= NEAR_DUPLICATE_COSINE
-    a, b = _words(row.content), _words(text)
+    a, b = _words(content), _words(text)
     if not a or not b:
         return False
     return len(a & b) / len(a | b) >= NEAR_DUPLICATE_JACCARD

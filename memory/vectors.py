@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from bot.models import VectorRecord
@@ -195,25 +195,21 @@ class VectorIndex:
         return int(self.scope.session.execute(stmt).rowcount or 0)
 
     def _hits(self, ranked: list[tuple[uuid.UUID, float]]) -> list[VectorHit]:
-        if not ranked:
-            return []
-        stmt = select(VectorRecord).where(
-            VectorRecord.project_id == self.scope.project_id,
-            VectorRecord.id.in_([row_id for row_id, _ in ranked]),
-        )
-        rows = {row.id: row for row in self.scope.session.scalars(stmt)}
-        return [
-            VectorHit(
-                vector_id=rows[i].vector_id,
-                content=rows[i].content,
-                score=round(score, 6),
-                metadata=dict(rows[i].meta or {}),
-                contact_id=rows[i].contact_id,
-                campaign_id=rows[i].campaign_id,
-            )
-            for i, score in ranked
-            if i in rows
-        ]
+        hits = []
+        for row_id, score in ranked:  # primary-key lookups, project-checked by the scope
+            row = self.scope.get(VectorRecord, row_id)
+            if row is not None:
+                hits.append(
+                    VectorHit(
+                        vector_id=row.vector_id,
+                        content=row.content,
+                        score=round(score, 6),
+                        metadata=dict(row.meta or {}),
+                        contact_id=row.contact_id,
+                        campaign_id=row.campaign_id,
+                    )
+                )
+        return hits
 
 
 def _check_namespace(namespace: str) -> None:

@@ -173,3 +173,35 @@ def test_service_for_uses_the_runtime_model(runtime, tiny_model_dir, monkeypatch
 def test_healthz_names_the_search_mode(client, runtime) -> None:  # type: ignore[no-untyped-def]
     response = client.get("/healthz")
     assert response.json["search"] == "keyword"
+
+
+def test_large_selections_take_the_scaled_paths(db, tiny_embedder, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """With a tiny threshold, SQLite's cached matrix and FTS top-N paths run; results agree."""
+    import memory.search
+
+    monkeypatch.setattr(memory.search, "SMALL_SUBSET", 2)
+    project, other = make_project(db), make_project(db, "Other Trust")
+    texts = ["Prefers Hindi on calls", "Pays by UPI", "Needs the 80G receipt", "Call after Diwali"]
+    with db.session() as session:
+        MemoryService(ProjectScope(session, other.id), tiny_embedder).store(
+            "Prefers Hindi calls too", {"memory_type": "campaign_playbook"}
+        )
+        svc = MemoryService(ProjectScope(session, project.id), tiny_embedder)
+        ids = [svc.store(t, {"memory_type": "campaign_playbook"}).id for t in texts]
+    for _ in range(2):  # the second search reuses the cached matrix
+        with db.session() as session:
+            svc = MemoryService(ProjectScope(session, project.id), tiny_embedder)
+            assert svc.vector_search("hindi phone calls", limit=1)[0].id == ids[0]
+            assert [e.id for e in svc.keyword_search("receipt", limit=2)] == [ids[2]]
+    assert memory.search._MATRICES or db.dialect == "postgresql"
+    with db.session() as session:
+        svc = MemoryService(ProjectScope(session, project.id), tiny_embedder)
+        newer = svc.store(
+            "Speaks Tamil language on phone calls", {"memory_type": "campaign_playbook"}
+        )
+        svc.delete(ids[0])
+    with db.session() as session:
+        svc = MemoryService(ProjectScope(session, project.id), tiny_embedder)
+        found = [e.id for e in svc.vector_search("hindi phone calls", limit=5)]
+        assert newer.id in found and ids[0] not in found
+        assert all(e.id in ids + [newer.id] for e in svc.search("hindi calls", limit=5))
