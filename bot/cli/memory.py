@@ -109,6 +109,12 @@ def models_download(state: CliState, directory: str | None) -> None:
 
     target = Path(directory) if directory else model_dir(state.runtime.settings.instance_path)
     try:
+        import fastembed  # noqa: F401 - only to give a clear error when it is missing
+    except ImportError as exc:
+        raise click.ClickException(
+            'install the embeddings extra: pip install "calltime[embeddings]"'
+        ) from exc
+    try:
         embedder = download_default_model(target)
     except Exception as exc:  # network, disk, or a model that will not load
         raise click.ClickException(f"could not download the model into {target}: {exc}") from exc
