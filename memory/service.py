@@ -218,35 +218,52 @@ class MemoryService:
         self, meta: MemoryMetadata, text: str, vector: np.ndarray | None
     ) -> Memory | None:
         """An existing memory of the same subject saying the same thing, if any."""
-        subject = [
-            Memory.project_id == self.scope.project_id,
-            Memory.deleted_at.is_(None),
-            Memory.memory_type == meta.memory_type,
-            _equals_or_null(Memory.contact_id, meta.contact_id),
-            _equals_or_null(Memory.user_id, meta.user_id),
-        ]
-        if meta.memory_type in ROLLING_TYPES and (meta.contact_id or meta.user_id):
-            return self.scope.first(Memory, *subject, order_by=Memory.updated_at.desc())
-        exact = self.scope.first(Memory, *subject, Memory.content_hash == content_hash(text))
-        if exact is not None:
-            return exact
-        return self._near_duplicate(subject, text, vector)
+        digest = content_hash(text)
+        same_text = self.scope.all(Memory, Memory.content_hash == digest, limit=50)
+        rolling = meta.memory_type in ROLLING_TYPES and (meta.contact_id or meta.user_id)
+        if not rolling:
+            for row in same_text:
+                if _same_subject(
+                    row.memory_type, row.contact_id, row.user_id, row.deleted_at, meta
+                ):
+                    return row
+        for row_id, content, embedding in self._subject_rows(meta):
+            if rolling or _is_near_duplicate(content, embedding, text, vector):
+                return self.scope.get(Memory, row_id)
+        return None
 
-    def _near_duplicate(
-        self, subject: list[Any], text: str, vector: np.ndarray | None
-    ) -> Memory | None:
-        """The first of the subject's recent memories close enough to ``text``."""
-        # Columns only (no ORM rows): a contact's memories are few, a project's are capped.
+    def _subject_rows(self, meta: MemoryMetadata) -> list[tuple[Any, str, Any]]:
+        """The subject's most recent live memories as ``(id, content, embedding)``.
+
+        Only the subject's own index column is put in SQL (the rest is checked here):
+        an ``IS NULL`` on another indexed column can lure SQLite into scanning the
+        whole project when no planner statistics exist.
+        """
+        if meta.contact_id is not None:
+            narrow = Memory.contact_id == meta.contact_id
+        elif meta.user_id is not None:
+            narrow = Memory.user_id == meta.user_id
+        else:
+            narrow = Memory.memory_type == meta.memory_type
         stmt = (
-            select(Memory.id, Memory.content, Memory.embedding)
-            .where(*subject)
+            select(
+                Memory.id,
+                Memory.content,
+                Memory.embedding,
+                Memory.memory_type,
+                Memory.contact_id,
+                Memory.user_id,
+                Memory.deleted_at,
+            )
+            .where(Memory.project_id == self.scope.project_id, narrow)
             .order_by(Memory.updated_at.desc())
             .limit(NEAR_DUPLICATE_SCAN)
         )
-        for row_id, content, embedding in self.scope.session.execute(stmt):
-            if _is_near_duplicate(content, embedding, text, vector):
-                return self.scope.get(Memory, row_id)
-        return None
+        return [
+            (row_id, content, embedding)
+            for row_id, content, embedding, *subject in self.scope.session.execute(stmt)
+            if _same_subject(*subject, meta)
+        ]
 
     def _merge(
         self,
@@ -284,8 +301,16 @@ def _bounded(limit: int) -> int:
     return max(1, min(MAX_LIMIT, value))
 
 
-def _equals_or_null(column: Any, value: Any) -> Any:
-    return column.is_(None) if value is None else column == value
+def _same_subject(
+    memory_type: str, contact_id: Any, user_id: Any, deleted_at: Any, meta: MemoryMetadata
+) -> bool:
+    """Whether a stored memory is live and about the same subject as ``meta``."""
+    return (
+        deleted_at is None
+        and memory_type == meta.memory_type
+        and contact_id == meta.contact_id
+        and user_id == meta.user_id
+    )
 
 
 def _words(text: str) -> set[str]:
