@@ -99,15 +99,16 @@ def refresh_contact_summary(
         {"memory_type": "contact_history_summary", "contact_id": contact.id},
         ["history"],
     )
-    profile = scope.all(
-        Memory,
-        Memory.contact_id == contact.id,
-        Memory.memory_type == "contact_profile",
-        Memory.deleted_at.is_(None),
-        order_by=Memory.updated_at.desc(),
-        limit=PROFILE_MEMORIES,
+    # Only the contact index in SQL; the type is checked here (see MemoryService._subject_rows).
+    recent_memories = scope.all(
+        Memory, Memory.contact_id == contact.id, order_by=Memory.updated_at.desc(), limit=200
     )
-    profile_text = " ".join([summary, *(m.content for m in profile)])[:1990]
+    profile = [
+        m.content
+        for m in recent_memories
+        if m.memory_type == "contact_profile" and m.deleted_at is None
+    ][:PROFILE_MEMORIES]
+    profile_text = " ".join([summary, *profile])[:1990]
     VectorIndex(scope, model).upsert(
         "contacts",
         f"contact:{contact.id}:profile:v1",
