@@ -5,7 +5,7 @@ WHERE conditions the caller built through its :class:`~bot.store.ProjectScope` (
 including ``project_id``), and returns ``(row id, score)`` pairs, best first.
 
 * keyword: SQLite FTS5 (``search_<table>_fts``, BM25) or PostgreSQL full text
-  (``to_tsvector('english', content)`` with a GIN index, ``ts_rank_cd``). Query words
+  (stored ``search_tsv`` = ``to_tsvector('english', content)``, GIN index, ``ts_rank``). Query words
   are OR-ed: a memory that shares any meaningful word with the query is a candidate.
 * vector: PostgreSQL pgvector cosine distance on ``embedding::vector(dim)`` (HNSW
   index per dimension); SQLite exact cosine over float32 blobs with numpy.
@@ -117,7 +117,7 @@ def keyword_ranking(
     config = literal_column("'english'::regconfig")
     tsquery = func.to_tsquery(config, " | ".join(terms))
     document = literal_column(f"{model.__tablename__}.search_tsv")  # generated (0004_memory)
-    score = func.ts_rank_cd(document, tsquery)
+    score = func.ts_rank(document, tsquery)  # cheaper than ts_rank_cd on dense matches
     stmt = (
         select(model.id, score)
         .where(document.op("@@")(tsquery), *where)
