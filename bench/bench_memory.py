@@ -57,28 +57,32 @@ def _sentence(rng: random.Random) -> str:
     return " ".join(words)
 
 
+def _bulk_contacts(db: Database, project_id: uuid.UUID, now: datetime) -> list[uuid.UUID]:
+    """Insert the donors the memories are about; returns their ids."""
+    contacts = [uuid.uuid4() for _ in range(CONTACTS)]
+    rows = [
+        {
+            "id": c,
+            "project_id": project_id,
+            "display_name": f"Donor {n}",
+            "primary_channel": "whatsapp",
+            "relationship_strength": 3,
+            "status": "active",
+            "created_at": now,
+            "updated_at": now,
+        }
+        for n, c in enumerate(contacts)
+    ]
+    with db.session() as session:
+        session.execute(insert(Contact), rows)
+    return contacts
+
+
 def _bulk_load(db: Database, project_id: uuid.UUID, embedder, count: int) -> None:  # type: ignore[no-untyped-def]
     rng = random.Random(7)
     now = datetime.now(UTC)
     sqlite = db.dialect == "sqlite"
-    contacts = [uuid.uuid4() for _ in range(CONTACTS)]
-    with db.session() as session:
-        session.execute(
-            insert(Contact),
-            [
-                {
-                    "id": c,
-                    "project_id": project_id,
-                    "display_name": f"Donor {n}",
-                    "primary_channel": "whatsapp",
-                    "relationship_strength": 3,
-                    "status": "active",
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for n, c in enumerate(contacts)
-            ],
-        )
+    contacts = _bulk_contacts(db, project_id, now)
     for start in range(0, count, 2000):
         texts = [f"{_sentence(rng)} #{n}" for n in range(start, min(count, start + 2000))]
         vectors = embedder.embed(texts)

@@ -7,6 +7,7 @@ interactions (no model call), so it costs nothing and always agrees with the rec
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,8 @@ from bot.store import ProjectScope
 from memory.embedder import Embedder
 from memory.service import MemoryService
 from memory.vectors import VectorIndex
+
+log = logging.getLogger(__name__)
 
 SUMMARY_INTERACTIONS = 5
 PROFILE_MEMORIES = 5
@@ -33,9 +36,25 @@ def resolve_embedder(scope: ProjectScope, embedder: Any) -> Embedder | None:
 
 def on_interaction_logged(
     scope: ProjectScope, interaction: Interaction, *, embedder: Any = _DEFAULT
+) -> bool:
+    """Embed the interaction's summary and refresh the contact's rolling summary.
+
+    Memory is an aid: when this fails (say the namespace holds another model's
+    vectors) the error is logged, its partial writes are rolled back to a savepoint,
+    and the interaction itself stands. Returns whether memory was updated.
+    """
+    try:
+        with scope.session.begin_nested():
+            _remember_interaction(scope, interaction, resolve_embedder(scope, embedder))
+    except Exception:
+        log.exception("memory not updated for interaction %s", interaction.id)
+        return False
+    return True
+
+
+def _remember_interaction(
+    scope: ProjectScope, interaction: Interaction, model: Embedder | None
 ) -> None:
-    """Embed the interaction's summary and refresh the contact's rolling summary."""
-    model = resolve_embedder(scope, embedder)
     currency = _currency(scope)
     index = VectorIndex(scope, model)
     index.upsert(
@@ -80,15 +99,16 @@ def refresh_contact_summary(
         {"memory_type": "contact_history_summary", "contact_id": contact.id},
         ["history"],
     )
-    profile = scope.all(
-        Memory,
-        Memory.contact_id == contact.id,
-        Memory.memory_type == "contact_profile",
-        Memory.deleted_at.is_(None),
-        order_by=Memory.updated_at.desc(),
-        limit=PROFILE_MEMORIES,
+    # Only the contact index in SQL; the type is checked here (see MemoryService._subject_rows).
+    recent_memories = scope.all(
+        Memory, Memory.contact_id == contact.id, order_by=Memory.updated_at.desc(), limit=200
     )
-    profile_text = " ".join([summary, *(m.content for m in profile)])[:1990]
+    profile = [
+        m.content
+        for m in recent_memories
+        if m.memory_type == "contact_profile" and m.deleted_at is None
+    ][:PROFILE_MEMORIES]
+    profile_text = " ".join([summary, *profile])[:1990]
     VectorIndex(scope, model).upsert(
         "contacts",
         f"contact:{contact.id}:profile:v1",

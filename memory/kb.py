@@ -128,6 +128,19 @@ def _index_chunks(scope: ProjectScope, doc: KbDocument, embedder: Any) -> None:
     index.delete_prefix("kb", f"kb:{doc.id}:", keep=kept)
 
 
+def reindex_documents(scope: ProjectScope, *, embedder: Any = _DEFAULT) -> int:
+    """Chunk and index every live document (e.g. ones seeded straight into the table).
+
+    Unchanged chunks that already carry this model's embedding are left alone.
+    Returns the number of documents indexed.
+    """
+    model = resolve_embedder(scope, embedder)
+    docs = list_documents(scope)
+    for doc in docs:
+        _index_chunks(scope, doc, model)
+    return len(docs)
+
+
 def list_documents(scope: ProjectScope) -> list[KbDocument]:
     """The project's documents, by title."""
     return scope.all(KbDocument, KbDocument.deleted_at.is_(None), order_by=KbDocument.title)

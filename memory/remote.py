@@ -83,6 +83,55 @@ class ZeroDBMemoryService:
     def delete(self, memory_id: Any) -> bool:
         return self.local.delete(memory_id)
 
+    def add_document(self, title: str, text: str, filename: str | None = None) -> Any:
+        """Add a document locally, then embed-and-store its chunks in ZeroDB's ``kb``."""
+        from memory.kb import chunk_document
+
+        doc = self.local.add_document(title, text, filename)
+        documents = [
+            {
+                "id": f"kb:{doc.id}:{n:03d}",
+                "text": f"{chunk.heading}\n{chunk.text}",
+                "metadata": {
+                    "project_id": str(self.scope.project_id),
+                    "type": "kb_doc",
+                    "doc_id": str(doc.id),
+                    "title": doc.title,
+                    "heading": chunk.heading,
+                    "source": "import",
+                },
+            }
+            for n, chunk in enumerate(chunk_document(doc.title, doc.content))
+        ]
+        try:
+            self._require().embed_and_store("kb", documents)
+        except ZeroDBError as exc:
+            self._failed("embed-and-store", exc)
+        return doc
+
+    def search_kb(self, query: str, limit: int = 5) -> list[Any]:
+        """Knowledge-base passages from ZeroDB; the local index answers when it fails."""
+        from memory.kb import KbHit
+
+        try:
+            hits = self._require().search_embeddings(
+                "kb", query, limit, {"project_id": str(self.scope.project_id)}
+            )
+        except ZeroDBError as exc:
+            self._failed("kb search", exc)
+            return self.local.search_kb(query, limit)
+        return [
+            KbHit(
+                title=str(h.metadata.get("title", "")),
+                heading=str(h.metadata.get("heading", "")),
+                content=h.content,
+                score=h.score or 0.0,
+                document_id=str(h.metadata.get("doc_id", "")),
+            )
+            for h in hits
+            if h.metadata.get("project_id") == str(self.scope.project_id)
+        ]
+
     def _require(self) -> ZeroDBClient:
         if self.client is None:
             raise ZeroDBError("ZeroDB is not configured")

@@ -78,9 +78,7 @@ def next_action_context(
     return NextActionContext(
         contact=contact,
         memories=_contact_memories(MemoryService(scope, model), contact, query),
-        similar_interactions=VectorIndex(scope, model).search(
-            "interactions", query, LIMIT, exclude_contact_id=contact.id
-        ),
+        similar_interactions=_similar_interactions(scope, model, contact, query),
         recent_interactions=recent,
         due_followups=scope.all(
             Followup,
@@ -100,6 +98,22 @@ def _situation(contact: Contact, recent: list[Interaction]) -> str:
         latest = recent[0]
         return f"{latest.outcome.replace('_', ' ')} {latest.summary or ''}".strip()
     return contact.notes or "first call introduction pitch"
+
+
+def _similar_interactions(
+    scope: ProjectScope, model: Any, contact: Contact, query: str
+) -> list[VectorHit]:
+    """Other contacts' interactions like this one (never a do-not-contact donor's)."""
+    hits = VectorIndex(scope, model).search(
+        "interactions", query, LIMIT * 2, exclude_contact_id=contact.id
+    )
+    ids = {hit.contact_id for hit in hits if hit.contact_id is not None}
+    blocked = (
+        {c.id for c in scope.all(Contact, Contact.id.in_(ids), Contact.status == "do_not_contact")}
+        if ids
+        else set()
+    )
+    return [hit for hit in hits if hit.contact_id not in blocked][:LIMIT]
 
 
 def _contact_memories(service: MemoryService, contact: Contact, query: str) -> list[Entry]:

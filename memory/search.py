@@ -5,7 +5,7 @@ WHERE conditions the caller built through its :class:`~bot.store.ProjectScope` (
 including ``project_id``), and returns ``(row id, score)`` pairs, best first.
 
 * keyword: SQLite FTS5 (``search_<table>_fts``, BM25) or PostgreSQL full text
-  (``to_tsvector('english', content)`` with a GIN index, ``ts_rank_cd``). Query words
+  (stored ``search_tsv`` = ``to_tsvector('english', content)``, GIN index, ``ts_rank``). Query words
   are OR-ed: a memory that shares any meaningful word with the query is a candidate.
 * vector: PostgreSQL pgvector cosine distance on ``embedding::vector(dim)`` (HNSW
   index per dimension); SQLite exact cosine over float32 blobs with numpy.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,6 +26,13 @@ from sqlalchemy.orm import Session
 
 Ranking = list[tuple[uuid.UUID, float]]
 RRF_K = 60
+#: Vector matrices of large selections kept in this process (SQLite exact search).
+_MATRICES: OrderedDict[tuple[str, str, str], tuple[int, np.ndarray, np.ndarray]] = OrderedDict()
+MAX_CACHED_MATRICES = 4
+#: Up to this many candidate rows, SQLite ranks them inside FTS5 by rowid.
+SMALL_SUBSET = 2000
+#: Vector hits at or below this cosine similarity share nothing with the query.
+MIN_SIMILARITY = 0.0
 
 STOPWORDS = frozenset(
     [
@@ -105,22 +113,11 @@ def keyword_ranking(
     if not terms:
         return []
     if session.get_bind().dialect.name == "sqlite":
-        fts_name = f"search_{model.__tablename__}_fts"
-        fts = table(fts_name, column("rowid"))
-        rank = literal_column(f"bm25({fts_name})")
-        stmt = (
-            select(model.id, rank)
-            .join(fts, fts.c.rowid == literal_column(f"{model.__tablename__}.rowid"))
-            .where(literal_column(fts_name).op("MATCH")(" OR ".join(f'"{t}"' for t in terms)))
-            .where(*where)
-            .order_by(rank)
-            .limit(limit)
-        )
-        return [(row_id, -float(score)) for row_id, score in session.execute(stmt)]
+        return _sqlite_keyword(session, model, where, " OR ".join(f'"{t}"' for t in terms), limit)
     config = literal_column("'english'::regconfig")
     tsquery = func.to_tsquery(config, " | ".join(terms))
     document = literal_column(f"{model.__tablename__}.search_tsv")  # generated (0004_memory)
-    score = func.ts_rank_cd(document, tsquery)
+    score = func.ts_rank(document, tsquery)  # cheaper than ts_rank_cd on dense matches
     stmt = (
         select(model.id, score)
         .where(document.op("@@")(tsquery), *where)
@@ -128,6 +125,68 @@ def keyword_ranking(
         .limit(limit)
     )
     return [(row_id, float(s)) for row_id, s in session.execute(stmt)]
+
+
+def _sqlite_keyword(
+    session: Session, model: Any, where: Sequence[Any], match: str, limit: int
+) -> Ranking:
+    """FTS5 ranking that avoids joining every match back to the source table.
+
+    A small filtered subset (a contact's memories) is ranked inside FTS5 by rowid; a
+    broad one takes FTS5's best matches first and filters those, widening if needed.
+    """
+    table_name = model.__tablename__
+    fts = f"search_{table_name}_fts"
+    rowid = literal_column(f"{table_name}.rowid")
+    subset = session.scalars(select(rowid).where(*where).limit(SMALL_SUBSET + 1)).all()
+    if len(subset) <= SMALL_SUBSET:
+        if not subset:
+            return []
+        ranked = session.execute(
+            text(
+                f"SELECT rowid, bm25({fts}) FROM {fts} WHERE {fts} MATCH :m "
+                f"AND rowid IN ({','.join(str(int(r)) for r in subset)}) "
+                f"ORDER BY bm25({fts}) LIMIT :n"
+            ),
+            {"m": match, "n": limit},
+        ).all()
+        return _rowids_to_ids(session, model, ranked)
+    for widen in (limit * 50, SMALL_SUBSET):
+        top = session.execute(
+            text(
+                f"SELECT rowid, bm25({fts}) FROM {fts} WHERE {fts} MATCH :m "
+                f"ORDER BY bm25({fts}) LIMIT :n"
+            ),
+            {"m": match, "n": max(widen, 250)},
+        ).all()
+        allowed = (
+            set(session.scalars(select(rowid).where(rowid.in_([r for r, _ in top]), *where)))
+            if top
+            else set()
+        )
+        if len(allowed) >= limit or len(top) < max(widen, 250):
+            return _rowids_to_ids(session, model, [t for t in top if t[0] in allowed][:limit])
+    fts_table = table(fts, column("rowid"))
+    rank = literal_column(f"bm25({fts})")
+    stmt = (
+        select(rowid, rank)
+        .join(fts_table, fts_table.c.rowid == rowid)
+        .where(literal_column(fts).op("MATCH")(match), *where)
+        .order_by(rank)
+        .limit(limit)
+    )
+    return _rowids_to_ids(session, model, session.execute(stmt).all())
+
+
+def _rowids_to_ids(session: Session, model: Any, ranked: Sequence[Any]) -> Ranking:
+    """``(rowid, bm25)`` pairs → ``(id, score)`` pairs (higher is better), order kept."""
+    if not ranked:
+        return []
+    rowid = literal_column(f"{model.__tablename__}.rowid")
+    ids = dict(
+        session.execute(select(rowid, model.id).where(rowid.in_([r for r, _ in ranked]))).all()
+    )
+    return [(ids[r], -float(score)) for r, score in ranked if r in ids]
 
 
 def vector_ranking(
@@ -150,19 +209,60 @@ def vector_ranking(
         session.execute(text(f"SET LOCAL hnsw.ef_search = {max(40, min(1000, limit * 4))}"))
         distance = cast(model.embedding, VECTOR(dim)).cosine_distance(query_vector.tolist())
         stmt = select(model.id, distance).where(*conditions).order_by(distance).limit(limit)
-        return [(row_id, 1.0 - float(d)) for row_id, d in session.execute(stmt)]
-    # Exact search: rowids (not UUIDs) keep the scan cheap; ids are looked up for the top k.
-    rowid = literal_column(f"{model.__tablename__}.rowid")
-    rows = session.execute(select(rowid, model.embedding).where(*conditions)).all()
-    if not rows:
+        ranked = [(row_id, 1.0 - float(d)) for row_id, d in session.execute(stmt)]
+        return [(row_id, sim) for row_id, sim in ranked if sim > MIN_SIMILARITY]
+    rowids, matrix = _sqlite_matrix(session, model, conditions, dim)
+    if not len(rowids):
         return []
+    scores = matrix @ query_vector.astype(np.float32)
+    top = [i for i in np.argsort(-scores)[:limit] if scores[i] > MIN_SIMILARITY]
+    return _rowids_to_ids(session, model, [(int(rowids[i]), -float(scores[i])) for i in top])
+
+
+def _sqlite_matrix(
+    session: Session, model: Any, conditions: Sequence[Any], dim: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rowids and float32 matrix of the selected rows, cached while nothing changed.
+
+    Large selections are kept per process and reused until ``search_versions`` says
+    the project's table was written to (by any process).
+    """
+    rowid = literal_column(f"{model.__tablename__}.rowid")
+    stmt = select(rowid, model.embedding).where(*conditions)
+    compiled = stmt.compile(session.get_bind())
+    key = (str(session.get_bind().url), str(compiled), repr(sorted(compiled.params.items())))
+    version = _write_version(session, model, conditions)
+    cached = _MATRICES.get(key)
+    if cached is not None and cached[0] == version:
+        _MATRICES.move_to_end(key)
+        return cached[1], cached[2]
+    rows = session.execute(stmt).all()
+    rowids = np.fromiter((r for r, _ in rows), dtype=np.int64, count=len(rows))
     matrix = np.frombuffer(b"".join(blob for _, blob in rows), dtype=np.float32)
-    scores = matrix.reshape(len(rows), dim) @ query_vector.astype(np.float32)
-    top = np.argsort(-scores)[:limit]
-    ids = dict(
-        session.execute(select(rowid, model.id).where(rowid.in_([rows[i][0] for i in top]))).all()
-    )
-    return [(ids[rows[i][0]], float(scores[i])) for i in top]
+    matrix = matrix.reshape(len(rows), dim)
+    if version is not None and len(rows) > SMALL_SUBSET:
+        _MATRICES[key] = (version, rowids, matrix)
+        while len(_MATRICES) > MAX_CACHED_MATRICES:
+            _MATRICES.popitem(last=False)
+    return rowids, matrix
+
+
+def _write_version(session: Session, model: Any, conditions: Sequence[Any]) -> int | None:
+    """The write counter of the project the conditions select (None: not cacheable)."""
+    project_ids = [
+        c.right.value
+        for c in conditions
+        if getattr(getattr(c, "left", None), "key", None) == "project_id"
+        and getattr(c, "right", None) is not None
+        and hasattr(c.right, "value")
+    ]
+    if len(project_ids) != 1 or not isinstance(project_ids[0], uuid.UUID):
+        return None
+    name = f"{model.__tablename__}:{project_ids[0].hex}"
+    found = session.execute(
+        text("SELECT version FROM search_versions WHERE name = :name"), {"name": name}
+    ).scalar()
+    return int(found or 0)
 
 
 def fuse(rankings: Sequence[Ranking], limit: int, k: int = RRF_K) -> Ranking:

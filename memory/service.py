@@ -13,6 +13,7 @@ import uuid
 from typing import Any
 
 import numpy as np
+from sqlalchemy import select
 
 from bot.models import Memory
 from bot.models.types import utcnow
@@ -38,6 +39,8 @@ NEAR_DUPLICATE_COSINE = 0.9
 NEAR_DUPLICATE_JACCARD = 0.75
 #: Memory types kept as one rolling statement per subject rather than a list.
 ROLLING_TYPES = frozenset({"contact_history_summary"})
+#: How many of a subject's most recent memories a new one is compared with.
+NEAR_DUPLICATE_SCAN = 200
 MAX_LIMIT = 50
 
 
@@ -98,6 +101,19 @@ class MemoryService:
         self.scope.update(row, deleted_at=utcnow())
         return True
 
+    def embed_missing(self, batch: int = 500) -> int:
+        """Embed live memories stored before a model was available; returns how many."""
+        if self.embedder is None:
+            return 0
+        self._check_model()
+        rows = self.scope.all(
+            Memory, Memory.deleted_at.is_(None), Memory.embedding.is_(None), limit=batch
+        )
+        vectors = self.embedder.embed([row.content for row in rows])
+        for row, vector in zip(rows, vectors, strict=True):
+            self._attach_embedding(row, vector)
+        return len(rows)
+
     # -- reads --------------------------------------------------------------------
     def get(self, memory_id: Any) -> Entry | None:
         """One live memory of this project, or ``None``."""
@@ -154,6 +170,19 @@ class MemoryService:
         )
         return self._entries(ranked)
 
+    # -- knowledge base -------------------------------------------------------------
+    def add_document(self, title: str, text: str, filename: str | None = None) -> Any:
+        """Add a knowledge-base document (see :func:`memory.kb.add_document`)."""
+        from memory.kb import add_document
+
+        return add_document(self.scope, title, text, filename, embedder=self.embedder)
+
+    def search_kb(self, query: str, limit: int = 5) -> list[Any]:
+        """Knowledge-base passages for ``query`` (see :func:`memory.kb.search_kb`)."""
+        from memory.kb import search_kb
+
+        return search_kb(self.scope, query, limit, embedder=self.embedder)
+
     # -- internals ----------------------------------------------------------------
     def _where(self, filters: MemoryFilters) -> list[Any]:
         where: list[Any] = [Memory.deleted_at.is_(None)]
@@ -166,11 +195,14 @@ class MemoryService:
         return where
 
     def _entries(self, ranked: list[tuple[uuid.UUID, float]]) -> list[Entry]:
-        if not ranked:
-            return []
-        ids = [row_id for row_id, _ in ranked]
-        rows = {row.id: row for row in self.scope.all(Memory, Memory.id.in_(ids))}
-        return [Entry.from_row(rows[i], score=round(s, 6)) for i, s in ranked if i in rows]
+        # Primary-key lookups (project-checked by the scope): an ``id IN (…)`` filtered by
+        # project lets SQLite pick the project index and scan the whole project.
+        entries = []
+        for row_id, score in ranked:
+            row = self.scope.get(Memory, row_id)
+            if row is not None and row.deleted_at is None:
+                entries.append(Entry.from_row(row, score=round(score, 6)))
+        return entries
 
     def _embed(self, text: str) -> np.ndarray | None:
         if self.embedder is None:
@@ -186,29 +218,52 @@ class MemoryService:
         self, meta: MemoryMetadata, text: str, vector: np.ndarray | None
     ) -> Memory | None:
         """An existing memory of the same subject saying the same thing, if any."""
-        subject = [
-            Memory.project_id == self.scope.project_id,
-            Memory.deleted_at.is_(None),
-            Memory.memory_type == meta.memory_type,
-            _equals_or_null(Memory.contact_id, meta.contact_id),
-            _equals_or_null(Memory.user_id, meta.user_id),
-        ]
-        if meta.memory_type in ROLLING_TYPES and (meta.contact_id or meta.user_id):
-            return self.scope.first(Memory, *subject, order_by=Memory.updated_at.desc())
-        exact = self.scope.first(Memory, *subject, Memory.content_hash == content_hash(text))
-        if exact is not None:
-            return exact
-        # Only the closest few candidates are compared, so a store stays cheap at scale.
-        session = self.scope.session
-        ids = [i for i, _ in keyword_ranking(session, Memory, subject, text, 5)]
-        if vector is not None and self.embedder is not None:
-            name = self.embedder.model_name
-            ids += [i for i, _ in vector_ranking(session, Memory, subject, vector, name, 3)]
-        rows = {row.id: row for row in self.scope.all(Memory, Memory.id.in_(ids))} if ids else {}
-        for row_id in dict.fromkeys(ids):
-            if row_id in rows and _is_near_duplicate(rows[row_id], text, vector):
-                return rows[row_id]
+        digest = content_hash(text)
+        same_text = self.scope.all(Memory, Memory.content_hash == digest, limit=50)
+        rolling = meta.memory_type in ROLLING_TYPES and (meta.contact_id or meta.user_id)
+        if not rolling:
+            for row in same_text:
+                if _same_subject(
+                    row.memory_type, row.contact_id, row.user_id, row.deleted_at, meta
+                ):
+                    return row
+        for row_id, content, embedding in self._subject_rows(meta):
+            if rolling or _is_near_duplicate(content, embedding, text, vector):
+                return self.scope.get(Memory, row_id)
         return None
+
+    def _subject_rows(self, meta: MemoryMetadata) -> list[tuple[Any, str, Any]]:
+        """The subject's most recent live memories as ``(id, content, embedding)``.
+
+        Only the subject's own index column is put in SQL (the rest is checked here):
+        an ``IS NULL`` on another indexed column can lure SQLite into scanning the
+        whole project when no planner statistics exist.
+        """
+        if meta.contact_id is not None:
+            narrow = Memory.contact_id == meta.contact_id
+        elif meta.user_id is not None:
+            narrow = Memory.user_id == meta.user_id
+        else:
+            narrow = Memory.memory_type == meta.memory_type
+        stmt = (
+            select(
+                Memory.id,
+                Memory.content,
+                Memory.embedding,
+                Memory.memory_type,
+                Memory.contact_id,
+                Memory.user_id,
+                Memory.deleted_at,
+            )
+            .where(Memory.project_id == self.scope.project_id, narrow)
+            .order_by(Memory.updated_at.desc())
+            .limit(NEAR_DUPLICATE_SCAN)
+        )
+        return [
+            (row_id, content, embedding)
+            for row_id, content, embedding, *subject in self.scope.session.execute(stmt)
+            if _same_subject(*subject, meta)
+        ]
 
     def _merge(
         self,
@@ -246,20 +301,28 @@ def _bounded(limit: int) -> int:
     return max(1, min(MAX_LIMIT, value))
 
 
-def _equals_or_null(column: Any, value: Any) -> Any:
-    return column.is_(None) if value is None else column == value
+def _same_subject(
+    memory_type: str, contact_id: Any, user_id: Any, deleted_at: Any, meta: MemoryMetadata
+) -> bool:
+    """Whether a stored memory is live and about the same subject as ``meta``."""
+    return (
+        deleted_at is None
+        and memory_type == meta.memory_type
+        and contact_id == meta.contact_id
+        and user_id == meta.user_id
+    )
 
 
 def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"\w+", text.lower()) if len(w) > 1}
 
 
-def _is_near_duplicate(row: Memory, text: str, vector: np.ndarray | None) -> bool:
-    if vector is not None and row.embedding is not None:
-        stored = from_blob(row.embedding)
+def _is_near_duplicate(content: str, embedding: Any, text: str, vector: np.ndarray | None) -> bool:
+    if vector is not None and embedding is not None:
+        stored = from_blob(embedding)
         if stored.shape == vector.shape:
             return float(stored @ vector) >= NEAR_DUPLICATE_COSINE
-    a, b = _words(row.content), _words(text)
+    a, b = _words(content), _words(text)
     if not a or not b:
         return False
     return len(a & b) / len(a | b) >= NEAR_DUPLICATE_JACCARD

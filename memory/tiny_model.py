@@ -49,15 +49,31 @@ def build_tiny_model(
     model_name: str = "calltime/tiny-test-embedder",
 ) -> Path:
     """Write a loadable model (ONNX + tokenizer + manifest) into ``directory``."""
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
+    vocabulary = sorted({w.lower() for w in words} | {w.lower() for g in groups for w in g})
+    directory.mkdir(parents=True, exist_ok=True)
+    _write_tokenizer(directory, vocabulary)
+    table = embedding_table(vocabulary, [[w.lower() for w in g] for g in groups], dim)
+    _write_onnx(directory / "model.onnx", table)
+    (directory / MANIFEST).write_text(
+        json.dumps(
+            {
+                "model_name": model_name,
+                "dim": dim,
+                "pooling": "MEAN",
+                "normalization": True,
+                "model_file": "model.onnx",
+            }
+        )
+    )
+    return directory
+
+
+def _write_tokenizer(directory: Path, vocabulary: list[str]) -> None:
+    """A word-level, lower-casing tokenizer with ``[PAD]`` = 0 and ``[UNK]`` = 1."""
     from tokenizers import Tokenizer, normalizers, pre_tokenizers
     from tokenizers.models import WordLevel
 
-    vocabulary = sorted({w.lower() for w in words} | {w.lower() for g in groups for w in g})
     vocab = {PAD: 0, UNK: 1} | {word: i + 2 for i, word in enumerate(vocabulary)}
-    directory.mkdir(parents=True, exist_ok=True)
-
     tokenizer = Tokenizer(WordLevel(vocab, unk_token=UNK))
     tokenizer.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Lowercase()])
     tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
@@ -70,7 +86,13 @@ def build_tiny_model(
         json.dumps({"pad_token": PAD, "unk_token": UNK})
     )
 
-    table = embedding_table(vocabulary, [[w.lower() for w in g] for g in groups], dim)
+
+def _write_onnx(path: Path, table: np.ndarray) -> None:
+    """An ONNX graph mapping ``input_ids`` to per-token vectors (a table lookup)."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    dim = int(table.shape[1])
     graph = helper.make_graph(
         [helper.make_node("Gather", ["table", "input_ids"], ["last_hidden_state"], axis=0)],
         "calltime_tiny_embedder",
@@ -85,16 +107,4 @@ def build_tiny_model(
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     model.ir_version = 8
     onnx.checker.check_model(model)
-    onnx.save(model, str(directory / "model.onnx"))
-    (directory / MANIFEST).write_text(
-        json.dumps(
-            {
-                "model_name": model_name,
-                "dim": dim,
-                "pooling": "MEAN",
-                "normalization": True,
-                "model_file": "model.onnx",
-            }
-        )
-    )
-    return directory
+    onnx.save(model, str(path))

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from bot.models import VectorRecord
 from bot.models.enums import NAMESPACES
 from bot.store import ProjectScope
 from memory.embedder import Embedder, to_blob
-from memory.entries import EmbeddingModelMismatch, MemoryError, clean_content, content_hash
+from memory.entries import EmbeddingModelMismatch, MemoryError, content_hash
 from memory.search import fuse, keyword_ranking, vector_ranking
 
 METADATA_TYPES = (
@@ -32,6 +32,7 @@ METADATA_TYPES = (
     "campaign_brief",
 )
 SOURCES = ("wa", "call", "import", "manual")
+MAX_TEXT = 8000
 
 
 @dataclass
@@ -102,18 +103,15 @@ class VectorIndex:
     ) -> VectorRecord:
         """Store ``content`` under ``vector_id``; unchanged text is not re-embedded."""
         _check_namespace(namespace)
-        text = clean_content(content) if len(content) <= 2000 else content.strip()
+        text = (content or "").strip()
+        if not text or len(text) > MAX_TEXT:
+            raise MemoryError(f"vector text must be 1 to {MAX_TEXT:,} characters")
         digest = content_hash(text)
         meta = {"project_id": str(self.scope.project_id), **(metadata or {})}
         row = self.scope.first(
             VectorRecord, VectorRecord.namespace == namespace, VectorRecord.vector_id == vector_id
         )
-        fresh = (
-            row is not None
-            and row.content_hash == digest
-            and row.embedding is not None
-            and (self.embedder is None or row.embedding_model == self.embedder.model_name)
-        )
+        fresh = row is not None and self._is_embedded(row, digest)
         if row is None:
             row = self.scope.insert(
                 VectorRecord(
@@ -129,17 +127,17 @@ class VectorIndex:
         elif row.content_hash != digest or row.meta != meta:
             self.scope.update(row, content=text, content_hash=digest, meta=meta)
         if not fresh and self.embedder is not None:
-            check_model(
-                self.scope,
-                VectorRecord,
-                [VectorRecord.namespace == namespace],
-                self.embedder,
-                namespace,
-            )
-            set_embedding(
-                self.scope.session, row, self.embedder.embed([text])[0], self.embedder.model_name
-            )
+            where = [VectorRecord.namespace == namespace]
+            check_model(self.scope, VectorRecord, where, self.embedder, namespace)
+            vector = self.embedder.embed([text])[0]
+            set_embedding(self.scope.session, row, vector, self.embedder.model_name)
         return row
+
+    def _is_embedded(self, row: VectorRecord, digest: str) -> bool:
+        """Whether ``row`` already holds this text's embedding (by the current model)."""
+        if row.content_hash != digest or row.embedding is None:
+            return False
+        return self.embedder is None or row.embedding_model == self.embedder.model_name
 
     def search(
         self,
@@ -197,25 +195,21 @@ class VectorIndex:
         return int(self.scope.session.execute(stmt).rowcount or 0)
 
     def _hits(self, ranked: list[tuple[uuid.UUID, float]]) -> list[VectorHit]:
-        if not ranked:
-            return []
-        stmt = select(VectorRecord).where(
-            VectorRecord.project_id == self.scope.project_id,
-            VectorRecord.id.in_([row_id for row_id, _ in ranked]),
-        )
-        rows = {row.id: row for row in self.scope.session.scalars(stmt)}
-        return [
-            VectorHit(
-                vector_id=rows[i].vector_id,
-                content=rows[i].content,
-                score=round(score, 6),
-                metadata=dict(rows[i].meta or {}),
-                contact_id=rows[i].contact_id,
-                campaign_id=rows[i].campaign_id,
-            )
-            for i, score in ranked
-            if i in rows
-        ]
+        hits = []
+        for row_id, score in ranked:  # primary-key lookups, project-checked by the scope
+            row = self.scope.get(VectorRecord, row_id)
+            if row is not None:
+                hits.append(
+                    VectorHit(
+                        vector_id=row.vector_id,
+                        content=row.content,
+                        score=round(score, 6),
+                        metadata=dict(row.meta or {}),
+                        contact_id=row.contact_id,
+                        campaign_id=row.campaign_id,
+                    )
+                )
+        return hits
 
 
 def _check_namespace(namespace: str) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.db import Database
@@ -78,3 +81,34 @@ def tiny_embedder(tiny_model_dir: Path) -> Embedder:
 
 def scope_of(db: Database, session, project) -> ProjectScope:  # type: ignore[no-untyped-def]
     return ProjectScope(session, project.id, actor="test")
+
+
+@dataclass
+class CountingEmbedder:
+    """Delegates to a real embedder and counts the texts it was asked to embed."""
+
+    inner: Embedder
+    texts: list[str] = field(default_factory=list)
+
+    @property
+    def model_name(self) -> str:
+        return self.inner.model_name
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.texts.extend(texts)
+        return self.inner.embed(texts)
+
+
+@dataclass
+class OtherModel:
+    """A second embedding model with another dimension (vectors are all ones)."""
+
+    model_name: str = "other/model"
+    dim: int = 8
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return np.full((len(texts), self.dim), 1 / np.sqrt(self.dim), dtype=np.float32)

@@ -10,15 +10,17 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from bot.cli import cli
-from bot.models import Followup, Interaction, Memory, VectorRecord
+from bot.models import Followup, Interaction, KbDocument, Memory, VectorRecord
 from bot.store import ProjectScope
 from memory import MemoryError
 from memory.hooks import on_interaction_logged
 from memory.kb import add_document, chunk_document, list_documents, remove_document, search_kb
 from memory.retrieval import next_action_context
 from memory.service import MemoryService
+from memory.vectors import VectorIndex
 from tests import memory_support
 from tests.factories import make_contact, make_project
+from tests.memory_support import OtherModel
 
 # Shared fixtures: the tiny embedding model, built once per session.
 tiny_model_dir = memory_support.tiny_model_dir
@@ -126,9 +128,30 @@ def test_interaction_hook_and_next_action_context(db, clock, tiny_embedder) -> N
         assert "Prefers Hindi on calls" in text and "send_payment_link" in text
 
 
+def test_a_failing_memory_update_never_loses_the_interaction(db, clock, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
+    project = make_project(db)
+    anita = make_contact(db, project, "Anita")
+    with db.session() as session:
+        scope = ProjectScope(session, project.id)
+        VectorIndex(scope, OtherModel()).upsert("interactions", "interaction:x:summary", "Old")
+        interaction = _log(scope, anita, clock.now(), "spoke", "Asked about 80G receipt")
+        assert on_interaction_logged(scope, interaction, embedder=tiny_embedder) is False
+    with db.session() as session:
+        assert session.get(Interaction, interaction.id) is not None
+        assert session.scalars(select(Memory)).all() == []
+
+
 def test_do_not_contact_gets_no_context(db, clock) -> None:  # type: ignore[no-untyped-def]
     project = make_project(db)
     blocked = make_contact(db, project, "Blocked Donor", status="do_not_contact")
+    asker = make_contact(db, project, "Asker")
+    with db.session() as session:
+        scope = ProjectScope(session, project.id)
+        for contact in (blocked, asker):
+            done = _log(scope, contact, clock.now(), "pledged", "Pledged for girls scholarship")
+            assert on_interaction_logged(scope, done, embedder=None)
+        context = next_action_context(scope, asker.id, clock.now(), embedder=None)
+        assert context.similar_interactions == []
     other_project_contact = make_contact(db, make_project(db, "Other"), "Someone")
     with db.session() as session:
         scope = ProjectScope(session, project.id)
@@ -168,7 +191,7 @@ def test_knowledge_base_add_search_replace_remove(db, tiny_embedder) -> None:  #
         assert search_kb(scope, "scholarship", 3, embedder=None) == []
 
 
-def test_kb_cli_add_list_remove(runtime, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_kb_cli_add_list_remove(runtime, tmp_path, monkeypatch, tiny_model_dir) -> None:  # type: ignore[no-untyped-def]
     project = make_project(runtime.db, "Asha Foundation")
     playbook = tmp_path / "winter_playbook.md"
     playbook.write_text(PLAYBOOK)
@@ -194,3 +217,29 @@ def test_kb_cli_add_list_remove(runtime, tmp_path, monkeypatch) -> None:  # type
     assert missing.exit_code != 0 and "no knowledge-base document" in missing.output
     status = runner.invoke(cli, ["models", "status"])
     assert "mode=keyword" in status.output
+
+    # Rows written before a model was installed (as the demo seeds them) get embedded.
+    with runtime.db.session() as session:
+        scope = ProjectScope(session, project.id)
+        scope.insert(
+            KbDocument(title="Seeded", content="## Pitch\nScholarships.", content_hash="x")
+        )
+        MemoryService(scope).store("Prefers Hindi", {"memory_type": "campaign_playbook"})
+    monkeypatch.setenv("CALLTIME_MODEL_DIR", str(tiny_model_dir))
+    reindexed = runner.invoke(cli, ["models", "reindex", "-p", project.name])
+    assert reindexed.exit_code == 0, reindexed.output
+    assert "documents=2 memories_embedded=1 mode=hybrid" in reindexed.output
+    with runtime.db.session() as session:
+        rows = session.scalars(select(VectorRecord).where(VectorRecord.namespace == "kb")).all()
+        assert len(rows) == 5 and all(r.embedding_dim == 32 for r in rows)
+
+
+def test_the_memory_package_never_imports_flask() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, memory, memory.kb, memory.hooks, memory.retrieval, memory.remote;"
+        "assert 'flask' not in sys.modules, 'memory imported flask'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

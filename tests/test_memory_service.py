@@ -2,45 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-
-import numpy as np
 import pytest
 from sqlalchemy import func, select
 
 from bot.models import AuditLog, Memory, VectorRecord
 from bot.store import ProjectScope
 from memory import EmbeddingModelMismatch, MemoryError, service_for
-from memory.embedder import Embedder
 from memory.service import MemoryService
 from memory.vectors import VectorIndex
 from tests import memory_support
 from tests.factories import make_contact, make_project, make_user
+from tests.memory_support import CountingEmbedder, OtherModel
 
 # Shared fixtures: the tiny embedding model, built once per session.
 tiny_model_dir = memory_support.tiny_model_dir
 tiny_embedder = memory_support.tiny_embedder
-
-
-@dataclass
-class CountingEmbedder:
-    """Delegates to a real embedder and counts the texts it was asked to embed."""
-
-    inner: Embedder
-    texts: list[str] = field(default_factory=list)
-
-    @property
-    def model_name(self) -> str:
-        return self.inner.model_name
-
-    @property
-    def dim(self) -> int:
-        return self.inner.dim
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        self.texts.extend(texts)
-        return self.inner.embed(texts)
 
 
 @pytest.fixture(params=["keyword", "tiny-model"])
@@ -165,17 +141,6 @@ def test_unchanged_text_is_not_embedded_again(db, tiny_embedder) -> None:  # typ
         assert (row.embedding_model, row.embedding_dim) == (tiny_embedder.model_name, 32)
 
 
-@dataclass
-class OtherModel:
-    """A second embedding model with another dimension (vectors are all ones)."""
-
-    model_name: str = "other/model"
-    dim: int = 8
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        return np.full((len(texts), self.dim), 1 / np.sqrt(self.dim), dtype=np.float32)
-
-
 def test_a_namespace_refuses_another_model(db, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
     project = make_project(db)
     with db.session() as session:
@@ -208,3 +173,35 @@ def test_service_for_uses_the_runtime_model(runtime, tiny_model_dir, monkeypatch
 def test_healthz_names_the_search_mode(client, runtime) -> None:  # type: ignore[no-untyped-def]
     response = client.get("/healthz")
     assert response.json["search"] == "keyword"
+
+
+def test_large_selections_take_the_scaled_paths(db, tiny_embedder, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """With a tiny threshold, SQLite's cached matrix and FTS top-N paths run; results agree."""
+    import memory.search
+
+    monkeypatch.setattr(memory.search, "SMALL_SUBSET", 2)
+    project, other = make_project(db), make_project(db, "Other Trust")
+    texts = ["Prefers Hindi on calls", "Pays by UPI", "Needs the 80G receipt", "Call after Diwali"]
+    with db.session() as session:
+        MemoryService(ProjectScope(session, other.id), tiny_embedder).store(
+            "Prefers Hindi calls too", {"memory_type": "campaign_playbook"}
+        )
+        svc = MemoryService(ProjectScope(session, project.id), tiny_embedder)
+        ids = [svc.store(t, {"memory_type": "campaign_playbook"}).id for t in texts]
+    for _ in range(2):  # the second search reuses the cached matrix
+        with db.session() as session:
+            svc = MemoryService(ProjectScope(session, project.id), tiny_embedder)
+            assert svc.vector_search("hindi phone calls", limit=1)[0].id == ids[0]
+            assert [e.id for e in svc.keyword_search("receipt", limit=2)] == [ids[2]]
+    assert memory.search._MATRICES or db.dialect == "postgresql"
+    with db.session() as session:
+        svc = MemoryService(ProjectScope(session, project.id), tiny_embedder)
+        newer = svc.store(
+            "Speaks Tamil language on phone calls", {"memory_type": "campaign_playbook"}
+        )
+        svc.delete(ids[0])
+    with db.session() as session:
+        svc = MemoryService(ProjectScope(session, project.id), tiny_embedder)
+        found = [e.id for e in svc.vector_search("hindi phone calls", limit=5)]
+        assert newer.id in found and ids[0] not in found
+        assert all(e.id in ids + [newer.id] for e in svc.search("hindi calls", limit=5))

@@ -166,5 +166,17 @@ def test_backend_searches_zerodb_and_falls_back_to_local_keywords(  # type: igno
                 "Prefers WhatsApp", {"memory_type": "contact_profile", "contact_id": anita.id}
             )
             assert kept.content == "Prefers WhatsApp"
+        with runtime.db.session() as session:
+            svc = service_for(runtime, ProjectScope(session, project.id))
+            svc.add_document("Objections", "## Already gave\nThank them; offer monthly giving.")
+            stored_chunks = list(fake.vectors["kb"].values())
+            assert [
+                (c["metadata"]["title"], c["metadata"]["project_id"]) for c in stored_chunks
+            ] == [("Objections", str(project.id))]
+            remote_kb = svc.search_kb("already gave", 3)
+            assert [(h.title, h.heading) for h in remote_kb] == [("Objections", "Already gave")]
+            fake.fail_with = [500]
+            local_kb = svc.search_kb("monthly giving", 3)
+            assert [h.heading for h in local_kb] == ["Already gave"]
         assert app.test_client().get("/healthz").json["search"] == "zerodb+keyword-fallback"
         runtime.db.dispose()

@@ -125,7 +125,12 @@ class FakeZeroDB:
         }
 
     def _search_embeddings(self, body: dict[str, Any]) -> tuple[int, Any]:
-        docs = self.vectors.get(body.get("namespace") or "default", {}).values()
+        wanted = body.get("filter") or {}
+        docs = [
+            d
+            for d in self.vectors.get(body.get("namespace") or "default", {}).values()
+            if all((d.get("metadata") or {}).get(k) == v for k, v in wanted.items())
+        ]
         scored = sorted(
             ((d, _score(body.get("query", ""), d["text"])) for d in docs), key=lambda f: -f[1]
         )[: body.get("top_k", 10)]

@@ -109,6 +109,12 @@ def models_download(state: CliState, directory: str | None) -> None:
 
     target = Path(directory) if directory else model_dir(state.runtime.settings.instance_path)
     try:
+        import fastembed  # noqa: F401 - only to give a clear error when it is missing
+    except ImportError as exc:
+        raise click.ClickException(
+            'install the embeddings extra: pip install "calltime[embeddings]"'
+        ) from exc
+    try:
         embedder = download_default_model(target)
     except Exception as exc:  # network, disk, or a model that will not load
         raise click.ClickException(f"could not download the model into {target}: {exc}") from exc
@@ -129,6 +135,33 @@ def models_status(state: CliState) -> None:
         model=embedder.model_name if embedder else "-",
         dim=embedder.dim if embedder else "-",
         dir=model_dir(state.runtime.settings.instance_path),
+    )
+
+
+@models_group.command("reindex")
+@project_option
+@pass_state
+def models_reindex(state: CliState, project: str) -> None:
+    """Embed what was stored before the model was installed, and index KB documents."""
+    from memory import MemoryError, embedder_for
+    from memory.kb import reindex_documents
+    from memory.service import MemoryService
+
+    embedder = embedder_for(state.runtime)
+    with state.runtime.db.session() as session:
+        scope = ProjectScope(session, find_project(session, project).id, actor="cli")
+        try:
+            documents = reindex_documents(scope, embedder=embedder)
+            service, memories = MemoryService(scope, embedder), 0
+            while count := service.embed_missing():
+                memories += count
+        except MemoryError as exc:
+            raise click.ClickException(str(exc)) from exc
+    echo_row(
+        "reindexed",
+        documents=documents,
+        memories_embedded=memories,
+        mode="hybrid" if embedder else "keyword",
     )
 
 

@@ -8,7 +8,8 @@ PostgreSQL: a stored generated ``search_tsv`` column (GIN-indexed) and HNSW inde
 per dimension on ``embedding::vector(dim)``.
 
 SQLite: each FTS5 table mirrors ``content`` of its source table, keyed by the source
-row's ``rowid`` and kept in step by triggers. A later migration that rebuilds
+row's ``rowid`` and kept in step by triggers; ``search_versions`` counts writes per
+table and project (also by triggers) so cached vector matrices know when they are stale. A later migration that rebuilds
 ``memories`` or ``vectors`` (batch mode) must re-run :func:`_sqlite_upgrade` for it.
 
 Revision ID: 0004_memory
@@ -31,6 +32,10 @@ DIMENSIONS = (384,)
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
+        op.execute(
+            "CREATE TABLE IF NOT EXISTS search_versions "
+            "(name TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+        )
         for table in SOURCES:
             _sqlite_upgrade(table)
         return
@@ -69,14 +74,23 @@ def _sqlite_upgrade(table: str) -> None:
         f"DELETE FROM {fts} WHERE rowid = old.rowid; "
         f"INSERT INTO {fts}(rowid, content) VALUES (new.rowid, new.content); END"
     )
+    # A per-project write counter: in-process caches of vector matrices compare it.
+    for event, row in (("INSERT", "new"), ("UPDATE", "new"), ("DELETE", "old")):
+        op.execute(
+            f"CREATE TRIGGER search_{table}_v{event[0].lower()} AFTER {event} ON {table} BEGIN "
+            f"INSERT INTO search_versions(name, version) "
+            f"VALUES ('{table}:' || {row}.project_id, 1) "
+            f"ON CONFLICT(name) DO UPDATE SET version = version + 1; END"
+        )
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         for table in SOURCES:
-            for suffix in ("ai", "ad", "au"):
+            for suffix in ("ai", "ad", "au", "vi", "vu", "vd"):
                 op.execute(f"DROP TRIGGER IF EXISTS search_{table}_{suffix}")
             op.execute(f"DROP TABLE IF EXISTS search_{table}_fts")
+        op.execute("DROP TABLE IF EXISTS search_versions")
         return
     for table in SOURCES:
         op.execute(f"DROP INDEX IF EXISTS search_{table}_tsv")
