@@ -38,6 +38,7 @@ from bot.models import (
     TeamMember,
     User,
 )
+from bot.store import ProjectScope
 
 DEMO_NUMBER = "+14155238886"
 DEMO_ADMIN_EMAIL = "admin@asha.example"
@@ -151,6 +152,11 @@ def seed_demo(db: Database, clock: Clock) -> DemoSummary:
         created = project is None
         if project is None:
             project = _seed(session, clock.now())
+            # Chunk the knowledge base into the ``kb`` namespace (embedded when a model is
+            # installed, keyword-searchable either way).
+            from memory.kb import reindex_documents
+
+            reindex_documents(ProjectScope(session, project.id, actor="system:demo"))
         operators = session.scalars(
             select(User.phone)
             .where(User.project_id == project.id, User.role == "USER")

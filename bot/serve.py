@@ -21,6 +21,9 @@ def serve(app: Flask, *, host: str, port: int, demo: bool) -> None:
     """Migrate, optionally seed the demo, then serve with the worker and scheduler in-process."""
     runtime = app.extensions["calltime"]
     upgrade(runtime.db.engine)
+    from memory import embedder_for
+
+    embedder_for(runtime)
     summary = None
     if demo:
         from bot.demo import seed_demo

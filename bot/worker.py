@@ -102,6 +102,10 @@ class Worker:
         self.runtime = runtime
         self.handler = handler
         self.lease = timedelta(seconds=lease_seconds)
+        # Load the embedding model (if installed) once, so turns embed what they log.
+        from memory import embedder_for
+
+        embedder_for(runtime)
         self.max_attempts = max_attempts
         self.retry_delay = timedelta(seconds=retry_delay_seconds)
         self.worker_id = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"

@@ -31,3 +31,13 @@ def test_demo_data_shape(db, clock) -> None:  # type: ignore[no-untyped-def]
         assert count(CampaignGoal, CampaignGoal.date == clock.now().date()) == 1
         assert count(KbDocument) == 3
         assert s.scalar(select(Contact).where(Contact.display_name == "अनीता शर्मा")) is not None
+
+
+def test_demo_knowledge_base_is_searchable(db, runtime, clock) -> None:  # type: ignore[no-untyped-def]
+    from bot.store import ProjectScope
+    from memory.kb import search_kb
+
+    summary = seed_demo(db, clock)
+    with db.session() as session:
+        hits = search_kb(ProjectScope(session, summary.project_id), "already gave this year", 3)
+    assert hits and "already gave" in hits[0].content.lower()
