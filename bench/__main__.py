@@ -11,7 +11,7 @@ import time
 import traceback
 from pathlib import Path
 
-from bench.harness import BenchContext, Figure, scratch_dir, write_report
+from bench.harness import BenchContext, Figure, previous_figures, scratch_dir, write_report
 
 
 def discover() -> list[str]:
@@ -23,6 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", help="run only this benchmark (repeatable)")
     parser.add_argument("--quick", action="store_true", help="small workloads (smoke run)")
     parser.add_argument("--engines", default="sqlite,postgres")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the figures of benchmarks not run now from the previous latest.json",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
@@ -53,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         ctx.close()
         shutil.rmtree(workdir, ignore_errors=True)
+    if args.merge:
+        figures = previous_figures(exclude={f.name for f in figures}) + figures
     path = write_report(figures, errors, started)
     print(f"report: {path} and {path.with_suffix('.md')}")
     return 1 if errors else 0

@@ -177,6 +177,15 @@ def write_report(figures: list[Figure], errors: dict[str, str], started: float) 
     return json_path
 
 
+def previous_figures(exclude: set[str]) -> list[Figure]:
+    """Figures of the last report, except those named in ``exclude`` (for ``--merge``)."""
+    path = RESULTS_DIR / "latest.json"
+    if not path.exists():
+        return []
+    old = json.loads(path.read_text())
+    return [Figure(**f) for f in old.get("figures", []) if f["name"] not in exclude]
+
+
 def markdown_table(report: dict[str, Any]) -> str:
     m = report["machine"]
     lines = [
