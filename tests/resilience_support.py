@@ -98,12 +98,19 @@ def assert_each_answered_once(db: Database, twilio: TwilioDouble, sids: list[str
     assert sorted(sent_sids) == sorted(twilio.sids), "Twilio got a message twice or not at all"
 
 
-def run_burst(app: Flask, twilio: TwilioDouble, count: int, operators: int = 20) -> list[str]:
+def run_burst(
+    app: Flask,
+    twilio: TwilioDouble,
+    count: int,
+    operators: int = 20,
+    ack_ms: list[float] | None = None,
+) -> list[str]:
     """``count`` messages from ``operators`` operators in one burst through the real
     webhook (every 10th delivered twice, as Twilio retries), then drained by worker
     threads (4 on PostgreSQL, 1 on SQLite where turns share one write lock).
 
-    Returns the MessageSids sent; checks each reply quotes its own message.
+    Returns the MessageSids sent; checks each reply quotes its own message. Each
+    webhook's acknowledgement time is appended to ``ack_ms`` when given.
     """
     runtime = app.extensions["calltime"]
     project = make_project(runtime.db)
@@ -114,7 +121,10 @@ def run_burst(app: Flask, twilio: TwilioDouble, count: int, operators: int = 20)
         form = form_for(project, users[n % operators], f"burst {n}", f"SM{n:06d}" + "b" * 26)
         sids.append(form["MessageSid"])
         for _ in range(2 if n % 10 == 0 else 1):
+            started = time.perf_counter()
             assert deliver(client, form).status_code == 200
+            if ack_ms is not None:
+                ack_ms.append((time.perf_counter() - started) * 1000)
     stop = threading.Event()
     threads = start_worker_threads(app, stop, count=4 if runtime.db.dialect != "sqlite" else 1)
     try:
