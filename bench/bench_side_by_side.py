@@ -18,7 +18,9 @@ drain). Lost and duplicated replies are counted by MessageSid ↔ ``reply_to_id`
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -85,7 +87,12 @@ def _env(**values: str) -> dict[str, str]:
 
 def _gunicorn(app_spec: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
     command = [str(BIN / "gunicorn"), *WEB, "--bind", f"127.0.0.1:{port}", "--timeout", "120"]
-    proc = subprocess.Popen([*command, "--log-level", "warning", app_spec], env=env, cwd=ROOT)
+    proc = subprocess.Popen(
+        [*command, "--graceful-timeout", "5", "--log-level", "warning", app_spec],
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,  # its own process group, so stopping it stops its workers
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -97,17 +104,21 @@ def _gunicorn(app_spec: str, port: int, env: dict[str, str]) -> subprocess.Popen
     raise RuntimeError(f"gunicorn ({app_spec}) did not start within 60 s")
 
 
+def _signal(proc: subprocess.Popen[bytes], signum: int) -> None:
+    """Signal ``proc``'s process group (gunicorn and its workers; a worker alone)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signum)
+
+
 def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
-    """Terminate, then kill whatever is still running after 20 s."""
+    """SIGTERM each process group, then SIGKILL whatever still runs after 20 s."""
     for proc in procs:
-        if proc.poll() is None:
-            proc.terminate()
+        _signal(proc, signal.SIGTERM)
     for proc in procs:
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        _signal(proc, signal.SIGKILL)  # stragglers of the group, even if the leader exited
+        proc.wait(timeout=10)
 
 
 def _load(port: int, operators: list[str], per_operator: int) -> tuple[list[Sent], float]:
@@ -212,7 +223,14 @@ def _workers(env: dict[str, str], threads: int, log: Path) -> list[subprocess.Po
     command = ["nice", "-n", "10", str(BIN / "calltime"), "worker", "--threads", str(threads)]
     with log.open("ab") as out:
         procs = [
-            subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+            subprocess.Popen(
+                command,
+                env=env,
+                cwd=ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
             for _ in range(WORKER_PROCESSES)
         ]
     deadline = time.monotonic() + 60
