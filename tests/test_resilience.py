@@ -10,6 +10,10 @@ test_worker_killed_mid_turn_is_retried_once``; the model failing is in
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -192,3 +196,37 @@ def test_database_down_for_a_few_seconds(wired: Flask, operator, twilio: TwilioD
     held = messages(runtime.db, "inbound")[0]
     assert (held.status, held.attempts) == ("done", 2)
     assert all(m.status == "done" for m in messages(runtime.db, "inbound"))
+
+
+@pytest.mark.slow
+def test_threaded_worker_process(
+    wired: Flask, operator, twilio: TwilioDouble, db_url: str, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """``calltime worker --threads 3`` (the side-by-side benchmark's workers): five
+    messages from one operator are answered once each, in order; SIGTERM exits 0."""
+    project, user = operator
+    client = wired.test_client()
+    sids = [sid(n, "t") for n in range(5)]
+    for n, message_sid in enumerate(sids):
+        assert deliver(client, form_for(project, user, f"burst {n}", message_sid)).status_code == 200
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "ANTHROPIC_"))}
+    env.update(
+        DATABASE_URL=db_url,
+        CALLTIME_INSTANCE_PATH=str(tmp_path / "worker-instance"),
+        SECRET_KEY="test",
+        **{key.upper(): value for key, value in twilio.settings().items()},
+    )
+    calltime = str(Path(sys.executable).parent / "calltime")
+    proc = subprocess.Popen([calltime, "worker", "--threads", "3"], env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while len(twilio.sids) < len(sids) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=30)
+    assert code == 0
+    assert [b.split("“")[1].split("”")[0] for b in twilio.bodies_to(user.phone)] == [
+        f"burst {n}" for n in range(5)
+    ]
+    assert_each_answered_once(wired.extensions["calltime"].db, twilio, sids)
