@@ -60,9 +60,7 @@ def _batches(rows: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
         yield batch
 
 
-def _load(
-    db: Database, pid: uuid.UUID, operators: list[uuid.UUID], contacts: int, interactions: int
-) -> None:
+def _load(db: Database, pid: uuid.UUID, operators: list[uuid.UUID], contacts: int, interactions: int) -> None:
     rng = random.Random(42)
     ids = [uuid.uuid4() for _ in range(contacts)]
     last = {cid: NOW - timedelta(days=rng.randint(1, 120)) for cid in ids}
@@ -108,9 +106,7 @@ def _load(
                         (Interaction, interaction_rows()), (Followup, followup_rows()), (Pledge, pledge_rows())):  # fmt: skip
         for batch in _batches(rows):
             with db.engine.begin() as conn:
-                if (
-                    db.dialect == "sqlite"
-                ):  # a bigger page cache: index pages stay in memory while loading
+                if db.dialect == "sqlite":  # a bigger page cache: index pages stay in memory while loading
                     conn.exec_driver_sql("PRAGMA cache_size=-262144")
                 conn.execute(insert(model), batch)
     with db.engine.begin() as conn:
@@ -125,11 +121,7 @@ def _plans(db: Database, statements: list[tuple[str, Any]]) -> list[str]:
             prefix = "EXPLAIN QUERY PLAN " if db.dialect == "sqlite" else "EXPLAIN "
             plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(prefix + statement, params))
             for table in BIG_TABLES:
-                if (
-                    f"SCAN {table}" in plan
-                    and f"SCAN {table} USING" not in plan
-                    or f"Seq Scan on {table}" in plan
-                ):
+                if f"SCAN {table}" in plan and f"SCAN {table} USING" not in plan or f"Seq Scan on {table}" in plan:
                     scans.append(table)
     return sorted(set(scans))
 
@@ -149,9 +141,7 @@ def _capture(db: Database, fn: Any) -> list[tuple[str, Any]]:
     return seen
 
 
-def _turn(
-    runtime: Runtime, pid: uuid.UUID, user_id: uuid.UUID, chat_id: uuid.UUID, body: str
-) -> None:
+def _turn(runtime: Runtime, pid: uuid.UUID, user_id: uuid.UUID, chat_id: uuid.UUID, body: str) -> None:
     """One command turn as the worker runs it: store inbound, plan, save state, commit."""
     with runtime.db.session() as session:
         scope = ProjectScope(session, pid)
@@ -192,9 +182,7 @@ def _webhook_turns(runtime: Runtime, to_number: str, from_number: str, repeat: i
     except Exception as exc:  # report, and keep this module's other figures
         return Figure("command turn: webhook → queued reply", workload, None, None, engine,
                       extra={"error": f"{type(exc).__name__}: {exc}"})  # fmt: skip
-    return summarise(
-        "command turn: webhook → queued reply (next)", workload, samples, engine=engine
-    )
+    return summarise("command turn: webhook → queued reply (next)", workload, samples, engine=engine)
 
 
 def _engine_figures(ctx: BenchContext, engine: str) -> list[Figure]:
@@ -206,11 +194,7 @@ def _engine_figures(ctx: BenchContext, engine: str) -> list[Figure]:
             project = create_project(session, "Bench Trust", "+14155550100")
             scope = ProjectScope(session, project.id)
             users = [add_user(scope, f"Op {i}", f"+9198000000{i:02d}", "USER") for i in range(3)]
-            chat = scope.insert(
-                ChatSession(
-                    user_id=users[0].id, state_json={}, started_at=NOW, last_activity_at=NOW
-                )
-            )
+            chat = scope.insert(ChatSession(user_id=users[0].id, state_json={}, started_at=NOW, last_activity_at=NOW))
         _load(db, project.id, [u.id for u in users], contacts, interactions)
         user = users[0]
 
@@ -221,15 +205,10 @@ def _engine_figures(ctx: BenchContext, engine: str) -> list[Figure]:
         scans = _plans(db, _capture(db, rank))
         figures = [summarise("next_contacts", workload, time_calls(rank, ctx.scale(50, 10)), engine=engine,
                              extra={"full_scans": ",".join(scans) or "none"})]  # fmt: skip
-        runtime = Runtime(
-            settings=Settings(instance_path=ctx.workdir, database_url=url),
-            db=db,
-            clock=FrozenClock(NOW),
-        )
+        runtime = Runtime(settings=Settings(instance_path=ctx.workdir, database_url=url), db=db,
+                          clock=FrozenClock(NOW))
         for command in ("next", "stats", "due"):
-            samples = time_calls(
-                lambda c=command: _turn(runtime, project.id, user.id, chat.id, c), ctx.scale(30, 5)
-            )
+            samples = time_calls(lambda c=command: _turn(runtime, project.id, user.id, chat.id, c), ctx.scale(30, 5))
             figures.append(summarise(f"command turn: {command}", workload, samples, engine=engine))
         figures.append(_webhook_turns(runtime, project.whatsapp_number, user.phone or "", ctx.scale(30, 5),
                                       workload, engine))  # fmt: skip
