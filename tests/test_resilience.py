@@ -208,7 +208,9 @@ def test_threaded_worker_process(
     client = wired.test_client()
     sids = [sid(n, "t") for n in range(5)]
     for n, message_sid in enumerate(sids):
-        assert deliver(client, form_for(project, user, f"burst {n}", message_sid)).status_code == 200
+        assert (
+            deliver(client, form_for(project, user, f"burst {n}", message_sid)).status_code == 200
+        )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "ANTHROPIC_"))}
     env.update(
         DATABASE_URL=db_url,
