@@ -90,38 +90,27 @@ def test_forged_and_replayed_signatures(wired: Flask, operator, twilio: TwilioDo
     assert_each_answered_once(wired.extensions["calltime"].db, twilio, [sid(1)])
 
 
+def _raw(client, **kwargs):  # type: ignore[no-untyped-def]
+    """POST something that is not Twilio's form, signed as an empty form would be."""
+    headers = {"X-Twilio-Signature": sign({})}
+    return client.post("/whatsapp/inbound", base_url=BASE, headers=headers, **kwargs)
+
+
 def test_malformed_oversized_and_empty_bodies(wired: Flask, operator, twilio: TwilioDouble) -> None:  # type: ignore[no-untyped-def]
     """Garbage, JSON, an empty POST, a 4,097-character body and a 2 MB+ request are
     refused with a 4xx (never a 500) and store nothing; a message whose Body is empty
     is a real (if odd) message: stored once, answered once with the command list."""
     project, user = operator
     client = wired.test_client()
+    huge = form_for(project, user, "y" * (2 * 1024 * 1024 + 1), sid(4))
     refusals = {
-        "empty POST": (
-            client.post(
-                "/whatsapp/inbound",
-                data={},
-                base_url=BASE,
-                headers={"X-Twilio-Signature": sign({})},
-            ),
-            400,
-        ),
-        "JSON instead of a form": (
-            client.post(
-                "/whatsapp/inbound",
-                json={"MessageSid": sid(9)},
-                base_url=BASE,
-                headers={"X-Twilio-Signature": sign({})},
-            ),
-            400,
-        ),
+        "empty POST": (_raw(client, data={}), 400),
+        "JSON instead of a form": (_raw(client, json={"MessageSid": sid(9)}), 400),
         "undecodable bytes": (
-            client.post(
-                "/whatsapp/inbound",
+            _raw(
+                client,
                 data=b"\xff\xfe%%%=&&Body=\x00",
-                base_url=BASE,
                 content_type="application/x-www-form-urlencoded",
-                headers={"X-Twilio-Signature": sign({})},
             ),
             400,
         ),
@@ -129,14 +118,7 @@ def test_malformed_oversized_and_empty_bodies(wired: Flask, operator, twilio: Tw
             deliver(client, form_for(project, user, "x" * 4097, sid(3))),
             400,
         ),
-        "request over MAX_CONTENT_LENGTH": (
-            deliver(
-                client,
-                form_for(project, user, "y" * (2 * 1024 * 1024 + 1), sid(4)),
-                signature="unchecked",
-            ),
-            413,
-        ),
+        "request over MAX_CONTENT_LENGTH": (deliver(client, huge, signature="unchecked"), 413),
     }
     for what, (response, expected) in refusals.items():
         assert response.status_code == expected, (what, response.status_code, response.data)
