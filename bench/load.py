@@ -97,10 +97,15 @@ def run_open_loop(
 
     start = time.monotonic() + 0.5
     total = len(operators) * per_operator
+    # Stagger operators across one interval so arrivals are steady, not bursts, and hand
+    # the pool its work in time order: a thread waiting for a late message must not keep
+    # an earlier one from being sent on time.
+    schedule = sorted(
+        (start + seq * interval_s + k * interval_s / len(operators), operator, seq)
+        for k, operator in enumerate(operators)
+        for seq in range(per_operator)
+    )
     with ThreadPoolExecutor(max_workers=min(total, 400)) as pool:
-        for k, operator in enumerate(operators):
-            for seq in range(per_operator):
-                # Stagger operators across one interval so arrivals are steady, not bursts.
-                at = start + seq * interval_s + k * interval_s / len(operators)
-                pool.submit(send, operator, seq, at)
+        for at, operator, seq in schedule:
+            pool.submit(send, operator, seq, at)
     return results

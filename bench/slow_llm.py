@@ -14,6 +14,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 
+class _Server(ThreadingHTTPServer):
+    # The default listen backlog (5) refuses connections when dozens of callers wait on
+    # the model at once; a refusal is not what a slow model does.
+    request_queue_size = 512
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A caller that gave up (the baseline's web tier being stopped) closes its socket
+        # mid-answer; that is expected here, not worth a traceback.
+        return
+
+
 class SlowModelServer:
     """Serve on 127.0.0.1 (free port) until closed; counts the calls it answered."""
 
@@ -57,7 +68,7 @@ class SlowModelServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = _Server(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_port}"
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)

@@ -7,7 +7,9 @@ and ``calltime clock`` run one role each. Every role exits cleanly on SIGTERM/SI
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import socket
 import threading
 
 from flask import Flask
@@ -56,15 +58,30 @@ def _wait_for_stop() -> threading.Event:
     return stop
 
 
-def run_worker(app: Flask, *, once: bool = False) -> None:
-    """Run the queue worker until stopped (SIGTERM/SIGINT finish the current turn first)."""
+def run_worker(app: Flask, *, once: bool = False, threads: int = 1) -> None:
+    """Run the queue worker until stopped (SIGTERM/SIGINT finish the current turns first).
+
+    ``threads`` > 1 runs that many workers sharing the process's runtime, so one process
+    can wait on that many model calls at once; each holds a database connection for its
+    turn, so keep ``threads`` within the connection pool (30 by default).
+    """
     from bot.worker import Worker
 
-    worker = Worker(app.extensions["calltime"])
     if once:
+        worker = Worker(app.extensions["calltime"])
         log.info("worker: handled %d message(s)", worker.run_once())
         return
-    worker.run_forever(_wait_for_stop())
+    stop = _wait_for_stop()
+    if threads == 1:
+        Worker(app.extensions["calltime"]).run_forever(stop)
+        return
+    from bot.worker_threads import start_worker_threads
+
+    prefix = f"{socket.gethostname()}:{os.getpid()}"
+    running = start_worker_threads(app, stop, count=threads, prefix=prefix)
+    stop.wait()
+    for thread in running:
+        thread.join(timeout=330)  # a turn ends well inside its 300-second lease
 
 
 def start_scheduler_in_process(app: Flask) -> None:

@@ -12,6 +12,7 @@ import logging
 
 from flask import Blueprint, Flask, Request, Response, request
 from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
@@ -20,6 +21,7 @@ from bot.config import Settings
 from bot.inbound import MalformedInbound, parse_inbound_form
 from bot.models import Message
 from bot.pipeline import UnknownProjectNumber, store_inbound
+from bot.runtime import Runtime
 from bot.store import ProjectScope
 
 log = logging.getLogger(__name__)
@@ -31,8 +33,23 @@ STATUS_RANK = {"pending": 0, "sent": 1, "delivered": 2, "read": 3, "undelivered"
 bp = Blueprint("whatsapp", __name__, url_prefix="/whatsapp")
 
 
+#: Errors meaning "the database cannot be reached or is busy right now": connection
+#: refused or dropped, SQLite's lock timeout, an exhausted connection pool.
+DATABASE_DOWN = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
+#: Seconds a client is asked to wait before retrying while the database is down.
+RETRY_AFTER_SECONDS = 5
+
+
 def _plain(status: int, text: str) -> Response:
     return Response(text + "\n", status=status, mimetype="text/plain")
+
+
+def _database_down(exc: Exception) -> Response:
+    """503 + ``Retry-After``: nothing was stored, so Twilio's retry is safe and wanted."""
+    log.error("webhook: database unavailable, answering 503: %s", exc)
+    response = _plain(503, "database unavailable; nothing was stored, please retry")
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def signed_url(settings: Settings, req: Request) -> str:
@@ -89,6 +106,8 @@ def inbound() -> Response:
     except UnknownProjectNumber as exc:
         log.warning("inbound message for an unknown number: %s", exc)
         return _plain(404, str(exc))
+    except DATABASE_DOWN as exc:
+        return _database_down(exc)
     if stored.duplicate:
         log.info("MessageSid %s seen before; acknowledged again", message.message_sid)
     return Response(EMPTY_TWIML, status=200, mimetype="text/xml")
@@ -117,6 +136,14 @@ def status() -> Response:
     new_status = report.message_status.lower()
     if new_status not in STATUS_RANK:
         return _plain(200, "ignored")  # queued/sending/accepted add nothing to what we know
+    try:
+        return _record_status(runtime, report, new_status)
+    except DATABASE_DOWN as exc:
+        return _database_down(exc)
+
+
+def _record_status(runtime: Runtime, report: StatusCallback, new_status: str) -> Response:
+    """Move the outbound row named by ``report`` forward; one transaction."""
     with runtime.db.session() as session:
         row = session.scalar(select(Message).where(Message.twilio_sid == report.message_sid))
         if row is None or row.direction != "outbound":

@@ -23,13 +23,17 @@ WORKER_THREADS = 2
 
 
 def start_worker_threads(
-    app: Flask, stop: threading.Event, count: int = WORKER_THREADS
+    app: Flask, stop: threading.Event, count: int = WORKER_THREADS, prefix: str = "serve"
 ) -> list[threading.Thread]:
-    """Start ``count`` worker threads that sweep the queue until ``stop`` is set."""
+    """Start ``count`` worker threads that sweep the queue until ``stop`` is set.
+
+    Worker ids are ``<prefix>-<index>``; a claim belongs to its worker id, so processes
+    sharing one queue must use different prefixes.
+    """
     runtime = app.extensions["calltime"]
     threads = []
     for index in range(count):
-        worker = Worker(runtime, name=f"serve-{index}")
+        worker = Worker(runtime, name=f"{prefix}-{index}")
         thread = threading.Thread(
             target=worker.run_forever, args=(stop,), name=f"calltime-worker-{index}", daemon=True
         )

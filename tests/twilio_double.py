@@ -31,6 +31,12 @@ AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 _MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>AC\w+)/Messages\.json$")
 
 
+class _Server(ThreadingHTTPServer):
+    # Dozens of worker threads may send at once (the side-by-side benchmark); the default
+    # listen backlog of 5 would refuse some connections, which real Twilio does not.
+    request_queue_size = 512
+
+
 class TwilioDouble:
     """Context manager: a threaded HTTP server recording every message create."""
 
@@ -45,7 +51,7 @@ class TwilioDouble:
         self.delay_seconds = 0.0
         self._failures: deque[tuple[int, int | None, str]] = deque()
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)

@@ -25,12 +25,20 @@ def serve_command(state: CliState, host: str, port: int, demo: bool) -> None:
 
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Handle what is queued now, then exit.")
+@click.option(
+    "--threads",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker threads in this process; each runs one turn at a time (PostgreSQL only "
+    "for more than 1: on SQLite a model turn holds the write lock).",
+)
 @pass_state
-def worker_command(state: CliState, once: bool) -> None:
+def worker_command(state: CliState, once: bool, threads: int) -> None:
     """Run the queue worker (one process of the Procfile's ``worker`` role)."""
     from bot.serve import run_worker
 
-    run_worker(state.app, once=once)
+    run_worker(state.app, once=once, threads=threads)
 
 
 @click.command("clock")

@@ -1,0 +1,98 @@
+"""Resilience: the model failing for a minute, then coming back.
+
+The scripted Messages API answers 529 (overloaded) and 500 for every call during a
+one-minute window of the business clock (failures are scripted, not slept through);
+the SDK's retries are exhausted on each message. Nothing the model did in that window
+is kept, each message gets exactly one fallback reply, Twilio re-delivering one of them
+changes nothing, and after the window the operator's message is recorded exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from bot.agent.client import MAX_RETRIES
+from bot.clock import FrozenClock
+from bot.models import AuditLog, Interaction, Message, ProviderUsage
+from bot.worker import Worker
+from tests import pipeline_support
+from tests.agent_support import rows
+from tests.factories import make_contact, make_project, make_user
+from tests.pipeline_support import make_app
+from tests.resilience_support import BASE, assert_each_answered_once, deliver, form_for
+from tests.scripted_llm import DUMMY_KEY, ScriptedLLM, failure, reply, tool_use
+from tests.twilio_double import TwilioDouble
+
+twilio = pipeline_support.twilio  # the recording Twilio double (fixture)
+ATTEMPTS = MAX_RETRIES + 1  # one call and the SDK's retries
+
+
+@pytest.fixture
+def scripted() -> Iterator[ScriptedLLM]:
+    with ScriptedLLM() as server:
+        yield server
+
+
+@pytest.fixture
+def assisted(
+    db_url: str, tmp_path: Path, clock: FrozenClock, twilio: TwilioDouble, scripted: ScriptedLLM
+) -> Iterator[Flask]:
+    app = make_app(
+        db_url,
+        tmp_path,
+        clock,
+        **twilio.settings(),
+        public_base_url=BASE,
+        anthropic_api_key=DUMMY_KEY,
+        anthropic_base_url=scripted.url,
+    )
+    yield app
+    app.extensions["calltime"].db.dispose()
+
+
+def test_model_down_for_a_minute(
+    assisted: Flask, twilio: TwilioDouble, scripted: ScriptedLLM, clock: FrozenClock
+) -> None:
+    """Six free-text messages 10 s apart while the model fails (one of them after a
+    successful first round that already logged a call): six fallback replies, no
+    interaction kept, every failed call in ``provider_usage``. A re-delivered message
+    gets nothing more. Afterwards the same words are recorded once."""
+    runtime = assisted.extensions["calltime"]
+    project = make_project(runtime.db)
+    user = make_user(runtime.db, project)
+    anita = make_contact(runtime.db, project, "Anita Sharma")
+    log_call = {"contact_id": str(anita.id), "outcome": "no_response"}
+    client = assisted.test_client()
+    worker = Worker(runtime)
+    sids = []
+    for n in range(6):  # one minute of outage on the business clock
+        if n == 0:
+            scripted.add(reply(tool_use("log_interaction", log_call)))  # written, then undone
+        scripted.add(*[failure(529 if k % 2 else 500) for k in range(ATTEMPTS)])
+        form = form_for(project, user, f"Anita didn't pick up ({n})", f"SM{n:06d}" + "c" * 26)
+        sids.append(form["MessageSid"])
+        assert deliver(client, form).status_code == 200
+        assert worker.run_once() == 1
+        clock.advance(seconds=10)
+    assert deliver(client, form_for(project, user, "x", sids[0])).status_code == 200  # again
+    assert worker.run_once() == 0
+    assert rows(runtime, Interaction) == []
+    assert all(m.status == "failed" for m in rows(runtime, Message, Message.direction == "inbound"))
+    fallbacks = twilio.bodies_to(user.phone)
+    assert len(fallbacks) == 6 and all("nothing from it was saved" in b for b in fallbacks)
+    assert sum(u.error is not None for u in rows(runtime, ProviderUsage)) == 6
+
+    scripted.add(reply(tool_use("log_interaction", log_call)), reply("Logged: no answer."))
+    recovered = form_for(project, user, "Anita didn't pick up", "SM" + "d" * 32)
+    assert deliver(client, recovered).status_code == 200
+    assert worker.run_once() == 1
+    assert len(rows(runtime, Interaction)) == 1
+    [answered] = rows(runtime, Message, Message.twilio_sid == recovered["MessageSid"])
+    keys = {a.idempotency_key for a in rows(runtime, AuditLog) if a.idempotency_key}
+    assert len(keys) == 1 and keys.pop().startswith(f"{answered.id}:"), "a write was kept twice"
+    assert twilio.bodies_to(user.phone)[-1] == "Logged: no answer."
+    assert_each_answered_once(runtime.db, twilio, [*sids, recovered["MessageSid"]])
