@@ -2,8 +2,8 @@
 
 Two projects (two WhatsApp numbers) share one deployment. One person is an operator of
 both; another only of project A. The probes try to reach one project's data through
-another's number, SID or operator id. The admin dashboard (``/admin``) is not on this
-branch; its probes come with it.
+another's number, SID or operator id. The dashboard's probes (every ``/admin`` route
+with another project's ids) are in ``tests/test_admin_isolation.py``.
 """
 
 from __future__ import annotations
@@ -140,8 +140,3 @@ def test_simulator_keeps_projects_apart(wired: Flask, tenants) -> None:  # type:
     probe = {"user_id": str(shared_b.id), "body": "x"}
     assert client.post("/simulator/api/send", json=probe).status_code == 404
     assert len(messages(runtime.db, "inbound")) == 2
-
-
-@pytest.mark.skip(reason="the admin dashboard (/admin) is merged later; its probes come with it")
-def test_admin_pages_refuse_other_projects() -> None:
-    """Placeholder so the missing admin probes show up in every test run."""
