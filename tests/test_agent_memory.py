@@ -1,4 +1,4 @@
-"""Memory tools through the memory service, and the keyword fallback."""
+"""Memory tools through the memory service."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from memory.kb import add_document
 from tests.agent_support import rows, run_turn
 from tests.factories import make_contact, make_project, make_user
 from tests.scripted_llm import reply, tool_use
-from tools.memory_port import KeywordMemory
 
 pytest_plugins = ("tests.agent_fixtures",)
 
@@ -56,29 +55,3 @@ def test_store_then_recall_a_memory_and_search_the_kb(agent_runtime, scripted):
     assert json.loads(recalled)["memories"][0]["content"] == "Anita prefers calls after 6pm"
     assert "monthly UPI plan" in json.loads(kb)["passages"][0]["text"]
     assert [g.status for g in rows(agent_runtime, AgentLog)] == ["ok", "ok", "ok"]
-
-
-def test_keyword_fallback_stores_once_and_finds_by_words(agent_runtime):
-    db = agent_runtime.db
-    project = make_project(db)
-    user = make_user(db, project)
-    with db.session() as session:
-        scope = ProjectScope(session, project.id, actor="agent:test")
-        port = KeywordMemory(scope, user.id, None)
-        first = port.store(
-            "Team prefers Hindi drafts",
-            memory_type="operator_preferences",
-            importance="high",
-            contact_id=None,
-            tags=["tone"],
-        )
-        again = port.store(
-            "team prefers hindi drafts",
-            memory_type="operator_preferences",
-            importance="high",
-            contact_id=None,
-            tags=[],
-        )
-        found = port.search("hindi drafts", contact_id=None, limit=5)
-    assert again == {"id": first["id"], "duplicate": True}
-    assert [m["content"] for m in found] == ["Team prefers Hindi drafts"]
