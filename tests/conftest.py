@@ -80,11 +80,29 @@ def postgres_admin_url() -> Iterator[str]:
     # lock that user out of the data directory and its socket mid-session.
     data_dir = Path(tempfile.mkdtemp(prefix="calltime-pg-"))
     server = pgserver.get_server(data_dir, cleanup_mode="stop")
+    url = normalise_database_url(server.get_uri())
+    _non_durable(url)
     try:
-        yield normalise_database_url(server.get_uri())
+        yield url
     finally:
         server.cleanup()
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _non_durable(admin_url: str) -> None:
+    """PostgreSQL's documented non-durable settings, for the throwaway test server only.
+
+    No fsync and no synchronous commit: a crash of the test server may lose data, which a
+    test database never needs to survive; ``CREATE``/``DROP DATABASE`` per test and every
+    commit stop waiting for the disk. Never applied to ``TEST_DATABASE_URL``'s server.
+    """
+    _admin_execute(
+        admin_url,
+        "ALTER SYSTEM SET fsync = off",
+        "ALTER SYSTEM SET synchronous_commit = off",
+        "ALTER SYSTEM SET full_page_writes = off",
+        "SELECT pg_reload_conf()",
+    )
 
 
 def _admin_execute(admin_url: str, *statements: str) -> None:

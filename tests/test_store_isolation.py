@@ -11,11 +11,14 @@ from bot.models import AuditLog, Base, Contact, Event, Pledge
 from bot.store import NotFound, ProjectScope
 from tests.factories import make_contact, make_project
 
-TENANT_MODELS = [
-    m
-    for m in Base.registry.mappers
-    if "project_id" in m.columns and m.class_.__tablename__ != "projects"
-]
+TENANT_MODELS = sorted(
+    (
+        m
+        for m in Base.registry.mappers
+        if "project_id" in m.columns and m.class_.__tablename__ != "projects"
+    ),
+    key=lambda m: m.class_.__tablename__,  # a stable order: every xdist worker collects alike
+)
 
 
 @pytest.fixture
