@@ -1,4 +1,4 @@
-"""Bulk data for the admin benchmark: Core inserts in batches, spread over 90 days.
+"""Bulk data for the admin benchmark, spread over 90 days (loaded by :mod:`bench.bulk`).
 
 Two projects are loaded; the measured one holds the bulk and a second, smaller one
 makes the ``project_id`` filters do real work.
@@ -14,10 +14,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 from werkzeug.security import generate_password_hash
 
+from bench.bulk import bulk_load, deferred_indexes
 from bot.models import (
     AgentLog,
     Campaign,
@@ -35,7 +36,6 @@ from bot.models import (
     User,
 )
 
-BATCH = 5000
 DAYS = 90
 TOOLS = ("search_contacts", "get_contact", "next_contacts", "log_interaction", "record_pledge",
          "record_payment", "list_followups", "schedule_followup", "search_memory", "campaign_stats")
@@ -53,33 +53,14 @@ class Loaded:
     counts: dict[str, int]
 
 
-def _batches(rows: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _put(engine: Engine, model: Any, rows: Iterator[dict[str, Any]]) -> int:
-    table: Table = model.__table__
-    n = 0
-    for batch in _batches(rows):
-        with engine.begin() as conn:
-            conn.execute(insert(table), batch)
-        n += len(batch)
-    return n
-
-
 def load(engine: Engine, now: datetime, *, logs: int, contacts: int, seed: int = 7) -> Loaded:
     """Load one big project (``logs`` agent_logs, ``contacts`` contacts) and a small one."""
     rng = random.Random(seed)
-    big = _project(engine, now, "Bench Big", "+14155550101", rng, logs, contacts)
-    _project(engine, now, "Bench Small", "+14155550102", rng, max(logs // 20, 100),
-             max(contacts // 20, 100))
+    with deferred_indexes(engine, AgentLog, ProviderUsage, Message, ChatSession, Contact,
+                          ContactIdentity, Pledge, Payment, Followup, RlhfInteraction):
+        big = _project(engine, now, "Bench Big", "+14155550101", rng, logs, contacts)
+        _project(engine, now, "Bench Small", "+14155550102", rng, max(logs // 20, 100),
+                 max(contacts // 20, 100))
     return big
 
 
@@ -99,21 +80,21 @@ def _project(engine: Engine, now: datetime, name: str, number: str, rng: random.
                       role="ADMIN", password_hash=generate_password_hash(PASSWORD)))
     for user in users[:-1]:
         user["password_hash"] = None
-    counts = {"users": _put(engine, User, iter(users))}
+    counts = {"users": bulk_load(engine, User, iter(users))}
     op_ids = [u["id"] for u in users[:-1]]
     contact_ids = [uuid.uuid4() for _ in range(n_contacts)]
-    counts["contacts"] = _put(engine, Contact, (dict(
+    counts["contacts"] = bulk_load(engine, Contact, (dict(
         base, id=cid, display_name=f"Donor {i:06d} {rng.choice('ABCDEFGH')}", primary_channel="whatsapp",
         relationship_strength=rng.randint(1, 5), status="active" if i % 50 else "do_not_contact",
         created_at=now, updated_at=now, assigned_to_user_id=rng.choice(op_ids),
         last_contacted_at=now - timedelta(days=rng.random() * DAYS)) for i, cid in enumerate(contact_ids)))
     phones = [f"+9198{pid.int % 100:02d}{i:06d}" for i in range(n_contacts)]
-    counts["identities"] = _put(engine, ContactIdentity, (dict(
+    counts["identities"] = bulk_load(engine, ContactIdentity, (dict(
         base, id=uuid.uuid4(), contact_id=cid, type="phone", value=phones[i], is_primary=True,
         is_whatsapp_capable=True, created_at=now) for i, cid in enumerate(contact_ids)))
     sessions = _sessions(engine, base, now, rng, op_ids, max(n_logs // 50, 10), counts)
-    counts["agent_logs"] = _put(engine, AgentLog, _logs(base, rng, sessions, n_logs))
-    counts["provider_usage"] = _put(engine, ProviderUsage, _usage(base, rng, sessions, n_logs // 5))
+    counts["agent_logs"] = bulk_load(engine, AgentLog, _logs(base, rng, sessions, n_logs))
+    counts["provider_usage"] = bulk_load(engine, ProviderUsage, _usage(base, rng, sessions, n_logs // 5))
     _money(engine, base, now, rng, contact_ids, op_ids, n_contacts // 5, counts)
     return Loaded(pid, email, op_ids, sessions[0][0], contact_ids[0], phones[0], counts)
 
@@ -139,8 +120,8 @@ def _sessions(engine: Engine, base: dict[str, Any], now: datetime, rng: random.R
                          started_at=start, last_activity_at=start + timedelta(minutes=4),
                          closed_at=None if start > now - timedelta(hours=6) else start + timedelta(hours=12)))
         out.append((sid, uid, start, inbound))
-    counts["sessions"] = _put(engine, ChatSession, iter(rows))
-    counts["messages"] = _put(engine, Message, iter(msgs))
+    counts["sessions"] = bulk_load(engine, ChatSession, iter(rows))
+    counts["messages"] = bulk_load(engine, Message, iter(msgs))
     return out
 
 
@@ -174,19 +155,19 @@ def _money(engine: Engine, base: dict[str, Any], now: datetime, rng: random.Rand
     def when() -> datetime:
         return now - timedelta(days=rng.random() * DAYS)
 
-    counts["pledges"] = _put(engine, Pledge, (dict(
+    counts["pledges"] = bulk_load(engine, Pledge, (dict(
         base, id=uuid.uuid4(), contact_id=rng.choice(contacts), currency="INR",
         amount=Decimal(rng.randint(1, 100) * 500), pledged_at=when(),
         status="open" if i % 3 else "fulfilled") for i in range(n)))
-    counts["payments"] = _put(engine, Payment, (dict(
+    counts["payments"] = bulk_load(engine, Payment, (dict(
         base, id=uuid.uuid4(), contact_id=rng.choice(contacts), currency="INR",
         amount=Decimal(rng.randint(1, 100) * 500), paid_at=when(), method="upi",
         status="confirmed") for _ in range(n // 2)))
-    counts["followups"] = _put(engine, Followup, (dict(
+    counts["followups"] = bulk_load(engine, Followup, (dict(
         base, id=uuid.uuid4(), contact_id=rng.choice(contacts), due_at=when() + timedelta(days=60),
         status=("scheduled", "due", "done")[i % 3], reason="no_response",
         assigned_to_user_id=rng.choice(op_ids), created_at=now) for i in range(n)))
-    counts["feedback"] = _put(engine, RlhfInteraction, (dict(
+    counts["feedback"] = bulk_load(engine, RlhfInteraction, (dict(
         base, id=uuid.uuid4(), user_id=rng.choice(op_ids), prompt_type="next",
         rating=rng.randint(1, 5), comment="too long", created_at=when()) for _ in range(n // 4)))
     cid = uuid.uuid4()

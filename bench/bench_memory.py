@@ -15,8 +15,9 @@ import uuid
 from datetime import UTC, datetime
 from functools import partial
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 
+from bench.bulk import bulk_load
 from bench.harness import BenchContext, Figure, summarise, time_calls
 from bot.db import Database
 from bot.directory import create_project
@@ -73,8 +74,7 @@ def _bulk_contacts(db: Database, project_id: uuid.UUID, now: datetime) -> list[u
         }
         for n, c in enumerate(contacts)
     ]
-    with db.session() as session:
-        session.execute(insert(Contact), rows)
+    bulk_load(db.engine, Contact, rows)
     return contacts
 
 
@@ -105,8 +105,7 @@ def _bulk_load(db: Database, project_id: uuid.UUID, embedder, count: int) -> Non
             }
             for t, v in zip(texts, vectors, strict=True)
         ]
-        with db.session() as session:
-            session.execute(insert(Memory), rows)
+        bulk_load(db.engine, Memory, rows)
 
 
 def _load_project(db: Database, embedder, count: int) -> tuple[uuid.UUID, float]:  # type: ignore[no-untyped-def]

@@ -1,7 +1,7 @@
 """``next_contacts`` on a big project, and the planner's command turn time.
 
 One project with 100,000 contacts and 1,000,000 interactions (``--quick``: 2,000 and
-20,000), bulk-loaded with Core ``insert()`` executemany in batches, on SQLite and
+20,000), bulk-loaded by :mod:`bench.bulk` (``COPY`` on PostgreSQL), on SQLite and
 PostgreSQL. Measures ``next_contacts`` (median, p99), then a whole command turn
 (inbound message stored → ``handle_turn`` → state saved → commit) for ``next``,
 ``stats`` and ``due``. Every statement ``next_contacts`` runs is EXPLAINed; a full
@@ -17,8 +17,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, insert, text
+from sqlalchemy import event, text
 
+from bench.bulk import bulk_load, deferred_indexes
 from bench.harness import BenchContext, Figure, summarise, time_calls
 from bot.clock import FrozenClock
 from bot.config import Settings
@@ -44,20 +45,8 @@ from bot.store import ProjectScope
 from bot.turns import TurnContext
 
 NOW = datetime(2026, 11, 26, 4, 30, tzinfo=UTC)
-BATCH = 10_000
 OUTCOMES = ("no_response", "no_response", "spoke", "pledged", "declined", "reschedule")
 BIG_TABLES = ("contacts", "interactions", "contact_tags", "followups", "pledges")
-
-
-def _batches(rows: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _load(db: Database, pid: uuid.UUID, operators: list[uuid.UUID], contacts: int, interactions: int) -> None:
@@ -102,13 +91,11 @@ def _load(db: Database, pid: uuid.UUID, operators: list[uuid.UUID], contacts: in
                    "amount": Decimal(rng.choice((5000, 25000, 100000))), "pledged_at": last[cid], "status": "open",
                    "expected_by": (NOW + timedelta(days=rng.randint(-10, 10))).date()}  # fmt: skip
 
-    for model, rows in ((Contact, contact_rows()), (ContactIdentity, identity_rows()), (ContactTag, tag_rows()),
-                        (Interaction, interaction_rows()), (Followup, followup_rows()), (Pledge, pledge_rows())):  # fmt: skip
-        for batch in _batches(rows):
-            with db.engine.begin() as conn:
-                if db.dialect == "sqlite":  # a bigger page cache: index pages stay in memory while loading
-                    conn.exec_driver_sql("PRAGMA cache_size=-262144")
-                conn.execute(insert(model), batch)
+    loads = ((Contact, contact_rows()), (ContactIdentity, identity_rows()), (ContactTag, tag_rows()),
+             (Interaction, interaction_rows()), (Followup, followup_rows()), (Pledge, pledge_rows()))  # fmt: skip
+    with deferred_indexes(db.engine, *(model for model, _ in loads)):
+        for model, rows in loads:
+            bulk_load(db.engine, model, rows)
     with db.engine.begin() as conn:
         conn.execute(text("ANALYZE"))
 
