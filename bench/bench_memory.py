@@ -1,8 +1,8 @@
 """Memory store and search latency at 100,000 memories per project, on both engines.
 
 The project is bulk-loaded (embeddings computed by a tiny 384-dim model built on the
-spot, so nothing is downloaded; PostgreSQL's HNSW index is rebuilt after the load, as a
-real bulk import would), then single ``store`` calls (validate, dedup check, embed,
+spot, so nothing is downloaded; the indexes, PostgreSQL's HNSW among them, are built
+after the load, as a real bulk import would), then single ``store`` calls (validate, dedup check, embed,
 insert, commit) and ``search`` calls (keyword, vector, and fused hybrid) are timed.
 """
 
@@ -17,7 +17,7 @@ from functools import partial
 
 from sqlalchemy import select, text
 
-from bench.bulk import bulk_load
+from bench.bulk import bulk_load, deferred_indexes
 from bench.harness import BenchContext, Figure, summarise, time_calls
 from bot.db import Database
 from bot.directory import create_project
@@ -112,20 +112,12 @@ def _load_project(db: Database, embedder, count: int) -> tuple[uuid.UUID, float]
     with db.session() as session:
         project = create_project(session, f"Bench {uuid.uuid4().hex[:6]}", "+919800000001")
     started = time.perf_counter()
-    if db.dialect == "postgresql":
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP INDEX IF EXISTS search_memories_hnsw_384"))
-    _bulk_load(db, project.id, embedder, count)
-    if db.dialect == "postgresql":
-        with db.engine.begin() as conn:
-            conn.execute(text("SET maintenance_work_mem = '256MB'"))
-            conn.execute(
-                text(
-                    "CREATE INDEX search_memories_hnsw_384 ON memories USING hnsw "
-                    "((embedding::vector(384)) vector_cosine_ops) WHERE embedding_dim = 384"
-                )
-            )
-            conn.execute(text("ANALYZE memories"))
+    # Full-text, HNSW and b-tree indexes are built once after the load, as a bulk
+    # import would (deferred_indexes rebuilds them from the migrations' definitions).
+    with deferred_indexes(db.engine, Memory):
+        _bulk_load(db, project.id, embedder, count)
+    with db.engine.begin() as conn:
+        conn.execute(text("ANALYZE memories"))
     return project.id, time.perf_counter() - started
 
 

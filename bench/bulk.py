@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
+from pgvector.sqlalchemy import VECTOR
 from sqlalchemy import Column, Table, inspect, text
 from sqlalchemy.engine import Dialect, Engine
 
@@ -86,11 +87,24 @@ def _plan(table: Table, keys: dict[str, Column[Any]], first: dict[str, Any]) -> 
     return plan
 
 
+def _processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    impl = column.type.dialect_impl(dialect)
+    if isinstance(impl, VECTOR):
+        return _vector_text
+    return impl.bind_processor(dialect)  # type: ignore[no-any-return]
+
+
+def _vector_text(value: Any) -> str:
+    """pgvector's text form, formatted in one ``%`` per vector rather than per float.
+
+    ``%.9g`` round-trips every float32 exactly, so the stored vector is the one given.
+    """
+    values = value.tolist() if hasattr(value, "tolist") else list(value)
+    return "[" + ",".join(["%.9g"] * len(values)) % tuple(values) + "]"
+
+
 def _converter(plan: Plan, dialect: Dialect) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
-    steps = [
-        (key, fill, column.type.dialect_impl(dialect).bind_processor(dialect))
-        for key, column, fill in plan
-    ]
+    steps = [(key, fill, _processor(column, dialect)) for key, column, fill in plan]
 
     def convert(row: dict[str, Any]) -> tuple[Any, ...]:
         values = []
@@ -129,8 +143,11 @@ def _executemany(
         cursor = raw.cursor()
         cursor.execute("PRAGMA cache_size=-262144")  # index pages stay in memory while loading
         while batch := list(islice(records, BATCH)):
+            # Calltime's engine runs the driver in autocommit mode (it issues BEGIN
+            # IMMEDIATE itself), so without this every row would be its own transaction.
+            cursor.execute("BEGIN")
             cursor.executemany(statement, batch)
-            raw.commit()
+            cursor.execute("COMMIT")
             count += len(batch)
         cursor.close()
     finally:
@@ -173,6 +190,6 @@ def deferred_indexes(engine: Engine, *models: Any) -> Iterator[None]:
     finally:
         with engine.begin() as conn:
             if engine.dialect.name == "postgresql":
-                conn.execute(text("SET maintenance_work_mem = '256MB'"))
+                conn.execute(text("SET maintenance_work_mem = '1GB'"))
             for _, definition in rows:
                 conn.execute(text(definition))
