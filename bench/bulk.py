@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 from pgvector.sqlalchemy import VECTOR
@@ -44,7 +44,7 @@ def bulk_load(engine: Engine, model_or_table: Any, rows: Iterable[dict[str, Any]
         return 0
     plan = _plan(table, _row_keys(model_or_table, table), first)
     convert = _converter(plan, engine.dialect)
-    records = (convert(row) for row in _chain(first, iterator))
+    records = (convert(row) for row in chain([first], iterator))
     names = ", ".join(engine.dialect.identifier_preparer.quote(c.name) for _, c, _ in plan)
     if engine.dialect.name == "postgresql":
         return _copy(engine, table, names, records)
@@ -57,11 +57,6 @@ def _row_keys(model_or_table: Any, table: Table) -> dict[str, Column[Any]]:
         mapper = inspect(model_or_table)
         return {attr.key: attr.columns[0] for attr in mapper.column_attrs}
     return {column.key: column for column in table.columns}
-
-
-def _chain(first: dict[str, Any], rest: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    yield first
-    yield from rest
 
 
 Plan = list[tuple[str, Column[Any], Callable[[], Any] | None]]
