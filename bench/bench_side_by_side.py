@@ -49,7 +49,7 @@ WORKER_PROCESSES = 2
 #: Seconds between one operator's messages. 50 operators every 5 s is 10 free-text turns
 #: a second. At every 2 s (25 turns/s) the 2-core benchmark machine, which also runs
 #: the simulated Anthropic and Twilio, is out of CPU: Calltime's web tier then waits for
-#: CPU behind its own workers and acknowledgements take seconds (measured 2026-11-26:
+#: CPU behind its own workers and acknowledgements take seconds (measured 2026-11-27:
 #: ack median 16.5 s). That measures the box, not the design; see docs/resilience.md.
 INTERVAL_S = 5.0
 MODEL_LATENCY_S = 3.0
