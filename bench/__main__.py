@@ -47,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
                 produced = module.run(ctx)
                 for fig in produced:
                     print(
-                        f"   {fig.name} [{fig.engine or '-'}] median={fig.median_ms} p99={fig.p99_ms} {fig.extra}",
+                        f"   {fig.name} [{fig.engine or '-'}] median={fig.median_ms} "
+                        f"p99={fig.p99_ms} {fig.extra}",
                         flush=True,
                     )
                 figures.extend(produced)

@@ -28,10 +28,13 @@ BUDGET_MS = 200.0
 
 def _deep_contact_cursor(engine: Any, loaded: Any) -> str:
     """The contacts-page cursor halfway down the name order (page 1,000 at full scale)."""
-    stmt = (select(Contact.display_name, Contact.id)
-            .where(Contact.project_id == loaded.project_id, Contact.deleted_at.is_(None))
-            .order_by(Contact.display_name, Contact.id)
-            .offset(loaded.counts["contacts"] // 2).limit(1))
+    stmt = (
+        select(Contact.display_name, Contact.id)
+        .where(Contact.project_id == loaded.project_id, Contact.deleted_at.is_(None))
+        .order_by(Contact.display_name, Contact.id)
+        .offset(loaded.counts["contacts"] // 2)
+        .limit(1)
+    )
     with engine.connect() as conn:
         name, contact_id = conn.execute(stmt).one()
     return encode_cursor(name, contact_id)
@@ -54,7 +57,7 @@ def _pages(loaded: Any, client: Any, contact_cursor: str) -> dict[str, str]:
         "agent logs, one tool": "/admin/logs?tool=record_pledge",
         "agent logs, one operator": f"/admin/logs?operator={op}",
         "agent logs, tool+operator+week": f"/admin/logs?tool=search_kb&operator={op}"
-                                          "&from=2026-11-01&to=2026-11-07",
+        "&from=2026-11-01&to=2026-11-07",
         "follow-ups": "/admin/followups",
         "pledges (ageing)": "/admin/pledges",
         "payments": "/admin/payments",
@@ -91,25 +94,46 @@ def _measure(ctx: BenchContext, engine_name: str) -> list[Figure]:
         load_s = round(time.monotonic() - t0, 1)
         contact_cursor = _deep_contact_cursor(engine, loaded)
         engine.dispose()
-        app = create_app({"database_url": url, "instance_path": ctx.workdir / "instance",
-                          "secret_key": "bench"}, clock=FrozenClock(NOW))
+        app = create_app(
+            {"database_url": url, "instance_path": ctx.workdir / "instance", "secret_key": "bench"},
+            clock=FrozenClock(NOW),
+        )
         client = app.test_client()
-        token = re.search(r'name="csrf_token" value="([^"]+)"',
-                          client.get("/admin/login").get_data(as_text=True)).group(1)
-        response = client.post("/admin/login", data={"identifier": loaded.admin_email,
-                                                      "password": PASSWORD, "csrf_token": token})
+        token = re.search(
+            r'name="csrf_token" value="([^"]+)"', client.get("/admin/login").get_data(as_text=True)
+        ).group(1)
+        response = client.post(
+            "/admin/login",
+            data={"identifier": loaded.admin_email, "password": PASSWORD, "csrf_token": token},
+        )
         assert response.status_code == 302, "bench admin could not sign in"
-        workload = f"{loaded.counts['agent_logs']:,} agent_logs, {loaded.counts['contacts']:,} contacts"
+        workload = (
+            f"{loaded.counts['agent_logs']:,} agent_logs, {loaded.counts['contacts']:,} contacts"
+        )
         for name, path in _pages(loaded, client, contact_cursor).items():
+
             def get(path: str = path) -> None:
                 assert client.get(path).status_code == 200, path
+
             samples = time_calls(get, repeat=ctx.scale(15, 3))
-            fig = summarise(f"admin {name}", workload, samples, engine=engine_name,
-                            extra={"under_200ms": max(samples) < BUDGET_MS})
+            fig = summarise(
+                f"admin {name}",
+                workload,
+                samples,
+                engine=engine_name,
+                extra={"under_200ms": max(samples) < BUDGET_MS},
+            )
             figures.append(fig)
         export = time_calls(lambda: client.get("/admin/contacts/export.csv"), repeat=1, warmup=0)
-        figures.append(summarise("admin contacts CSV export (download)", workload, export,
-                                 engine=engine_name, extra={"load_s": load_s, **loaded.counts}))
+        figures.append(
+            summarise(
+                "admin contacts CSV export (download)",
+                workload,
+                export,
+                engine=engine_name,
+                extra={"load_s": load_s, **loaded.counts},
+            )
+        )
         app.extensions["calltime"].db.dispose()
     return figures
 

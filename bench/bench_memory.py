@@ -2,8 +2,9 @@
 
 The project is bulk-loaded (embeddings computed by a tiny 384-dim model built on the
 spot, so nothing is downloaded; the indexes, PostgreSQL's HNSW among them, are built
-after the load, as a real bulk import would), then single ``store`` calls (validate, dedup check, embed,
-insert, commit) and ``search`` calls (keyword, vector, and fused hybrid) are timed.
+after the load, as a real bulk import would), then single ``store`` calls (validate,
+dedup check, embed, insert, commit) and ``search`` calls (keyword, vector, and fused
+hybrid) are timed.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy import select, text
 from bench.bulk import bulk_load, deferred_indexes
 from bench.harness import BenchContext, Figure, summarise, time_calls
 from bot.db import Database
-from bot.directory import create_project
+from bot.directory.org import create_project
 from bot.models import Contact, Memory
 from bot.store import ProjectScope
 from memory.embedder import load_embedder, to_blob
@@ -78,7 +79,7 @@ def _bulk_contacts(db: Database, project_id: uuid.UUID, now: datetime) -> list[u
     return contacts
 
 
-def _bulk_load(db: Database, project_id: uuid.UUID, embedder, count: int) -> None:  # type: ignore[no-untyped-def]
+def _bulk_load(db: Database, project_id: uuid.UUID, embedder, count: int) -> None:
     rng = random.Random(7)
     now = datetime.now(UTC)
     sqlite = db.dialect == "sqlite"
@@ -108,7 +109,7 @@ def _bulk_load(db: Database, project_id: uuid.UUID, embedder, count: int) -> Non
         bulk_load(db.engine, Memory, rows)
 
 
-def _load_project(db: Database, embedder, count: int) -> tuple[uuid.UUID, float]:  # type: ignore[no-untyped-def]
+def _load_project(db: Database, embedder, count: int) -> tuple[uuid.UUID, float]:
     with db.session() as session:
         project = create_project(session, f"Bench {uuid.uuid4().hex[:6]}", "+919800000001")
     started = time.perf_counter()
@@ -121,7 +122,7 @@ def _load_project(db: Database, embedder, count: int) -> tuple[uuid.UUID, float]
     return project.id, time.perf_counter() - started
 
 
-def _store(db: Database, project_id: uuid.UUID, embedder, rng: random.Random) -> None:  # type: ignore[no-untyped-def]
+def _store(db: Database, project_id: uuid.UUID, embedder, rng: random.Random) -> None:
     with db.session() as session:
         scope = ProjectScope(session, project_id, actor="bench")
         contact = session.scalars(
@@ -136,7 +137,7 @@ def _store(db: Database, project_id: uuid.UUID, embedder, rng: random.Random) ->
         )
 
 
-def _search(db: Database, project_id: uuid.UUID, embedder, rng: random.Random, kind: str) -> None:  # type: ignore[no-untyped-def]
+def _search(db: Database, project_id: uuid.UUID, embedder, rng: random.Random, kind: str) -> None:
     with db.session() as session:
         svc = MemoryService(ProjectScope(session, project_id), embedder)
         getattr(svc, kind)(_sentence(rng), limit=5)

@@ -3,7 +3,7 @@
 One project with 100,000 contacts and 1,000,000 interactions (``--quick``: 2,000 and
 20,000), bulk-loaded by :mod:`bench.bulk` (``COPY`` on PostgreSQL), on SQLite and
 PostgreSQL. Measures ``next_contacts`` (median, p99), then a whole command turn
-(inbound message stored → ``handle_turn`` → state saved → commit) for ``next``,
+(inbound message stored → ``route`` → state saved → commit) for ``next``,
 ``stats`` and ``due``. Every statement ``next_contacts`` runs is EXPLAINed; a full
 table scan of a big table is reported in the figure's notes.
 """
@@ -24,7 +24,7 @@ from bench.harness import BenchContext, Figure, summarise, time_calls
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.db import Database
-from bot.directory import add_user, create_project
+from bot.directory.org import add_user, create_project
 from bot.engine.ranking import next_contacts
 from bot.models import (
     ChatSession,
@@ -38,61 +38,112 @@ from bot.models import (
     Project,
     User,
 )
-from bot.planner import handle_turn
 from bot.runtime import Runtime
-from bot.state import SessionState
 from bot.store import ProjectScope
-from bot.turns import TurnContext
+from bot.turn.context import TurnContext
+from bot.turn.router import route
+from bot.turn.state import SessionState
 
 NOW = datetime(2026, 11, 26, 4, 30, tzinfo=UTC)
 OUTCOMES = ("no_response", "no_response", "spoke", "pledged", "declined", "reschedule")
 BIG_TABLES = ("contacts", "interactions", "contact_tags", "followups", "pledges")
 
 
-def _load(db: Database, pid: uuid.UUID, operators: list[uuid.UUID], contacts: int, interactions: int) -> None:
+def _load(
+    db: Database, pid: uuid.UUID, operators: list[uuid.UUID], contacts: int, interactions: int
+) -> None:
     rng = random.Random(42)
     ids = [uuid.uuid4() for _ in range(contacts)]
     last = {cid: NOW - timedelta(days=rng.randint(1, 120)) for cid in ids}
 
     def contact_rows() -> Iterator[dict[str, Any]]:
         for i, cid in enumerate(ids):
-            yield {"id": cid, "project_id": pid, "display_name": f"Donor {i}", "primary_channel": "whatsapp",
-                   "relationship_strength": rng.randint(1, 5), "capacity_band": rng.choice(("5k-25k", "25k-1L", "1L+")),
-                   "status": "do_not_contact" if i % 50 == 0 else "active", "last_contacted_at": last[cid],
-                   "assigned_to_user_id": operators[i % len(operators)] if i % 10 == 0 else None,
-                   "created_at": NOW, "updated_at": NOW}  # fmt: skip
+            yield {
+                "id": cid,
+                "project_id": pid,
+                "display_name": f"Donor {i}",
+                "primary_channel": "whatsapp",
+                "relationship_strength": rng.randint(1, 5),
+                "capacity_band": rng.choice(("5k-25k", "25k-1L", "1L+")),
+                "status": "do_not_contact" if i % 50 == 0 else "active",
+                "last_contacted_at": last[cid],
+                "assigned_to_user_id": operators[i % len(operators)] if i % 10 == 0 else None,
+                "created_at": NOW,
+                "updated_at": NOW,
+            }
 
     def identity_rows() -> Iterator[dict[str, Any]]:
         for i, cid in enumerate(ids):
-            yield {"id": uuid.uuid4(), "project_id": pid, "contact_id": cid, "type": "phone",
-                   "value": f"+9190{i:08d}", "is_primary": True, "is_whatsapp_capable": True, "created_at": NOW}  # fmt: skip
+            yield {
+                "id": uuid.uuid4(),
+                "project_id": pid,
+                "contact_id": cid,
+                "type": "phone",
+                "value": f"+9190{i:08d}",
+                "is_primary": True,
+                "is_whatsapp_capable": True,
+                "created_at": NOW,
+            }
 
     def tag_rows() -> Iterator[dict[str, Any]]:
         for cid in ids[::8]:
-            yield {"id": uuid.uuid4(), "project_id": pid, "contact_id": cid, "tag": rng.choice(("vip", "renewal", "warm")),
-                   "created_at": NOW}  # fmt: skip
+            yield {
+                "id": uuid.uuid4(),
+                "project_id": pid,
+                "contact_id": cid,
+                "tag": rng.choice(("vip", "renewal", "warm")),
+                "created_at": NOW,
+            }
 
     def interaction_rows() -> Iterator[dict[str, Any]]:
         for _ in range(interactions):
             cid = ids[rng.randrange(contacts)]
-            yield {"id": uuid.uuid4(), "project_id": pid, "contact_id": cid, "channel": "call", "direction": "outbound",
-                   "outcome": rng.choice(OUTCOMES), "occurred_at": last[cid] - timedelta(days=rng.randint(0, 200)),
-                   "created_by_user_id": operators[rng.randrange(len(operators))], "created_at": NOW}  # fmt: skip
+            yield {
+                "id": uuid.uuid4(),
+                "project_id": pid,
+                "contact_id": cid,
+                "channel": "call",
+                "direction": "outbound",
+                "outcome": rng.choice(OUTCOMES),
+                "occurred_at": last[cid] - timedelta(days=rng.randint(0, 200)),
+                "created_by_user_id": operators[rng.randrange(len(operators))],
+                "created_at": NOW,
+            }
 
     def followup_rows() -> Iterator[dict[str, Any]]:
         for cid in ids[::40]:
-            yield {"id": uuid.uuid4(), "project_id": pid, "contact_id": cid, "status": "scheduled", "reason": "no_response",
-                   "due_at": NOW + timedelta(hours=rng.randint(-72, 72)), "created_at": NOW,
-                   "assigned_to_user_id": operators[rng.randrange(len(operators))]}  # fmt: skip
+            yield {
+                "id": uuid.uuid4(),
+                "project_id": pid,
+                "contact_id": cid,
+                "status": "scheduled",
+                "reason": "no_response",
+                "due_at": NOW + timedelta(hours=rng.randint(-72, 72)),
+                "created_at": NOW,
+                "assigned_to_user_id": operators[rng.randrange(len(operators))],
+            }
 
     def pledge_rows() -> Iterator[dict[str, Any]]:
         for cid in ids[3::60]:
-            yield {"id": uuid.uuid4(), "project_id": pid, "contact_id": cid, "currency": "INR",
-                   "amount": Decimal(rng.choice((5000, 25000, 100000))), "pledged_at": last[cid], "status": "open",
-                   "expected_by": (NOW + timedelta(days=rng.randint(-10, 10))).date()}  # fmt: skip
+            yield {
+                "id": uuid.uuid4(),
+                "project_id": pid,
+                "contact_id": cid,
+                "currency": "INR",
+                "amount": Decimal(rng.choice((5000, 25000, 100000))),
+                "pledged_at": last[cid],
+                "status": "open",
+                "expected_by": (NOW + timedelta(days=rng.randint(-10, 10))).date(),
+            }
 
-    loads = ((Contact, contact_rows()), (ContactIdentity, identity_rows()), (ContactTag, tag_rows()),
-             (Interaction, interaction_rows()), (Followup, followup_rows()), (Pledge, pledge_rows()))  # fmt: skip
+    loads = (
+        (Contact, contact_rows()),
+        (ContactIdentity, identity_rows()),
+        (ContactTag, tag_rows()),
+        (Interaction, interaction_rows()),
+        (Followup, followup_rows()),
+        (Pledge, pledge_rows()),
+    )
     with deferred_indexes(db.engine, *(model for model, _ in loads)):
         for model, rows in loads:
             bulk_load(db.engine, model, rows)
@@ -108,7 +159,11 @@ def _plans(db: Database, statements: list[tuple[str, Any]]) -> list[str]:
             prefix = "EXPLAIN QUERY PLAN " if db.dialect == "sqlite" else "EXPLAIN "
             plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(prefix + statement, params))
             for table in BIG_TABLES:
-                if f"SCAN {table}" in plan and f"SCAN {table} USING" not in plan or f"Seq Scan on {table}" in plan:
+                if (
+                    f"SCAN {table}" in plan
+                    and f"SCAN {table} USING" not in plan
+                    or f"Seq Scan on {table}" in plan
+                ):
                     scans.append(table)
     return sorted(set(scans))
 
@@ -116,7 +171,7 @@ def _plans(db: Database, statements: list[tuple[str, Any]]) -> list[str]:
 def _capture(db: Database, fn: Any) -> list[tuple[str, Any]]:
     seen: list[tuple[str, Any]] = []
 
-    def listen(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def listen(conn, cursor, statement, parameters, context, executemany):
         if statement.lstrip().upper().startswith("SELECT"):
             seen.append((statement, parameters))
 
@@ -128,36 +183,63 @@ def _capture(db: Database, fn: Any) -> list[tuple[str, Any]]:
     return seen
 
 
-def _turn(runtime: Runtime, pid: uuid.UUID, user_id: uuid.UUID, chat_id: uuid.UUID, body: str) -> None:
+def _turn(
+    runtime: Runtime, pid: uuid.UUID, user_id: uuid.UUID, chat_id: uuid.UUID, body: str
+) -> None:
     """One command turn as the worker runs it: store inbound, plan, save state, commit."""
     with runtime.db.session() as session:
         scope = ProjectScope(session, pid)
         chat = scope.require(ChatSession, chat_id)
         user = scope.require(User, user_id)
-        message = scope.insert(Message(user_id=user_id, session_id=chat_id, direction="inbound", body=body,
-                                       from_number="whatsapp:+919800000002", to_number="whatsapp:+14155550100",
-                                       status="processing", created_at=NOW, updated_at=NOW))  # fmt: skip
+        message = scope.insert(
+            Message(
+                user_id=user_id,
+                session_id=chat_id,
+                direction="inbound",
+                body=body,
+                from_number="whatsapp:+919800000002",
+                to_number="whatsapp:+14155550100",
+                status="processing",
+                created_at=NOW,
+                updated_at=NOW,
+            )
+        )
         state = SessionState.load(chat.state_json)
-        ctx = TurnContext(runtime=runtime, project=session.get(Project, pid),
-                          scope=ProjectScope(session, pid, actor=f"user:{user_id}", turn_id=message.id),
-                          user=user, chat=chat, state=state, message=message, text=body, now=NOW)  # fmt: skip
-        handle_turn(ctx)
+        ctx = TurnContext(
+            runtime=runtime,
+            project=session.get(Project, pid),
+            scope=ProjectScope(session, pid, actor=f"user:{user_id}", turn_id=message.id),
+            user=user,
+            chat=chat,
+            state=state,
+            message=message,
+            text=body,
+            now=NOW,
+        )
+        route(ctx)
         chat.state_json = state.dump()
         message.status = "done"
 
 
-def _webhook_turns(runtime: Runtime, to_number: str, from_number: str, repeat: int, workload: str,
-                   engine: str) -> Figure:  # fmt: skip
+def _webhook_turns(
+    runtime: Runtime, to_number: str, from_number: str, repeat: int, workload: str, engine: str
+) -> Figure:
     """Webhook to queued reply: ``inject_inbound`` (what the webhook stores) then one worker sweep.
 
     The pipeline lives on its own branch; until it is merged this figure says so.
     """
     try:
-        from bot.pipeline import inject_inbound  # type: ignore[import-not-found,unused-ignore]
-        from bot.worker import Worker  # type: ignore[import-not-found,unused-ignore]
+        from bot.whatsapp.intake import inject_inbound
+        from bot.whatsapp.worker import Worker
     except ImportError:
-        return Figure("command turn: webhook → queued reply", workload, None, None, engine,
-                      extra={"skipped": "bot.pipeline not merged yet"})  # fmt: skip
+        return Figure(
+            "command turn: webhook → queued reply",
+            workload,
+            None,
+            None,
+            engine,
+            extra={"skipped": "bot.whatsapp.intake not merged yet"},
+        )
     worker = Worker(runtime)
 
     def turn() -> None:
@@ -167,9 +249,17 @@ def _webhook_turns(runtime: Runtime, to_number: str, from_number: str, repeat: i
     try:
         samples = time_calls(turn, repeat)
     except Exception as exc:  # report, and keep this module's other figures
-        return Figure("command turn: webhook → queued reply", workload, None, None, engine,
-                      extra={"error": f"{type(exc).__name__}: {exc}"})  # fmt: skip
-    return summarise("command turn: webhook → queued reply (next)", workload, samples, engine=engine)
+        return Figure(
+            "command turn: webhook → queued reply",
+            workload,
+            None,
+            None,
+            engine,
+            extra={"error": f"{type(exc).__name__}: {exc}"},
+        )
+    return summarise(
+        "command turn: webhook → queued reply (next)", workload, samples, engine=engine
+    )
 
 
 def _engine_figures(ctx: BenchContext, engine: str) -> list[Figure]:
@@ -181,7 +271,11 @@ def _engine_figures(ctx: BenchContext, engine: str) -> list[Figure]:
             project = create_project(session, "Bench Trust", "+14155550100")
             scope = ProjectScope(session, project.id)
             users = [add_user(scope, f"Op {i}", f"+9198000000{i:02d}", "USER") for i in range(3)]
-            chat = scope.insert(ChatSession(user_id=users[0].id, state_json={}, started_at=NOW, last_activity_at=NOW))
+            chat = scope.insert(
+                ChatSession(
+                    user_id=users[0].id, state_json={}, started_at=NOW, last_activity_at=NOW
+                )
+            )
         _load(db, project.id, [u.id for u in users], contacts, interactions)
         user = users[0]
 
@@ -190,15 +284,35 @@ def _engine_figures(ctx: BenchContext, engine: str) -> list[Figure]:
                 next_contacts(ProjectScope(session, project.id), user, NOW)
 
         scans = _plans(db, _capture(db, rank))
-        figures = [summarise("next_contacts", workload, time_calls(rank, ctx.scale(50, 10)), engine=engine,
-                             extra={"full_scans": ",".join(scans) or "none"})]  # fmt: skip
-        runtime = Runtime(settings=Settings(instance_path=ctx.workdir, database_url=url), db=db,
-                          clock=FrozenClock(NOW))
+        figures = [
+            summarise(
+                "next_contacts",
+                workload,
+                time_calls(rank, ctx.scale(50, 10)),
+                engine=engine,
+                extra={"full_scans": ",".join(scans) or "none"},
+            )
+        ]
+        runtime = Runtime(
+            settings=Settings(instance_path=ctx.workdir, database_url=url),
+            db=db,
+            clock=FrozenClock(NOW),
+        )
         for command in ("next", "stats", "due"):
-            samples = time_calls(lambda c=command: _turn(runtime, project.id, user.id, chat.id, c), ctx.scale(30, 5))
+            samples = time_calls(
+                lambda c=command: _turn(runtime, project.id, user.id, chat.id, c), ctx.scale(30, 5)
+            )
             figures.append(summarise(f"command turn: {command}", workload, samples, engine=engine))
-        figures.append(_webhook_turns(runtime, project.whatsapp_number, user.phone or "", ctx.scale(30, 5),
-                                      workload, engine))  # fmt: skip
+        figures.append(
+            _webhook_turns(
+                runtime,
+                project.whatsapp_number,
+                user.phone or "",
+                ctx.scale(30, 5),
+                workload,
+                engine,
+            )
+        )
         db.dispose()
     return figures
 

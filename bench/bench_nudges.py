@@ -18,7 +18,7 @@ from bench.harness import BenchContext, Figure
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.db import Database
-from bot.directory import create_project
+from bot.directory.org import create_project
 from bot.models import Contact, Followup, Message, User
 from bot.models.types import new_id
 from bot.runtime import Runtime
@@ -72,24 +72,46 @@ def seed(db: Database, followups: int, operators: int) -> None:
         project = create_project(session, "Bench Trust", "+919800000001")
     users = [_user(project.id, n) for n in range(operators)]
     contacts = [
-        {"id": new_id(), "project_id": project.id, "display_name": f"Donor {n:05d}",
-         "created_at": NOW, "updated_at": NOW}
+        {
+            "id": new_id(),
+            "project_id": project.id,
+            "display_name": f"Donor {n:05d}",
+            "created_at": NOW,
+            "updated_at": NOW,
+        }
         for n in range(followups)
-    ]  # fmt: skip
+    ]
     rows = [
-        {"id": new_id(), "project_id": project.id, "contact_id": c["id"], "status": "scheduled",
-         "due_at": NOW - timedelta(minutes=1 + n % 600), "reason": "no_response",
-         "suggested_message": f"Hello {c['display_name']}, following up on our call.",
-         "assigned_to_user_id": users[n % operators]["id"], "created_at": NOW}
+        {
+            "id": new_id(),
+            "project_id": project.id,
+            "contact_id": c["id"],
+            "status": "scheduled",
+            "due_at": NOW - timedelta(minutes=1 + n % 600),
+            "reason": "no_response",
+            "suggested_message": f"Hello {c['display_name']}, following up on our call.",
+            "assigned_to_user_id": users[n % operators]["id"],
+            "created_at": NOW,
+        }
         for n, c in enumerate(contacts)
-    ]  # fmt: skip
+    ]
     inbound = [
-        {"id": new_id(), "project_id": project.id, "user_id": u["id"], "direction": "inbound",
-         "channel": "whatsapp", "from_number": u["phone"], "to_number": project.whatsapp_number,
-         "body": "start", "status": "done", "twilio_sid": f"SMbench{n:08d}",
-         "created_at": NOW - timedelta(hours=1), "updated_at": NOW - timedelta(hours=1)}
+        {
+            "id": new_id(),
+            "project_id": project.id,
+            "user_id": u["id"],
+            "direction": "inbound",
+            "channel": "whatsapp",
+            "from_number": u["phone"],
+            "to_number": project.whatsapp_number,
+            "body": "start",
+            "status": "done",
+            "twilio_sid": f"SMbench{n:08d}",
+            "created_at": NOW - timedelta(hours=1),
+            "updated_at": NOW - timedelta(hours=1),
+        }
         for n, u in enumerate(users)
-    ]  # fmt: skip
+    ]
     with db.session() as session:
         session.execute(insert(User), users)
         session.execute(insert(Contact), contacts)
@@ -103,6 +125,11 @@ def seed(db: Database, followups: int, operators: int) -> None:
 
 def _user(project_id: Any, n: int) -> dict[str, Any]:
     return {
-        "id": new_id(), "project_id": project_id, "full_name": f"Operator {n:03d}",
-        "phone": f"+9197{n:08d}", "role": "USER", "created_at": NOW, "updated_at": NOW,
-    }  # fmt: skip
+        "id": new_id(),
+        "project_id": project_id,
+        "full_name": f"Operator {n:03d}",
+        "phone": f"+9197{n:08d}",
+        "role": "USER",
+        "created_at": NOW,
+        "updated_at": NOW,
+    }

@@ -37,7 +37,7 @@ from bench.harness import BenchContext, Figure, summarise
 from bench.load import TWILIO_TIMEOUT_S, Sent, run_open_loop
 from bench.slow_llm import SlowModelServer
 from bot.db import Database
-from bot.directory import add_user, create_project
+from bot.directory.org import add_user, create_project
 from bot.models import Message
 from bot.store import ProjectScope
 from tests.twilio_double import AUTH_TOKEN, TwilioDouble

@@ -26,7 +26,7 @@ from twilio.request_validator import RequestValidator
 
 from bench.harness import BenchContext, Figure, summarise
 from bot.db import Database
-from bot.directory import add_user, create_project
+from bot.directory.org import add_user, create_project
 from bot.models import Message
 from bot.store import ProjectScope
 

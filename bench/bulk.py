@@ -86,7 +86,7 @@ def _processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | 
     impl = column.type.dialect_impl(dialect)
     if isinstance(impl, VECTOR):
         return _vector_text
-    return impl.bind_processor(dialect)  # type: ignore[no-any-return]
+    return impl.bind_processor(dialect)
 
 
 def _vector_text(value: Any) -> str:
@@ -118,7 +118,7 @@ def _copy(engine: Engine, table: Table, names: str, records: Iterator[tuple[Any,
     raw = engine.raw_connection()
     try:
         statement = f"COPY {table.name} ({names}) FROM STDIN"
-        with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[attr-defined]
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
             for record in records:
                 copy.write_row(record)
                 count += 1

@@ -63,7 +63,7 @@ def run_open_loop(
     def client() -> httpx.Client:
         if not hasattr(local, "client"):
             local.client = httpx.Client(timeout=TWILIO_TIMEOUT_S)
-        return local.client  # type: ignore[no-any-return]
+        return local.client
 
     def send(operator: str, seq: int, at: float) -> None:
         time.sleep(max(0.0, at - time.monotonic()))

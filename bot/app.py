@@ -13,7 +13,7 @@ from flask import Flask, jsonify
 from bot import admin
 from bot.clock import Clock
 from bot.config import Settings, load_secret_key
-from bot.runtime import Runtime
+from bot.runtime import Runtime, get_runtime
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def create_app(
 
 def register_blueprints(app: Flask) -> None:
     """Mount every HTTP surface of Calltime on ``app``."""
-    from bot.webhook import init_app as init_whatsapp
+    from bot.whatsapp.webhook import init_app as init_whatsapp
 
     init_whatsapp(app)
     admin.init_app(app)
@@ -79,12 +79,3 @@ def register_blueprints(app: Flask) -> None:
         from memory import search_mode
 
         return jsonify(status="ok", database=runtime.db.dialect, search=search_mode(runtime))
-
-
-def get_runtime(app: Flask | None = None) -> Runtime:
-    """The :class:`Runtime` of ``app`` (default: the current app)."""
-    if app is None:
-        from flask import current_app
-
-        app = current_app
-    return app.extensions["calltime"]  # type: ignore[no-any-return]

@@ -1,7 +1,8 @@
 """The services one Calltime process shares: settings, database, clock and lazy clients.
 
-Flask keeps one in ``app.extensions["calltime"]``; the worker, scheduler and CLI build
-their own through :func:`bot.app.create_app` or :meth:`Runtime.from_settings`. Clients
+Flask keeps one in ``app.extensions["calltime"]`` (:func:`get_runtime` finds it); the
+worker, scheduler and CLI build their own through :func:`bot.app.create_app` or
+:meth:`Runtime.from_settings`. Clients
 (Twilio, Anthropic, the embedder) are created on first use, never at import time, and
 tests replace them by assigning to :attr:`Runtime.clients`.
 """
@@ -10,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 @dataclass
@@ -43,3 +47,14 @@ class Runtime:
     def register(self, name: str, factory: Callable[[Runtime], Any]) -> None:
         """Register how to build a client; an already-built (or injected) one is kept."""
         self.factories.setdefault(name, factory)
+
+
+def get_runtime(app: Flask | None = None) -> Runtime:
+    """The :class:`Runtime` of ``app`` (default: the current Flask app)."""
+    if app is None:
+        # Imported here: tools/ and memory/ import this module and never load Flask.
+        from flask import current_app
+
+        app = current_app
+    runtime: Runtime = app.extensions["calltime"]
+    return runtime

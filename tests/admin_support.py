@@ -17,7 +17,7 @@ from typing import Any
 from werkzeug.security import generate_password_hash
 
 from bot.db import Database
-from bot.directory import add_campaign, add_user, create_project, set_goal
+from bot.directory.org import add_campaign, add_user, create_project, set_goal
 from bot.models import (
     AgentLog,
     ChatSession,
@@ -65,90 +65,222 @@ def seed_project(db: Database, now: datetime, name: str) -> World:
     with db.session() as session:
         project = create_project(session, name, unique_mobile())
         scope = ProjectScope(session, project.id, actor="test")
-        admin = add_user(scope, f"{name} Admin", unique_mobile(), "ADMIN",
-                         email=f"admin-{tag}@example.org")
-        operator = add_user(scope, f"{name} Operator", unique_mobile(), "USER",
-                            email=f"op-{tag}@example.org")
+        admin = add_user(
+            scope, f"{name} Admin", unique_mobile(), "ADMIN", email=f"admin-{tag}@example.org"
+        )
+        operator = add_user(
+            scope, f"{name} Operator", unique_mobile(), "USER", email=f"op-{tag}@example.org"
+        )
         for user in (admin, operator):
             user.password_hash = PASSWORD_HASH
         campaign = add_campaign(scope, f"{name} Drive")
         set_goal(scope, campaign, now.date(), "100000", 20)
         contact, phone = _contact(scope, f"{name} Donor {tag}")
-        chat = scope.insert(ChatSession(user_id=operator.id, whatsapp_thread_id=operator.phone,
-                                        started_at=now - timedelta(minutes=30),
-                                        last_activity_at=now - timedelta(minutes=5)))
-        inbound = _message(scope, chat, operator.phone, "inbound",
-                           f"spoke to {contact.display_name}, pledged 25k, alt number 98765 43210", now - timedelta(minutes=6))
-        world = World(name, project.id, admin.id, admin.email or "", operator.id,
-                      operator.email or "", chat.id, inbound.id, contact.id,
-                      contact.display_name, phone)
+        chat = scope.insert(
+            ChatSession(
+                user_id=operator.id,
+                whatsapp_thread_id=operator.phone,
+                started_at=now - timedelta(minutes=30),
+                last_activity_at=now - timedelta(minutes=5),
+            )
+        )
+        inbound = _message(
+            scope,
+            chat,
+            operator.phone,
+            "inbound",
+            f"spoke to {contact.display_name}, pledged 25k, alt number 98765 43210",
+            now - timedelta(minutes=6),
+        )
+        world = World(
+            name,
+            project.id,
+            admin.id,
+            admin.email or "",
+            operator.id,
+            operator.email or "",
+            chat.id,
+            inbound.id,
+            contact.id,
+            contact.display_name,
+            phone,
+        )
         world.log_ids = _tool_calls(scope, chat, operator.id, inbound.id, contact.id, now)
         _usage(scope, chat, operator.id, inbound.id, now)
-        _message(scope, chat, operator.phone, "outbound", "Logged a pledge of 25,000.",
-                 now - timedelta(minutes=5), reply_to=inbound.id)
-        world.pledge_id = scope.insert(Pledge(contact_id=contact.id, amount=Decimal("25000"),
-                                              pledged_at=now - timedelta(hours=1),
-                                              created_by_user_id=operator.id)).id
-        scope.insert(Pledge(contact_id=contact.id, amount=Decimal("5000"),
-                            pledged_at=now - timedelta(days=40)))
-        scope.insert(Payment(contact_id=contact.id, amount=Decimal("10000"), method="upi",
-                             paid_at=now - timedelta(minutes=50), reference=f"UPI-{tag}"))
-        world.followup_id = scope.insert(Followup(
-            contact_id=contact.id, due_at=now + timedelta(hours=2), status="scheduled",
-            reason="send_payment_link", assigned_to_user_id=operator.id)).id
-        scope.insert(RlhfInteraction(user_id=operator.id, session_id=chat.id, prompt_type="next",
-                                     rating=2, comment=f"{name} draft too long"))
+        _message(
+            scope,
+            chat,
+            operator.phone,
+            "outbound",
+            "Logged a pledge of 25,000.",
+            now - timedelta(minutes=5),
+            reply_to=inbound.id,
+        )
+        world.pledge_id = scope.insert(
+            Pledge(
+                contact_id=contact.id,
+                amount=Decimal("25000"),
+                pledged_at=now - timedelta(hours=1),
+                created_by_user_id=operator.id,
+            )
+        ).id
+        scope.insert(
+            Pledge(
+                contact_id=contact.id, amount=Decimal("5000"), pledged_at=now - timedelta(days=40)
+            )
+        )
+        scope.insert(
+            Payment(
+                contact_id=contact.id,
+                amount=Decimal("10000"),
+                method="upi",
+                paid_at=now - timedelta(minutes=50),
+                reference=f"UPI-{tag}",
+            )
+        )
+        world.followup_id = scope.insert(
+            Followup(
+                contact_id=contact.id,
+                due_at=now + timedelta(hours=2),
+                status="scheduled",
+                reason="send_payment_link",
+                assigned_to_user_id=operator.id,
+            )
+        ).id
+        scope.insert(
+            RlhfInteraction(
+                user_id=operator.id,
+                session_id=chat.id,
+                prompt_type="next",
+                rating=2,
+                comment=f"{name} draft too long",
+            )
+        )
         return world
 
 
 def _contact(scope: ProjectScope, name: str) -> tuple[Contact, str]:
     phone = unique_mobile()
     contact = scope.insert(Contact(display_name=name, relationship_strength=3))
-    scope.insert(ContactIdentity(contact_id=contact.id, type="phone", value=phone,
-                                 is_primary=True, is_whatsapp_capable=True))
+    scope.insert(
+        ContactIdentity(
+            contact_id=contact.id,
+            type="phone",
+            value=phone,
+            is_primary=True,
+            is_whatsapp_capable=True,
+        )
+    )
     return contact, phone
 
 
-def _message(scope: ProjectScope, chat: ChatSession, phone: str | None, direction: str,
-             body: str, at: datetime, reply_to: uuid.UUID | None = None) -> Message:
+def _message(
+    scope: ProjectScope,
+    chat: ChatSession,
+    phone: str | None,
+    direction: str,
+    body: str,
+    at: datetime,
+    reply_to: uuid.UUID | None = None,
+) -> Message:
     bot_number = "+14155238886"
     inbound = direction == "inbound"
-    return scope.insert(Message(
-        user_id=chat.user_id, session_id=chat.id, direction=direction,
-        from_number=(phone if inbound else bot_number) or "", to_number=bot_number if inbound else phone or "",
-        body=body, status="done" if inbound else "simulated", created_at=at, updated_at=at,
-        reply_to_id=reply_to, twilio_sid=f"SM{uuid.uuid4().hex}"))
+    return scope.insert(
+        Message(
+            user_id=chat.user_id,
+            session_id=chat.id,
+            direction=direction,
+            from_number=(phone if inbound else bot_number) or "",
+            to_number=bot_number if inbound else phone or "",
+            body=body,
+            status="done" if inbound else "simulated",
+            created_at=at,
+            updated_at=at,
+            reply_to_id=reply_to,
+            twilio_sid=f"SM{uuid.uuid4().hex}",
+        )
+    )
 
 
-def _tool_calls(scope: ProjectScope, chat: ChatSession, user_id: uuid.UUID,
-                message_id: uuid.UUID, contact_id: uuid.UUID, now: datetime) -> list[uuid.UUID]:
+def _tool_calls(
+    scope: ProjectScope,
+    chat: ChatSession,
+    user_id: uuid.UUID,
+    message_id: uuid.UUID,
+    contact_id: uuid.UUID,
+    now: datetime,
+) -> list[uuid.UUID]:
     calls = [
-        ("search_contacts", {"query": "Anita"}, json.dumps([{"id": str(contact_id)}]), "ok", 12, None),
-        ("record_pledge", {"contact_id": str(contact_id), "amount": "25000"},
-         '{"pledge": "25000.00"}', "ok", 31, None),
-        ("schedule_followup", {"contact_id": str(contact_id), "due": "friday"}, None, "error",
-         7, "due date is in the past"),
+        (
+            "search_contacts",
+            {"query": "Anita"},
+            json.dumps([{"id": str(contact_id)}]),
+            "ok",
+            12,
+            None,
+        ),
+        (
+            "record_pledge",
+            {"contact_id": str(contact_id), "amount": "25000"},
+            '{"pledge": "25000.00"}',
+            "ok",
+            31,
+            None,
+        ),
+        (
+            "schedule_followup",
+            {"contact_id": str(contact_id), "due": "friday"},
+            None,
+            "error",
+            7,
+            "due date is in the past",
+        ),
     ]
     ids = []
     for i, (action, args, result, status, ms, error) in enumerate(calls):
-        row = scope.insert(AgentLog(session_id=chat.id, user_id=user_id, message_id=message_id,
-                                    action=action, tool_use_id=f"toolu_{i}", input_json=args,
-                                    result=result, status=status, execution_time_ms=ms,
-                                    error=error, created_at=now - timedelta(minutes=6, seconds=-i)))
+        row = scope.insert(
+            AgentLog(
+                session_id=chat.id,
+                user_id=user_id,
+                message_id=message_id,
+                action=action,
+                tool_use_id=f"toolu_{i}",
+                input_json=args,
+                result=result,
+                status=status,
+                execution_time_ms=ms,
+                error=error,
+                created_at=now - timedelta(minutes=6, seconds=-i),
+            )
+        )
         ids.append(row.id)
     return ids
 
 
-def _usage(scope: ProjectScope, chat: ChatSession, user_id: uuid.UUID,
-           message_id: uuid.UUID, now: datetime) -> None:
-    for i, (prompt, completion, read, write) in enumerate(((1200, 150, 0, 3000), (400, 80, 3000, 0))):
-        scope.insert(ProviderUsage(
-            user_id=user_id, session_id=chat.id, message_id=message_id, provider="anthropic",
-            model="claude-haiku-4-5-20251001", prompt_tokens=prompt, completion_tokens=completion,
-            total_tokens=prompt + completion + read + write, cache_read_tokens=read,
-            cache_write_tokens=write, request_id=f"req_{i}", latency_ms=900 + i,
-            stop_reason="tool_use" if i == 0 else "end_turn",
-            created_at=now - timedelta(minutes=6, seconds=-i)))
+def _usage(
+    scope: ProjectScope, chat: ChatSession, user_id: uuid.UUID, message_id: uuid.UUID, now: datetime
+) -> None:
+    for i, (prompt, completion, read, write) in enumerate(
+        ((1200, 150, 0, 3000), (400, 80, 3000, 0))
+    ):
+        scope.insert(
+            ProviderUsage(
+                user_id=user_id,
+                session_id=chat.id,
+                message_id=message_id,
+                provider="anthropic",
+                model="claude-haiku-4-5-20251001",
+                prompt_tokens=prompt,
+                completion_tokens=completion,
+                total_tokens=prompt + completion + read + write,
+                cache_read_tokens=read,
+                cache_write_tokens=write,
+                request_id=f"req_{i}",
+                latency_ms=900 + i,
+                stop_reason="tool_use" if i == 0 else "end_turn",
+                created_at=now - timedelta(minutes=6, seconds=-i),
+            )
+        )
 
 
 # -- HTTP helpers ---------------------------------------------------------------------
@@ -164,8 +296,9 @@ def csrf_from(html: str) -> str:
 def login(client: Any, identifier: str, password: str = PASSWORD) -> Any:
     """Sign in through the form (CSRF token included); returns the POST response."""
     token = csrf_from(client.get("/admin/login").get_data(as_text=True))
-    return client.post("/admin/login", data={"identifier": identifier, "password": password,
-                                             "csrf_token": token})
+    return client.post(
+        "/admin/login", data={"identifier": identifier, "password": password, "csrf_token": token}
+    )
 
 
 def csrf_token(client: Any, path: str = "/admin/contacts/import") -> str:

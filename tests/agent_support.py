@@ -1,7 +1,7 @@
 """Helpers for the agent tests (fixtures live in :mod:`tests.agent_fixtures`).
 
 :func:`run_turn` plays the worker's part for one inbound message without the queue:
-session, message row, ``handle_turn``, state and the outbound reply, so the loop's tests
+session, message row, ``route``, state and the outbound reply, so the loop's tests
 can re-run a message (a retried turn) and seed session state directly.
 """
 
@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.models import ChatSession, Message, Project, User
-from bot.planner import handle_turn
 from bot.runtime import Runtime
-from bot.state import SessionState
 from bot.store import ProjectScope
-from bot.turns import Reply, TurnContext
+from bot.turn.context import Reply, TurnContext
+from bot.turn.router import route
+from bot.turn.state import SessionState
 
 
 @dataclass
@@ -65,14 +65,14 @@ def run_turn(
             text=text,
             now=now,
         )
-        reply = handle_turn(ctx)
+        reply = route(ctx)
         if reply.prompt_type:
             ctx.state.last_prompt_type = reply.prompt_type
         chat.state_json = ctx.state.dump()
         message.status = "failed" if reply.meta.get("failed") else "done"
         _outbound(scope, project, user, chat, reply.text, now)
         result = Turn(reply, message.id, chat.id, ctx.state)
-    runtime.clock.advance(minutes=1)  # type: ignore[attr-defined]
+    runtime.clock.advance(minutes=1)
     return result
 
 

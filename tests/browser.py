@@ -83,5 +83,5 @@ def save_screenshot(page: object, name: str) -> Path:
     """Save a screenshot under ``test-artifacts/`` and return its path."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    page.screenshot(path=str(path), full_page=True)
     return path

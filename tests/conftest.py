@@ -176,7 +176,7 @@ def app(db_url: str, tmp_path: Path, clock: FrozenClock) -> Iterator[Flask]:
 
 @pytest.fixture
 def runtime(app: Flask) -> Runtime:
-    return app.extensions["calltime"]  # type: ignore[no-any-return]
+    return app.extensions["calltime"]
 
 
 @pytest.fixture
@@ -185,5 +185,5 @@ def db(runtime: Runtime) -> Database:
 
 
 @pytest.fixture
-def client(app: Flask):  # type: ignore[no-untyped-def]
+def client(app: Flask):
     return app.test_client()

@@ -3,7 +3,7 @@
 :class:`Operator` plays one operator: ``say(text)`` stores an inbound ``Message``
 (status processing), opens the ``ChatSession`` on first use, builds the
 ``TurnContext`` exactly as the worker does (scope with ``user:<id>`` and
-``turn_id`` = the message id), calls :func:`bot.planner.handle_turn`, saves the
+``turn_id`` = the message id), calls :func:`bot.turn.router.route`, saves the
 session state and commits — one transaction per turn.
 """
 
@@ -19,14 +19,22 @@ from sqlalchemy import func, select
 from bot.clock import FrozenClock
 from bot.db import Database
 from bot.models import ChatSession, Message, Project, User
-from bot.planner import handle_turn
 from bot.runtime import Runtime
-from bot.state import SessionState
 from bot.store import ProjectScope
-from bot.turns import Reply, TurnContext
+from bot.turn.context import Reply, TurnContext
+from bot.turn.router import route
+from bot.turn.state import SessionState
 
 #: The tables a command may write, for "rows written" assertions.
-WRITE_TABLES = ("interactions", "pledges", "payments", "followups", "contacts", "audit_log", "events")
+WRITE_TABLES = (
+    "interactions",
+    "pledges",
+    "payments",
+    "followups",
+    "contacts",
+    "audit_log",
+    "events",
+)
 
 
 @dataclass
@@ -42,7 +50,7 @@ class Operator:
 
     @property
     def clock(self) -> FrozenClock:
-        return self.runtime.clock  # type: ignore[return-value]
+        return self.runtime.clock
 
     def say(self, text: str) -> Reply:
         """Send ``text`` as this operator and return the bot's reply."""
@@ -50,22 +58,36 @@ class Operator:
         with self.runtime.db.session() as session:
             scope = ProjectScope(session, self.project.id, actor="system")
             chat = self._chat(scope, now)
-            message = scope.insert(Message(
-                user_id=self.user.id, session_id=chat.id, direction="inbound",
-                from_number=f"whatsapp:{self.user.phone}",
-                to_number=f"whatsapp:{self.project.whatsapp_number}", body=text,
-                status="processing", thread_key=f"{self.project.id}:{self.user.id}",
-                created_at=now, updated_at=now,
-            ))  # fmt: skip
-            turn_scope = ProjectScope(session, self.project.id, actor=f"user:{self.user.id}",
-                                      turn_id=message.id)  # fmt: skip
+            message = scope.insert(
+                Message(
+                    user_id=self.user.id,
+                    session_id=chat.id,
+                    direction="inbound",
+                    from_number=f"whatsapp:{self.user.phone}",
+                    to_number=f"whatsapp:{self.project.whatsapp_number}",
+                    body=text,
+                    status="processing",
+                    thread_key=f"{self.project.id}:{self.user.id}",
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            turn_scope = ProjectScope(
+                session, self.project.id, actor=f"user:{self.user.id}", turn_id=message.id
+            )
             state = SessionState.load(chat.state_json)
             ctx = TurnContext(
-                runtime=self.runtime, scope=turn_scope, project=session.merge(self.project),
-                user=session.merge(self.user), chat=chat, state=state, message=message,
-                text=text, now=now,
-            )  # fmt: skip
-            reply = handle_turn(ctx)
+                runtime=self.runtime,
+                scope=turn_scope,
+                project=session.merge(self.project),
+                user=session.merge(self.user),
+                chat=chat,
+                state=state,
+                message=message,
+                text=text,
+                now=now,
+            )
+            reply = route(ctx)
             state.last_turn_id = message.id
             chat.state_json = state.dump()
             chat.last_activity_at = now
@@ -77,8 +99,15 @@ class Operator:
     def _chat(self, scope: ProjectScope, now: datetime) -> ChatSession:
         if self.chat_id is not None:
             return scope.require(ChatSession, self.chat_id)
-        chat = scope.insert(ChatSession(user_id=self.user.id, whatsapp_thread_id=self.user.phone,
-                                        state_json={}, started_at=now, last_activity_at=now))  # fmt: skip
+        chat = scope.insert(
+            ChatSession(
+                user_id=self.user.id,
+                whatsapp_thread_id=self.user.phone,
+                state_json={},
+                started_at=now,
+                last_activity_at=now,
+            )
+        )
         self.chat_id = chat.id
         return chat
 
@@ -105,13 +134,26 @@ def row_counts(db: Database, project_id: uuid.UUID) -> dict[str, int]:
     from bot.models import AuditLog, Contact, Event, Followup, Interaction, Payment, Pledge
 
     models: dict[str, Any] = {
-        "interactions": Interaction, "pledges": Pledge, "payments": Payment,
-        "followups": Followup, "contacts": Contact, "audit_log": AuditLog, "events": Event,
-    }  # fmt: skip
+        "interactions": Interaction,
+        "pledges": Pledge,
+        "payments": Payment,
+        "followups": Followup,
+        "contacts": Contact,
+        "audit_log": AuditLog,
+        "events": Event,
+    }
     with db.session() as session:
         return {
-            name: int(session.scalar(select(func.count()).select_from(model).where(
-                model.project_id == project_id,
-                AuditLog.changed_by.like("user:%") if model is AuditLog else True)) or 0)
+            name: int(
+                session.scalar(
+                    select(func.count())
+                    .select_from(model)
+                    .where(
+                        model.project_id == project_id,
+                        AuditLog.changed_by.like("user:%") if model is AuditLog else True,
+                    )
+                )
+                or 0
+            )
             for name, model in models.items()
-        }  # fmt: skip
+        }

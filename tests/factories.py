@@ -6,7 +6,7 @@ import itertools
 from typing import Any
 
 from bot.db import Database
-from bot.directory import add_user, create_project
+from bot.directory.org import add_user, create_project
 from bot.models import Contact, ContactIdentity, Project, User
 from bot.store import ProjectScope
 

@@ -79,7 +79,7 @@ def tiny_embedder(tiny_model_dir: Path) -> Embedder:
     return embedder
 
 
-def scope_of(db: Database, session, project) -> ProjectScope:  # type: ignore[no-untyped-def]
+def scope_of(db: Database, session, project) -> ProjectScope:
     return ProjectScope(session, project.id, actor="test")
 
 

@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 from bot.app import create_app
-from bot.turns import Reply, TurnContext
-from bot.worker import Worker
+from bot.turn.context import Reply, TurnContext
+from bot.whatsapp.worker import Worker
 
 
 def hanging_turn(ctx: TurnContext) -> Reply:

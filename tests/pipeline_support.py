@@ -48,7 +48,7 @@ def wired_app(
 
 @pytest.fixture
 def wired_runtime(wired_app: Flask) -> Runtime:
-    return wired_app.extensions["calltime"]  # type: ignore[no-any-return]
+    return wired_app.extensions["calltime"]
 
 
 def messages(db: Database, direction: str | None = None) -> list[Message]:

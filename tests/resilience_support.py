@@ -22,7 +22,7 @@ from werkzeug.test import TestResponse
 
 from bot.db import Database
 from bot.models import Project, User
-from bot.worker_threads import start_worker_threads
+from bot.whatsapp.worker_threads import start_worker_threads
 from tests.factories import make_project, make_user
 from tests.pipeline_support import messages
 from tests.twilio_double import AUTH_TOKEN, TwilioDouble

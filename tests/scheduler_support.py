@@ -14,11 +14,11 @@ from bot.clock import FrozenClock
 from bot.db import Database
 from bot.models import ChatSession, Contact, Followup, Message, Project, User
 from bot.models.types import new_id
-from bot.pipeline import inject_inbound
 from bot.runtime import Runtime
-from bot.state import SessionState
 from bot.store import ProjectScope
-from bot.worker import Worker
+from bot.turn.state import SessionState
+from bot.whatsapp.intake import inject_inbound
+from bot.whatsapp.worker import Worker
 from tests.factories import make_contact, make_user
 from tests.twilio_double import TwilioDouble
 
@@ -147,7 +147,7 @@ def wired_runtime_for(
         },
         clock=clock,
     )
-    return app.extensions["calltime"]  # type: ignore[no-any-return]
+    return app.extensions["calltime"]
 
 
 def operator_says(runtime: Runtime, project: Project, user: User, body: str) -> None:

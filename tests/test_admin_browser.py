@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def db_url(tmp_path, sqlite_template):  # type: ignore[no-untyped-def]
+def db_url(tmp_path, sqlite_template):
     """Browser flows run once, on SQLite (the HTTP tests cover both engines)."""
     path = tmp_path / "calltime.db"
     shutil.copy(sqlite_template, path)
@@ -25,18 +25,18 @@ def db_url(tmp_path, sqlite_template):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def world(db, clock):  # type: ignore[no-untyped-def]
+def world(db, clock):
     return seed_project(db, clock.now(), "Asha")
 
 
-def sign_in(page, server, identifier: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page, server, identifier: str, password: str = PASSWORD) -> None:
     page.goto(f"{server.url}/admin/login")
     page.fill("input[name=identifier]", identifier)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
 
 
-def refusals(page, server, world) -> None:  # type: ignore[no-untyped-def]
+def refusals(page, server, world) -> None:
     """A wrong password and a non-admin get nowhere."""
     sign_in(page, server, world.admin_email, "not my password")
     assert "wrong email/phone or password" in page.inner_text("[role=alert]")
@@ -49,7 +49,7 @@ def refusals(page, server, world) -> None:  # type: ignore[no-untyped-def]
     assert "/admin/login" in page.url
 
 
-def test_dashboard_in_chromium(browser_page, live_server, world, db) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_dashboard_in_chromium(browser_page, live_server, world, db) -> None:  # noqa: F811
     page = browser_page
     refusals(page, live_server, world)
     sign_in(page, live_server, world.admin_email)
@@ -58,7 +58,7 @@ def test_dashboard_in_chromium(browser_page, live_server, world, db) -> None:  #
     save_screenshot(page, "admin-overview")
 
     page.click("header >> text=Conversations")
-    page.click("main table a:has-text(\"Asha Operator\")")
+    page.click('main table a:has-text("Asha Operator")')
     page.wait_for_selector("table.tool-calls")
     calls = page.inner_text("main")
     for tool in ("search_contacts", "record_pledge", "schedule_followup"):
@@ -67,7 +67,7 @@ def test_dashboard_in_chromium(browser_page, live_server, world, db) -> None:  #
     save_screenshot(page, "admin-transcript")
 
     page.click("header >> text=Contacts")
-    page.click(f"main table a:has-text(\"{world.contact_name}\")")
+    page.click(f'main table a:has-text("{world.contact_name}")')
     page.fill("#edit-contact input[name=display_name]", "Anita Sharma (renewal)")
     page.select_option("#edit-contact select[name=status]", "inactive")
     page.click("#edit-contact button[type=submit]")

@@ -8,23 +8,33 @@ from sqlalchemy import func, select
 from bot.models import AuditLog, Contact, ModelPrice
 from tests.admin_support import csrf_token, login, seed_project
 
-LIST_PAGES = ("/admin/", "/admin/conversations", "/admin/usage", "/admin/usage.csv",
-              "/admin/logs", "/admin/followups", "/admin/pledges", "/admin/payments",
-              "/admin/feedback", "/admin/contacts", "/admin/contacts/export.csv",
-              "/admin/contacts/import")
+LIST_PAGES = (
+    "/admin/",
+    "/admin/conversations",
+    "/admin/usage",
+    "/admin/usage.csv",
+    "/admin/logs",
+    "/admin/followups",
+    "/admin/pledges",
+    "/admin/payments",
+    "/admin/feedback",
+    "/admin/contacts",
+    "/admin/contacts/export.csv",
+    "/admin/contacts/import",
+)
 # Routes that take no tenant id (auth pages, forms posting to lists).
 NO_ID_ROUTES = {"/admin/login", "/admin/login/<token>", "/admin/logout", "/admin/usage/prices"}
 
 
 @pytest.fixture
-def worlds(db, clock, client):  # type: ignore[no-untyped-def]
+def worlds(db, clock, client):
     mine = seed_project(db, clock.now(), "Asha")
     theirs = seed_project(db, clock.now(), "Bharat")
     assert login(client, mine.admin_email).status_code == 302
     return mine, theirs
 
 
-def _id_urls(theirs) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+def _id_urls(theirs) -> dict[str, list[str]]:
     """Every id-taking admin route, filled with the other project's ids."""
     return {
         "/admin/conversations/<session_id>": [f"/admin/conversations/{theirs.session_id}"],
@@ -32,14 +42,14 @@ def _id_urls(theirs) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
     }
 
 
-def test_every_admin_route_is_covered(app, worlds) -> None:  # type: ignore[no-untyped-def]
+def test_every_admin_route_is_covered(app, worlds) -> None:
     rules = {r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("admin.")}
     rules.discard("/admin/static/<path:filename>")
     covered = set(LIST_PAGES) | NO_ID_ROUTES | set(_id_urls(worlds[1]))
     assert rules <= covered, f"add isolation cases for {rules - covered}"
 
 
-def test_other_projects_ids_answer_404(client, worlds) -> None:  # type: ignore[no-untyped-def]
+def test_other_projects_ids_answer_404(client, worlds) -> None:
     _, theirs = worlds
     for urls in _id_urls(theirs).values():
         for url in urls:
@@ -47,15 +57,19 @@ def test_other_projects_ids_answer_404(client, worlds) -> None:  # type: ignore[
     assert client.get("/admin/contacts/not-an-id").status_code == 404
 
 
-def test_list_pages_show_nothing_of_the_other_project(client, worlds) -> None:  # type: ignore[no-untyped-def]
+def test_list_pages_show_nothing_of_the_other_project(client, worlds) -> None:
     mine, theirs = worlds
     for url in LIST_PAGES:
         body = client.get(url).get_data(as_text=True)
         assert "Bharat" not in body, url
-    filtered = [f"/admin/logs?session={theirs.session_id}", f"/admin/logs?operator={theirs.operator_id}",
-                f"/admin/conversations?operator={theirs.operator_id}",
-                f"/admin/followups?operator={theirs.operator_id}",
-                f"/admin/contacts?q={theirs.contact_phone}", "/admin/contacts?q=Bharat"]
+    filtered = [
+        f"/admin/logs?session={theirs.session_id}",
+        f"/admin/logs?operator={theirs.operator_id}",
+        f"/admin/conversations?operator={theirs.operator_id}",
+        f"/admin/followups?operator={theirs.operator_id}",
+        f"/admin/contacts?q={theirs.contact_phone}",
+        "/admin/contacts?q=Bharat",
+    ]
     for url in filtered:
         response = client.get(url)
         rows = response.get_data(as_text=True).split("<tbody>", 1)[1]
@@ -63,31 +77,42 @@ def test_list_pages_show_nothing_of_the_other_project(client, worlds) -> None:  
     assert "Asha Donor" in client.get("/admin/contacts").get_data(as_text=True)
 
 
-def test_other_projects_rows_cannot_be_changed(client, worlds, db) -> None:  # type: ignore[no-untyped-def]
+def test_other_projects_rows_cannot_be_changed(client, worlds, db) -> None:
     mine, theirs = worlds
     token = csrf_token(client)
     with db.session() as session:
         audits_before = session.scalar(select(func.count()).select_from(AuditLog))
-    response = client.post(f"/admin/contacts/{theirs.contact_id}",
-                           data={"csrf_token": token, "status": "do_not_contact"})
+    response = client.post(
+        f"/admin/contacts/{theirs.contact_id}",
+        data={"csrf_token": token, "status": "do_not_contact"},
+    )
     assert response.status_code == 404
     # Assigning my contact to their operator is refused too.
     url = f"/admin/contacts/{mine.contact_id}"
     client.post(url, data={"csrf_token": token, "assigned_to_user_id": str(theirs.operator_id)})
-    client.post("/admin/usage/prices", data={"csrf_token": token, "model": "claude-x",
-                                             "input": "1", "output": "1", "cache_read": "0",
-                                             "cache_write": "0"})
+    client.post(
+        "/admin/usage/prices",
+        data={
+            "csrf_token": token,
+            "model": "claude-x",
+            "input": "1",
+            "output": "1",
+            "cache_read": "0",
+            "cache_write": "0",
+        },
+    )
     with db.session() as session:
         assert session.get(Contact, theirs.contact_id).status == "active"
         assert session.get(Contact, mine.contact_id).assigned_to_user_id is None
         price = session.scalars(select(ModelPrice)).one()
         assert price.project_id == mine.project_id
-        new_audits = session.scalars(select(AuditLog).order_by(AuditLog.timestamp)
-                                     .offset(audits_before)).all()
+        new_audits = session.scalars(
+            select(AuditLog).order_by(AuditLog.timestamp).offset(audits_before)
+        ).all()
         assert {a.project_id for a in new_audits} == {mine.project_id}
 
 
-def test_other_projects_admin_session_is_theirs_alone(app, worlds) -> None:  # type: ignore[no-untyped-def]
+def test_other_projects_admin_session_is_theirs_alone(app, worlds) -> None:
     mine, theirs = worlds
     other = app.test_client()
     login(other, theirs.admin_email)

@@ -11,7 +11,7 @@ from tests.engine_support import Operator
 from tests.factories import make_project, make_user
 
 
-def test_admin_gets_a_single_use_link_and_operators_do_not(app, runtime, client) -> None:  # type: ignore[no-untyped-def]
+def test_admin_gets_a_single_use_link_and_operators_do_not(app, runtime, client) -> None:
     project = make_project(runtime.db)
     admin = Operator(runtime, project, make_user(runtime.db, project, "Meera", role="ADMIN"))
     operator = Operator(runtime, project, make_user(runtime.db, project, "Priya", role="USER"))

@@ -15,26 +15,26 @@ from tests.admin_support import csrf_token, login, seed_project
 
 
 @pytest.fixture
-def world(db, clock, client):  # type: ignore[no-untyped-def]
+def world(db, clock, client):
     seeded = seed_project(db, clock.now(), "Asha")
     assert login(client, seeded.admin_email).status_code == 302
     return seeded
 
 
-def text(client, path: str) -> str:  # type: ignore[no-untyped-def]
+def text(client, path: str) -> str:
     response = client.get(path)
     assert response.status_code == 200, path
     return response.get_data(as_text=True)
 
 
-def test_overview_counts_today(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_overview_counts_today(client, world) -> None:
     page = text(client, "/admin/")
     assert "<svg" in page and "Tool calls by hour today" in page
     assert "25,000.00" in page and "10,000.00" in page and "100,000.00" in page
     assert '<b class="err">1</b>' in page  # one failed tool call today
 
 
-def test_transcript_shows_each_turns_tool_and_model_calls(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_transcript_shows_each_turns_tool_and_model_calls(client, world) -> None:
     page = text(client, f"/admin/conversations/{world.session_id}")
     assert "pledged 25k" in page and "Logged a pledge of 25,000." in page
     assert "98765 43210" not in page and "987••43210" in page  # numbers in text are masked
@@ -47,30 +47,55 @@ def test_transcript_shows_each_turns_tool_and_model_calls(client, world) -> None
     assert page.index("pledged 25k") < page.index("record_pledge") < page.index("Logged a pledge")
 
 
-def test_usage_csv_and_price_edits(client, world, db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_usage_csv_and_price_edits(client, world, db, clock) -> None:
     with db.session() as session:  # yesterday's call: a closed day, served from the cache
-        session.add(ProviderUsage(project_id=world.project_id, user_id=world.operator_id,
-                                  provider="anthropic", model="claude-sonnet-4-5",
-                                  prompt_tokens=1_000_000, completion_tokens=0,
-                                  created_at=clock.now() - timedelta(days=1)))
+        session.add(
+            ProviderUsage(
+                project_id=world.project_id,
+                user_id=world.operator_id,
+                provider="anthropic",
+                model="claude-sonnet-4-5",
+                prompt_tokens=1_000_000,
+                completion_tokens=0,
+                created_at=clock.now() - timedelta(days=1),
+            )
+        )
     for _ in range(2):
         rows = list(csv.DictReader(io.StringIO(text(client, "/admin/usage.csv"))))
         assert [(r["day"], r["model"], r["cost_usd"]) for r in rows[1:]] == [
-            ("2026-11-25", "claude-sonnet-4-5", "3.000000")]
+            ("2026-11-25", "claude-sonnet-4-5", "3.000000")
+        ]
     rows = rows[:1]
     assert rows[0]["operator"] == "Asha Operator" and rows[0]["calls"] == "2"
     assert Decimal(rows[0]["cost_usd"]) == Decimal("0.006800")
     token = csrf_token(client, "/admin/usage")
-    bad = client.post("/admin/usage/prices", data={"csrf_token": token, "model": "claude-haiku-4-5",
-                                                    "input": "-1", "output": "5", "cache_read": "0",
-                                                    "cache_write": "0"}, follow_redirects=True)
+    bad = client.post(
+        "/admin/usage/prices",
+        data={
+            "csrf_token": token,
+            "model": "claude-haiku-4-5",
+            "input": "-1",
+            "output": "5",
+            "cache_read": "0",
+            "cache_write": "0",
+        },
+        follow_redirects=True,
+    )
     assert "must be between 0" in bad.get_data(as_text=True)
     with db.session() as session:
         assert session.scalars(select(ModelPrice)).all() == []
     for model, rate in (("claude-haiku-4-5", "2"), ("claude-sonnet-4-5", "4")):
-        client.post("/admin/usage/prices", data={
-            "csrf_token": token, "model": model, "input": rate, "output": "10",
-            "cache_read": "0.2", "cache_write": "2.5"})
+        client.post(
+            "/admin/usage/prices",
+            data={
+                "csrf_token": token,
+                "model": model,
+                "input": rate,
+                "output": "10",
+                "cache_read": "0.2",
+                "cache_write": "2.5",
+            },
+        )
     rows = list(csv.DictReader(io.StringIO(text(client, "/admin/usage.csv"))))
     assert Decimal(rows[0]["cost_usd"]) == Decimal("0.013600")
     assert Decimal(rows[1]["cost_usd"]) == Decimal("4")  # cached day, new price
@@ -84,17 +109,20 @@ LOG_FILTERS = [
 ]
 
 
-def test_agent_log_filters_and_pages(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_agent_log_filters_and_pages(client, world) -> None:
     tools = ("search_contacts", "record_pledge", "schedule_followup")
-    for query, expected in [*LOG_FILTERS, (f"operator={world.operator_id}", set(tools)),
-                            (f"operator={world.admin_id}", set())]:
+    for query, expected in [
+        *LOG_FILTERS,
+        (f"operator={world.operator_id}", set(tools)),
+        (f"operator={world.admin_id}", set()),
+    ]:
         body = text(client, f"/admin/logs?{query}").split("<tbody>", 1)[1]
         assert {t for t in tools if t in body} == expected, query
     assert client.get("/admin/logs?operator=nope").status_code == 400
     assert client.get("/admin/logs?before=garbage").status_code == 400
 
 
-def test_contact_list_masks_and_own_page_shows_numbers(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_contact_list_masks_and_own_page_shows_numbers(client, world) -> None:
     listing = text(client, "/admin/contacts")
     assert world.contact_name in listing and world.contact_phone not in listing
     assert world.contact_phone[-5:] in listing
@@ -102,37 +130,60 @@ def test_contact_list_masks_and_own_page_shows_numbers(client, world) -> None:  
     assert world.contact_name in found
     own = text(client, f"/admin/contacts/{world.contact_id}")
     assert world.contact_phone in own
-    for page in ("/admin/", "/admin/conversations", f"/admin/conversations/{world.session_id}",
-                 "/admin/logs", "/admin/followups", "/admin/feedback"):
+    for page in (
+        "/admin/",
+        "/admin/conversations",
+        f"/admin/conversations/{world.session_id}",
+        "/admin/logs",
+        "/admin/followups",
+        "/admin/feedback",
+    ):
         assert "+9198" not in text(client, page) or page == "/admin/contacts"
     assert "scrypt:" not in own and "pbkdf2" not in own
 
 
-def test_contact_edit_is_audited_as_the_admin(client, world, db) -> None:  # type: ignore[no-untyped-def]
+def test_contact_edit_is_audited_as_the_admin(client, world, db) -> None:
     url = f"/admin/contacts/{world.contact_id}"
     token = csrf_token(client, url)
-    response = client.post(url, data={"csrf_token": token, "display_name": "Anita S.",
-                                      "relationship_strength": "5", "notes": "prefers mornings"},
-                           follow_redirects=True)
+    response = client.post(
+        url,
+        data={
+            "csrf_token": token,
+            "display_name": "Anita S.",
+            "relationship_strength": "5",
+            "notes": "prefers mornings",
+        },
+        follow_redirects=True,
+    )
     assert "Saved" in response.get_data(as_text=True)
     with db.session() as session:
         contact = session.get(Contact, world.contact_id)
         assert (contact.display_name, contact.relationship_strength) == ("Anita S.", 5)
-        audit = session.scalars(select(AuditLog).where(AuditLog.record_id == str(contact.id),
-                                                       AuditLog.action == "update")).one()
+        audit = session.scalars(
+            select(AuditLog).where(
+                AuditLog.record_id == str(contact.id), AuditLog.action == "update"
+            )
+        ).one()
         assert audit.changed_by == f"user:{world.admin_id}"
 
 
-def test_bad_contact_edit_changes_nothing(client, world, db) -> None:  # type: ignore[no-untyped-def]
+def test_bad_contact_edit_changes_nothing(client, world, db) -> None:
     url = f"/admin/contacts/{world.contact_id}"
-    response = client.post(url, data={"csrf_token": csrf_token(client, url), "display_name": "New",
-                                      "relationship_strength": "9"}, follow_redirects=True)
+    response = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "display_name": "New",
+            "relationship_strength": "9",
+        },
+        follow_redirects=True,
+    )
     assert "Not saved" in response.get_data(as_text=True)
     with db.session() as session:
         assert session.get(Contact, world.contact_id).display_name == world.contact_name
 
 
-def test_do_not_contact_cancels_open_followups(client, world, db) -> None:  # type: ignore[no-untyped-def]
+def test_do_not_contact_cancels_open_followups(client, world, db) -> None:
     url = f"/admin/contacts/{world.contact_id}"
     client.post(url, data={"csrf_token": csrf_token(client, url), "status": "do_not_contact"})
     with db.session() as session:
@@ -140,26 +191,37 @@ def test_do_not_contact_cancels_open_followups(client, world, db) -> None:  # ty
         assert session.get(Followup, world.followup_id).status == "cancelled"
 
 
-def test_csv_import_reports_like_the_cli_and_export_round_trips(client, world, db) -> None:  # type: ignore[no-untyped-def]
+def test_csv_import_reports_like_the_cli_and_export_round_trips(client, world, db) -> None:
     data = "display_name,phone,status\nMeera Iyer,+919812345678,active\n,+919812345679,active\n"
-    response = client.post("/admin/contacts/import", data={
-        "csrf_token": csrf_token(client), "file": (io.BytesIO(data.encode()), "c.csv")},
-        content_type="multipart/form-data")
+    response = client.post(
+        "/admin/contacts/import",
+        data={"csrf_token": csrf_token(client), "file": (io.BytesIO(data.encode()), "c.csv")},
+        content_type="multipart/form-data",
+    )
     page = response.get_data(as_text=True)
     assert "<b>1</b> imported" in page and "<b>1</b> skipped" in page
-    assert client.post("/admin/contacts/import", data={
-        "csrf_token": csrf_token(client), "file": (io.BytesIO(b"name\nx\n"), "c.csv")},
-        content_type="multipart/form-data").status_code == 400
+    assert (
+        client.post(
+            "/admin/contacts/import",
+            data={"csrf_token": csrf_token(client), "file": (io.BytesIO(b"name\nx\n"), "c.csv")},
+            content_type="multipart/form-data",
+        ).status_code
+        == 400
+    )
     with db.session() as session:
-        audit = session.scalars(select(AuditLog).where(AuditLog.table_name == "contacts",
-                                                       AuditLog.action == "insert",
-                                                       AuditLog.changed_by.like("user:%"))).all()
+        audit = session.scalars(
+            select(AuditLog).where(
+                AuditLog.table_name == "contacts",
+                AuditLog.action == "insert",
+                AuditLog.changed_by.like("user:%"),
+            )
+        ).all()
         assert len(audit) == 1
     export = text(client, "/admin/contacts/export.csv")
     assert "Meera Iyer,+919812345678" in export
 
 
-def test_money_and_feedback_pages(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_money_and_feedback_pages(client, world) -> None:
     pledges = text(client, "/admin/pledges")
     assert "25,000.00" in pledges and "5,000.00" in pledges
     assert "1 open, 31–60 days" in pledges and "1 open, 0–7 days" in pledges
@@ -169,10 +231,11 @@ def test_money_and_feedback_pages(client, world) -> None:  # type: ignore[no-unt
     assert "Asha draft too long" in feedback and "2.00" in feedback
 
 
-def test_contact_pages_follow_the_name_order(client, world, db) -> None:  # type: ignore[no-untyped-def]
+def test_contact_pages_follow_the_name_order(client, world, db) -> None:
     with db.session() as session:
-        session.add_all(Contact(project_id=world.project_id, display_name=f"Page {i:02d}")
-                        for i in range(55))
+        session.add_all(
+            Contact(project_id=world.project_id, display_name=f"Page {i:02d}") for i in range(55)
+        )
     first = text(client, "/admin/contacts?q=Page")
     assert "Page 00" in first and "Page 49" in first and "Page 50" not in first
     cursor = first.split("after=", 1)[1].split('"', 1)[0].replace("&amp;", "&")

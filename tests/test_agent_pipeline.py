@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.agent.client import MAX_RETRIES
 from bot.models import Interaction, Message, ProviderUsage
-from bot.pipeline import inject_inbound
-from bot.worker import Worker
+from bot.whatsapp.intake import inject_inbound
+from bot.whatsapp.worker import Worker
 from tests.agent_support import rows
 from tests.factories import make_contact, make_project, make_user
 from tests.scripted_llm import failure, reply, tool_use

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from bot.agent.feedback import parse_feedback
 from bot.models import Interaction, ProviderUsage, RlhfInteraction
+from bot.turn.feedback import parse_feedback
 from tests.agent_support import rows, run_turn
 from tests.factories import make_contact, make_project, make_user
 from tests.scripted_llm import reply

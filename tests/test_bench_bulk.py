@@ -16,38 +16,79 @@ from bot.models import AgentLog, Contact, ContactIdentity, Memory, Pledge, Proje
 NOW = datetime(2026, 11, 26, 4, 30, 12, 345678, tzinfo=UTC)
 
 
-def _project(engine, name: str, number: str) -> uuid.UUID:  # type: ignore[no-untyped-def]
+def _project(engine, name: str, number: str) -> uuid.UUID:
     pid = uuid.uuid4()
     with engine.begin() as conn:
         conn.execute(
             insert(Project),
-            [{"id": pid, "name": name, "whatsapp_number": number, "created_at": NOW,
-              "updated_at": NOW}],
-        )  # fmt: skip
+            [
+                {
+                    "id": pid,
+                    "name": name,
+                    "whatsapp_number": number,
+                    "created_at": NOW,
+                    "updated_at": NOW,
+                }
+            ],
+        )
     return pid
 
 
-def _rows(pid: uuid.UUID, dialect: str) -> dict[type, list[dict]]:  # type: ignore[type-arg]
+def _rows(pid: uuid.UUID, dialect: str) -> dict[type, list[dict]]:
     contact = uuid.uuid4()
     vector = [0.25, -0.5, 1.0]
     blob = b"\x00\x00\x80>\x00\x00\x00\xbf\x00\x00\x80?"  # the same three float32s
     return {
         # display_name only: primary_channel, relationship_strength and status take defaults
-        Contact: [{"id": contact, "project_id": pid, "display_name": "Anita Rao, ಅನಿತಾ",
-                   "created_at": NOW, "updated_at": NOW}],
-        AgentLog: [{"id": uuid.uuid4(), "project_id": pid, "action": "record_pledge",
-                    "input_json": {"amount": 25000, "note": 'tab\there "quoted" \\ back'},
-                    "status": "ok", "created_at": NOW}],
-        Pledge: [{"id": uuid.uuid4(), "project_id": pid, "contact_id": contact, "currency": "INR",
-                  "amount": Decimal("25000.50"), "pledged_at": NOW, "status": "open"}],
-        Memory: [{"id": uuid.uuid4(), "project_id": pid, "content": "prefers evening calls\nin Hindi",
-                  "content_hash": "h1", "memory_type": "contact_profile", "contact_id": contact,
-                  "meta": {"source": "call"}, "embedding": blob if dialect == "sqlite" else vector,
-                  "embedding_dim": 3, "created_at": NOW, "updated_at": NOW}],
-    }  # fmt: skip
+        Contact: [
+            {
+                "id": contact,
+                "project_id": pid,
+                "display_name": "Anita Rao, ಅನಿತಾ",
+                "created_at": NOW,
+                "updated_at": NOW,
+            }
+        ],
+        AgentLog: [
+            {
+                "id": uuid.uuid4(),
+                "project_id": pid,
+                "action": "record_pledge",
+                "input_json": {"amount": 25000, "note": 'tab\there "quoted" \\ back'},
+                "status": "ok",
+                "created_at": NOW,
+            }
+        ],
+        Pledge: [
+            {
+                "id": uuid.uuid4(),
+                "project_id": pid,
+                "contact_id": contact,
+                "currency": "INR",
+                "amount": Decimal("25000.50"),
+                "pledged_at": NOW,
+                "status": "open",
+            }
+        ],
+        Memory: [
+            {
+                "id": uuid.uuid4(),
+                "project_id": pid,
+                "content": "prefers evening calls\nin Hindi",
+                "content_hash": "h1",
+                "memory_type": "contact_profile",
+                "contact_id": contact,
+                "meta": {"source": "call"},
+                "embedding": blob if dialect == "sqlite" else vector,
+                "embedding_dim": 3,
+                "created_at": NOW,
+                "updated_at": NOW,
+            }
+        ],
+    }
 
 
-def _read(engine, model, pid):  # type: ignore[no-untyped-def]
+def _read(engine, model, pid):
     mapper = inspect(model)
     with engine.connect() as conn:
         rows = conn.execute(select(model.__table__).where(model.__table__.c.project_id == pid))
@@ -97,10 +138,13 @@ def test_bulk_load_refuses_unknown_columns_and_writes_nothing(db_url: str) -> No
 def test_deferred_indexes_are_rebuilt_as_the_migrations_made_them(db_url: str) -> None:
     engine = create_engine(db_url)
     try:
-        def indexes() -> dict[str, list]:  # type: ignore[type-arg]
+
+        def indexes() -> dict[str, list]:
             found = inspect(engine)
-            return {t: sorted(found.get_indexes(t), key=lambda i: i["name"])
-                    for t in ("agent_logs", "memories", "contact_identities")}  # fmt: skip
+            return {
+                t: sorted(found.get_indexes(t), key=lambda i: i["name"])
+                for t in ("agent_logs", "memories", "contact_identities")
+            }
 
         before = indexes()
         assert before["agent_logs"], "agent_logs has secondary indexes to defer"

@@ -23,12 +23,12 @@ COMMANDS = [
 
 
 @pytest.fixture
-def run(db_url, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+def run(db_url, tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("CALLTIME_INSTANCE_PATH", str(tmp_path / "instance"))
     runner = CliRunner()
 
-    def invoke(*args: str, ok: bool = True):  # type: ignore[no-untyped-def]
+    def invoke(*args: str, ok: bool = True):
         result = runner.invoke(cli, list(args), catch_exceptions=False)
         assert (result.exit_code == 0) is ok, result.output
         return result.output
@@ -42,7 +42,7 @@ def test_help_lists_every_command() -> None:
         assert f"  {name} " in output, name
 
 
-def test_directory_commands(run) -> None:  # type: ignore[no-untyped-def]
+def test_directory_commands(run) -> None:
     assert "database at revision" in run("db", "upgrade")
     assert "created project" in run(
         "projects",
@@ -148,7 +148,7 @@ def test_directory_commands(run) -> None:  # type: ignore[no-untyped-def]
     assert "no project 'Nope'" in run("teams", "add", "--project", "Nope", "X", ok=False)
 
 
-def test_contacts_import_and_export(run, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_contacts_import_and_export(run, tmp_path) -> None:
     run("projects", "add", "Asha Trust", "--whatsapp-number", "+14155550100")
     csv_file = tmp_path / "contacts.csv"
     csv_file.write_text(
@@ -169,6 +169,6 @@ def test_contacts_import_and_export(run, tmp_path) -> None:  # type: ignore[no-u
     assert exported.splitlines()[1] == "Anita,+919876543210,,,vip;warm,,3,active,"
 
 
-def test_demo_is_idempotent(run) -> None:  # type: ignore[no-untyped-def]
+def test_demo_is_idempotent(run) -> None:
     assert "demo organisation created: 300 contacts" in run("demo")
     assert "demo organisation already present: 300 contacts" in run("demo")

@@ -1,4 +1,4 @@
-"""The database refuses what the data model forbids, with a named constraint and no partial write."""
+"""The database refuses what the data model forbids: a named constraint, no partial write."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.directory import add_campaign, add_team
+from bot.directory.org import add_campaign, add_team
 from bot.models import CampaignGoal, Contact, ContactIdentity, Interaction, Pledge, TeamMember
 from bot.store import ProjectScope
 from tests.factories import make_contact, make_project, make_user
 
 
-def _refused(db, build, constraint: str, model) -> None:  # type: ignore[no-untyped-def]
+def _refused(db, build, constraint: str, model) -> None:
     with db.session() as session:
         before = session.scalar(select(func.count()).select_from(model))
     with pytest.raises(IntegrityError) as info, db.session() as session:
@@ -29,11 +29,11 @@ def _refused(db, build, constraint: str, model) -> None:  # type: ignore[no-unty
         assert session.scalar(select(func.count()).select_from(model)) == before
 
 
-def test_duplicate_identity_refused(db) -> None:  # type: ignore[no-untyped-def]
+def test_duplicate_identity_refused(db) -> None:
     project = make_project(db)
     contact = make_contact(db, project, phone="+919811111111")
 
-    def build(session) -> None:  # type: ignore[no-untyped-def]
+    def build(session) -> None:
         scope = ProjectScope(session, project.id)
         other = scope.insert(Contact(display_name="Other"))
         scope.insert(ContactIdentity(contact_id=other.id, type="phone", value="+919811111111"))
@@ -44,12 +44,12 @@ def test_duplicate_identity_refused(db) -> None:  # type: ignore[no-untyped-def]
         assert contact.id is not None
 
 
-def test_same_identity_in_two_projects_is_fine(db) -> None:  # type: ignore[no-untyped-def]
+def test_same_identity_in_two_projects_is_fine(db) -> None:
     make_contact(db, make_project(db, "A"), phone="+919822222222")
     make_contact(db, make_project(db, "B"), phone="+919822222222")
 
 
-def test_duplicate_goal_refused(db) -> None:  # type: ignore[no-untyped-def]
+def test_duplicate_goal_refused(db) -> None:
     project = make_project(db)
     with db.session() as session:
         scope = ProjectScope(session, project.id)
@@ -60,7 +60,7 @@ def test_duplicate_goal_refused(db) -> None:  # type: ignore[no-untyped-def]
             )
         )
 
-    def build(session) -> None:  # type: ignore[no-untyped-def]
+    def build(session) -> None:
         ProjectScope(session, project.id).insert(
             CampaignGoal(campaign_id=campaign.id, date=date(2026, 11, 26), target_amount=Decimal(5))
         )
@@ -68,7 +68,7 @@ def test_duplicate_goal_refused(db) -> None:  # type: ignore[no-untyped-def]
     _refused(db, build, "uq_campaign_goals_campaign_id_date", CampaignGoal)
 
 
-def test_duplicate_team_member_refused(db) -> None:  # type: ignore[no-untyped-def]
+def test_duplicate_team_member_refused(db) -> None:
     project = make_project(db)
     user = make_user(db, project)
     with db.session() as session:
@@ -76,7 +76,7 @@ def test_duplicate_team_member_refused(db) -> None:  # type: ignore[no-untyped-d
         team = add_team(scope, "Evening")
         scope.insert(TeamMember(team_id=team.id, user_id=user.id))
 
-    def build(session) -> None:  # type: ignore[no-untyped-def]
+    def build(session) -> None:
         ProjectScope(session, project.id).insert(TeamMember(team_id=team.id, user_id=user.id))
 
     _refused(db, build, "uq_team_members_team_id_user_id", TeamMember)
@@ -104,23 +104,23 @@ def test_duplicate_team_member_refused(db) -> None:  # type: ignore[no-untyped-d
         (Pledge, {"amount": Decimal(-5)}, "ck_pledges_amount"),
     ],
 )
-def test_invalid_enum_or_value_refused(db, model, fields, constraint) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_enum_or_value_refused(db, model, fields, constraint) -> None:
     project = make_project(db)
     contact = make_contact(db, project)
 
-    def build(session) -> None:  # type: ignore[no-untyped-def]
+    def build(session) -> None:
         ProjectScope(session, project.id).insert(model(contact_id=contact.id, **fields))
 
     _refused(db, build, constraint, model)
 
 
-def test_contact_status_and_strength_checked(db) -> None:  # type: ignore[no-untyped-def]
+def test_contact_status_and_strength_checked(db) -> None:
     project = make_project(db)
 
-    def bad_status(session) -> None:  # type: ignore[no-untyped-def]
+    def bad_status(session) -> None:
         ProjectScope(session, project.id).insert(Contact(display_name="X", status="sleeping"))
 
-    def bad_strength(session) -> None:  # type: ignore[no-untyped-def]
+    def bad_strength(session) -> None:
         ProjectScope(session, project.id).insert(Contact(display_name="X", relationship_strength=9))
 
     _refused(db, bad_status, "ck_contacts_status", Contact)

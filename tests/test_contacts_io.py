@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.contacts_io import RowError, export_contacts, import_contacts
+from bot.directory.contacts_csv import RowError, export_contacts, import_contacts
 from bot.models import AuditLog, Contact, ContactIdentity, ContactTag
 from tests.factories import make_project
 
-GOOD_DUP_BAD = """display_name,phone,phone2,email,tags,capacity_band,relationship_strength,status,notes,favourite_colour
-Anita Sharma,098765 43210,,anita@example.org,warm;donor,25k-1L,4,active,Prefers calls after 6,blue
-अनीता शर्मा,+91-98765-43210,,,vip,,,,,
+GOOD_DUP_BAD = (
+    "display_name,phone,phone2,email,tags,capacity_band,relationship_strength,status,notes,"
+    "favourite_colour\n"
+    "Anita Sharma,098765 43210,,anita@example.org,warm;donor,25k-1L,4,active,"
+    "Prefers calls after 6,blue\n"
+    """अनीता शर्मा,+91-98765-43210,,,vip,,,,,
 Rohan Iyer,9876543211,+91 99887 76655,,cold,5k-25k,2,,,green
 ,9876543212,,,,,,,no name,
 Bad Phone,12345,,,,,,,,
@@ -20,9 +23,10 @@ Zoë D'Mello,9876543210,,,renewal,,,,,
 Bad Mail,9876543215,,not-an-email,,,,,,
 ராஜேஷ் குமார்,+91 90000 12345,,,,1L+,5,do_not_contact,,
 """
+)
 
 
-def test_import_report_line_by_line(db) -> None:  # type: ignore[no-untyped-def]
+def test_import_report_line_by_line(db) -> None:
     project = make_project(db)
     with db.session() as session:
         report = import_contacts(session, project, GOOD_DUP_BAD, actor="cli")
@@ -84,7 +88,7 @@ def test_import_report_line_by_line(db) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def test_reimport_changes_nothing_and_keeps_do_not_contact(db) -> None:  # type: ignore[no-untyped-def]
+def test_reimport_changes_nothing_and_keeps_do_not_contact(db) -> None:
     project = make_project(db)
     with db.session() as session:
         import_contacts(session, project, GOOD_DUP_BAD, actor="cli")
@@ -102,7 +106,7 @@ def test_reimport_changes_nothing_and_keeps_do_not_contact(db) -> None:  # type:
         assert tamil.status == "do_not_contact"
 
 
-def test_export_round_trips_through_import(db) -> None:  # type: ignore[no-untyped-def]
+def test_export_round_trips_through_import(db) -> None:
     first, second = make_project(db, "First"), make_project(db, "Second")
     with db.session() as session:
         import_contacts(session, first, GOOD_DUP_BAD, actor="cli")
@@ -117,7 +121,7 @@ def test_export_round_trips_through_import(db) -> None:  # type: ignore[no-untyp
     assert len(exported.splitlines()) == 4
 
 
-def test_identity_claimed_by_two_contacts_is_refused(db) -> None:  # type: ignore[no-untyped-def]
+def test_identity_claimed_by_two_contacts_is_refused(db) -> None:
     project = make_project(db)
     with db.session() as session:
         import_contacts(
@@ -131,7 +135,7 @@ def test_identity_claimed_by_two_contacts_is_refused(db) -> None:  # type: ignor
     ]
 
 
-def test_file_without_name_column_is_refused(db) -> None:  # type: ignore[no-untyped-def]
+def test_file_without_name_column_is_refused(db) -> None:
     project = make_project(db)
     with db.session() as session:
         try:

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.demo import seed_demo
+from bot.directory.demo import seed_demo
 from bot.models import CampaignGoal, Contact, Followup, KbDocument, Payment, Pledge, User
 
 
-def test_demo_data_shape(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_demo_data_shape(db, clock) -> None:
     summary = seed_demo(db, clock)
     assert summary.created and summary.contacts == 300
     assert seed_demo(db, clock).created is False
     with db.session() as s:
         pid = summary.project_id
 
-        def count(model, *where):  # type: ignore[no-untyped-def]
+        def count(model, *where):
             return s.scalar(
                 select(func.count()).select_from(model).where(model.project_id == pid, *where)
             )
@@ -33,7 +33,7 @@ def test_demo_data_shape(db, clock) -> None:  # type: ignore[no-untyped-def]
         assert s.scalar(select(Contact).where(Contact.display_name == "अनीता शर्मा")) is not None
 
 
-def test_demo_knowledge_base_is_searchable(db, runtime, clock) -> None:  # type: ignore[no-untyped-def]
+def test_demo_knowledge_base_is_searchable(db, runtime, clock) -> None:
     from bot.store import ProjectScope
     from memory.kb import search_kb
 

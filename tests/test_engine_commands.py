@@ -74,13 +74,28 @@ CASES: list[tuple[str, str | None, dict[str, Any], dict[str, int]]] = [
     ("not reachable", "outcome", {"outcome": "no_response"}, FOLLOWUP),
     # spoke / declined / wrong number / dnc
     ("spoke", "outcome", {"outcome": "spoke"}, INTERACTION),
-    ("Spoke: will think about it", "outcome", {"outcome": "spoke", "summary": "will think about it"}, INTERACTION),
-    ("spoke - call after Diwali", "outcome", {"outcome": "spoke", "summary": "call after Diwali"}, INTERACTION),
+    (
+        "Spoke: will think about it",
+        "outcome",
+        {"outcome": "spoke", "summary": "will think about it"},
+        INTERACTION,
+    ),
+    (
+        "spoke - call after Diwali",
+        "outcome",
+        {"outcome": "spoke", "summary": "call after Diwali"},
+        INTERACTION,
+    ),
     ("baat hui", "outcome", {"outcome": "spoke"}, INTERACTION),
     ("declined", "outcome", {"outcome": "declined"}, INTERACTION),
     ("not interested", "outcome", {"outcome": "declined"}, INTERACTION),
     ("mana kar diya", "outcome", {"outcome": "declined"}, INTERACTION),
-    ("declined, gave last month", "outcome", {"outcome": "declined", "summary": "gave last month"}, INTERACTION),
+    (
+        "declined, gave last month",
+        "outcome",
+        {"outcome": "declined", "summary": "gave last month"},
+        INTERACTION,
+    ),
     ("wrong number", "outcome", {"outcome": "wrong_number"}, INTERACTION),
     ("galat number", "outcome", {"outcome": "wrong_number"}, INTERACTION),
     ("wn", "outcome", {"outcome": "wrong_number"}, INTERACTION),
@@ -112,15 +127,30 @@ CASES: list[tuple[str, str | None, dict[str, Any], dict[str, int]]] = [
     # payments
     ("paid 10000", "outcome", {"outcome": "paid", "amount": D("10000")}, PAYMENT),
     ("paid 10k upi", "outcome", {"amount": D("10000"), "method": "upi"}, PAYMENT),
-    ("paid 10,000 upi ref UTR12345", "outcome", {"method": "upi", "reference": "UTR12345"}, PAYMENT),
+    (
+        "paid 10,000 upi ref UTR12345",
+        "outcome",
+        {"method": "upi", "reference": "UTR12345"},
+        PAYMENT,
+    ),
     ("paid 5000 cash", "outcome", {"method": "cash"}, PAYMENT),
     ("paid 5000 card", "outcome", {"method": "card"}, PAYMENT),
-    ("received 2.5L bank ref abc99", "outcome", {"amount": D("250000"), "method": "bank", "reference": "ABC99"}, PAYMENT),
+    (
+        "received 2.5L bank ref abc99",
+        "outcome",
+        {"amount": D("250000"), "method": "bank", "reference": "ABC99"},
+        PAYMENT,
+    ),
     ("paid 25k gpay", "outcome", {"method": "upi"}, PAYMENT),
     ("piad 10k", "outcome", {"outcome": "paid", "amount": D("10000")}, PAYMENT),
     ("paid 2 lakh", "outcome", {"amount": D("200000")}, PAYMENT),
     # reschedules
-    ("call back tomorrow 5pm", "outcome", {"outcome": "reschedule", "followup_at": ist(27, 17)}, FOLLOWUP),
+    (
+        "call back tomorrow 5pm",
+        "outcome",
+        {"outcome": "reschedule", "followup_at": ist(27, 17)},
+        FOLLOWUP,
+    ),
     ("call back kal 5pm", "outcome", {"followup_at": ist(27, 17)}, FOLLOWUP),
     ("callback fri 17:30", "outcome", {"followup_at": ist(27, 17, 30)}, FOLLOWUP),
     ("cb in 2 hours", "outcome", {"followup_at": ist(26, 12)}, FOLLOWUP),
@@ -162,8 +192,12 @@ def test_table_is_big_enough() -> None:
     assert len(CASES) >= 80
 
 
-@pytest.mark.parametrize(("text", "name", "args", "writes"), CASES, ids=[c[0] or "<empty>" for c in CASES])
-def test_message_parses_to_command(text: str, name: str | None, args: dict[str, Any], writes: dict[str, int]) -> None:
+@pytest.mark.parametrize(
+    ("text", "name", "args", "writes"), CASES, ids=[c[0] or "<empty>" for c in CASES]
+)
+def test_message_parses_to_command(
+    text: str, name: str | None, args: dict[str, Any], writes: dict[str, int]
+) -> None:
     command = parse_command(text, NOW, IST)
     if name is None:
         assert command is None
@@ -178,7 +212,7 @@ def test_message_parses_to_command(text: str, name: str | None, args: dict[str, 
 WRITING = {"interactions", "pledges", "payments", "followups", "events", "audit_log"}
 
 
-def test_each_message_writes_exactly_its_rows(runtime, db) -> None:  # type: ignore[no-untyped-def]
+def test_each_message_writes_exactly_its_rows(runtime, db) -> None:
     """Every table row above, on a fresh current contact: rows written match the table."""
     project = make_project(db)
     user = make_user(db, project)
@@ -186,7 +220,9 @@ def test_each_message_writes_exactly_its_rows(runtime, db) -> None:  # type: ign
     with_rows = [c for c in CASES if c[1] not in ("next", "due", "end", "start", "find", "undo")]
     with db.session() as session:  # one fresh contact per message, made in one go
         scope = ProjectScope(session, project.id)
-        contacts = [scope.insert(Contact(display_name=f"Donor {n}")).id for n in range(len(with_rows))]
+        contacts = [
+            scope.insert(Contact(display_name=f"Donor {n}")).id for n in range(len(with_rows))
+        ]
     for contact_id, (text, _name, _args, writes) in zip(contacts, with_rows, strict=True):
         operator.set_state(current_contact_id=contact_id)
         before = row_counts(db, project.id)
@@ -194,7 +230,10 @@ def test_each_message_writes_exactly_its_rows(runtime, db) -> None:  # type: ign
         after = row_counts(db, project.id)
         delta = {k: after[k] - before[k] for k in after if after[k] != before[k]}
         expected = {k: v for k, v in writes.items() if k != "contacts_updated"}
-        assert {k: v for k, v in delta.items() if k in expected or k not in WRITING} == expected, (text, delta)
+        assert {k: v for k, v in delta.items() if k in expected or k not in WRITING} == expected, (
+            text,
+            delta,
+        )
         if not writes:
             assert delta == {}, (text, reply.text, delta)
         else:

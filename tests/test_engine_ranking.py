@@ -19,44 +19,69 @@ YESTERDAY = NOW - timedelta(days=1)
 EARLIER_TODAY = NOW - timedelta(hours=3)  # 07:00 IST today
 
 
-def _add(db, project: Project, model: Any) -> Any:  # type: ignore[no-untyped-def]
+def _add(db, project: Project, model: Any) -> Any:
     with db.session() as session:
         return ProjectScope(session, project.id).insert(model)
 
 
-def _followup(db, project, contact, due_at, user=None, reason="no_response"):  # type: ignore[no-untyped-def]
-    return _add(db, project, Followup(contact_id=contact.id, due_at=due_at, status="scheduled",
-                                      reason=reason, assigned_to_user_id=user.id if user else None))  # fmt: skip
+def _followup(db, project, contact, due_at, user=None, reason="no_response"):
+    return _add(
+        db,
+        project,
+        Followup(
+            contact_id=contact.id,
+            due_at=due_at,
+            status="scheduled",
+            reason=reason,
+            assigned_to_user_id=user.id if user else None,
+        ),
+    )
 
 
-def _rank(db, project: Project, user: User, **kwargs: Any) -> list:  # type: ignore[type-arg,no-untyped-def]
+def _rank(db, project: Project, user: User, **kwargs: Any) -> list:
     with db.session() as session:
         return next_contacts(ProjectScope(session, project.id), user, NOW, **kwargs)
 
 
-def _names(ranked: list) -> list[str]:  # type: ignore[type-arg]
+def _names(ranked: list) -> list[str]:
     return [r.contact.display_name for r in ranked]
 
 
-def _setup(db):  # type: ignore[no-untyped-def]
+def _setup(db):
     project = make_project(db)
     return project, make_user(db, project), make_user(db, project, "Ravi")
 
 
-def test_rules_order_followups_pledges_reschedules_then_relationship(db) -> None:  # type: ignore[no-untyped-def]
+def test_rules_order_followups_pledges_reschedules_then_relationship(db) -> None:
     project, user, _ = _setup(db)
     strong = make_contact(db, project, "Strong Sunil", relationship_strength=5, capacity_band="1L+")
-    resched = make_contact(db, project, "Resched Rekha", next_suggested_at=NOW - timedelta(minutes=5))
+    resched = make_contact(
+        db, project, "Resched Rekha", next_suggested_at=NOW - timedelta(minutes=5)
+    )
     pledger = make_contact(db, project, "Pledger Pooja", last_contacted_at=NOW - timedelta(days=14))
-    _add(db, project, Pledge(contact_id=pledger.id, amount=Decimal("25000"),
-                             pledged_at=datetime(2026, 11, 12, 6, tzinfo=UTC),
-                             expected_by=date(2026, 11, 27), status="open"))  # fmt: skip
+    _add(
+        db,
+        project,
+        Pledge(
+            contact_id=pledger.id,
+            amount=Decimal("25000"),
+            pledged_at=datetime(2026, 11, 12, 6, tzinfo=UTC),
+            expected_by=date(2026, 11, 27),
+            status="open",
+        ),
+    )
     due = make_contact(db, project, "Due Deepak")
     _followup(db, project, due, NOW + timedelta(hours=2), user, reason="reschedule")
     overdue = make_contact(db, project, "Overdue Omar")
     _followup(db, project, overdue, NOW - timedelta(days=2), user)
     ranked = _rank(db, project, user, limit=5)
-    assert _names(ranked) == ["Overdue Omar", "Due Deepak", "Pledger Pooja", "Resched Rekha", "Strong Sunil"]
+    assert _names(ranked) == [
+        "Overdue Omar",
+        "Due Deepak",
+        "Pledger Pooja",
+        "Resched Rekha",
+        "Strong Sunil",
+    ]
     assert ranked[0].reasons[0] == "no answer last time – overdue since Tue 24 Nov"
     assert ranked[1].reasons[0] == "asked for a call back – due 12:00 PM today"
     assert ranked[2].reasons[0] == "pledged ₹25,000 on Thu 12 Nov, unpaid; due Fri 27 Nov"
@@ -66,7 +91,7 @@ def test_rules_order_followups_pledges_reschedules_then_relationship(db) -> None
     assert strong.id == ranked[4].contact.id and resched.id == ranked[3].contact.id
 
 
-def test_static_rules_strength_capacity_staleness_and_tags(db) -> None:  # type: ignore[no-untyped-def]
+def test_static_rules_strength_capacity_staleness_and_tags(db) -> None:
     project, user, _ = _setup(db)
     make_contact(db, project, "Recent Ria", last_contacted_at=YESTERDAY)
     make_contact(db, project, "Stale Sam", last_contacted_at=NOW - timedelta(days=60))
@@ -82,7 +107,7 @@ def test_static_rules_strength_capacity_staleness_and_tags(db) -> None:  # type:
     assert "last contacted 60 days ago" in ranked[3].reasons
 
 
-def test_prefer_ids_come_first_and_exclude_ids_are_left_out(db) -> None:  # type: ignore[no-untyped-def]
+def test_prefer_ids_come_first_and_exclude_ids_are_left_out(db) -> None:
     project, user, _ = _setup(db)
     a = make_contact(db, project, "Alpha", relationship_strength=5)
     b = make_contact(db, project, "Beta", relationship_strength=1)
@@ -91,7 +116,7 @@ def test_prefer_ids_come_first_and_exclude_ids_are_left_out(db) -> None:  # type
     assert _names(_rank(db, project, user, exclude_ids=[a.id])) == ["Beta", "Gamma"]
 
 
-def test_each_exclusion_even_with_an_overdue_followup(db) -> None:  # type: ignore[no-untyped-def]
+def test_each_exclusion_even_with_an_overdue_followup(db) -> None:
     project, user, other = _setup(db)
     excluded = [
         make_contact(db, project, "Dnc Dev", status="do_not_contact"),
@@ -102,15 +127,26 @@ def test_each_exclusion_even_with_an_overdue_followup(db) -> None:  # type: igno
     ]
     for contact in excluded:
         _followup(db, project, contact, NOW - timedelta(days=1), user)
-        _add(db, project, Pledge(contact_id=contact.id, amount=Decimal(1000), pledged_at=YESTERDAY,
-                                 expected_by=date(2026, 11, 26), status="open"))  # fmt: skip
+        _add(
+            db,
+            project,
+            Pledge(
+                contact_id=contact.id,
+                amount=Decimal(1000),
+                pledged_at=YESTERDAY,
+                expected_by=date(2026, 11, 26),
+                status="open",
+            ),
+        )
         _add(db, project, ContactTag(contact_id=contact.id, tag="vip"))
     mine = make_contact(db, project, "Mine Mira", assigned_to_user_id=user.id)
-    assert _names(_rank(db, project, user, limit=10, prefer_ids=[c.id for c in excluded])) == ["Mine Mira"]
+    assert _names(_rank(db, project, user, limit=10, prefer_ids=[c.id for c in excluded])) == [
+        "Mine Mira"
+    ]
     assert mine.id not in {r.contact.id for r in _rank(db, project, other, limit=10)}
 
 
-def test_followup_assigned_to_another_operator_gives_no_followup_reason(db) -> None:  # type: ignore[no-untyped-def]
+def test_followup_assigned_to_another_operator_gives_no_followup_reason(db) -> None:
     project, user, other = _setup(db)
     shared = make_contact(db, project, "Shared Shyam")
     _followup(db, project, shared, NOW - timedelta(days=1), other)
@@ -118,7 +154,7 @@ def test_followup_assigned_to_another_operator_gives_no_followup_reason(db) -> N
     assert ranked[0].followup is None and not any("overdue" in r for r in ranked[0].reasons)
 
 
-def test_other_projects_are_invisible(db) -> None:  # type: ignore[no-untyped-def]
+def test_other_projects_are_invisible(db) -> None:
     project, user, _ = _setup(db)
     elsewhere = make_project(db, "Other Trust")
     make_contact(db, elsewhere, "Foreign Farah", relationship_strength=5)
@@ -126,55 +162,91 @@ def test_other_projects_are_invisible(db) -> None:  # type: ignore[no-untyped-de
 
 
 # -- property: no excluded contact is ever returned ---------------------------------------
-contact_specs = st.fixed_dictionaries({
-    "status": st.sampled_from(["active", "active", "inactive", "do_not_contact"]),
-    "deleted": st.booleans(),
-    "last": st.sampled_from([None, "today", "yesterday", "old"]),
-    "assigned": st.sampled_from([None, "me", "other"]),
-    "followup": st.sampled_from([None, "overdue", "due", "future"]),
-    "pledge": st.booleans(),
-    "tag": st.sampled_from([None, "vip", "renewal"]),
-    "strength": st.integers(1, 5),
-    "next_at": st.booleans(),
-})  # fmt: skip
+contact_specs = st.fixed_dictionaries(
+    {
+        "status": st.sampled_from(["active", "active", "inactive", "do_not_contact"]),
+        "deleted": st.booleans(),
+        "last": st.sampled_from([None, "today", "yesterday", "old"]),
+        "assigned": st.sampled_from([None, "me", "other"]),
+        "followup": st.sampled_from([None, "overdue", "due", "future"]),
+        "pledge": st.booleans(),
+        "tag": st.sampled_from([None, "vip", "renewal"]),
+        "strength": st.integers(1, 5),
+        "next_at": st.booleans(),
+    }
+)
 LAST = {None: None, "today": EARLIER_TODAY, "yesterday": YESTERDAY, "old": NOW - timedelta(days=40)}
-DUE = {"overdue": NOW - timedelta(days=1), "due": NOW + timedelta(hours=3), "future": NOW + timedelta(days=3)}
+DUE = {
+    "overdue": NOW - timedelta(days=1),
+    "due": NOW + timedelta(hours=3),
+    "future": NOW + timedelta(days=3),
+}
 
 
 def _build(scope: ProjectScope, spec: dict[str, Any], n: int, me: User, other: User) -> Contact:
     assigned = {None: None, "me": me.id, "other": other.id}[spec["assigned"]]
-    contact = scope.insert(Contact(
-        display_name=f"C{n}", status=spec["status"], relationship_strength=spec["strength"],
-        deleted_at=YESTERDAY if spec["deleted"] else None, last_contacted_at=LAST[spec["last"]],
-        assigned_to_user_id=assigned, next_suggested_at=NOW - timedelta(hours=1) if spec["next_at"] else None,
-    ))  # fmt: skip
+    contact = scope.insert(
+        Contact(
+            display_name=f"C{n}",
+            status=spec["status"],
+            relationship_strength=spec["strength"],
+            deleted_at=YESTERDAY if spec["deleted"] else None,
+            last_contacted_at=LAST[spec["last"]],
+            assigned_to_user_id=assigned,
+            next_suggested_at=NOW - timedelta(hours=1) if spec["next_at"] else None,
+        )
+    )
     if spec["followup"]:
-        scope.insert(Followup(contact_id=contact.id, due_at=DUE[spec["followup"]], status="scheduled",
-                              assigned_to_user_id=me.id))  # fmt: skip
+        scope.insert(
+            Followup(
+                contact_id=contact.id,
+                due_at=DUE[spec["followup"]],
+                status="scheduled",
+                assigned_to_user_id=me.id,
+            )
+        )
     if spec["pledge"]:
-        scope.insert(Pledge(contact_id=contact.id, amount=Decimal(500), pledged_at=YESTERDAY,
-                            expected_by=date(2026, 11, 27), status="open"))  # fmt: skip
+        scope.insert(
+            Pledge(
+                contact_id=contact.id,
+                amount=Decimal(500),
+                pledged_at=YESTERDAY,
+                expected_by=date(2026, 11, 27),
+                status="open",
+            )
+        )
     if spec["tag"]:
         scope.insert(ContactTag(contact_id=contact.id, tag=spec["tag"]))
     return contact
 
 
 def _excluded(contact: Contact, me: User) -> bool:
-    return (contact.status != "active" or contact.deleted_at is not None
-            or (contact.last_contacted_at is not None and contact.last_contacted_at >= EARLIER_TODAY - timedelta(hours=1))
-            or contact.assigned_to_user_id not in (None, me.id))  # fmt: skip
+    return (
+        contact.status != "active"
+        or contact.deleted_at is not None
+        or (
+            contact.last_contacted_at is not None
+            and contact.last_contacted_at >= EARLIER_TODAY - timedelta(hours=1)
+        )
+        or contact.assigned_to_user_id not in (None, me.id)
+    )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(specs=st.lists(contact_specs, min_size=1, max_size=10), prefer=st.booleans())
-def test_property_no_excluded_contact_is_ever_returned(db, specs: list[dict[str, Any]], prefer: bool) -> None:  # type: ignore[no-untyped-def]
+def test_property_no_excluded_contact_is_ever_returned(
+    db, specs: list[dict[str, Any]], prefer: bool
+) -> None:
     project = make_project(db)
     me, other = make_user(db, project), make_user(db, project, "Other")
     with db.session() as session:
         scope = ProjectScope(session, project.id)
         contacts = [_build(scope, spec, n, me, other) for n, spec in enumerate(specs)]
-        ranked = next_contacts(scope, me, NOW, limit=50,
-                               prefer_ids=[c.id for c in contacts] if prefer else ())  # fmt: skip
+        ranked = next_contacts(
+            scope, me, NOW, limit=50, prefer_ids=[c.id for c in contacts] if prefer else ()
+        )
     returned = {r.contact.id for r in ranked}
     assert not any(_excluded(c, me) for c in contacts if c.id in returned)
     assert returned == {c.id for c in contacts if not _excluded(c, me)}

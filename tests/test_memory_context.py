@@ -42,7 +42,7 @@ Always offer the 80G tax exemption receipt. Never promise tax benefits beyond 80
 """
 
 
-def _log(scope, contact, now, outcome, summary, **kw):  # type: ignore[no-untyped-def]
+def _log(scope, contact, now, outcome, summary, **kw):
     interaction = scope.insert(
         Interaction(
             contact_id=contact.id,
@@ -57,7 +57,7 @@ def _log(scope, contact, now, outcome, summary, **kw):  # type: ignore[no-untype
     return interaction
 
 
-def test_interaction_hook_and_next_action_context(db, clock, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
+def test_interaction_hook_and_next_action_context(db, clock, tiny_embedder) -> None:
     project = make_project(db)
     anita = make_contact(db, project, "Anita Sharma")
     ravi = make_contact(db, project, "Ravi Kumar")
@@ -128,7 +128,7 @@ def test_interaction_hook_and_next_action_context(db, clock, tiny_embedder) -> N
         assert "Prefers Hindi on calls" in text and "send_payment_link" in text
 
 
-def test_a_failing_memory_update_never_loses_the_interaction(db, clock, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
+def test_a_failing_memory_update_never_loses_the_interaction(db, clock, tiny_embedder) -> None:
     project = make_project(db)
     anita = make_contact(db, project, "Anita")
     with db.session() as session:
@@ -141,7 +141,7 @@ def test_a_failing_memory_update_never_loses_the_interaction(db, clock, tiny_emb
         assert session.scalars(select(Memory)).all() == []
 
 
-def test_do_not_contact_gets_no_context(db, clock) -> None:  # type: ignore[no-untyped-def]
+def test_do_not_contact_gets_no_context(db, clock) -> None:
     project = make_project(db)
     blocked = make_contact(db, project, "Blocked Donor", status="do_not_contact")
     asker = make_contact(db, project, "Asker")
@@ -161,7 +161,7 @@ def test_do_not_contact_gets_no_context(db, clock) -> None:  # type: ignore[no-u
             next_action_context(scope, other_project_contact.id, clock.now(), embedder=None)
 
 
-def test_knowledge_base_add_search_replace_remove(db, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
+def test_knowledge_base_add_search_replace_remove(db, tiny_embedder) -> None:
     project = make_project(db)
     assert [c.heading for c in chunk_document("Winter", PLAYBOOK)] == [
         "Winter scholarship drive",
@@ -191,7 +191,7 @@ def test_knowledge_base_add_search_replace_remove(db, tiny_embedder) -> None:  #
         assert search_kb(scope, "scholarship", 3, embedder=None) == []
 
 
-def test_kb_cli_add_list_remove(runtime, tmp_path, monkeypatch, tiny_model_dir) -> None:  # type: ignore[no-untyped-def]
+def test_kb_cli_add_list_remove(runtime, tmp_path, monkeypatch, tiny_model_dir) -> None:
     project = make_project(runtime.db, "Asha Foundation")
     playbook = tmp_path / "winter_playbook.md"
     playbook.write_text(PLAYBOOK)

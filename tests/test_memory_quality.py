@@ -105,7 +105,7 @@ def _recall(found_ids: list[str], relevant: set[str]) -> float:
     return len(set(found_ids[:5]) & relevant) / len(relevant)
 
 
-def test_recall_at_5_keyword_vector_fused(db, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
+def test_recall_at_5_keyword_vector_fused(db, tiny_embedder) -> None:
     project = make_project(db)
     with db.session() as session:
         scope = ProjectScope(session, project.id, actor="test")

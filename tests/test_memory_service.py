@@ -20,15 +20,15 @@ tiny_embedder = memory_support.tiny_embedder
 
 
 @pytest.fixture(params=["keyword", "tiny-model"])
-def embedder(request, tiny_embedder):  # type: ignore[no-untyped-def]
+def embedder(request, tiny_embedder):
     return None if request.param == "keyword" else tiny_embedder
 
 
-def _profile(contact, **extra):  # type: ignore[no-untyped-def]
+def _profile(contact, **extra):
     return {"memory_type": "contact_profile", "contact_id": contact.id, **extra}
 
 
-def test_store_search_filter_delete(db, embedder) -> None:  # type: ignore[no-untyped-def]
+def test_store_search_filter_delete(db, embedder) -> None:
     project = make_project(db)
     anita, ravi = make_contact(db, project, "Anita"), make_contact(db, project, "Ravi")
     with db.session() as session:
@@ -60,7 +60,7 @@ def test_store_search_filter_delete(db, embedder) -> None:  # type: ignore[no-un
         assert svc.search_mode == ("keyword" if embedder is None else "hybrid")
 
 
-def test_near_duplicates_merge(db, embedder) -> None:  # type: ignore[no-untyped-def]
+def test_near_duplicates_merge(db, embedder) -> None:
     project = make_project(db)
     anita, ravi = make_contact(db, project, "Anita"), make_contact(db, project, "Ravi")
     with db.session() as session:
@@ -78,7 +78,7 @@ def test_near_duplicates_merge(db, embedder) -> None:  # type: ignore[no-untyped
         assert count == 2
 
 
-def test_bad_input_is_refused_and_nothing_written(db) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_is_refused_and_nothing_written(db) -> None:
     project = make_project(db)
     other = make_project(db, "Other Trust")
     with db.session() as session:
@@ -101,7 +101,7 @@ def test_bad_input_is_refused_and_nothing_written(db) -> None:  # type: ignore[n
         assert session.scalar(select(func.count()).select_from(AuditLog)) == 0
 
 
-def test_projects_never_see_each_other(db, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
+def test_projects_never_see_each_other(db, tiny_embedder) -> None:
     mine, theirs = make_project(db), make_project(db, "Other Trust")
     with db.session() as session:
         secret = MemoryService(ProjectScope(session, theirs.id), tiny_embedder).store(
@@ -115,7 +115,7 @@ def test_projects_never_see_each_other(db, tiny_embedder) -> None:  # type: igno
         assert svc.delete(secret.id) is False
 
 
-def test_writes_are_audited_with_the_actor(db) -> None:  # type: ignore[no-untyped-def]
+def test_writes_are_audited_with_the_actor(db) -> None:
     project = make_project(db)
     user = make_user(db, project)
     with db.session() as session:
@@ -127,7 +127,7 @@ def test_writes_are_audited_with_the_actor(db) -> None:  # type: ignore[no-untyp
         assert [(r.action, r.changed_by) for r in rows] == [("insert", f"user:{user.id}")]
 
 
-def test_unchanged_text_is_not_embedded_again(db, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
+def test_unchanged_text_is_not_embedded_again(db, tiny_embedder) -> None:
     project = make_project(db)
     counting = CountingEmbedder(tiny_embedder)
     with db.session() as session:
@@ -141,7 +141,7 @@ def test_unchanged_text_is_not_embedded_again(db, tiny_embedder) -> None:  # typ
         assert (row.embedding_model, row.embedding_dim) == (tiny_embedder.model_name, 32)
 
 
-def test_a_namespace_refuses_another_model(db, tiny_embedder) -> None:  # type: ignore[no-untyped-def]
+def test_a_namespace_refuses_another_model(db, tiny_embedder) -> None:
     project = make_project(db)
     with db.session() as session:
         scope = ProjectScope(session, project.id)
@@ -161,7 +161,7 @@ def test_a_namespace_refuses_another_model(db, tiny_embedder) -> None:  # type: 
             other.upsert("donors", "x", "y")
 
 
-def test_service_for_uses_the_runtime_model(runtime, tiny_model_dir, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_service_for_uses_the_runtime_model(runtime, tiny_model_dir, monkeypatch) -> None:
     monkeypatch.setenv("CALLTIME_MODEL_DIR", str(tiny_model_dir))
     project = make_project(runtime.db)
     with runtime.db.session() as session:
@@ -170,12 +170,12 @@ def test_service_for_uses_the_runtime_model(runtime, tiny_model_dir, monkeypatch
         assert svc.embedder.model_name == "calltime/tiny-test-embedder"
 
 
-def test_healthz_names_the_search_mode(client, runtime) -> None:  # type: ignore[no-untyped-def]
+def test_healthz_names_the_search_mode(client, runtime) -> None:
     response = client.get("/healthz")
     assert response.json["search"] == "keyword"
 
 
-def test_large_selections_take_the_scaled_paths(db, tiny_embedder, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_large_selections_take_the_scaled_paths(db, tiny_embedder, monkeypatch) -> None:
     """With a tiny threshold, SQLite's cached matrix and FTS top-N paths run; results agree."""
     import memory.search
 

@@ -16,7 +16,7 @@ from tests.factories import make_contact, make_project
 from tests.zerodb_fake import FakeZeroDB
 
 
-def _client(fake: FakeZeroDB, **kwargs) -> ZeroDBClient:  # type: ignore[no-untyped-def]
+def _client(fake: FakeZeroDB, **kwargs) -> ZeroDBClient:
     kwargs.setdefault("backoff", 0.01)
     return ZeroDBClient(fake.url, fake.api_key, fake.project_id, **kwargs)
 
@@ -120,7 +120,7 @@ def test_an_answer_without_results_is_an_error() -> None:
         _client(fake).search_memory("hindi", 5)
 
 
-def test_backend_searches_zerodb_and_falls_back_to_local_keywords(  # type: ignore[no-untyped-def]
+def test_backend_searches_zerodb_and_falls_back_to_local_keywords(
     db_url, tmp_path, clock, caplog
 ) -> None:
     with FakeZeroDB() as fake:

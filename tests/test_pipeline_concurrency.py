@@ -22,10 +22,10 @@ from twilio.request_validator import RequestValidator
 
 from bot.clock import FrozenClock
 from bot.db import Database
+from bot.engine.session_commands import HELP as HELP_TEXT
 from bot.migrate import upgrade
 from bot.models import Message
-from bot.planner import HELP_TEXT
-from bot.worker_threads import start_worker_threads
+from bot.whatsapp.worker_threads import start_worker_threads
 from tests.browser import LiveServer
 from tests.factories import make_project, make_user
 from tests.pipeline_support import make_app, messages
@@ -72,7 +72,7 @@ def post_signed(http: httpx.Client, url: str, form: dict[str, str]) -> int:
     return http.post(url, data=form, headers={"X-Twilio-Signature": signature}).status_code
 
 
-def send_all(server: LiveServer, project, users) -> None:  # type: ignore[no-untyped-def]
+def send_all(server: LiveServer, project, users) -> None:
     """Each operator posts 10 numbered messages in order; everyone at once; 1 in 5 twice."""
     url = server.url + "/whatsapp/inbound"
 
@@ -105,11 +105,11 @@ def wait_until_settled(app: Flask, expected: int, timeout: float = 120) -> list[
     raise AssertionError("the queue did not drain in time")
 
 
-def by_id_body(inbound: list[Message], message_id) -> str:  # type: ignore[no-untyped-def]
+def by_id_body(inbound: list[Message], message_id) -> str:
     return next(m.body for m in inbound if m.id == message_id)
 
 
-def assert_exactly_once_in_order(app: Flask, double: TwilioDouble, users) -> None:  # type: ignore[no-untyped-def]
+def assert_exactly_once_in_order(app: Flask, double: TwilioDouble, users) -> None:
     inbound = wait_until_settled(app, OPERATORS * PER_OPERATOR)
     assert len({m.twilio_sid for m in inbound}) == OPERATORS * PER_OPERATOR
     outbound = messages(app.extensions["calltime"].db, "outbound")
@@ -128,7 +128,7 @@ def assert_exactly_once_in_order(app: Flask, double: TwilioDouble, users) -> Non
         assert answered[f"whatsapp:{user.phone}"] == list(range(PER_OPERATOR))
 
 
-def make_operators(app: Flask):  # type: ignore[no-untyped-def]
+def make_operators(app: Flask):
     db = app.extensions["calltime"].db
     project = make_project(db)
     return project, [make_user(db, project, name=f"Operator {i}") for i in range(OPERATORS)]
@@ -137,7 +137,7 @@ def make_operators(app: Flask):  # type: ignore[no-untyped-def]
 @pytest.mark.slow
 def test_concurrent_webhooks_handled_once_in_order(
     served, double: TwilioDouble, db_url: str, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     app, server = served
     project, users = make_operators(app)
     if db_url.startswith("sqlite"):
@@ -176,7 +176,7 @@ def test_worker_killed_mid_turn_is_retried_once(
     db = app.extensions["calltime"].db
     project = make_project(db)
     user = make_user(db, project)
-    from bot.pipeline import inject_inbound
+    from bot.whatsapp.intake import inject_inbound
 
     inject_inbound(
         app.extensions["calltime"],

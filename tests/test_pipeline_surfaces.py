@@ -11,15 +11,15 @@ from flask import Flask
 from sqlalchemy import select
 
 from bot.cli import cli
-from bot.inbound import parse_inbound_form
-from bot.media import MAX_MEDIA_BYTES
+from bot.engine.session_commands import HELP as HELP_TEXT
 from bot.models import File, FileLink
-from bot.pipeline import store_inbound
-from bot.planner import HELP_TEXT
 from bot.runtime import Runtime
-from bot.state import SessionState
-from bot.worker import Worker
-from bot.worker_threads import start_worker_threads
+from bot.turn.state import SessionState
+from bot.whatsapp.inbound import parse_inbound_form
+from bot.whatsapp.intake import store_inbound
+from bot.whatsapp.media import MAX_MEDIA_BYTES
+from bot.whatsapp.worker import Worker
+from bot.whatsapp.worker_threads import start_worker_threads
 from tests import browser, pipeline_support
 from tests.factories import make_contact, make_project, make_user
 from tests.pipeline_support import messages
@@ -34,7 +34,7 @@ wired_runtime = pipeline_support.wired_runtime
 
 
 @pytest.mark.browser
-def test_simulator_shows_the_reply_to_help(app: Flask, live_server, browser_page) -> None:  # type: ignore[no-untyped-def]
+def test_simulator_shows_the_reply_to_help(app: Flask, live_server, browser_page) -> None:
     runtime = app.extensions["calltime"]
     project = make_project(runtime.db)
     make_user(runtime.db, project, name="Meera")
@@ -58,7 +58,7 @@ def test_simulator_shows_the_reply_to_help(app: Flask, live_server, browser_page
     assert inbound.status == "done" and inbound.twilio_sid.startswith("SM")
 
 
-def test_simulator_is_off_outside_demo_mode(db_url: str, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+def test_simulator_is_off_outside_demo_mode(db_url: str, tmp_path: Path, clock) -> None:
     app = pipeline_support.make_app(db_url, tmp_path, clock, TESTING=False)
     assert app.test_client().get("/simulator/").status_code == 404
     app.config["CALLTIME_DEMO"] = True
@@ -92,7 +92,7 @@ def test_calltime_chat_goes_through_the_pipeline(
     assert unknown.exit_code != 0 and "no active operator" in unknown.output
 
 
-def _media_form(project, user, url: str, content_type: str, body: str = "") -> dict:  # type: ignore[no-untyped-def]
+def _media_form(project, user, url: str, content_type: str, body: str = "") -> dict:
     return {
         "MessageSid": "MM" + "d" * 32,
         "From": f"whatsapp:{user.phone}",

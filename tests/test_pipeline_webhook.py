@@ -51,12 +51,12 @@ def sign(form: dict, url: str = URL) -> str:
     return RequestValidator(AUTH_TOKEN).compute_signature(url, form)
 
 
-def post(client: FlaskClient, form: dict, signature: str | None):  # type: ignore[no-untyped-def]
+def post(client: FlaskClient, form: dict, signature: str | None):
     headers = {"X-Twilio-Signature": signature} if signature is not None else {}
     return client.post("/whatsapp/inbound", data=form, headers=headers, base_url=BASE)
 
 
-def test_signed_message_is_queued_and_acknowledged(signed_app: Flask, operator) -> None:  # type: ignore[no-untyped-def]
+def test_signed_message_is_queued_and_acknowledged(signed_app: Flask, operator) -> None:
     project, user = operator
     form = form_for(project, user, body="help")
     response = post(signed_app.test_client(), form, sign(form))
@@ -73,7 +73,7 @@ def test_signed_message_is_queued_and_acknowledged(signed_app: Flask, operator) 
     assert row.from_number == user.phone and row.to_number == project.whatsapp_number
 
 
-def test_same_message_sid_is_stored_once(signed_app: Flask, operator) -> None:  # type: ignore[no-untyped-def]
+def test_same_message_sid_is_stored_once(signed_app: Flask, operator) -> None:
     form = form_for(*operator)
     client = signed_app.test_client()
     assert post(client, form, sign(form)).status_code == 200
@@ -87,7 +87,7 @@ def test_same_message_sid_is_stored_once(signed_app: Flask, operator) -> None:  
 )
 def test_bad_signatures_are_refused_and_nothing_stored(
     signed_app: Flask, operator, tamper: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     form = form_for(*operator, body="paid 5000")
     signature: str | None = sign(form)
     if tamper == "body":
@@ -115,7 +115,7 @@ def test_without_auth_token_the_webhook_refuses(app: Flask) -> None:
 
 def test_insecure_flag_accepts_unsigned(
     db_url: str, tmp_path: Path, clock: FrozenClock, caplog
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     app = make_app(db_url, tmp_path, clock, insecure_skip_signature=True)
     db = app.extensions["calltime"].db
     project = make_project(db)
@@ -158,7 +158,7 @@ def test_proxy_headers_are_honoured_when_trusted(
 )
 def test_malformed_forms_get_400_and_nothing_stored(
     signed_app: Flask, operator, change, message
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     form = {**form_for(*operator), **change}
     response = post(signed_app.test_client(), form, sign(form))
     assert response.status_code == 400
@@ -166,7 +166,7 @@ def test_malformed_forms_get_400_and_nothing_stored(
     assert messages(signed_app.extensions["calltime"].db) == []
 
 
-def test_long_mixed_script_body_survives_byte_for_byte(signed_app: Flask, operator) -> None:  # type: ignore[no-untyped-def]
+def test_long_mixed_script_body_survives_byte_for_byte(signed_app: Flask, operator) -> None:
     text = ("नमस्ते 🙏 Anita ने ₹25,000 pledge किया 👍🏽 — ok? " * 100)[:4096]
     form = form_for(*operator, body=text)
     assert post(signed_app.test_client(), form, sign(form)).status_code == 200
@@ -174,14 +174,14 @@ def test_long_mixed_script_body_survives_byte_for_byte(signed_app: Flask, operat
     assert row.body.encode("utf-8") == text.encode("utf-8")
 
 
-def test_unknown_project_number_is_not_stored(signed_app: Flask, operator) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_project_number_is_not_stored(signed_app: Flask, operator) -> None:
     form = {**form_for(*operator), "To": "whatsapp:+14155550000"}
     response = post(signed_app.test_client(), form, sign(form))
     assert response.status_code == 404
     assert messages(signed_app.extensions["calltime"].db) == []
 
 
-def test_status_callback_records_delivery_and_errors(signed_app: Flask, operator) -> None:  # type: ignore[no-untyped-def]
+def test_status_callback_records_delivery_and_errors(signed_app: Flask, operator) -> None:
     project, user = operator
     db = signed_app.extensions["calltime"].db
     with db.session() as session:

@@ -8,18 +8,18 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.clock import FrozenClock
+from bot.engine.session_commands import HELP as HELP_TEXT
 from bot.models import ChatSession, Contact, Event, Message, User
 from bot.models.types import utcnow
-from bot.pipeline import inject_inbound
-from bot.planner import HELP_TEXT
-from bot.queue import claim_next
 from bot.runtime import Runtime
-from bot.sender import MAX_BODY, send_text, split_body
-from bot.sessions import close_idle_sessions, last_inbound_at
 from bot.store import ProjectScope
-from bot.turns import Reply, TurnContext
-from bot.unknown_senders import NOT_REGISTERED
-from bot.worker import Worker
+from bot.turn.context import Reply, TurnContext
+from bot.turn.sessions import close_idle_sessions, last_inbound_at
+from bot.whatsapp.intake import inject_inbound
+from bot.whatsapp.queue import claim_next
+from bot.whatsapp.sender import MAX_BODY, send_text, split_body
+from bot.whatsapp.unknown_senders import NOT_REGISTERED
+from bot.whatsapp.worker import Worker
 from tests import pipeline_support
 from tests.factories import make_project, make_user
 from tests.pipeline_support import messages
@@ -50,7 +50,7 @@ def test_help_is_answered_through_twilio(wired_runtime: Runtime, twilio: TwilioD
     assert Worker(wired_runtime).run_once() == 0
 
 
-def _inject(runtime: Runtime, project, user, body: str = "help", **kw):  # type: ignore[no-untyped-def]
+def _inject(runtime: Runtime, project, user, body: str = "help", **kw):
     return inject_inbound(
         runtime, to_number=project.whatsapp_number, from_number=user.phone, body=body, **kw
     )

@@ -24,8 +24,8 @@ from sqlalchemy.exc import OperationalError
 
 from bot.clock import FrozenClock
 from bot.models import Project, User
-from bot.queue import claim_next
-from bot.worker import Worker
+from bot.whatsapp.queue import claim_next
+from bot.whatsapp.worker import Worker
 from tests import pipeline_support
 from tests.factories import make_project, make_user
 from tests.pipeline_support import make_app, messages
@@ -61,7 +61,7 @@ def sid(n: int, prefix: str = "a") -> str:
     return f"SM{n:06d}" + prefix * 26
 
 
-def test_forged_and_replayed_signatures(wired: Flask, operator, twilio: TwilioDouble) -> None:  # type: ignore[no-untyped-def]
+def test_forged_and_replayed_signatures(wired: Flask, operator, twilio: TwilioDouble) -> None:
     """Forged, misdirected and transplanted signatures: 403, nothing stored. The genuine
     request replayed three times is stored once and answered once."""
     project, user = operator
@@ -90,13 +90,13 @@ def test_forged_and_replayed_signatures(wired: Flask, operator, twilio: TwilioDo
     assert_each_answered_once(wired.extensions["calltime"].db, twilio, [sid(1)])
 
 
-def _raw(client, **kwargs):  # type: ignore[no-untyped-def]
+def _raw(client, **kwargs):
     """POST something that is not Twilio's form, signed as an empty form would be."""
     headers = {"X-Twilio-Signature": sign({})}
     return client.post("/whatsapp/inbound", base_url=BASE, headers=headers, **kwargs)
 
 
-def test_malformed_oversized_and_empty_bodies(wired: Flask, operator, twilio: TwilioDouble) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_oversized_and_empty_bodies(wired: Flask, operator, twilio: TwilioDouble) -> None:
     """Garbage, JSON, an empty POST, a 4,097-character body and a 2 MB+ request are
     refused with a 4xx (never a 500) and store nothing; a message whose Body is empty
     is a real (if odd) message: stored once, answered once with the command list."""
@@ -142,7 +142,7 @@ def test_burst(wired: Flask, twilio: TwilioDouble) -> None:
     assert_each_answered_once(wired.extensions["calltime"].db, twilio, sids)
 
 
-def test_database_down_for_a_few_seconds(wired: Flask, operator, twilio: TwilioDouble) -> None:  # type: ignore[no-untyped-def]
+def test_database_down_for_a_few_seconds(wired: Flask, operator, twilio: TwilioDouble) -> None:
     """The database goes away for ~2 s: Twilio's deliveries get 503 + Retry-After (so
     Twilio retries), a status callback gets 503, the worker's sweep fails without losing
     the message it had claimed. When the database is back, Twilio's retry is stored once,
@@ -183,7 +183,7 @@ def test_database_down_for_a_few_seconds(wired: Flask, operator, twilio: TwilioD
 @pytest.mark.slow
 def test_threaded_worker_process(
     wired: Flask, operator, twilio: TwilioDouble, db_url: str, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """``calltime worker --threads 3`` (the side-by-side benchmark's workers): five
     messages from one operator are answered once each, in order; SIGTERM exits 0."""
     project, user = operator

@@ -18,7 +18,7 @@ from flask import Flask
 from bot.agent.client import MAX_RETRIES
 from bot.clock import FrozenClock
 from bot.models import AuditLog, Interaction, Message, ProviderUsage
-from bot.worker import Worker
+from bot.whatsapp.worker import Worker
 from tests import pipeline_support
 from tests.agent_support import rows
 from tests.factories import make_contact, make_project, make_user

@@ -16,8 +16,8 @@ from flask import Flask
 
 from bot.clock import FrozenClock
 from bot.models import ChatSession
-from bot.unknown_senders import NOT_REGISTERED
-from bot.worker import Worker
+from bot.whatsapp.unknown_senders import NOT_REGISTERED
+from bot.whatsapp.worker import Worker
 from tests import pipeline_support
 from tests.agent_support import rows
 from tests.factories import make_project, make_user, unique_mobile
@@ -36,7 +36,7 @@ def wired(db_url: str, tmp_path: Path, clock: FrozenClock, twilio: TwilioDouble)
 
 
 @pytest.fixture
-def tenants(wired: Flask):  # type: ignore[no-untyped-def]
+def tenants(wired: Flask):
     db = wired.extensions["calltime"].db
     a, b = make_project(db, "Asha Trust"), make_project(db, "Bodhi Foundation")
     both = unique_mobile()
@@ -51,7 +51,7 @@ def tenants(wired: Flask):  # type: ignore[no-untyped-def]
 
 def test_webhook_keeps_each_message_in_the_project_it_was_sent_to(
     wired: Flask, tenants, twilio: TwilioDouble
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """An A-only operator writes to B's number: B answers "not registered" from B's
     number, no session opens anywhere, A sees nothing. The shared operator writes to
     each number: each project gets its own message, session and reply, from its own
@@ -88,7 +88,7 @@ def test_webhook_keeps_each_message_in_the_project_it_was_sent_to(
 
 def test_status_callbacks_touch_only_the_outbound_row_they_name(
     wired: Flask, tenants, twilio: TwilioDouble
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """A status callback carries no project, only a SID. A signed one naming B's reply
     moves that row and nothing of A's; one naming an inbound SID, or an unknown SID,
     changes nothing; an unsigned one is refused."""
@@ -118,7 +118,7 @@ def test_status_callbacks_touch_only_the_outbound_row_they_name(
     assert_each_answered_once(runtime.db, twilio, ["SM" + "4" * 32, "SM" + "5" * 32])
 
 
-def test_simulator_keeps_projects_apart(wired: Flask, tenants) -> None:  # type: ignore[no-untyped-def]
+def test_simulator_keeps_projects_apart(wired: Flask, tenants) -> None:
     """The simulator (demo/tests only) queues a message in the operator's own project
     and shows a thread from that project alone, even for a number in both projects;
     an unknown operator id is 404; outside demo mode every simulator URL is 404."""

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.cli import cli
 from bot.clock import FrozenClock
 from bot.db import Database
-from bot.directory import add_campaign, set_goal
+from bot.directory.org import add_campaign, set_goal
 from bot.models import ChatSession, JobRun, Message, User
 from bot.runtime import Runtime
 from bot.scheduler.brief import run_morning_briefs

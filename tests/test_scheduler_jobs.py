@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.db import Database
-from bot.directory import add_team
+from bot.directory.org import add_team
 from bot.models import (
     Followup,
     Interaction,
@@ -199,8 +199,15 @@ def _day_of_calls(db: Database, project: Project, priya: User, ravi: User, at: d
                 created_by_user_id=priya.id,
             )
         )
-        scope.insert(Payment(contact_id=anita.id, amount=Decimal("10000"), paid_at=at,
-                             created_by_user_id=ravi.id, method="upi"))  # fmt: skip
+        scope.insert(
+            Payment(
+                contact_id=anita.id,
+                amount=Decimal("10000"),
+                paid_at=at,
+                created_by_user_id=ravi.id,
+                method="upi",
+            )
+        )
 
 
 def test_leaderboards_per_operator_and_team_upsert(
@@ -228,4 +235,8 @@ def test_leaderboards_per_operator_and_team_upsert(
     assert (p.calls, p.connects, p.pledges_count, p.pledged_amount) == (2, 1, 1, Decimal("25000"))
     assert (r.calls, r.connects, r.received_amount) == (1, 1, Decimal("10000"))
     assert (t.calls, t.connects, t.pledged_amount, t.received_amount) == (
-        3, 2, Decimal("25000"), Decimal("10000"))  # fmt: skip
+        3,
+        2,
+        Decimal("25000"),
+        Decimal("10000"),
+    )

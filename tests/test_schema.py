@@ -27,7 +27,7 @@ def test_migrations_build_the_models_exactly(db_url: str) -> None:
 
 
 @pytest.fixture(params=ENGINES)
-def empty_db_url(request, tmp_path):  # type: ignore[no-untyped-def]
+def empty_db_url(request, tmp_path):
     """A database with no tables at all, on each engine."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'empty.db'}"
@@ -39,7 +39,7 @@ def empty_db_url(request, tmp_path):  # type: ignore[no-untyped-def]
     _admin_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_upgrade_from_empty(empty_db_url) -> None:  # type: ignore[no-untyped-def]
+def test_upgrade_from_empty(empty_db_url) -> None:
     engine = create_engine(empty_db_url)
     assert current_revision(engine) is None
     upgrade(engine)
@@ -48,14 +48,14 @@ def test_upgrade_from_empty(empty_db_url) -> None:  # type: ignore[no-untyped-de
     engine.dispose()
 
 
-def test_healthz_reports_the_database(client, runtime) -> None:  # type: ignore[no-untyped-def]
+def test_healthz_reports_the_database(client, runtime) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json["status"] == "ok"
     assert response.json["database"] == runtime.db.dialect
 
 
-def test_healthz_fails_when_database_is_gone(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_healthz_fails_when_database_is_gone(tmp_path) -> None:
     from bot.app import create_app
 
     app = create_app(

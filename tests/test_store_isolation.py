@@ -22,7 +22,7 @@ TENANT_MODELS = sorted(
 
 
 @pytest.fixture
-def two_projects(db):  # type: ignore[no-untyped-def]
+def two_projects(db):
     a, b = make_project(db, "A"), make_project(db, "B")
     contact_b = make_contact(db, b, "Bina of B")
     with db.session() as session:
@@ -33,7 +33,7 @@ def two_projects(db):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("mapper", TENANT_MODELS, ids=lambda m: m.class_.__tablename__)
-def test_select_filters_by_project_for_every_table(mapper) -> None:  # type: ignore[no-untyped-def]
+def test_select_filters_by_project_for_every_table(mapper) -> None:
     import uuid
 
     from sqlalchemy.orm import Session
@@ -42,7 +42,7 @@ def test_select_filters_by_project_for_every_table(mapper) -> None:  # type: ign
     assert f"{mapper.class_.__tablename__}.project_id = " in str(stmt.compile())
 
 
-def test_reads_never_see_another_project(db, two_projects) -> None:  # type: ignore[no-untyped-def]
+def test_reads_never_see_another_project(db, two_projects) -> None:
     a, b, contact_b, pledge_b = two_projects
     with db.session() as session:
         scope_a = ProjectScope(session, a.id)
@@ -61,7 +61,7 @@ def test_reads_never_see_another_project(db, two_projects) -> None:  # type: ign
         assert ProjectScope(session, a.id).get(Contact, "not-a-uuid") is None
 
 
-def test_writes_never_touch_another_project(db, two_projects) -> None:  # type: ignore[no-untyped-def]
+def test_writes_never_touch_another_project(db, two_projects) -> None:
     a, b, contact_b, pledge_b = two_projects
     with db.session() as session:
         scope_a = ProjectScope(session, a.id, actor="user:intruder")
@@ -92,7 +92,7 @@ def test_writes_never_touch_another_project(db, two_projects) -> None:  # type: 
         )
 
 
-def test_insert_update_delete_are_audited_and_events_scoped(db) -> None:  # type: ignore[no-untyped-def]
+def test_insert_update_delete_are_audited_and_events_scoped(db) -> None:
     project = make_project(db)
     with db.session() as session:
         scope = ProjectScope(session, project.id, actor="user:42")

@@ -19,8 +19,8 @@ from pydantic import BaseModel
 
 from bot.db import Database
 from bot.models import ChatSession, Contact, Project, User
-from bot.state import SessionState
 from bot.store import ProjectScope
+from bot.turn.state import SessionState
 
 
 class ToolRefused(Exception):

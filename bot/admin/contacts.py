@@ -13,8 +13,15 @@ from bot.models.enums import CHANNELS, CONTACT_STATUSES
 from bot.phones import InvalidPhone, to_e164
 from bot.store import ProjectScope
 
-EDITABLE = ("display_name", "status", "relationship_strength", "capacity_band", "notes",
-            "primary_channel", "assigned_to_user_id")
+EDITABLE = (
+    "display_name",
+    "status",
+    "relationship_strength",
+    "capacity_band",
+    "notes",
+    "primary_channel",
+    "assigned_to_user_id",
+)
 
 
 class ContactEditError(ValueError):
@@ -36,7 +43,8 @@ def search_statement(scope: ProjectScope, query: str, status: str, region: str) 
         phone = _as_phone(text, region)
         if phone:
             owners = select(ContactIdentity.contact_id).where(
-                ContactIdentity.project_id == scope.project_id, ContactIdentity.value == phone)
+                ContactIdentity.project_id == scope.project_id, ContactIdentity.value == phone
+            )
             stmt = stmt.where(Contact.id.in_(owners))
         else:
             pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -48,8 +56,9 @@ def search_statement(scope: ProjectScope, query: str, status: str, region: str) 
 
 def after_name(name: str, contact_id: uuid.UUID) -> Any:
     """Keyset condition: contacts sorting after ``(name, id)``."""
-    return or_(Contact.display_name > name,
-               and_(Contact.display_name == name, Contact.id > contact_id))
+    return or_(
+        Contact.display_name > name, and_(Contact.display_name == name, Contact.id > contact_id)
+    )
 
 
 def _as_phone(text: str, region: str) -> str | None:
@@ -129,8 +138,9 @@ def apply_edit(scope: ProjectScope, contact: Contact, values: dict[str, Any]) ->
         scope.emit("contact.updated", contact_id=contact.id, fields=changed, by=scope.actor)
     cancelled = 0
     if values.get("status") == "do_not_contact":
-        for followup in scope.all(Followup, Followup.contact_id == contact.id,
-                                  Followup.status.in_(("due", "scheduled"))):
+        for followup in scope.all(
+            Followup, Followup.contact_id == contact.id, Followup.status.in_(("due", "scheduled"))
+        ):
             scope.update(followup, status="cancelled")
             cancelled += 1
     return EditResult(contact, changed, cancelled)

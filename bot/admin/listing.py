@@ -37,7 +37,9 @@ def page_arg() -> int:
         return 0
 
 
-def offset_page(stmt: Select[Any], offset: int, size: int = PAGE_SIZE, scalars: bool = True) -> Page:
+def offset_page(
+    stmt: Select[Any], offset: int, size: int = PAGE_SIZE, scalars: bool = True
+) -> Page:
     """Run ``stmt`` (already ordered by an indexed key) for one page of ``size`` rows."""
     stmt = stmt.offset(offset).limit(size + 1)
     result = g.scope.session.scalars(stmt) if scalars else g.scope.session.execute(stmt)

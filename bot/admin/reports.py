@@ -97,12 +97,24 @@ def overview(
     ov.tool_calls = scope.count(AgentLog, *log_day)
     ov.tool_errors = scope.count(AgentLog, AgentLog.status == "error", *log_day)
     ov.pledged = Decimal(
-        _sum(scope, Pledge.amount, Pledge, Pledge.pledged_at >= start, Pledge.pledged_at < end,
-             Pledge.status.in_(("open", "fulfilled")))
+        _sum(
+            scope,
+            Pledge.amount,
+            Pledge,
+            Pledge.pledged_at >= start,
+            Pledge.pledged_at < end,
+            Pledge.status.in_(("open", "fulfilled")),
+        )
     )
     ov.received = Decimal(
-        _sum(scope, Payment.amount, Payment, Payment.paid_at >= start, Payment.paid_at < end,
-             Payment.status == "confirmed")
+        _sum(
+            scope,
+            Payment.amount,
+            Payment,
+            Payment.paid_at >= start,
+            Payment.paid_at < end,
+            Payment.status == "confirmed",
+        )
     )
     ov.goal = todays_goal(scope, today)
     fortnight = today - timedelta(days=13)
@@ -137,8 +149,11 @@ def tool_calls_by_hour(
     hour = local_hour_expr(scope.session, AgentLog.created_at, _offset(project, now))
     stmt = (
         select(hour, func.count())
-        .where(AgentLog.project_id == scope.project_id, AgentLog.created_at >= start,
-               AgentLog.created_at < end)
+        .where(
+            AgentLog.project_id == scope.project_id,
+            AgentLog.created_at >= start,
+            AgentLog.created_at < end,
+        )
         .group_by(hour)
     )
     series = [0] * 24
@@ -188,8 +203,10 @@ def usage_rows(
     rows: list[UsageRow] = []
     closed_last = min(last, today - timedelta(days=1))
     if cache is not None and first <= closed_last:
-        keys = {first + timedelta(days=i): (scope.project_id, first + timedelta(days=i), offset)
-                for i in range((closed_last - first).days + 1)}
+        keys = {
+            first + timedelta(days=i): (scope.project_id, first + timedelta(days=i), offset)
+            for i in range((closed_last - first).days + 1)
+        }
         missing = [d for d, k in keys.items() if cache.get(k) is None]
         if missing:
             fetched = _query_usage(scope, project, now, min(missing), max(missing))
@@ -201,8 +218,12 @@ def usage_rows(
         rows += _query_usage(scope, project, now, first, last)
     prices = PriceBook.load(scope)
     priced = [
-        replace(r, cost=prices.for_model(r.model).cost(r.prompt, r.completion, r.cache_read,
-                                                       r.cache_write))
+        replace(
+            r,
+            cost=prices.for_model(r.model).cost(
+                r.prompt, r.completion, r.cache_read, r.cache_write
+            ),
+        )
         for r in rows
     ]
     priced.sort(key=lambda r: (r.day, r.model, str(r.user_id)), reverse=True)
@@ -234,8 +255,16 @@ def _query_usage(
         .group_by(day, ProviderUsage.user_id, ProviderUsage.model)
     )
     return [
-        UsageRow(as_date(d), user_id, model, int(calls), int(p or 0), int(c or 0), int(cr or 0),
-                 int(cw or 0))
+        UsageRow(
+            as_date(d),
+            user_id,
+            model,
+            int(calls),
+            int(p or 0),
+            int(c or 0),
+            int(cr or 0),
+            int(cw or 0),
+        )
         for d, user_id, model, calls, p, c, cr, cw in scope.session.execute(stmt)
     ]
 

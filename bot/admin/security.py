@@ -18,9 +18,9 @@ from typing import Any
 from flask import Flask, abort, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 
-from bot.admin.auth import ADMIN_ROLES
-from bot.app import get_runtime
+from bot.directory.accounts import ADMIN_ROLES
 from bot.models import Project, User
+from bot.runtime import get_runtime
 from bot.store import ProjectScope
 
 SESSION_LIFETIME = timedelta(hours=12)

@@ -47,10 +47,15 @@ def build_transcript(scope: ProjectScope, chat: ChatSession) -> Transcript:
     )
     truncated = len(messages) > MAX_MESSAGES
     messages = messages[:MAX_MESSAGES]
-    logs = scope.all(AgentLog, AgentLog.session_id == chat.id, order_by=[AgentLog.created_at],
-                     limit=MAX_CALLS)
-    usage = scope.all(ProviderUsage, ProviderUsage.session_id == chat.id,
-                      order_by=[ProviderUsage.created_at], limit=MAX_CALLS)
+    logs = scope.all(
+        AgentLog, AgentLog.session_id == chat.id, order_by=[AgentLog.created_at], limit=MAX_CALLS
+    )
+    usage = scope.all(
+        ProviderUsage,
+        ProviderUsage.session_id == chat.id,
+        order_by=[ProviderUsage.created_at],
+        limit=MAX_CALLS,
+    )
     turns = [Turn(m) for m in messages]
     by_id = {t.message.id: t for t in turns if t.message and t.message.direction == "inbound"}
     inbound = [t for t in turns if t.message and t.message.direction == "inbound"]

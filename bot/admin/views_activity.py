@@ -21,14 +21,25 @@ from bot.admin.listing import (
 from bot.admin.security import admin_view
 from bot.admin.timeframe import day_bounds, parse_day
 from bot.admin.transcripts import build_transcript
-from bot.app import get_runtime
 from bot.models import AgentLog, ChatSession
 from bot.models.enums import AGENT_LOG_STATUSES
+from bot.runtime import get_runtime
 
 TOOL_NAMES = (
-    "search_contacts", "get_contact", "next_contacts", "update_contact", "log_interaction",
-    "record_pledge", "record_payment", "list_followups", "schedule_followup",
-    "complete_followup", "search_memory", "store_memory", "search_kb", "campaign_stats",
+    "search_contacts",
+    "get_contact",
+    "next_contacts",
+    "update_contact",
+    "log_interaction",
+    "record_pledge",
+    "record_payment",
+    "list_followups",
+    "schedule_followup",
+    "complete_followup",
+    "search_memory",
+    "store_memory",
+    "search_kb",
+    "campaign_stats",
 )
 
 
@@ -38,13 +49,18 @@ def overview() -> Any:
     """Today's numbers and charts for the admin's project."""
     idle = get_runtime().settings.session_idle_hours
     ov = reports.overview(g.scope, g.project, g.now, idle, usage_cache())
-    hours = bar_chart(ov.calls_by_hour, [f"{h:02d}h" for h in range(24)],
-                      title="Tool calls by hour today")
-    costs = bar_chart([c for _, c in ov.cost_by_day], [d.strftime("%d %b") for d, _ in ov.cost_by_day],
-                      title="Model cost per day, last 14 days (USD)")
+    hours = bar_chart(
+        ov.calls_by_hour, [f"{h:02d}h" for h in range(24)], title="Tool calls by hour today"
+    )
+    costs = bar_chart(
+        [c for _, c in ov.cost_by_day],
+        [d.strftime("%d %b") for d, _ in ov.cost_by_day],
+        title="Model cost per day, last 14 days (USD)",
+    )
     money = progress_bar(
         [("pledged", ov.pledged, "pledged"), ("received", ov.received, "received")],
-        ov.goal, title="Pledged and received against today's goal",
+        ov.goal,
+        title="Pledged and received against today's goal",
     )
     return render_template("admin/overview.html", ov=ov, hours=hours, costs=costs, money=money)
 
@@ -71,9 +87,7 @@ def transcript(session_id: str) -> Any:
     if chat is None:
         abort(404)
     users = reports.user_names(g.scope)
-    return render_template(
-        "admin/transcript.html", t=build_transcript(g.scope, chat), users=users
-    )
+    return render_template("admin/transcript.html", t=build_transcript(g.scope, chat), users=users)
 
 
 @bp.get("/logs")
@@ -89,8 +103,13 @@ def agent_logs() -> Any:
     rows = list(g.scope.session.scalars(stmt))
     next_cursor = cursor_of(rows[PAGE_SIZE - 1]) if len(rows) > PAGE_SIZE else None
     return render_template(
-        "admin/logs.html", rows=rows[:PAGE_SIZE], args=args, next_cursor=next_cursor,
-        users=reports.user_names(g.scope), statuses=AGENT_LOG_STATUSES, tools=TOOL_NAMES,
+        "admin/logs.html",
+        rows=rows[:PAGE_SIZE],
+        args=args,
+        next_cursor=next_cursor,
+        users=reports.user_names(g.scope),
+        statuses=AGENT_LOG_STATUSES,
+        tools=TOOL_NAMES,
     )
 
 

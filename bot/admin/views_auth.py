@@ -6,7 +6,9 @@ from typing import Any
 
 from flask import redirect, render_template, request, url_for
 
-from bot.admin.auth import (
+from bot.admin.blueprint import bp
+from bot.admin.security import end_admin_session, start_admin_session
+from bot.directory.accounts import (
     MAX_FAILURES_PER_ADDRESS,
     LoginFailed,
     NotAdmin,
@@ -17,9 +19,7 @@ from bot.admin.auth import (
     record_attempt,
     too_many_failures,
 )
-from bot.admin.blueprint import bp
-from bot.admin.security import end_admin_session, start_admin_session
-from bot.app import get_runtime
+from bot.runtime import get_runtime
 
 
 def _safe_next(target: str | None) -> str:

@@ -19,7 +19,7 @@ from bot.admin.contacts import (
 )
 from bot.admin.listing import PAGE_SIZE, decode_cursor, encode_cursor
 from bot.admin.security import admin_view
-from bot.contacts_io import RowError, export_contacts, import_contacts
+from bot.directory.contacts_csv import RowError, export_contacts, import_contacts
 from bot.models import (
     Contact,
     ContactIdentity,
@@ -52,9 +52,16 @@ def contacts() -> Any:
         next_cursor = encode_cursor(rows[-1].display_name, rows[-1].id)
     phones = primary_phones(g.scope, [c.id for c in rows])
     args = {k: v for k, v in (("q", query), ("status", status)) if v}
-    return render_template("admin/contacts.html", rows=rows, phones=phones, q=query,
-                           status=status, statuses=CONTACT_STATUSES, args=args,
-                           next_cursor=next_cursor)
+    return render_template(
+        "admin/contacts.html",
+        rows=rows,
+        phones=phones,
+        q=query,
+        status=status,
+        statuses=CONTACT_STATUSES,
+        args=args,
+        next_cursor=next_cursor,
+    )
 
 
 def _uuid_or_400(raw: str) -> uuid.UUID:
@@ -78,19 +85,32 @@ def contact(contact_id: str) -> Any:
     row = _contact_or_404(contact_id)
     scope = g.scope
     return render_template(
-        "admin/contact.html", c=row,
-        identities=scope.all(ContactIdentity, ContactIdentity.contact_id == row.id,
-                             order_by=[ContactIdentity.is_primary.desc()]),
+        "admin/contact.html",
+        c=row,
+        identities=scope.all(
+            ContactIdentity,
+            ContactIdentity.contact_id == row.id,
+            order_by=[ContactIdentity.is_primary.desc()],
+        ),
         tags=[t.tag for t in scope.all(ContactTag, ContactTag.contact_id == row.id)],
-        interactions=scope.all(Interaction, Interaction.contact_id == row.id,
-                               order_by=Interaction.occurred_at.desc(), limit=20),
-        pledges=scope.all(Pledge, Pledge.contact_id == row.id,
-                          order_by=Pledge.pledged_at.desc(), limit=20),
-        payments=scope.all(Payment, Payment.contact_id == row.id,
-                           order_by=Payment.paid_at.desc(), limit=20),
-        followups=scope.all(Followup, Followup.contact_id == row.id,
-                            order_by=Followup.due_at.desc(), limit=20),
-        users=reports.user_names(scope), statuses=CONTACT_STATUSES, channels=CHANNELS,
+        interactions=scope.all(
+            Interaction,
+            Interaction.contact_id == row.id,
+            order_by=Interaction.occurred_at.desc(),
+            limit=20,
+        ),
+        pledges=scope.all(
+            Pledge, Pledge.contact_id == row.id, order_by=Pledge.pledged_at.desc(), limit=20
+        ),
+        payments=scope.all(
+            Payment, Payment.contact_id == row.id, order_by=Payment.paid_at.desc(), limit=20
+        ),
+        followups=scope.all(
+            Followup, Followup.contact_id == row.id, order_by=Followup.due_at.desc(), limit=20
+        ),
+        users=reports.user_names(scope),
+        statuses=CONTACT_STATUSES,
+        channels=CHANNELS,
     )
 
 
@@ -140,5 +160,8 @@ def import_page() -> Any:
 def export_csv() -> Any:
     """Every live contact in the import format."""
     body = export_contacts(g.scope.session, g.project)
-    return Response(body, mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=calltime-contacts.csv"})
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=calltime-contacts.csv"},
+    )

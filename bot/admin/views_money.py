@@ -19,8 +19,12 @@ from bot.admin.timeframe import local_today, parse_day
 from bot.models import Contact, Followup, Payment, Pledge, RlhfInteraction
 from bot.models.enums import FOLLOWUP_STATUSES
 
-AGE_BUCKETS = ((0, 7, "0–7 days"), (8, 30, "8–30 days"), (31, 60, "31–60 days"),
-               (61, None, "over 60 days"))
+AGE_BUCKETS = (
+    (0, 7, "0–7 days"),
+    (8, 30, "8–30 days"),
+    (31, 60, "31–60 days"),
+    (61, None, "over 60 days"),
+)
 MAX_RANGE_DAYS = 366
 
 
@@ -40,9 +44,14 @@ def usage() -> Any:
     first, last = _usage_range()
     rows = reports.usage_rows(g.scope, g.project, g.now, first, last, usage_cache())
     return render_template(
-        "admin/usage.html", first=first, last=last, rows=rows,
-        by_day=reports.rollup(rows, "day"), by_user=reports.rollup(rows, "user_id"),
-        by_model=reports.rollup(rows, "model"), users=reports.user_names(g.scope),
+        "admin/usage.html",
+        first=first,
+        last=last,
+        rows=rows,
+        by_day=reports.rollup(rows, "day"),
+        by_user=reports.rollup(rows, "user_id"),
+        by_model=reports.rollup(rows, "model"),
+        users=reports.user_names(g.scope),
         prices=PriceBook.load(g.scope).table(),
         total=sum((r.cost for r in rows), 0),
     )
@@ -57,14 +66,39 @@ def usage_csv() -> Any:
     users = reports.user_names(g.scope)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["day", "operator", "model", "calls", "prompt_tokens", "completion_tokens",
-                     "cache_read_tokens", "cache_write_tokens", "cost_usd"])
+    writer.writerow(
+        [
+            "day",
+            "operator",
+            "model",
+            "calls",
+            "prompt_tokens",
+            "completion_tokens",
+            "cache_read_tokens",
+            "cache_write_tokens",
+            "cost_usd",
+        ]
+    )
     for r in rows:
-        writer.writerow([r.day.isoformat(), users.get(r.user_id, ""), r.model, r.calls, r.prompt,
-                         r.completion, r.cache_read, r.cache_write, f"{r.cost:.6f}"])
+        writer.writerow(
+            [
+                r.day.isoformat(),
+                users.get(r.user_id, ""),
+                r.model,
+                r.calls,
+                r.prompt,
+                r.completion,
+                r.cache_read,
+                r.cache_write,
+                f"{r.cost:.6f}",
+            ]
+        )
     name = f"calltime-usage-{first.isoformat()}-{last.isoformat()}.csv"
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename={name}"})
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename={name}"},
+    )
 
 
 @bp.post("/usage/prices")
@@ -73,9 +107,11 @@ def save_model_price() -> Any:
     """Create or change the project's price for one model."""
     form = request.form
     try:
-        save_price(g.scope, form.get("model", ""), {
-            k: form.get(k, "") for k in ("input", "output", "cache_read", "cache_write")
-        })
+        save_price(
+            g.scope,
+            form.get("model", ""),
+            {k: form.get(k, "") for k in ("input", "output", "cache_read", "cache_write")},
+        )
     except PriceError as exc:
         g.scope.session.rollback()
         flash(str(exc), "error")
@@ -90,8 +126,9 @@ def followups() -> Any:
     """Follow-ups by status, soonest due first."""
     status = request.args.get("status", "due_or_scheduled")
     stmt = select(Followup, Contact.display_name).join(Contact, Contact.id == Followup.contact_id)
-    stmt = stmt.where(Followup.project_id == g.scope.project_id,
-                      Contact.project_id == g.scope.project_id)
+    stmt = stmt.where(
+        Followup.project_id == g.scope.project_id, Contact.project_id == g.scope.project_id
+    )
     if status in FOLLOWUP_STATUSES:
         stmt = stmt.where(Followup.status == status)
     else:
@@ -102,8 +139,13 @@ def followups() -> Any:
         stmt = stmt.where(Followup.assigned_to_user_id == operator)
     stmt = stmt.order_by(Followup.due_at, Followup.id)
     page = offset_page(stmt, page_arg(), scalars=False)
-    return render_template("admin/followups.html", page=page, status=status,
-                           statuses=FOLLOWUP_STATUSES, users=reports.user_names(g.scope))
+    return render_template(
+        "admin/followups.html",
+        page=page,
+        status=status,
+        statuses=FOLLOWUP_STATUSES,
+        users=reports.user_names(g.scope),
+    )
 
 
 @bp.get("/pledges")
@@ -113,8 +155,11 @@ def pledges() -> Any:
     stmt = (
         select(Pledge, Contact.display_name)
         .join(Contact, Contact.id == Pledge.contact_id)
-        .where(Pledge.project_id == g.scope.project_id, Contact.project_id == g.scope.project_id,
-               Pledge.status == "open")
+        .where(
+            Pledge.project_id == g.scope.project_id,
+            Contact.project_id == g.scope.project_id,
+            Pledge.status == "open",
+        )
         .order_by(Pledge.pledged_at, Pledge.id)
     )
     page = offset_page(stmt, page_arg(), scalars=False)
@@ -125,8 +170,11 @@ def pledges() -> Any:
 def _ageing() -> list[tuple[str, int, Any]]:
     """(label, count, amount) of open pledges per age bucket, in one indexed scan."""
     bucket = case(
-        *[(Pledge.pledged_at > g.now - timedelta(days=high + 1), i)
-          for i, (_, high, _) in enumerate(AGE_BUCKETS) if high is not None],
+        *[
+            (Pledge.pledged_at > g.now - timedelta(days=high + 1), i)
+            for i, (_, high, _) in enumerate(AGE_BUCKETS)
+            if high is not None
+        ],
         else_=len(AGE_BUCKETS) - 1,
     )
     stmt = (
@@ -156,9 +204,16 @@ def payments() -> Any:
 def feedback() -> Any:
     """Operators' ratings and comments on replies and drafts."""
     stmt = g.scope.select(RlhfInteraction).order_by(
-        RlhfInteraction.created_at.desc(), RlhfInteraction.id.desc())
+        RlhfInteraction.created_at.desc(), RlhfInteraction.id.desc()
+    )
     avg = g.scope.session.scalar(
         select(func.avg(RlhfInteraction.rating)).where(
-            RlhfInteraction.project_id == g.scope.project_id))
-    return render_template("admin/feedback.html", page=offset_page(stmt, page_arg()),
-                           average=avg, users=reports.user_names(g.scope))
+            RlhfInteraction.project_id == g.scope.project_id
+        )
+    )
+    return render_template(
+        "admin/feedback.html",
+        page=offset_page(stmt, page_arg()),
+        average=avg,
+        users=reports.user_names(g.scope),
+    )

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.models import AgentLog, ProviderUsage
-from bot.turns import TurnContext
+from bot.turn.context import TurnContext
 from tools import ToolCall
 
 AGENT_ID = "calltime_operator"

@@ -22,13 +22,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bot.directory import add_user, create_project
+from bot.directory.org import add_user, create_project
 from bot.models import ChatSession, Contact, Followup, Interaction, Message, Payment, Pledge
-from bot.planner import handle_turn
 from bot.runtime import Runtime
-from bot.state import SessionState
 from bot.store import ProjectScope
-from bot.turns import TurnContext
+from bot.turn.context import TurnContext
+from bot.turn.router import route
+from bot.turn.state import SessionState
 
 OPERATOR_PHONE = "+919800000001"
 
@@ -62,7 +62,7 @@ def run_case(runtime: Runtime, index: int, case: dict[str, Any]) -> CaseResult:
     """Run one case in its own project and compare what was written with ``expect``."""
     with runtime.db.session() as session:
         ctx, names = _setup(runtime, session, index, case)
-        reply = handle_turn(ctx)
+        reply = route(ctx)
         ctx.chat.state_json = ctx.state.dump()
         found = _records(ctx.scope, names)
     problems = _compare(case.get("expect") or {}, found, reply.text)

@@ -19,7 +19,7 @@ import anthropic
 from bot.agent.accounting import PROVIDER, TurnLedger
 from bot.agent.client import anthropic_client
 from bot.agent.prompt import conversation, operator_words, system_blocks, tool_definitions
-from bot.turns import Reply, TurnContext
+from bot.turn.context import Reply, TurnContext
 from tools import REGISTRY, ToolContext
 from tools.base import AuditKeyedScope
 from tools.memory_port import memory_for

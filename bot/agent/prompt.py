@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.models import Contact, Message
-from bot.turns import TurnContext
+from bot.turn.context import TurnContext
 from tools import REGISTRY
 
 WINDOW_MESSAGES = 10

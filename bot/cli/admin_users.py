@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 from sqlalchemy import func
 
-from bot.admin.auth import PasswordError, issue_login_link, set_password
 from bot.cli.common import CliState, find_project, pass_state
+from bot.directory.accounts import PasswordError, issue_login_link, set_password
 from bot.models import User
 from bot.phones import InvalidPhone, to_e164
 from bot.store import ProjectScope
@@ -31,8 +31,13 @@ def _find_user(scope: ProjectScope, phone: str | None, email: str | None, region
 @click.option("--project", "-p", required=True, help="Project name, number or id.")
 @click.option("--phone", default=None, help="The user's WhatsApp number.")
 @click.option("--email", default=None, help="The user's email address.")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="The new password (prompted when omitted; at least 10 characters).")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="The new password (prompted when omitted; at least 10 characters).",
+)
 @pass_state
 def set_password_command(
     state: CliState, project: str, phone: str | None, email: str | None, password: str

@@ -1,6 +1,6 @@
 """``calltime chat --as PHONE``: talk to the bot from a terminal, through the full pipeline.
 
-Each line typed is queued with :func:`bot.pipeline.inject_inbound` exactly as Twilio's
+Each line typed is queued with :func:`bot.whatsapp.intake.inject_inbound` exactly as Twilio's
 webhook would queue it, handled by the worker (in this process, or by a separate
 ``calltime worker`` if one takes it first) and answered through the sender; the reply
 rows are printed as they are recorded.
@@ -18,9 +18,9 @@ from sqlalchemy import select
 from bot.cli.common import CliState, find_project, pass_state
 from bot.models import Message, Project, User
 from bot.phones import InvalidPhone, to_e164
-from bot.pipeline import inject_inbound
 from bot.runtime import Runtime
-from bot.worker import Worker
+from bot.whatsapp.intake import inject_inbound
+from bot.whatsapp.worker import Worker
 
 
 def find_operator(runtime: Runtime, phone: str, project_ref: str | None) -> tuple[User, Project]:

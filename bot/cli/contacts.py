@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from bot.cli.common import CliState, find_project, pass_state
-from bot.contacts_io import RowError, export_contacts, import_contacts
+from bot.directory.contacts_csv import RowError, export_contacts, import_contacts
 
 
 @click.group("contacts")
@@ -31,8 +31,9 @@ def contacts_import(
     """Import contacts from CSV.
 
     Columns: display_name, phone, phone2, email, tags, capacity_band,
-    relationship_strength (1-5), status (active|inactive|do_not_contact), notes. Tags are separated by ';'. Phones are normalised
-    to E.164 in the project's region; a known phone or email updates that contact.
+    relationship_strength (1-5), status (active|inactive|do_not_contact), notes. Tags are
+    separated by ';'. Phones are normalised to E.164 in the project's region; a known
+    phone or email updates that contact.
     Bad rows are skipped with their line number and reason; extra columns are ignored.
     """
     try:

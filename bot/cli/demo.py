@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from bot.cli.common import CliState, pass_state
-from bot.demo import seed_demo
+from bot.directory.demo import seed_demo
 from bot.migrate import upgrade
 
 

@@ -7,7 +7,7 @@ from datetime import date
 import click
 
 from bot.cli.common import CliState, echo_row, find_project, pass_state
-from bot.directory import (
+from bot.directory.org import (
     DirectoryError,
     add_campaign,
     add_team,

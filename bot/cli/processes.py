@@ -18,7 +18,7 @@ from bot.cli.common import CliState, pass_state
 @pass_state
 def serve_command(state: CliState, host: str, port: int, demo: bool) -> None:
     """Serve the web app with the worker and scheduler in-process (the embedded mode)."""
-    from bot.serve import serve
+    from bot.cli.roles import serve
 
     serve(state.app, host=host, port=port, demo=demo)
 
@@ -36,7 +36,7 @@ def serve_command(state: CliState, host: str, port: int, demo: bool) -> None:
 @pass_state
 def worker_command(state: CliState, once: bool, threads: int) -> None:
     """Run the queue worker (one process of the Procfile's ``worker`` role)."""
-    from bot.serve import run_worker
+    from bot.cli.roles import run_worker
 
     run_worker(state.app, once=once, threads=threads)
 
@@ -46,6 +46,6 @@ def worker_command(state: CliState, once: bool, threads: int) -> None:
 @pass_state
 def clock_command(state: CliState, once: bool) -> None:
     """Run the scheduler (the Procfile's ``clock`` role)."""
-    from bot.serve import run_clock
+    from bot.cli.roles import run_clock
 
     run_clock(state.app, once=once)

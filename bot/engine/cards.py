@@ -33,8 +33,9 @@ def short_day(moment: datetime, tz: Any) -> str:
 
 
 def last_interaction_line(scope: ProjectScope, contact: Contact, tz: Any) -> str | None:
-    last = scope.first(Interaction, Interaction.contact_id == contact.id,
-                       order_by=Interaction.occurred_at.desc())  # fmt: skip
+    last = scope.first(
+        Interaction, Interaction.contact_id == contact.id, order_by=Interaction.occurred_at.desc()
+    )
     if last is None:
         return None
     line = f"{short_day(last.occurred_at, tz)} – {OUTCOME_LABELS.get(last.outcome, last.outcome)}"
@@ -45,12 +46,15 @@ def last_interaction_line(scope: ProjectScope, contact: Contact, tz: Any) -> str
     return line[:110]
 
 
-def next_card(scope: ProjectScope, ranked: RankedContact, now: datetime, tz: Any,
-              operator: str) -> tuple[str, str | None]:  # fmt: skip
+def next_card(
+    scope: ProjectScope, ranked: RankedContact, now: datetime, tz: Any, operator: str
+) -> tuple[str, str | None]:
     """The ``next`` reply (≤ 600 characters) and the draft it contains."""
     contact = ranked.contact
-    lines = [f"Next: {contact.display_name} · {primary_phone(scope, contact)}",
-             "Why: " + "; ".join(ranked.reasons)]  # fmt: skip
+    lines = [
+        f"Next: {contact.display_name} · {primary_phone(scope, contact)}",
+        "Why: " + "; ".join(ranked.reasons),
+    ]
     last = last_interaction_line(scope, contact, tz)
     if last:
         lines.append(f"Last: {last}")
@@ -82,8 +86,11 @@ def _within_limit(lines: list[str], draft: str | None) -> str:
 
 def due_line(index: int, followup: Followup, contact: Contact, now: datetime, tz: Any) -> str:
     """``2. Anita Sharma – payment reminder, overdue since 24 Nov``."""
-    what = {"no_response": "no answer last time", "reschedule": "call back",
-            "send_payment_link": "payment reminder"}.get(followup.reason or "", followup.reason or "follow-up")  # fmt: skip
+    what = {
+        "no_response": "no answer last time",
+        "reschedule": "call back",
+        "send_payment_link": "payment reminder",
+    }.get(followup.reason or "", followup.reason or "follow-up")
     local = followup.due_at.astimezone(tz)
     if followup.due_at < now:
         when = f"overdue since {short_day(followup.due_at, tz)} {local:%I:%M %p}".replace(" 0", " ")

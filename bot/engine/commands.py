@@ -19,7 +19,7 @@ from bot.engine.timezones import operator_tz
 from bot.engine.undo import UndoError, undo_last_turn
 from bot.engine.when import next_working_day
 from bot.models import Contact, Followup
-from bot.turns import Reply, TurnContext
+from bot.turn.context import Reply, TurnContext
 
 __all__ = ["Command", "did_you_mean", "execute", "parse_command"]
 
@@ -28,9 +28,14 @@ def did_you_mean(text: str) -> Reply:
     """The reply to a message that is not a command (and no model is configured)."""
     shown = text.strip()[:40]
     if not shown:
-        return Reply(f"I can only read text here. Try one of: {ACCEPTED}.", None, {"engine": "did_you_mean"})
-    return Reply(f"Sorry, I didn't understand “{shown}”. Did you mean one of: {ACCEPTED}?", None,
-                 {"engine": "did_you_mean"})  # fmt: skip
+        return Reply(
+            f"I can only read text here. Try one of: {ACCEPTED}.", None, {"engine": "did_you_mean"}
+        )
+    return Reply(
+        f"Sorry, I didn't understand “{shown}”. Did you mean one of: {ACCEPTED}?",
+        None,
+        {"engine": "did_you_mean"},
+    )
 
 
 def execute(ctx: TurnContext, command: Command) -> Reply:
@@ -61,9 +66,14 @@ def _outcome(ctx: TurnContext, command: Command) -> Reply:
         return Reply("No contact selected – send next (or find NAME) first.", None)
     args = dict(command.args)
     result = log_outcome(
-        ctx.scope, ctx.user, contact, now=ctx.now, session_id=ctx.chat.id,
-        campaign_id=ctx.state.campaign_id, **args,
-    )  # fmt: skip
+        ctx.scope,
+        ctx.user,
+        contact,
+        now=ctx.now,
+        session_id=ctx.chat.id,
+        campaign_id=ctx.state.campaign_id,
+        **args,
+    )
     follow = " Send next for the next contact." if args["outcome"] != "reschedule" else ""
     return Reply(result.summary_text + follow, None, {"interaction_id": str(result.interaction.id)})
 
@@ -96,13 +106,28 @@ def _nudge(ctx: TurnContext, command: Command) -> Reply:
     if command.name in ("nudge_snooze", "nudge_skip"):
         until = command.args.get("until") or next_working_day(ctx.now, tz)
         ctx.scope.update(followup, due_at=until, status="scheduled")
-        ctx.scope.emit("followup.scheduled", user_id=ctx.user.id, followup_id=followup.id,
-                       contact_id=contact.id, due_at=until, reason=followup.reason)  # fmt: skip
+        ctx.scope.emit(
+            "followup.scheduled",
+            user_id=ctx.user.id,
+            followup_id=followup.id,
+            contact_id=contact.id,
+            due_at=until,
+            reason=followup.reason,
+        )
         local = until.astimezone(tz)
-        return Reply(f"Follow-up with {name} moved to {local:%a %d %b %I:%M %p}.".replace(" 0", " "), None)
+        return Reply(
+            f"Follow-up with {name} moved to {local:%a %d %b %I:%M %p}.".replace(" 0", " "), None
+        )
     args = {k: v for k, v in command.args.items() if k != "index"}
-    result = log_outcome(ctx.scope, ctx.user, contact, now=ctx.now, session_id=ctx.chat.id,
-                         campaign_id=ctx.state.campaign_id, **args)  # fmt: skip
+    result = log_outcome(
+        ctx.scope,
+        ctx.user,
+        contact,
+        now=ctx.now,
+        session_id=ctx.chat.id,
+        campaign_id=ctx.state.campaign_id,
+        **args,
+    )
     complete_followup(ctx.scope, ctx.user, followup, now=ctx.now)
     ctx.state.current_contact_id = contact.id
     return Reply(result.summary_text, None, {"interaction_id": str(result.interaction.id)})
@@ -119,7 +144,7 @@ def _undo(ctx: TurnContext, command: Command) -> Reply:
 
 def _admin_login(ctx: TurnContext, command: Command) -> Reply:
     """A single-use, 10-minute link to the dashboard, for ADMIN users only."""
-    from bot.admin.auth import issue_login_link
+    from bot.directory.accounts import issue_login_link
 
     try:
         link = issue_login_link(ctx.runtime, ctx.scope, ctx.user)

@@ -52,12 +52,19 @@ def upi_link(vpa: str, payee: str, amount: Decimal, note: str) -> str:
 
 #: Knowledge-base section headings and the draft each one supplies.
 SECTION_KINDS = {
-    "intro": "intro", "opening": "intro", "introduction": "intro",
-    "pledge reminder": "pledge_reminder", "pledge_reminder": "pledge_reminder",
-    "payment reminder": "pledge_reminder", "followup": "followup", "follow up": "followup",
-    "follow-up": "followup", "missed call": "followup", "thank you": "thank_you",
+    "intro": "intro",
+    "opening": "intro",
+    "introduction": "intro",
+    "pledge reminder": "pledge_reminder",
+    "pledge_reminder": "pledge_reminder",
+    "payment reminder": "pledge_reminder",
+    "followup": "followup",
+    "follow up": "followup",
+    "follow-up": "followup",
+    "missed call": "followup",
+    "thank you": "thank_you",
     "thank_you": "thank_you",
-}  # fmt: skip
+}
 
 
 def project_templates(scope: ProjectScope) -> dict[str, str]:
@@ -87,9 +94,13 @@ def _kind(scope: ProjectScope, contact: Contact, pledge: Pledge | None) -> str:
 
 
 def draft_for(
-    scope: ProjectScope, contact: Contact, now: datetime, *, pledge: Pledge | None = None,
+    scope: ProjectScope,
+    contact: Contact,
+    now: datetime,
+    *,
+    pledge: Pledge | None = None,
     operator: str | None = None,
-) -> str:  # fmt: skip
+) -> str:
     """A short WhatsApp message for ``contact`` (≤ 320 characters).
 
     With an open pledge (given, or the contact's latest) it is a payment reminder with a
@@ -122,7 +133,9 @@ def draft_for(
         values["due"] = f"{pledge.expected_by:%d %b}" if pledge.expected_by else ""
         if project.upi_vpa and project.currency == "INR":
             # An ASCII note keeps the link short whatever script the donor's name is in.
-            values["upi_link"] = upi_link(project.upi_vpa, project.name, left, f"{project.name} pledge"[:40])
+            values["upi_link"] = upi_link(
+                project.upi_vpa, project.name, left, f"{project.name} pledge"[:40]
+            )
         else:
             kind = "pledge_reminder_no_upi"
     return _fit(templates[kind], values)

@@ -31,24 +31,80 @@ SIMPLE = {
 }
 #: Outcomes with no argument (an optional note may follow ``:``, ``-`` or ``,``).
 OUTCOME_WORDS = {
-    "no_response": ("no answer", "na", "n/a", "noans", "no ans", "no response", "nr",
-                    "not answering", "not picking", "didnt pick", "didn't pick", "busy",
-                    "switched off", "switch off", "not reachable", "unreachable",
-                    "nahi uthaya", "phone nahi uthaya", "no reply", "ringing"),
+    "no_response": (
+        "no answer",
+        "na",
+        "n/a",
+        "noans",
+        "no ans",
+        "no response",
+        "nr",
+        "not answering",
+        "not picking",
+        "didnt pick",
+        "didn't pick",
+        "busy",
+        "switched off",
+        "switch off",
+        "not reachable",
+        "unreachable",
+        "nahi uthaya",
+        "phone nahi uthaya",
+        "no reply",
+        "ringing",
+    ),
     "spoke": ("spoke", "talked", "connected", "baat hui", "baat ho gayi", "spoken"),
-    "declined": ("declined", "decline", "refused", "not interested", "said no", "mana",
-                 "mana kar diya", "nahi chahiye"),
+    "declined": (
+        "declined",
+        "decline",
+        "refused",
+        "not interested",
+        "said no",
+        "mana",
+        "mana kar diya",
+        "nahi chahiye",
+    ),
     "wrong_number": ("wrong number", "wrong no", "wrong num", "wrong", "wn", "galat number"),
-    "do_not_contact": ("dnc", "do not contact", "do not call", "dont call", "don't call",
-                       "dnd", "unsubscribe"),
-}  # fmt: skip
+    "do_not_contact": (
+        "dnc",
+        "do not contact",
+        "do not call",
+        "dont call",
+        "don't call",
+        "dnd",
+        "unsubscribe",
+    ),
+}
 PLEDGE_WORDS = ("pledged", "pledge", "committed", "commit", "promised", "pledge kiya")
 PAID_WORDS = ("paid", "received", "got", "payment", "mil gaya", "aa gaya")
-CALLBACK_WORDS = ("call back", "callback", "call later", "call again", "cb", "reschedule",
-                  "resched", "baad mein call", "baad me call", "phir call")  # fmt: skip
-METHODS = {"upi": "upi", "gpay": "upi", "phonepe": "upi", "paytm": "upi", "bank": "bank",
-           "neft": "bank", "imps": "bank", "rtgs": "bank", "transfer": "bank", "cash": "cash",
-           "card": "card", "cheque": "other", "check": "other", "other": "other"}  # fmt: skip
+CALLBACK_WORDS = (
+    "call back",
+    "callback",
+    "call later",
+    "call again",
+    "cb",
+    "reschedule",
+    "resched",
+    "baad mein call",
+    "baad me call",
+    "phir call",
+)
+METHODS = {
+    "upi": "upi",
+    "gpay": "upi",
+    "phonepe": "upi",
+    "paytm": "upi",
+    "bank": "bank",
+    "neft": "bank",
+    "imps": "bank",
+    "rtgs": "bank",
+    "transfer": "bank",
+    "cash": "cash",
+    "card": "card",
+    "cheque": "other",
+    "check": "other",
+    "other": "other",
+}
 POLITE = re.compile(r"\s*(?:please|pls|plz|bhai|ji)?[\s.!?]*$")
 NOTE_SEP = re.compile(r"^\s*[:\-–,]\s*(.+)$", re.S)
 
@@ -96,8 +152,28 @@ def _vocabulary() -> list[str]:
 
 
 #: Ordinary words one letter away from a keyword that must stay free text.
-NOT_TYPOS = {"nope", "none", "good", "okay", "sure", "also", "what", "when", "that", "this",
-             "then", "time", "date", "name", "last", "best", "cool", "nice", "post", "tone"}  # fmt: skip
+NOT_TYPOS = {
+    "nope",
+    "none",
+    "good",
+    "okay",
+    "sure",
+    "also",
+    "what",
+    "when",
+    "that",
+    "this",
+    "then",
+    "time",
+    "date",
+    "name",
+    "last",
+    "best",
+    "cool",
+    "nice",
+    "post",
+    "tone",
+}
 
 
 def _one_slip(word: str, keyword: str) -> bool:
@@ -106,8 +182,12 @@ def _one_slip(word: str, keyword: str) -> bool:
         return False
     if len(word) == len(keyword):
         diff = [i for i, (a, b) in enumerate(zip(word, keyword, strict=True)) if a != b]
-        swapped = len(diff) == 2 and diff[1] == diff[0] + 1 and word[diff[0]] == keyword[diff[1]] \
-            and word[diff[1]] == keyword[diff[0]]  # fmt: skip
+        swapped = (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and word[diff[0]] == keyword[diff[1]]
+            and word[diff[1]] == keyword[diff[0]]
+        )
         return len(diff) == 1 or swapped
     short, long = sorted((word, keyword), key=len)
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
@@ -250,8 +330,12 @@ def _paid(text: str, original: str, now: datetime, tz: ZoneInfo) -> Command | No
     if _loose(hit):
         return None
     words, index = hit[1].split(), None
-    if (len(words) >= 2 and re.fullmatch(r"\d", words[0])
-            and not looks_like_amount(" ".join(words[:2])) and looks_like_amount(words[1])):
+    if (
+        len(words) >= 2
+        and re.fullmatch(r"\d", words[0])
+        and not looks_like_amount(" ".join(words[:2]))
+        and looks_like_amount(words[1])
+    ):
         index, words = int(words[0]), words[1:]  # "paid 2 10k": follow-up 2 of the last list
     found = _split_amount(" ".join(words))
     if found is None:

@@ -104,8 +104,14 @@ def after_interaction_logged(scope: ProjectScope, interaction: Interaction) -> N
         log.exception("memory refresh failed for interaction %s", interaction.id)
 
 
-def _validate(contact: Contact, outcome: str, channel: str, amount: Decimal | None,
-              followup_at: datetime | None, now: datetime) -> None:  # fmt: skip
+def _validate(
+    contact: Contact,
+    outcome: str,
+    channel: str,
+    amount: Decimal | None,
+    followup_at: datetime | None,
+    now: datetime,
+) -> None:
     if outcome not in OUTCOMES:
         raise OutcomeError(f"outcome must be one of {', '.join(OUTCOMES)}")
     if channel not in CHANNELS:
@@ -124,12 +130,22 @@ def _validate(contact: Contact, outcome: str, channel: str, amount: Decimal | No
 
 
 def log_outcome(
-    scope: ProjectScope, user: User, contact: Contact, *, outcome: str, now: datetime,
-    summary: str | None = None, amount: Decimal | None = None, expected_by: date | None = None,
-    method: str | None = None, reference: str | None = None, followup_at: datetime | None = None,
-    channel: str = "call", session_id: uuid.UUID | None = None,
+    scope: ProjectScope,
+    user: User,
+    contact: Contact,
+    *,
+    outcome: str,
+    now: datetime,
+    summary: str | None = None,
+    amount: Decimal | None = None,
+    expected_by: date | None = None,
+    method: str | None = None,
+    reference: str | None = None,
+    followup_at: datetime | None = None,
+    channel: str = "call",
+    session_id: uuid.UUID | None = None,
     campaign_id: uuid.UUID | None = None,
-) -> OutcomeResult:  # fmt: skip
+) -> OutcomeResult:
     """Record one call outcome on ``contact`` and everything it implies (see module doc).
 
     Raises:
@@ -139,15 +155,29 @@ def log_outcome(
     tz = operator_tz(user, scope.session.get(Project, scope.project_id))
     interaction = scope.insert(
         Interaction(
-            contact_id=contact.id, campaign_id=campaign_id, session_id=session_id,
-            channel=channel, direction="outbound", outcome=outcome, summary=summary,
+            contact_id=contact.id,
+            campaign_id=campaign_id,
+            session_id=session_id,
+            channel=channel,
+            direction="outbound",
+            outcome=outcome,
+            summary=summary,
             amount_pledged=amount if outcome == "pledged" else None,
             amount_received=amount if outcome == "paid" else None,
-            occurred_at=now, created_by_user_id=user.id, created_at=now,
+            occurred_at=now,
+            created_by_user_id=user.id,
+            created_at=now,
         )
-    )  # fmt: skip
-    scope.emit("interaction.logged", user_id=user.id, interaction_id=interaction.id,
-               contact_id=contact.id, outcome=outcome, channel=channel, session_id=session_id)  # fmt: skip
+    )
+    scope.emit(
+        "interaction.logged",
+        user_id=user.id,
+        interaction_id=interaction.id,
+        contact_id=contact.id,
+        outcome=outcome,
+        channel=channel,
+        session_id=session_id,
+    )
     result = OutcomeResult(interaction=interaction)
     result.completed = [
         complete_followup(scope, user, f, now=now)
@@ -175,8 +205,16 @@ class _Details:
     campaign_id: uuid.UUID | None
 
 
-def _apply(scope: ProjectScope, user: User, contact: Contact, result: OutcomeResult,
-           outcome: str, now: datetime, tz: ZoneInfo, d: _Details) -> None:  # fmt: skip
+def _apply(
+    scope: ProjectScope,
+    user: User,
+    contact: Contact,
+    result: OutcomeResult,
+    outcome: str,
+    now: datetime,
+    tz: ZoneInfo,
+    d: _Details,
+) -> None:
     """The outcome-specific writes."""
     links = {"interaction_id": result.interaction.id, "campaign_id": d.campaign_id}
     due_at, reason = None, None
@@ -185,14 +223,29 @@ def _apply(scope: ProjectScope, user: User, contact: Contact, result: OutcomeRes
     elif outcome == "reschedule":
         due_at, reason = d.followup_at, "reschedule"
     elif outcome == "pledged" and d.amount is not None:
-        result.pledge = record_pledge(scope, user, contact, amount=d.amount, now=now,
-                                      expected_by=d.expected_by, session_id=d.session_id, **links)  # fmt: skip
+        result.pledge = record_pledge(
+            scope,
+            user,
+            contact,
+            amount=d.amount,
+            now=now,
+            expected_by=d.expected_by,
+            session_id=d.session_id,
+            **links,
+        )
         due_at, reason = reminder_at(d.expected_by, now, tz), "send_payment_link"
     elif outcome == "paid" and d.amount is not None:
-        result.payment = record_payment(scope, user, contact, amount=d.amount, now=now,
-                                        method=d.method, reference=d.reference,
-                                        session_id=d.session_id,
-                                        interaction_id=result.interaction.id)  # fmt: skip
+        result.payment = record_payment(
+            scope,
+            user,
+            contact,
+            amount=d.amount,
+            now=now,
+            method=d.method,
+            reference=d.reference,
+            session_id=d.session_id,
+            interaction_id=result.interaction.id,
+        )
     elif outcome == "do_not_contact":
         for followup in open_followups(scope, contact):
             scope.update(followup, status="cancelled", completed_at=now)
@@ -200,8 +253,9 @@ def _apply(scope: ProjectScope, user: User, contact: Contact, result: OutcomeRes
     elif outcome == "wrong_number":
         update_contact(scope, user, contact, status="inactive")
     if due_at is not None and reason is not None:
-        result.followup = schedule_followup(scope, user, contact, due_at=due_at, reason=reason,
-                                            now=now, **links)  # fmt: skip
+        result.followup = schedule_followup(
+            scope, user, contact, due_at=due_at, reason=reason, now=now, **links
+        )
 
 
 def reminder_at(expected_by: date | None, now: datetime, tz: ZoneInfo) -> datetime:
@@ -216,14 +270,19 @@ def _local(moment: datetime, tz: ZoneInfo) -> str:
     return local.strftime("%a %d %b %I:%M %p").replace(" 0", " ")
 
 
-def describe(result: OutcomeResult, contact: Contact, outcome: str, tz: ZoneInfo,
-             scope: ProjectScope) -> str:  # fmt: skip
+def describe(
+    result: OutcomeResult, contact: Contact, outcome: str, tz: ZoneInfo, scope: ProjectScope
+) -> str:
     """Read back exactly what was recorded, in one or two lines."""
     parts = [f"Logged {contact.display_name}: {OUTCOME_LABELS[outcome]}"]
     if result.interaction.summary:
         parts[0] += f" – “{result.interaction.summary}”"
     if result.pledge is not None:
-        by = f", expected by {result.pledge.expected_by:%a %d %b}" if result.pledge.expected_by else ""
+        by = (
+            f", expected by {result.pledge.expected_by:%a %d %b}"
+            if result.pledge.expected_by
+            else ""
+        )
         parts.append(f"pledge {format_inr(result.pledge.amount)}{by}")
     if result.payment is not None:
         parts.append(payment_text(scope, result.payment))

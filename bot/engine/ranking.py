@@ -66,8 +66,13 @@ class _Candidate:
     score: float = 0.0
 
 
-CONTACT_COLUMNS = (Contact.id, Contact.display_name, Contact.relationship_strength,
-                   Contact.capacity_band, Contact.last_contacted_at)  # fmt: skip
+CONTACT_COLUMNS = (
+    Contact.id,
+    Contact.display_name,
+    Contact.relationship_strength,
+    Contact.capacity_band,
+    Contact.last_contacted_at,
+)
 
 
 def eligible(user: User, day_start: datetime) -> list[Any]:
@@ -85,8 +90,9 @@ def _contacts(scope: ProjectScope, where: list[Any], order: Sequence[Any]) -> li
     return list(scope.session.execute(stmt.order_by(*order).limit(POOL)))
 
 
-def _joined(scope: ProjectScope, columns: Sequence[Any], model: Any, where: list[Any],
-            order: Sequence[Any]) -> list[Any]:  # fmt: skip
+def _joined(
+    scope: ProjectScope, columns: Sequence[Any], model: Any, where: list[Any], order: Sequence[Any]
+) -> list[Any]:
     stmt = (
         select(*columns, *CONTACT_COLUMNS)
         .join(Contact, Contact.id == model.contact_id)
@@ -101,8 +107,9 @@ def _local_day(moment: datetime, tz: Any) -> str:
     return f"{moment.astimezone(tz):%a %d %b}".replace(" 0", " ")
 
 
-def _candidates(scope: ProjectScope, user: User, now: datetime, tz: Any,
-                prefer: list[uuid.UUID]) -> dict[uuid.UUID, _Candidate]:  # fmt: skip
+def _candidates(
+    scope: ProjectScope, user: User, now: datetime, tz: Any, prefer: list[uuid.UUID]
+) -> dict[uuid.UUID, _Candidate]:
     day_start, day_end = local_day_bounds(now, tz)
     where = eligible(user, day_start)
     found: dict[uuid.UUID, _Candidate] = {}
@@ -117,11 +124,17 @@ def _candidates(scope: ProjectScope, user: User, now: datetime, tz: Any,
         for row in _contacts(scope, [Contact.id.in_(prefer), *where], [Contact.id]):
             add(row)
     followups = _joined(
-        scope, (Followup.id, Followup.due_at, Followup.reason), Followup,
-        [Followup.status.in_(("scheduled", "due")), Followup.due_at < day_end,
-         or_(Followup.assigned_to_user_id.is_(None), Followup.assigned_to_user_id == user.id), *where],
+        scope,
+        (Followup.id, Followup.due_at, Followup.reason),
+        Followup,
+        [
+            Followup.status.in_(("scheduled", "due")),
+            Followup.due_at < day_end,
+            or_(Followup.assigned_to_user_id.is_(None), Followup.assigned_to_user_id == user.id),
+            *where,
+        ],
         [Followup.due_at, Followup.id],
-    )  # fmt: skip
+    )
     for followup_id, due_at, reason, *row in followups:
         overdue = due_at < day_start
         hours = max((now - due_at).total_seconds() / 3600, 0)
@@ -129,29 +142,44 @@ def _candidates(scope: ProjectScope, user: User, now: datetime, tz: Any,
         candidate = add(row, points, _followup_reason(reason, due_at, tz, overdue))
         candidate.followup_id = candidate.followup_id or followup_id
     horizon = now.astimezone(tz).date() + timedelta(days=PLEDGE_WINDOW_DAYS)
-    pledges = _joined(scope, (Pledge.id, Pledge.amount, Pledge.pledged_at, Pledge.expected_by), Pledge,
-                      [Pledge.status == "open", Pledge.expected_by <= horizon, *where],
-                      [Pledge.expected_by, Pledge.id])  # fmt: skip
+    pledges = _joined(
+        scope,
+        (Pledge.id, Pledge.amount, Pledge.pledged_at, Pledge.expected_by),
+        Pledge,
+        [Pledge.status == "open", Pledge.expected_by <= horizon, *where],
+        [Pledge.expected_by, Pledge.id],
+    )
     for pledge_id, amount, pledged_at, expected_by, *row in pledges:
-        why = (f"pledged {format_inr(amount)} on {_local_day(pledged_at, tz)}, "
-               f"unpaid; due {expected_by:%a %d %b}".replace(" 0", " "))  # fmt: skip
+        why = (
+            f"pledged {format_inr(amount)} on {_local_day(pledged_at, tz)}, "
+            f"unpaid; due {expected_by:%a %d %b}".replace(" 0", " ")
+        )
         add(row, WEIGHTS["pledge_due"], why).pledge_id = pledge_id
-    for row in _contacts(scope, [*where, Contact.next_suggested_at <= now],
-                         [Contact.next_suggested_at, Contact.id]):  # fmt: skip
+    for row in _contacts(
+        scope, [*where, Contact.next_suggested_at <= now], [Contact.next_suggested_at, Contact.id]
+    ):
         add(row, WEIGHTS["reschedule"], "asked to be called back now")
-    tagged = Contact.id.in_(select(ContactTag.contact_id).where(
-        ContactTag.project_id == scope.project_id, ContactTag.tag.in_(("vip", "renewal"))))  # fmt: skip
-    for extra, order in (([], [Contact.relationship_strength.desc(), Contact.id.desc()]),
-                         ([], [Contact.last_contacted_at, Contact.id]),
-                         ([tagged], [Contact.id])):  # fmt: skip
+    tagged = Contact.id.in_(
+        select(ContactTag.contact_id).where(
+            ContactTag.project_id == scope.project_id, ContactTag.tag.in_(("vip", "renewal"))
+        )
+    )
+    for extra, order in (
+        ([], [Contact.relationship_strength.desc(), Contact.id.desc()]),
+        ([], [Contact.last_contacted_at, Contact.id]),
+        ([tagged], [Contact.id]),
+    ):
         for row in _contacts(scope, [*where, *extra], order):
             add(row)
     return found
 
 
 def _followup_reason(reason: str | None, due_at: datetime, tz: Any, overdue: bool) -> str:
-    what = {"no_response": "no answer last time", "reschedule": "asked for a call back",
-            "send_payment_link": "payment reminder"}.get(reason or "", reason or "follow-up")  # fmt: skip
+    what = {
+        "no_response": "no answer last time",
+        "reschedule": "asked for a call back",
+        "send_payment_link": "payment reminder",
+    }.get(reason or "", reason or "follow-up")
     local = due_at.astimezone(tz)
     when = _local_day(due_at, tz) if overdue else f"{local:%I:%M %p}".lstrip("0") + " today"
     return f"{what} – {'overdue since' if overdue else 'due'} {when}"
@@ -164,16 +192,23 @@ def _static_points(candidate: _Candidate, tags: set[str], now: datetime) -> None
         candidate.scored.append((CAPACITY_POINTS[band], f"capacity {band}"))
     for tag in ("vip", "renewal"):
         if tag in tags:
-            candidate.scored.append((WEIGHTS[f"tag_{tag}"], "VIP" if tag == "vip" else "renewal due"))
+            candidate.scored.append(
+                (WEIGHTS[f"tag_{tag}"], "VIP" if tag == "vip" else "renewal due")
+            )
     days = STALE_CAP_DAYS if last is None else min((now - last).days, STALE_CAP_DAYS)
     words = "never contacted" if last is None else f"last contacted {days} days ago"
     candidate.scored.append((WEIGHTS["per_stale_day"] * days, words))
 
 
 def next_contacts(
-    scope: ProjectScope, user: User, now: datetime, *, limit: int = 3,
-    prefer_ids: Iterable[uuid.UUID] = (), exclude_ids: Iterable[uuid.UUID] = (),
-) -> list[RankedContact]:  # fmt: skip
+    scope: ProjectScope,
+    user: User,
+    now: datetime,
+    *,
+    limit: int = 3,
+    prefer_ids: Iterable[uuid.UUID] = (),
+    exclude_ids: Iterable[uuid.UUID] = (),
+) -> list[RankedContact]:
     """The ``limit`` best contacts for ``user`` to call at ``now``, best first.
 
     Args:
@@ -187,8 +222,11 @@ def next_contacts(
         found.pop(contact_id, None)
     tags: dict[uuid.UUID, set[str]] = {}
     if found:
-        rows = scope.session.execute(select(ContactTag.contact_id, ContactTag.tag).where(
-            ContactTag.project_id == scope.project_id, ContactTag.contact_id.in_(list(found))))  # fmt: skip
+        rows = scope.session.execute(
+            select(ContactTag.contact_id, ContactTag.tag).where(
+                ContactTag.project_id == scope.project_id, ContactTag.contact_id.in_(list(found))
+            )
+        )
         for contact_id, tag in rows:
             tags.setdefault(contact_id, set()).add(tag)
     for contact_id, candidate in found.items():

@@ -23,9 +23,16 @@ OPEN_FOLLOWUP = ("scheduled", "due")
 #: Outcomes after which we reached the person (a "connect" in stats).
 CONNECTS = ("spoke", "pledged", "paid", "declined", "reschedule")
 EDITABLE_CONTACT_FIELDS = {
-    "display_name", "primary_channel", "relationship_strength", "capacity_band",
-    "status", "notes", "next_suggested_at", "assigned_to_user_id", "last_contacted_at",
-}  # fmt: skip
+    "display_name",
+    "primary_channel",
+    "relationship_strength",
+    "capacity_band",
+    "status",
+    "notes",
+    "next_suggested_at",
+    "assigned_to_user_id",
+    "last_contacted_at",
+}
 
 
 class OutcomeError(ValueError):
@@ -69,31 +76,59 @@ def paid_towards(scope: ProjectScope, pledge: Pledge) -> Decimal:
 
 
 def record_pledge(
-    scope: ProjectScope, user: User, contact: Contact, *, amount: Decimal, now: datetime,
-    expected_by: date | None = None, notes: str | None = None,
-    session_id: uuid.UUID | None = None, campaign_id: uuid.UUID | None = None,
+    scope: ProjectScope,
+    user: User,
+    contact: Contact,
+    *,
+    amount: Decimal,
+    now: datetime,
+    expected_by: date | None = None,
+    notes: str | None = None,
+    session_id: uuid.UUID | None = None,
+    campaign_id: uuid.UUID | None = None,
     interaction_id: uuid.UUID | None = None,
-) -> Pledge:  # fmt: skip
+) -> Pledge:
     """Record an open pledge (and emit ``pledge.created``)."""
     _require_reachable(contact)
     amount = _positive(amount, "a pledge")
     pledge = scope.insert(
         Pledge(
-            contact_id=contact.id, campaign_id=campaign_id, interaction_id=interaction_id,
-            amount=amount, pledged_at=now, expected_by=expected_by, status="open",
-            notes=notes, created_by_user_id=user.id,
+            contact_id=contact.id,
+            campaign_id=campaign_id,
+            interaction_id=interaction_id,
+            amount=amount,
+            pledged_at=now,
+            expected_by=expected_by,
+            status="open",
+            notes=notes,
+            created_by_user_id=user.id,
         )
-    )  # fmt: skip
-    scope.emit("pledge.created", user_id=user.id, pledge_id=pledge.id, contact_id=contact.id,
-               amount=amount, expected_by=expected_by, session_id=session_id)  # fmt: skip
+    )
+    scope.emit(
+        "pledge.created",
+        user_id=user.id,
+        pledge_id=pledge.id,
+        contact_id=contact.id,
+        amount=amount,
+        expected_by=expected_by,
+        session_id=session_id,
+    )
     return pledge
 
 
 def record_payment(
-    scope: ProjectScope, user: User, contact: Contact, *, amount: Decimal, now: datetime,
-    method: str | None = None, reference: str | None = None, pledge_id: uuid.UUID | None = None,
-    session_id: uuid.UUID | None = None, interaction_id: uuid.UUID | None = None,
-) -> Payment:  # fmt: skip
+    scope: ProjectScope,
+    user: User,
+    contact: Contact,
+    *,
+    amount: Decimal,
+    now: datetime,
+    method: str | None = None,
+    reference: str | None = None,
+    pledge_id: uuid.UUID | None = None,
+    session_id: uuid.UUID | None = None,
+    interaction_id: uuid.UUID | None = None,
+) -> Payment:
     """Record a confirmed payment, linked to ``pledge_id`` or the open pledge.
 
     The pledge becomes ``fulfilled`` once its confirmed payments cover it.
@@ -110,14 +145,28 @@ def record_payment(
         raise OutcomeError("that pledge is already closed; nothing to pay")
     payment = scope.insert(
         Payment(
-            contact_id=contact.id, pledge_id=pledge.id if pledge else None,
-            campaign_id=pledge.campaign_id if pledge else None, interaction_id=interaction_id,
-            amount=amount, paid_at=now, method=method, reference=reference,
-            status="confirmed", created_by_user_id=user.id,
+            contact_id=contact.id,
+            pledge_id=pledge.id if pledge else None,
+            campaign_id=pledge.campaign_id if pledge else None,
+            interaction_id=interaction_id,
+            amount=amount,
+            paid_at=now,
+            method=method,
+            reference=reference,
+            status="confirmed",
+            created_by_user_id=user.id,
         )
-    )  # fmt: skip
-    scope.emit("payment.recorded", user_id=user.id, payment_id=payment.id, contact_id=contact.id,
-               pledge_id=payment.pledge_id, amount=amount, method=method, session_id=session_id)  # fmt: skip
+    )
+    scope.emit(
+        "payment.recorded",
+        user_id=user.id,
+        payment_id=payment.id,
+        contact_id=contact.id,
+        pledge_id=payment.pledge_id,
+        amount=amount,
+        method=method,
+        session_id=session_id,
+    )
     if pledge is not None and paid_towards(scope, pledge) >= pledge.amount:
         scope.update(pledge, status="fulfilled")
         for followup in open_followups(scope, contact, reason="send_payment_link"):
@@ -126,34 +175,59 @@ def record_payment(
 
 
 def schedule_followup(
-    scope: ProjectScope, user: User, contact: Contact, *, due_at: datetime, reason: str,
-    suggested_message: str | None = None, now: datetime,
-    interaction_id: uuid.UUID | None = None, campaign_id: uuid.UUID | None = None,
-) -> Followup:  # fmt: skip
+    scope: ProjectScope,
+    user: User,
+    contact: Contact,
+    *,
+    due_at: datetime,
+    reason: str,
+    suggested_message: str | None = None,
+    now: datetime,
+    interaction_id: uuid.UUID | None = None,
+    campaign_id: uuid.UUID | None = None,
+) -> Followup:
     """Schedule a follow-up assigned to ``user`` (emits ``followup.scheduled``)."""
     _require_reachable(contact)
     if due_at.tzinfo is None:
         raise OutcomeError("a follow-up time needs a timezone")
     followup = scope.insert(
         Followup(
-            contact_id=contact.id, campaign_id=campaign_id, interaction_id=interaction_id,
-            due_at=due_at, status="due" if due_at <= now else "scheduled", reason=reason,
-            suggested_message=suggested_message, assigned_to_user_id=user.id,
-            created_by_user_id=user.id, created_at=now,
+            contact_id=contact.id,
+            campaign_id=campaign_id,
+            interaction_id=interaction_id,
+            due_at=due_at,
+            status="due" if due_at <= now else "scheduled",
+            reason=reason,
+            suggested_message=suggested_message,
+            assigned_to_user_id=user.id,
+            created_by_user_id=user.id,
+            created_at=now,
         )
-    )  # fmt: skip
-    scope.emit("followup.scheduled", user_id=user.id, followup_id=followup.id,
-               contact_id=contact.id, due_at=due_at, reason=reason)  # fmt: skip
+    )
+    scope.emit(
+        "followup.scheduled",
+        user_id=user.id,
+        followup_id=followup.id,
+        contact_id=contact.id,
+        due_at=due_at,
+        reason=reason,
+    )
     return followup
 
 
-def complete_followup(scope: ProjectScope, user: User, followup: Followup, *, now: datetime) -> Followup:
+def complete_followup(
+    scope: ProjectScope, user: User, followup: Followup, *, now: datetime
+) -> Followup:
     """Mark a follow-up done (emits ``followup.completed``); done ones are left alone."""
     if followup.status in ("done", "cancelled"):
         return followup
     scope.update(followup, status="done", completed_at=now)
-    scope.emit("followup.completed", user_id=user.id, followup_id=followup.id,
-               contact_id=followup.contact_id)  # fmt: skip
+    scope.emit(
+        "followup.completed",
+        user_id=user.id,
+        followup_id=followup.id,
+        contact_id=followup.contact_id,
+    )
     return followup
 
 
@@ -179,8 +253,13 @@ def update_contact(scope: ProjectScope, user: User, contact: Contact, **changes:
     return contact
 
 
-def open_followups(scope: ProjectScope, contact: Contact, *, reason: str | None = None,
-                    due_before: datetime | None = None) -> list[Followup]:  # fmt: skip
+def open_followups(
+    scope: ProjectScope,
+    contact: Contact,
+    *,
+    reason: str | None = None,
+    due_before: datetime | None = None,
+) -> list[Followup]:
     where = [Followup.contact_id == contact.id, Followup.status.in_(OPEN_FOLLOWUP)]
     if reason is not None:
         where.append(Followup.reason == reason)

@@ -15,8 +15,8 @@ from bot.engine.stats import campaign_stats
 from bot.engine.timezones import operator_tz
 from bot.engine.when import local_day_bounds
 from bot.models import Campaign, Contact, ContactIdentity, Followup
-from bot.state import Suggestion
-from bot.turns import Reply, TurnContext
+from bot.turn.context import Reply, TurnContext
+from bot.turn.state import Suggestion
 
 HELP = (
     "Calltime commands:\n"
@@ -39,31 +39,47 @@ def start(ctx: TurnContext, command: Command) -> Reply:
     name = command.args.get("campaign")
     active = [Campaign.status == "active"]
     if name:
-        campaign = ctx.scope.first(Campaign, *active, Campaign.name.ilike(f"%{name}%"),
-                                   order_by=Campaign.name)  # fmt: skip
+        campaign = ctx.scope.first(
+            Campaign, *active, Campaign.name.ilike(f"%{name}%"), order_by=Campaign.name
+        )
         if campaign is None:
             names = ", ".join(c.name for c in ctx.scope.all(Campaign, *active, limit=5))
-            return Reply(f"No active campaign matches “{name}”. Active: {names or 'none'}.", "start")
+            return Reply(
+                f"No active campaign matches “{name}”. Active: {names or 'none'}.", "start"
+            )
     else:
         campaign = ctx.scope.first(Campaign, *active, order_by=Campaign.created_at.desc())
     ctx.state.campaign_id = campaign.id if campaign else None
     ctx.state.skipped_contact_ids = []
     stats = campaign_stats(ctx.scope, ctx.user, ctx.now, campaign_id=ctx.state.campaign_id)
     title = f"Call time started – {campaign.name}." if campaign else "Call time started."
-    goal = (f" Today's goal {format_inr(stats.target_amount)}; {format_inr(stats.campaign_pledged)} "
-            f"pledged so far." if stats.target_amount is not None else " No goal set for today.")  # fmt: skip
+    goal = (
+        f" Today's goal {format_inr(stats.target_amount)}; {format_inr(stats.campaign_pledged)} "
+        f"pledged so far."
+        if stats.target_amount is not None
+        else " No goal set for today."
+    )
     return Reply(f"{title}{goal} Send next for your first contact.", "start")
 
 
 def next_contact(ctx: TurnContext, command: Command) -> Reply:
     """Suggest the best contact now, with reasons, last interaction, pledge and draft."""
     nudged = [f.contact_id for f in _followups(ctx, ctx.state.nudge_followup_ids)]
-    ranked = next_contacts(ctx.scope, ctx.user, ctx.now, limit=3, prefer_ids=nudged,
-                           exclude_ids=ctx.state.skipped_contact_ids)  # fmt: skip
+    ranked = next_contacts(
+        ctx.scope,
+        ctx.user,
+        ctx.now,
+        limit=3,
+        prefer_ids=nudged,
+        exclude_ids=ctx.state.skipped_contact_ids,
+    )
     if not ranked:
         ctx.state.current_contact_id = None
-        return Reply("Nobody left to call right now – everyone eligible has been contacted "
-                     "today. Send due for follow-ups or stats for the day.", "next")  # fmt: skip
+        return Reply(
+            "Nobody left to call right now – everyone eligible has been contacted "
+            "today. Send due for follow-ups or stats for the day.",
+            "next",
+        )
     best = ranked[0]
     tz = operator_tz(ctx.user, ctx.project)
     text, draft = next_card(ctx.scope, best, ctx.now, tz, ctx.user.full_name)
@@ -90,20 +106,29 @@ def due(ctx: TurnContext, command: Command) -> Reply:
     tz = operator_tz(ctx.user, ctx.project)
     _, day_end = local_day_bounds(ctx.now, tz)
     rows = ctx.scope.session.execute(
-        select(Followup, Contact).join(Contact, Contact.id == Followup.contact_id).where(
-            Followup.project_id == ctx.scope.project_id, Contact.project_id == ctx.scope.project_id,
-            Followup.status.in_(OPEN_FOLLOWUP), Followup.due_at < day_end,
-            or_(Followup.assigned_to_user_id == ctx.user.id,
-                Followup.assigned_to_user_id.is_(None)),
-            Contact.status == "active", Contact.deleted_at.is_(None),
-        ).order_by(Followup.due_at, Followup.id).limit(DUE_LIMIT)
-    ).all()  # fmt: skip
+        select(Followup, Contact)
+        .join(Contact, Contact.id == Followup.contact_id)
+        .where(
+            Followup.project_id == ctx.scope.project_id,
+            Contact.project_id == ctx.scope.project_id,
+            Followup.status.in_(OPEN_FOLLOWUP),
+            Followup.due_at < day_end,
+            or_(
+                Followup.assigned_to_user_id == ctx.user.id, Followup.assigned_to_user_id.is_(None)
+            ),
+            Contact.status == "active",
+            Contact.deleted_at.is_(None),
+        )
+        .order_by(Followup.due_at, Followup.id)
+        .limit(DUE_LIMIT)
+    ).all()
     ctx.state.nudge_followup_ids = [f.id for f, _ in rows]
     if not rows:
         return Reply("No follow-ups due today. Send next for your next contact.", "due")
     lines = [due_line(i, f, c, ctx.now, tz) for i, (f, c) in enumerate(rows, 1)]
-    return Reply("Due follow-ups:\n" + "\n".join(lines) + "\nReply done N · snooze N 2h · skip N",
-                 "due")  # fmt: skip
+    return Reply(
+        "Due follow-ups:\n" + "\n".join(lines) + "\nReply done N · snooze N 2h · skip N", "due"
+    )
 
 
 def end(ctx: TurnContext, command: Command) -> Reply:
@@ -120,13 +145,22 @@ def find(ctx: TurnContext, command: Command) -> Reply:
     query = command.args["query"].strip()
     digits = "".join(ch for ch in query if ch.isdigit())
     matches = ctx.scope.all(
-        Contact, Contact.deleted_at.is_(None),
-        or_(Contact.display_name.ilike(f"%{query}%"),
-            Contact.id.in_(select(ContactIdentity.contact_id).where(
-                ContactIdentity.project_id == ctx.scope.project_id,
-                ContactIdentity.value.like(f"%{digits}%"))) if len(digits) >= 5 else False),
-        order_by=Contact.display_name, limit=6,
-    )  # fmt: skip
+        Contact,
+        Contact.deleted_at.is_(None),
+        or_(
+            Contact.display_name.ilike(f"%{query}%"),
+            Contact.id.in_(
+                select(ContactIdentity.contact_id).where(
+                    ContactIdentity.project_id == ctx.scope.project_id,
+                    ContactIdentity.value.like(f"%{digits}%"),
+                )
+            )
+            if len(digits) >= 5
+            else False,
+        ),
+        order_by=Contact.display_name,
+        limit=6,
+    )
     if not matches:
         return Reply(f"No contact matches “{query}”.", None)
     if len(matches) > 1:
@@ -134,15 +168,24 @@ def find(ctx: TurnContext, command: Command) -> Reply:
         return Reply(f"{len(matches)}+ matches:\n{names}\nSend find with the fuller name.", None)
     contact = matches[0]
     if contact.status != "active":
-        return Reply(f"{contact.display_name} is {contact.status.replace('_', '-')}; not selected.", None)
+        return Reply(
+            f"{contact.display_name} is {contact.status.replace('_', '-')}; not selected.", None
+        )
     ctx.state.current_contact_id = contact.id
-    return Reply(f"Selected {contact.display_name} · {primary_phone(ctx.scope, contact)}. "
-                 "Report the outcome when done.", None)  # fmt: skip
+    return Reply(
+        f"Selected {contact.display_name} · {primary_phone(ctx.scope, contact)}. "
+        "Report the outcome when done.",
+        None,
+    )
 
 
 def note(ctx: TurnContext, command: Command) -> Reply:
     """Append a dated note to the current contact."""
-    contact = ctx.scope.get(Contact, ctx.state.current_contact_id) if ctx.state.current_contact_id else None
+    contact = (
+        ctx.scope.get(Contact, ctx.state.current_contact_id)
+        if ctx.state.current_contact_id
+        else None
+    )
     if contact is None:
         return Reply("No contact selected – send next (or find NAME) first.", None)
     stamp = _stamp(ctx.now, ctx)

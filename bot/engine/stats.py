@@ -64,8 +64,10 @@ class Stats(BaseModel):
             f"received {format_inr(self.received_amount)}."
         ]
         if self.target_amount is not None:
-            lines.append(f"Goal{f' ({self.campaign_name})' if self.campaign_name else ''}: "
-                         f"{format_inr(self.campaign_pledged)} of {format_inr(self.target_amount)}.")  # fmt: skip
+            lines.append(
+                f"Goal{f' ({self.campaign_name})' if self.campaign_name else ''}: "
+                f"{format_inr(self.campaign_pledged)} of {format_inr(self.target_amount)}."
+            )
             if self.remaining and self.remaining > 0:
                 pace = f"{format_inr(self.remaining)} to go"
                 if self.connects_needed:
@@ -76,12 +78,17 @@ class Stats(BaseModel):
         else:
             lines.append("No goal set for today.")
         if self.personal_best:
-            best = "new personal best!" if self.pledged_amount > self.personal_best else \
-                f"personal best {format_inr(self.personal_best)}"  # fmt: skip
+            best = (
+                "new personal best!"
+                if self.pledged_amount > self.personal_best
+                else f"personal best {format_inr(self.personal_best)}"
+            )
             lines.append(best.capitalize() if best.startswith("new") else f"Your {best}.")
         if self.leaderboard:
-            board = " · ".join(f"{i}. {name.split()[0]} {format_inr(amount)}"
-                               for i, (name, amount) in enumerate(self.leaderboard, 1))  # fmt: skip
+            board = " · ".join(
+                f"{i}. {name.split()[0]} {format_inr(amount)}"
+                for i, (name, amount) in enumerate(self.leaderboard, 1)
+            )
             lines.append(f"Team: {board}")
         return "\n".join(lines)
 
@@ -91,7 +98,9 @@ def _sum(scope: ProjectScope, column: Any, *where: Any) -> Decimal:
     return Decimal(str(total or 0)).quantize(Decimal("0.01"))
 
 
-def _goal(scope: ProjectScope, day: date, campaign_id: uuid.UUID | None) -> tuple[Campaign | None, CampaignGoal | None]:
+def _goal(
+    scope: ProjectScope, day: date, campaign_id: uuid.UUID | None
+) -> tuple[Campaign | None, CampaignGoal | None]:
     where = [CampaignGoal.date == day]
     if campaign_id is not None:
         where.append(CampaignGoal.campaign_id == campaign_id)
@@ -105,71 +114,121 @@ def _goal(scope: ProjectScope, day: date, campaign_id: uuid.UUID | None) -> tupl
 def _personal_best(scope: ProjectScope, user: User, start: datetime, tz: Any) -> Decimal | None:
     rows = scope.session.execute(
         select(Pledge.pledged_at, Pledge.amount).where(
-            Pledge.project_id == scope.project_id, Pledge.created_by_user_id == user.id,
-            Pledge.pledged_at >= start - timedelta(days=90), Pledge.pledged_at < start,
+            Pledge.project_id == scope.project_id,
+            Pledge.created_by_user_id == user.id,
+            Pledge.pledged_at >= start - timedelta(days=90),
+            Pledge.pledged_at < start,
         )
-    )  # fmt: skip
+    )
     per_day: dict[date, Decimal] = defaultdict(Decimal)
     for pledged_at, amount in rows:
         per_day[pledged_at.astimezone(tz).date()] += amount
     return max(per_day.values()) if per_day else None
 
 
-def _leaderboard(scope: ProjectScope, user: User, start: datetime, end: datetime) -> list[tuple[str, Decimal]]:
-    team_ids = select(TeamMember.team_id).join(Team, Team.id == TeamMember.team_id).where(
-        TeamMember.project_id == scope.project_id, TeamMember.user_id == user.id,
-        Team.leaderboard_enabled.is_(True),
-    )  # fmt: skip
-    members = scope.all(User, User.id.in_(select(TeamMember.user_id).where(
-        TeamMember.project_id == scope.project_id, TeamMember.team_id.in_(team_ids))))  # fmt: skip
+def _leaderboard(
+    scope: ProjectScope, user: User, start: datetime, end: datetime
+) -> list[tuple[str, Decimal]]:
+    team_ids = (
+        select(TeamMember.team_id)
+        .join(Team, Team.id == TeamMember.team_id)
+        .where(
+            TeamMember.project_id == scope.project_id,
+            TeamMember.user_id == user.id,
+            Team.leaderboard_enabled.is_(True),
+        )
+    )
+    members = scope.all(
+        User,
+        User.id.in_(
+            select(TeamMember.user_id).where(
+                TeamMember.project_id == scope.project_id, TeamMember.team_id.in_(team_ids)
+            )
+        ),
+    )
     board = [
-        (m.full_name, _sum(scope, Pledge.amount, Pledge.project_id == scope.project_id,
-                           Pledge.created_by_user_id == m.id, Pledge.pledged_at >= start,
-                           Pledge.pledged_at < end))
+        (
+            m.full_name,
+            _sum(
+                scope,
+                Pledge.amount,
+                Pledge.project_id == scope.project_id,
+                Pledge.created_by_user_id == m.id,
+                Pledge.pledged_at >= start,
+                Pledge.pledged_at < end,
+            ),
+        )
         for m in members
-    ]  # fmt: skip
+    ]
     return sorted(board, key=lambda item: (-item[1], item[0]))[:5]
 
 
-def campaign_stats(scope: ProjectScope, user: User, now: datetime, *,
-                   campaign_id: uuid.UUID | None = None) -> Stats:  # fmt: skip
+def campaign_stats(
+    scope: ProjectScope, user: User, now: datetime, *, campaign_id: uuid.UUID | None = None
+) -> Stats:
     """Today's figures for ``user`` and the goal of the campaign in play."""
     tz = operator_tz(user, scope.session.get(Project, scope.project_id))
     start, end = local_day_bounds(now, tz)
-    mine = [Interaction.project_id == scope.project_id, Interaction.created_by_user_id == user.id,
-            Interaction.occurred_at >= start, Interaction.occurred_at < end]  # fmt: skip
-    pledged_today = [Pledge.project_id == scope.project_id, Pledge.pledged_at >= start,
-                     Pledge.pledged_at < end, Pledge.status != "cancelled"]  # fmt: skip
+    mine = [
+        Interaction.project_id == scope.project_id,
+        Interaction.created_by_user_id == user.id,
+        Interaction.occurred_at >= start,
+        Interaction.occurred_at < end,
+    ]
+    pledged_today = [
+        Pledge.project_id == scope.project_id,
+        Pledge.pledged_at >= start,
+        Pledge.pledged_at < end,
+        Pledge.status != "cancelled",
+    ]
     stats = Stats(
         day=now.astimezone(tz).date(),
         calls=scope.count(Interaction, *mine[1:]),
         connects=scope.count(Interaction, *mine[1:], Interaction.outcome.in_(CONNECTS)),
         pledges_count=scope.count(Pledge, *pledged_today[1:], Pledge.created_by_user_id == user.id),
-        pledged_amount=_sum(scope, Pledge.amount, *pledged_today, Pledge.created_by_user_id == user.id),
-        received_amount=_sum(scope, Payment.amount, Payment.project_id == scope.project_id,
-                             Payment.created_by_user_id == user.id, Payment.paid_at >= start,
-                             Payment.paid_at < end, Payment.status == "confirmed"),
+        pledged_amount=_sum(
+            scope, Pledge.amount, *pledged_today, Pledge.created_by_user_id == user.id
+        ),
+        received_amount=_sum(
+            scope,
+            Payment.amount,
+            Payment.project_id == scope.project_id,
+            Payment.created_by_user_id == user.id,
+            Payment.paid_at >= start,
+            Payment.paid_at < end,
+            Payment.status == "confirmed",
+        ),
         personal_best=_personal_best(scope, user, start, tz),
         leaderboard=_leaderboard(scope, user, start, end),
-    )  # fmt: skip
+    )
     campaign, goal = _goal(scope, stats.day, campaign_id)
     stats.campaign_name = campaign.name if campaign else None
     if goal is not None:
         stats.target_amount = goal.target_amount
-        stats.campaign_pledged = _sum(scope, Pledge.amount, *pledged_today, or_(
-            Pledge.campaign_id == goal.campaign_id, Pledge.campaign_id.is_(None)))  # fmt: skip
+        stats.campaign_pledged = _sum(
+            scope,
+            Pledge.amount,
+            *pledged_today,
+            or_(Pledge.campaign_id == goal.campaign_id, Pledge.campaign_id.is_(None)),
+        )
         stats.remaining = max(goal.target_amount - stats.campaign_pledged, ZERO)
         stats.connects_needed = _connects_needed(scope, stats, start, end)
     return stats
 
 
-def _connects_needed(scope: ProjectScope, stats: Stats, start: datetime, end: datetime) -> int | None:
+def _connects_needed(
+    scope: ProjectScope, stats: Stats, start: datetime, end: datetime
+) -> int | None:
     if not stats.remaining:
         return None
     pledged, connects = stats.pledged_amount, stats.connects
     if not connects or not pledged:
-        connects = scope.count(Interaction, Interaction.occurred_at >= start, Interaction.occurred_at < end,
-                               Interaction.outcome.in_(CONNECTS))  # fmt: skip
+        connects = scope.count(
+            Interaction,
+            Interaction.occurred_at >= start,
+            Interaction.occurred_at < end,
+            Interaction.outcome.in_(CONNECTS),
+        )
         pledged = stats.campaign_pledged
     if not connects or not pledged:
         return None

@@ -2,11 +2,11 @@
 
 The turn is found in ``audit_log``: rows written by ``user:<id>`` — or by the model
 (``agent:<session>``) during one of the operator's own turns — under a ``turn_id``
-other than the current one, not yet reverted, and not themselves an undo. Inserts are deleted, updates restored to their old values, deletes
-re-inserted. The original rows get ``reverted_at``; the rows the undo itself writes
-are tagged ``idempotency_key = "undo:<turn>"`` so a second ``undo`` steps further
-back instead of undoing the undo. Sessions and messages are not business records and
-are left alone.
+other than the current one, not yet reverted, and not themselves an undo. Inserts are
+deleted, updates restored to their old values, deletes re-inserted. The original rows
+get ``reverted_at``; the rows the undo itself writes are tagged
+``idempotency_key = "undo:<turn>"`` so a second ``undo`` steps further back instead of
+undoing the undo. Sessions and messages are not business records and are left alone.
 """
 
 from __future__ import annotations
@@ -66,11 +66,14 @@ def _recent_turns(scope: ProjectScope, user: User) -> list[uuid.UUID]:
     """The operator's latest inbound messages: the turns the model may have written in."""
     stmt = (
         select(Message.id)
-        .where(Message.project_id == scope.project_id, Message.user_id == user.id,
-               Message.direction == "inbound")
+        .where(
+            Message.project_id == scope.project_id,
+            Message.user_id == user.id,
+            Message.direction == "inbound",
+        )
         .order_by(Message.created_at.desc())
         .limit(RECENT_TURNS)
-    )  # fmt: skip
+    )
     return list(scope.session.scalars(stmt))
 
 
@@ -138,16 +141,22 @@ def undo_last_turn(scope: ProjectScope, user: User, now: datetime) -> str:
             counts[label] = counts.get(label, 0) + 1
     scope.session.flush()
     marker = f"undo:{rows[0].turn_id}"
-    own_rows = [] if scope.turn_id is None else scope.session.scalars(
-        select(AuditLog).where(
-            AuditLog.project_id == scope.project_id,
-            AuditLog.turn_id == scope.turn_id,
-            AuditLog.idempotency_key.is_(None),
+    own_rows = (
+        []
+        if scope.turn_id is None
+        else scope.session.scalars(
+            select(AuditLog).where(
+                AuditLog.project_id == scope.project_id,
+                AuditLog.turn_id == scope.turn_id,
+                AuditLog.idempotency_key.is_(None),
+            )
         )
     )
     for own in own_rows:
         own.idempotency_key = marker
     order = list(_LABELS.values())
-    ranked = sorted(counts.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99)
+    ranked = sorted(
+        counts.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99
+    )
     what = ", ".join(f"{n} {label}{'s' if n > 1 else ''}" for label, n in ranked)
     return f"Undone: {what or 'your last change'}."

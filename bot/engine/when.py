@@ -19,34 +19,92 @@ from zoneinfo import ZoneInfo
 WHEN_FORMS = "today, tomorrow/kal, fri, 28 nov, 28/11, 2026-11-28, in 3 days, next week, 5pm, 17:30"
 
 MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
-}  # fmt: skip
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
 WEEKDAYS = {
-    "mon": 0, "monday": 0, "somvar": 0,
-    "tue": 1, "tues": 1, "tuesday": 1, "mangalvar": 1,
-    "wed": 2, "weds": 2, "wednesday": 2, "budhvar": 2,
-    "thu": 3, "thur": 3, "thurs": 3, "thursday": 3, "guruvar": 3,
-    "fri": 4, "friday": 4, "shukravar": 4,
-    "sat": 5, "saturday": 5, "shanivar": 5,
-    "sun": 6, "sunday": 6, "ravivar": 6,
-}  # fmt: skip
+    "mon": 0,
+    "monday": 0,
+    "somvar": 0,
+    "tue": 1,
+    "tues": 1,
+    "tuesday": 1,
+    "mangalvar": 1,
+    "wed": 2,
+    "weds": 2,
+    "wednesday": 2,
+    "budhvar": 2,
+    "thu": 3,
+    "thur": 3,
+    "thurs": 3,
+    "thursday": 3,
+    "guruvar": 3,
+    "fri": 4,
+    "friday": 4,
+    "shukravar": 4,
+    "sat": 5,
+    "saturday": 5,
+    "shanivar": 5,
+    "sun": 6,
+    "sunday": 6,
+    "ravivar": 6,
+}
 #: Words that name a day relative to today.
 RELATIVE_DAYS = {
-    "today": 0, "aaj": 0, "tonight": 0,
-    "tomorrow": 1, "tmrw": 1, "tmr": 1, "tomo": 1, "kal": 1,
-    "day after tomorrow": 2, "parso": 2, "parson": 2,
-}  # fmt: skip
+    "today": 0,
+    "aaj": 0,
+    "tonight": 0,
+    "tomorrow": 1,
+    "tmrw": 1,
+    "tmr": 1,
+    "tomo": 1,
+    "kal": 1,
+    "day after tomorrow": 2,
+    "parso": 2,
+    "parson": 2,
+}
 #: Parts of the day and the time we read them as.
 DAY_PARTS = {
-    "morning": time(10, 0), "subah": time(10, 0), "noon": time(12, 0),
-    "afternoon": time(14, 0), "dopahar": time(14, 0), "evening": time(18, 0),
-    "shaam": time(18, 0), "sham": time(18, 0), "night": time(20, 0), "raat": time(20, 0),
-}  # fmt: skip
-UNIT_SECONDS = {"m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
-                "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
-                "d": 86400, "day": 86400, "days": 86400, "din": 86400,
-                "w": 604800, "week": 604800, "weeks": 604800}  # fmt: skip
+    "morning": time(10, 0),
+    "subah": time(10, 0),
+    "noon": time(12, 0),
+    "afternoon": time(14, 0),
+    "dopahar": time(14, 0),
+    "evening": time(18, 0),
+    "shaam": time(18, 0),
+    "sham": time(18, 0),
+    "night": time(20, 0),
+    "raat": time(20, 0),
+}
+UNIT_SECONDS = {
+    "m": 60,
+    "min": 60,
+    "mins": 60,
+    "minute": 60,
+    "minutes": 60,
+    "h": 3600,
+    "hr": 3600,
+    "hrs": 3600,
+    "hour": 3600,
+    "hours": 3600,
+    "d": 86400,
+    "day": 86400,
+    "days": 86400,
+    "din": 86400,
+    "w": 604800,
+    "week": 604800,
+    "weeks": 604800,
+}
 FILLER = {"at", "on", "by", "around", "ko", "baje", "se", "pe", "ke", "before"}
 DEFAULT_TIME = time(10, 0)
 
@@ -106,28 +164,52 @@ _UNITS = "|".join(sorted(UNIT_SECONDS, key=len, reverse=True))
 
 Rule = tuple[re.Pattern[str], str, Callable[[re.Match[str], date], object]]
 RULES: list[Rule] = [
-    (re.compile(r"(\d{4})-(\d{2})-(\d{2})"), "day",
-     lambda m, t: _day_month(t, int(m[3]), int(m[2]), int(m[1]))),
-    (re.compile(r"(\d{1,2})[/-](\d{1,2})(?:[/-](\d{2}|\d{4}))?"), "day",
-     lambda m, t: _day_month(t, int(m[1]), int(m[2]), int(m[3]) if m[3] else None)),
-    (re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?\s*{_MONTH}(?:\s+(\d{{4}}))?"), "day",
-     lambda m, t: _day_month(t, int(m[1]), MONTHS[m[2]], int(m[3]) if m[3] else None)),
-    (re.compile(rf"{_MONTH}\s*(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?"), "day",
-     lambda m, t: _day_month(t, int(m[2]), MONTHS[m[1]], int(m[3]) if m[3] else None)),
-    (re.compile(r"next\s+week|agle\s+hafte"), "day",
-     lambda m, t: t + timedelta(days=7 - t.weekday())),
+    (
+        re.compile(r"(\d{4})-(\d{2})-(\d{2})"),
+        "day",
+        lambda m, t: _day_month(t, int(m[3]), int(m[2]), int(m[1])),
+    ),
+    (
+        re.compile(r"(\d{1,2})[/-](\d{1,2})(?:[/-](\d{2}|\d{4}))?"),
+        "day",
+        lambda m, t: _day_month(t, int(m[1]), int(m[2]), int(m[3]) if m[3] else None),
+    ),
+    (
+        re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?\s*{_MONTH}(?:\s+(\d{{4}}))?"),
+        "day",
+        lambda m, t: _day_month(t, int(m[1]), MONTHS[m[2]], int(m[3]) if m[3] else None),
+    ),
+    (
+        re.compile(rf"{_MONTH}\s*(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?"),
+        "day",
+        lambda m, t: _day_month(t, int(m[2]), MONTHS[m[1]], int(m[3]) if m[3] else None),
+    ),
+    (
+        re.compile(r"next\s+week|agle\s+hafte"),
+        "day",
+        lambda m, t: t + timedelta(days=7 - t.weekday()),
+    ),
     (re.compile(rf"(?:next\s+)?({_WD})"), "day", lambda m, t: _weekday(t, m[1])),
     (re.compile(rf"({_REL})"), "day", lambda m, t: t + timedelta(days=RELATIVE_DAYS[m[1]])),
-    (re.compile(rf"(?:in|after)?\s*(\d{{1,3}})\s*({_UNITS})(?:\s+(?:baad|mein|me|later))?"),
-     "delta", lambda m, t: timedelta(seconds=int(m[1]) * UNIT_SECONDS[m[2]])),
-    (re.compile(r"(?:in|after)\s+an?\s+(hour|week|day)"), "delta",
-     lambda m, t: timedelta(seconds=UNIT_SECONDS[m[1]])),
-    (re.compile(r"(\d{1,2})[:.](\d{2})\s*(am|pm)?"), "clock",
-     lambda m, t: _hour(int(m[1]), int(m[2]), m[3])),
+    (
+        re.compile(rf"(?:in|after)?\s*(\d{{1,3}})\s*({_UNITS})(?:\s+(?:baad|mein|me|later))?"),
+        "delta",
+        lambda m, t: timedelta(seconds=int(m[1]) * UNIT_SECONDS[m[2]]),
+    ),
+    (
+        re.compile(r"(?:in|after)\s+an?\s+(hour|week|day)"),
+        "delta",
+        lambda m, t: timedelta(seconds=UNIT_SECONDS[m[1]]),
+    ),
+    (
+        re.compile(r"(\d{1,2})[:.](\d{2})\s*(am|pm)?"),
+        "clock",
+        lambda m, t: _hour(int(m[1]), int(m[2]), m[3]),
+    ),
     (re.compile(r"(\d{1,2})\s*(am|pm)"), "clock", lambda m, t: _hour(int(m[1]), 0, m[2])),
     (re.compile(r"at\s+(\d{1,2})"), "clock", lambda m, t: _bare_hour(int(m[1]))),
     (re.compile(rf"({_PARTS})"), "clock", lambda m, t: DAY_PARTS[m[1]]),
-]  # fmt: skip
+]
 
 _WORD_END = re.compile(r"(?=$|[\s,])")
 

@@ -27,9 +27,9 @@ from bot.scheduler.digest import describe_reason, first_name
 from bot.scheduler.hours import brief_due, local_day, local_day_start
 from bot.scheduler.outbox import transmit_rows
 from bot.scheduler.runs import tracked_run
-from bot.sender import record_outbound
-from bot.sessions import last_inbound_at
 from bot.store import ProjectScope
+from bot.turn.sessions import last_inbound_at
+from bot.whatsapp.sender import record_outbound
 
 log = logging.getLogger(__name__)
 
@@ -87,8 +87,14 @@ def send_brief(runtime: Runtime, project_id: uuid.UUID, user_id: uuid.UUID) -> b
         body = brief_text(scope, user, project, now)
         last = last_inbound_at(scope, user)
         outside = last is None or now - last >= timedelta(hours=24)
-        rows = record_outbound(scope, user.phone or "", body, now=now, user_id=user.id,
-                               status="deferred" if outside else "pending")  # fmt: skip
+        rows = record_outbound(
+            scope,
+            user.phone or "",
+            body,
+            now=now,
+            user_id=user.id,
+            status="deferred" if outside else "pending",
+        )
         event = scope.emit(EVENT, user_id=user.id, date=local_day(user, project, now).isoformat())
         event.timestamp = now
     error = None if outside else transmit_rows(runtime, project_id, rows, ACTOR)

@@ -36,10 +36,10 @@ from bot.scheduler.claims import (
 from bot.scheduler.digest import DigestItem, digest_sort_key, digest_text, template_variables
 from bot.scheduler.hours import operator_zone
 from bot.scheduler.outbox import transmit_rows
-from bot.sender import record_outbound
-from bot.sessions import get_or_open_session, last_inbound_at
-from bot.state import SessionState
 from bot.store import ProjectScope
+from bot.turn.sessions import get_or_open_session, last_inbound_at
+from bot.turn.state import SessionState
+from bot.whatsapp.sender import record_outbound
 
 log = logging.getLogger(__name__)
 
@@ -182,8 +182,7 @@ def record_digest(
     variables = template_variables(user, items)
     # What the approved template reads, stored so the admin pages show what was sent.
     notice = (
-        f"{variables['1']}, follow-ups due: {variables['2']} ({variables['3']}). "
-        "Reply to see them."
+        f"{variables['1']}, follow-ups due: {variables['2']} ({variables['3']}). Reply to see them."
     )
     template = record_outbound(
         scope, phone, notice, content_sid=content_sid, content_variables=variables, **common

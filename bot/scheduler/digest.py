@@ -46,7 +46,8 @@ def digest_text(user: User, items: list[DigestItem], zone: ZoneInfo) -> str:
     lines = [f"{first_name(user)}, {len(items)} {noun} due:"]
     for number, item in enumerate(items, start=1):
         due = item.followup.due_at.astimezone(zone).strftime("%d %b %H:%M")
-        line = f"{number}. {item.contact.display_name} – {describe_reason(item.followup.reason)} (due {due})"
+        reason = describe_reason(item.followup.reason)
+        line = f"{number}. {item.contact.display_name} – {reason} (due {due})"
         if item.followup.suggested_message:
             line += f'\n   Say: "{_clip(item.followup.suggested_message, SUGGESTION_CHARS)}"'
         lines.append(line)

@@ -24,7 +24,7 @@ from bot.models.types import new_id
 from bot.runtime import Runtime
 from bot.scheduler.hours import DEFAULT_TIMEZONE
 from bot.scheduler.runs import tracked_run
-from bot.sessions import close_idle_sessions
+from bot.turn.sessions import close_idle_sessions
 
 CONNECTS = ("spoke", "pledged", "paid", "declined", "reschedule")
 METRICS = ("calls", "connects", "pledges_count", "pledged_amount", "received_amount")

@@ -18,8 +18,8 @@ from sqlalchemy import select
 from bot.models import Message
 from bot.models.types import utcnow
 from bot.runtime import Runtime
-from bot.sender import PENDING_LEASE, SendResult, apply_result, twilio_send
 from bot.store import ProjectScope
+from bot.whatsapp.sender import PENDING_LEASE, SendResult, apply_result, twilio_send
 
 FAILED_STATUSES = frozenset({"failed", "undelivered"})
 #: Stale rows resent per run at most (the rest wait for the next run).

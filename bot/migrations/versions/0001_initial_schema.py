@@ -732,7 +732,8 @@ def upgrade() -> None:
             "direction IN ('inbound', 'outbound')", name=op.f("ck_interactions_direction")
         ),
         sa.CheckConstraint(
-            "outcome IN ('no_response', 'spoke', 'pledged', 'paid', 'declined', 'reschedule', 'wrong_number', 'do_not_contact')",
+            "outcome IN ('no_response', 'spoke', 'pledged', 'paid', 'declined', 'reschedule', "
+            "'wrong_number', 'do_not_contact')",
             name=op.f("ck_interactions_outcome"),
         ),
         sa.ForeignKeyConstraint(
@@ -811,7 +812,8 @@ def upgrade() -> None:
             "importance IN ('low', 'medium', 'high')", name=op.f("ck_memories_importance")
         ),
         sa.CheckConstraint(
-            "memory_type IN ('contact_profile', 'contact_history_summary', 'operator_preferences', 'campaign_playbook')",
+            "memory_type IN ('contact_profile', 'contact_history_summary', "
+            "'operator_preferences', 'campaign_playbook')",
             name=op.f("ck_memories_memory_type"),
         ),
         sa.ForeignKeyConstraint(
@@ -884,7 +886,8 @@ def upgrade() -> None:
             name=op.f("ck_messages_inbound_outbound_direction"),
         ),
         sa.CheckConstraint(
-            "status IN ('queued', 'processing', 'done', 'failed', 'ignored', 'pending', 'sent', 'delivered', 'read', 'undelivered', 'simulated', 'deferred')",
+            "status IN ('queued', 'processing', 'done', 'failed', 'ignored', 'pending', 'sent', "
+            "'delivered', 'read', 'undelivered', 'simulated', 'deferred')",
             name=op.f("ck_messages_inbound_outbound_status"),
         ),
         sa.ForeignKeyConstraint(

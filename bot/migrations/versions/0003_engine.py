@@ -27,7 +27,9 @@ def upgrade() -> None:
         ["project_id", "relationship_strength", "id"],
     )
     op.create_index(
-        "ix_pledges_project_id_status_expected_by", "pledges", ["project_id", "status", "expected_by"]
+        "ix_pledges_project_id_status_expected_by",
+        "pledges",
+        ["project_id", "status", "expected_by"],
     )
 
 

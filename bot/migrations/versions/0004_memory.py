@@ -9,8 +9,9 @@ per dimension on ``embedding::vector(dim)``.
 
 SQLite: each FTS5 table mirrors ``content`` of its source table, keyed by the source
 row's ``rowid`` and kept in step by triggers; ``search_versions`` counts writes per
-table and project (also by triggers) so cached vector matrices know when they are stale. A later migration that rebuilds
-``memories`` or ``vectors`` (batch mode) must re-run :func:`_sqlite_upgrade` for it.
+table and project (also by triggers) so cached vector matrices know when they are stale.
+A later migration that rebuilds ``memories`` or ``vectors`` (batch mode) must re-run
+:func:`_sqlite_upgrade` for it.
 
 Revision ID: 0004_memory
 Revises: 0003 (chained after the engine's migration on the agent branch)

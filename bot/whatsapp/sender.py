@@ -25,10 +25,10 @@ from twilio.rest.api.v2010.account.message import MessageInstance
 from bot.models import Message, Project, User
 from bot.models.types import utcnow
 from bot.phones import whatsapp_address
-from bot.queue import thread_time
 from bot.runtime import Runtime
 from bot.store import ProjectScope
-from bot.twilio_client import twilio_client
+from bot.whatsapp.queue import thread_time
+from bot.whatsapp.twilio_rest import twilio_client
 
 log = logging.getLogger(__name__)
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot.inbound import InboundMessage, parse_inbound_form
 from bot.models import Message, Project, User
-from bot.queue import thread_time
 from bot.runtime import Runtime
 from bot.store import ProjectScope
+from bot.whatsapp.inbound import InboundMessage, parse_inbound_form
+from bot.whatsapp.queue import thread_time
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ import re
 from bot.agent.accounting import PROVIDER
 from bot.models import RlhfInteraction
 from bot.models.enums import PROMPT_TYPES
-from bot.turns import Reply, TurnContext
+from bot.turn.context import Reply, TurnContext
 
 _PHRASES = {
     "too long": (2, "too long"),

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.media import Fetched, save_inbound_media
 from bot.models import ChatSession, Message, Project, User
 from bot.phones import whatsapp_address
 from bot.runtime import Runtime
-from bot.sender import record_outbound
-from bot.sessions import get_or_open_session
-from bot.state import SessionState
 from bot.store import ProjectScope
-from bot.turns import Reply, TurnContext
+from bot.turn.context import Reply, TurnContext
+from bot.turn.sessions import get_or_open_session
+from bot.turn.state import SessionState
+from bot.whatsapp.media import Fetched, save_inbound_media
+from bot.whatsapp.sender import record_outbound
 
 #: Sent when a planner returns nothing, so every message still gets exactly one reply.
 EMPTY_REPLY = "Noted."

@@ -16,13 +16,12 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
-from bot.app import get_runtime
 from bot.config import Settings
-from bot.inbound import MalformedInbound, parse_inbound_form
 from bot.models import Message
-from bot.pipeline import UnknownProjectNumber, store_inbound
-from bot.runtime import Runtime
+from bot.runtime import Runtime, get_runtime
 from bot.store import ProjectScope
+from bot.whatsapp.inbound import MalformedInbound, parse_inbound_form
+from bot.whatsapp.intake import UnknownProjectNumber, store_inbound
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +163,7 @@ def _record_status(runtime: Runtime, report: StatusCallback, new_status: str) ->
 
 def init_app(app: Flask) -> None:
     """Mount the WhatsApp webhooks and the simulator on ``app``."""
-    from bot.simulator import bp as simulator_bp
+    from bot.whatsapp.simulator import bp as simulator_bp
 
     app.register_blueprint(bp)
     app.register_blueprint(simulator_bp)

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from bot.agent.feedback import parse_feedback, record_feedback
 from bot.engine.commands import did_you_mean, execute, parse_command
-from bot.engine.session_commands import HELP
 from bot.engine.timezones import operator_tz
-from bot.turns import Reply, TurnContext
-
-#: Kept for callers that show the command list.
-HELP_TEXT = HELP
+from bot.turn.context import Reply, TurnContext
+from bot.turn.feedback import parse_feedback, record_feedback
 
 
-def handle_turn(ctx: TurnContext) -> Reply:
+def route(ctx: TurnContext) -> Reply:
     """Answer one operator message.
 
     Commands (including malformed ones, which get a specific "did you mean") are

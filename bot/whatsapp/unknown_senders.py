@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from bot.models import Message, Project
 from bot.runtime import Runtime
-from bot.sender import record_outbound
 from bot.store import ProjectScope
+from bot.whatsapp.sender import record_outbound
 
 NOT_REGISTERED = (
     "Hello! This number is not registered with Calltime for this organisation, "

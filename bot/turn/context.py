@@ -1,7 +1,7 @@
 """The seam between the message pipeline and the planners.
 
 The worker builds a :class:`TurnContext` for each inbound message (inside one database
-transaction) and calls :func:`bot.planner.handle_turn`, which returns a :class:`Reply`.
+transaction) and calls :func:`bot.turn.router.route`, which returns a :class:`Reply`.
 The rules planner and the LLM loop both sit behind that call.
 """
 
@@ -13,8 +13,8 @@ from typing import Any
 
 from bot.models import ChatSession, Message, Project, User
 from bot.runtime import Runtime
-from bot.state import SessionState
 from bot.store import ProjectScope
+from bot.turn.state import SessionState
 
 
 @dataclass

@@ -18,8 +18,8 @@ import httpx
 
 from bot.models import Contact, File, FileLink, Message
 from bot.runtime import Runtime
-from bot.state import SessionState
 from bot.store import ProjectScope
+from bot.turn.state import SessionState
 
 log = logging.getLogger(__name__)
 

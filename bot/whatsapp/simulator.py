@@ -1,6 +1,6 @@
 """``/simulator``: a WhatsApp-like page that talks to the real pipeline.
 
-Messages typed here go through :func:`bot.pipeline.inject_inbound` — the same store →
+Messages typed here go through :func:`bot.whatsapp.intake.inject_inbound` — the same store →
 queue → worker → sender path as Twilio's webhook — and the page polls a JSON endpoint
 for the thread. Only mounted in demo mode (``calltime serve --demo``) or under tests.
 """
@@ -14,12 +14,12 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import or_, select
 
-from bot.app import get_runtime
-from bot.inbound import MAX_INBOUND_BODY, MalformedInbound
 from bot.models import Message, Project, User
-from bot.pipeline import UnknownProjectNumber, inject_inbound
+from bot.runtime import get_runtime
+from bot.whatsapp.inbound import MAX_INBOUND_BODY, MalformedInbound
+from bot.whatsapp.intake import UnknownProjectNumber, inject_inbound
 
-bp = Blueprint("simulator", __name__, url_prefix="/simulator")
+bp = Blueprint("simulator", __name__, url_prefix="/simulator", template_folder="templates")
 
 
 @bp.before_request

@@ -14,7 +14,7 @@ import threading
 from flask import Flask
 from werkzeug.serving import make_server
 
-from bot.worker import Worker
+from bot.whatsapp.worker import Worker
 
 log = logging.getLogger(__name__)
 

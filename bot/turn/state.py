@@ -33,7 +33,7 @@ class SessionState(BaseModel):
 
     @classmethod
     def load(cls, raw: dict[str, Any] | None) -> SessionState:
-        """Parse stored state; a corrupt blob resets to an empty state rather than failing a turn."""
+        """Parse stored state; a corrupt blob resets to an empty state, never failing a turn."""
         try:
             return cls.model_validate(raw or {})
         except ValueError:

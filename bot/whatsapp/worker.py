@@ -23,11 +23,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.media import Fetched, fetch_media
 from bot.models import Message, Project, User
-from bot.queue import Claim, claim_next, lock_claimed, release_for_retry, settle
 from bot.runtime import Runtime
-from bot.sender import (
+from bot.store import ProjectScope
+from bot.turn.context import Reply, TurnContext
+from bot.turn.router import route
+from bot.turn.run import run_turn
+from bot.whatsapp.media import Fetched, fetch_media
+from bot.whatsapp.queue import Claim, claim_next, lock_claimed, release_for_retry, settle
+from bot.whatsapp.sender import (
     apply_result,
     deferred_rows,
     deliver_pending,
@@ -35,9 +39,7 @@ from bot.sender import (
     record_outbound,
     twilio_send,
 )
-from bot.store import ProjectScope
-from bot.turns import Reply, TurnContext
-from bot.unknown_senders import answer_unknown_sender
+from bot.whatsapp.unknown_senders import answer_unknown_sender
 
 log = logging.getLogger(__name__)
 
@@ -71,19 +73,12 @@ def _outbox(scope: ProjectScope, message: Message, operator: User | None) -> lis
     return rows
 
 
-def default_handler(ctx: TurnContext) -> Reply:
-    """The planner seam: :func:`bot.planner.handle_turn`, imported when a turn runs."""
-    from bot.planner import handle_turn
-
-    return handle_turn(ctx)
-
-
 class Worker:
     """Takes queued inbound messages and runs their turns.
 
     Args:
         runtime: settings, database, clock and clients.
-        handler: the turn handler (default :func:`bot.planner.handle_turn`).
+        handler: answers the turn (default :func:`bot.turn.router.route`; tests pass others).
         lease_seconds: how long a claim holds before another worker may retry it.
         max_attempts: tries before a message is answered with an apology.
         retry_delay_seconds: wait before a failed turn is tried again (times the attempt).
@@ -93,7 +88,7 @@ class Worker:
         self,
         runtime: Runtime,
         *,
-        handler: TurnHandler = default_handler,
+        handler: TurnHandler = route,
         lease_seconds: float = 300.0,
         max_attempts: int = 3,
         retry_delay_seconds: float = 5.0,
@@ -174,8 +169,6 @@ class Worker:
                 if operator is None or project is None:
                     answer_unknown_sender(self.runtime, scope, message)
                 else:
-                    from bot.turn_context import run_turn
-
                     reply = run_turn(
                         self.runtime, scope, project, operator, message, self.handler, fetched
                     )

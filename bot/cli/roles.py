@@ -28,7 +28,7 @@ def serve(app: Flask, *, host: str, port: int, demo: bool) -> None:
     embedder_for(runtime)
     summary = None
     if demo:
-        from bot.demo import seed_demo
+        from bot.directory.demo import seed_demo
 
         summary = seed_demo(runtime.db, runtime.clock)
         app.config["CALLTIME_DEMO"] = True
@@ -37,11 +37,13 @@ def serve(app: Flask, *, host: str, port: int, demo: bool) -> None:
     print(f"  health:    {base}/healthz", flush=True)
     print(f"  admin:     {base}/admin/", flush=True)
     if summary is not None:
-        print(f"             demo admin {summary.admin_email} / {summary.admin_password}", flush=True)
+        print(
+            f"             demo admin {summary.admin_email} / {summary.admin_password}", flush=True
+        )
         print(f"  simulator: {base}/simulator", flush=True)
         print("             demo operators " + ", ".join(summary.operator_phones), flush=True)
     start_scheduler_in_process(app)
-    from bot.worker_threads import serve_with_workers
+    from bot.whatsapp.worker_threads import serve_with_workers
 
     serve_with_workers(app, host=host, port=port, stop=_wait_for_stop())
 
@@ -65,7 +67,7 @@ def run_worker(app: Flask, *, once: bool = False, threads: int = 1) -> None:
     can wait on that many model calls at once; each holds a database connection for its
     turn, so keep ``threads`` within the connection pool (30 by default).
     """
-    from bot.worker import Worker
+    from bot.whatsapp.worker import Worker
 
     if once:
         worker = Worker(app.extensions["calltime"])
@@ -75,7 +77,7 @@ def run_worker(app: Flask, *, once: bool = False, threads: int = 1) -> None:
     if threads == 1:
         Worker(app.extensions["calltime"]).run_forever(stop)
         return
-    from bot.worker_threads import start_worker_threads
+    from bot.whatsapp.worker_threads import start_worker_threads
 
     prefix = f"{socket.gethostname()}:{os.getpid()}"
     running = start_worker_threads(app, stop, count=threads, prefix=prefix)

@@ -1,7 +1,7 @@
 """Operators' WhatsApp sessions: found or opened per thread, closed when idle.
 
 A session is one stretch of conversation; ``state_json`` holds the planner's
-:class:`~bot.state.SessionState`. A thread (one operator writing to one project
+:class:`~bot.turn.state.SessionState`. A thread (one operator writing to one project
 number) has at most one open session; after ``CALLTIME_SESSION_IDLE_HOURS`` without a
 message it is closed and the next message opens a fresh one.
 """

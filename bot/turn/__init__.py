@@ -1,0 +1,1 @@
+"""One operator turn: the session, its state, the router between rules and model, and the reply."""
