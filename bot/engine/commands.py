@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.engine import session_commands as sc
+from bot.engine.confirm import Confirmer, answer_pending
 from bot.engine.grammar import ACCEPTED, Command, parse_command
 from bot.engine.outcomes import OutcomeError, log_outcome
 from bot.engine.records import complete_followup
@@ -21,7 +22,7 @@ from bot.engine.when import next_working_day
 from bot.models import Contact, Followup
 from bot.turn.context import Reply, TurnContext
 
-__all__ = ["Command", "did_you_mean", "execute", "parse_command"]
+__all__ = ["Command", "did_you_mean", "execute", "parse_command", "settle_pending"]
 
 
 def did_you_mean(text: str) -> Reply:
@@ -152,6 +153,22 @@ def _admin_login(ctx: TurnContext, command: Command) -> Reply:
         return Reply("The dashboard is for admins only; ask your admin for access.", None)
     return Reply(f"Your dashboard link (works once, for 10 minutes):\n{link}", None)
 
+
+def settle_pending(ctx: TurnContext) -> tuple[Reply | None, str]:
+    """Answer the session's pending read-back with this message (see :mod:`bot.engine.confirm`).
+
+    Returns the reply when the message answered it, else ``None`` and a note to put in
+    front of the reply to the message (empty when nothing was pending).
+    """
+    try:
+        with ctx.scope.session.begin_nested():
+            return answer_pending(ctx, CONFIRMERS)
+    except (OutcomeError, UndoError) as exc:
+        return Reply(f"Not recorded: {exc}", None, {"engine": "confirm", "refused": True}), ""
+
+
+#: Writes held behind a read-back, by ``PendingConfirmation.kind``.
+CONFIRMERS: dict[str, Confirmer] = {}
 
 HANDLERS: dict[str, Callable[[TurnContext, Command], Reply]] = {
     "admin_login": _admin_login,

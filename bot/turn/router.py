@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.engine.commands import did_you_mean, execute, parse_command
+from bot.engine.commands import did_you_mean, execute, parse_command, settle_pending
 from bot.engine.timezones import operator_tz
 from bot.turn.context import Reply, TurnContext
 from bot.turn.feedback import parse_feedback, record_feedback
@@ -11,11 +11,23 @@ from bot.turn.feedback import parse_feedback, record_feedback
 def route(ctx: TurnContext) -> Reply:
     """Answer one operator message.
 
+    A read-back waiting for ``yes`` is settled first: the message either answers it, or
+    drops it (nothing written) and is then handled as usual, its reply saying so.
     Commands (including malformed ones, which get a specific "did you mean") are
     answered by the engine at once and for free, and so is feedback on the last draft
     (👍, 👎, "too long", "wrong tone"). Anything else is free text: the model takes it
     when ``ANTHROPIC_API_KEY`` is set, else the engine's "did you mean" answers.
     """
+    answer, note = settle_pending(ctx)
+    if answer is not None:
+        return answer
+    reply = _answer(ctx)
+    if note:
+        reply.text = f"{note}\n{reply.text}"
+    return reply
+
+
+def _answer(ctx: TurnContext) -> Reply:
     feedback = parse_feedback(ctx.text)
     if feedback is not None:
         return record_feedback(ctx, *feedback)

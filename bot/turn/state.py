@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -13,6 +14,23 @@ class Suggestion(BaseModel):
 
     contact_id: uuid.UUID
     reasons: list[str] = Field(default_factory=list)
+
+
+class PendingConfirmation(BaseModel):
+    """A write the bot read back and holds until the operator answers ``yes`` (or a number).
+
+    ``kind`` names the confirmer that applies it (see :mod:`bot.engine.confirm`);
+    ``payload`` is JSON the confirmer validates again when it runs, because the rows it
+    refers to may have changed since the question was asked.
+    """
+
+    kind: str
+    question: str
+    payload: dict[str, Any] = Field(default_factory=dict)
+    #: Numbered choices ("1. Anita Sharma …"); an answer ``2`` picks the second.
+    options: list[str] = Field(default_factory=list)
+    expires_at: datetime
+    asked_in: uuid.UUID | None = None
 
 
 class SessionState(BaseModel):
@@ -27,6 +45,8 @@ class SessionState(BaseModel):
     last_draft: str | None = None
     last_prompt_type: str | None = None
     pending_question: str | None = None
+    #: The write waiting for ``yes``/``haan``/``no`` (or a number when there are options).
+    pending: PendingConfirmation | None = None
     # Follow-ups listed in the last nudge, in the order shown (``done 2`` → index 1).
     nudge_followup_ids: list[uuid.UUID] = Field(default_factory=list)
     last_turn_id: uuid.UUID | None = None

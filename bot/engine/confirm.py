@@ -1,0 +1,154 @@
+"""Read back, then write: the question a risky or interpreted write waits behind.
+
+A command that had to interpret the operator's words (free text, a second pledge, an
+implausible amount, a donor chosen long ago) does not write. It calls :func:`ask`, which
+stores a :class:`~bot.turn.state.PendingConfirmation` in the session state and returns
+the read-back. The operator's next message is answered by :func:`answer_pending` before
+anything else:
+
+========================= =====================================================
+answer                    effect
+========================= =====================================================
+``yes`` ``haan`` ``ok`` … the confirmer named by ``kind`` writes (and says what)
+``1`` … ``n``             with options: the confirmer writes choice *n*
+``no`` ``nahi`` ``cancel`` nothing is written; the question is dropped
+anything else             the question is dropped (nothing written) and the new
+                          message is handled as usual, its reply saying so
+(after ``expires_at``)    as "anything else": an old question is never applied
+========================= =====================================================
+
+Confirmers are plain functions ``(ctx, payload, choice) -> Reply`` listed in
+:data:`bot.engine.commands.CONFIRMERS`; they validate the payload again, because
+the rows it names may have changed since the question was asked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from bot.turn.context import Reply, TurnContext
+from bot.turn.state import PendingConfirmation
+
+#: How long a read-back waits for its answer.
+CONFIRM_TTL = timedelta(minutes=15)
+
+YES_WORDS = frozenset(
+    [
+        "yes",
+        "y",
+        "yes please",
+        "yeah",
+        "yep",
+        "ok",
+        "okay",
+        "confirm",
+        "confirmed",
+        "sure",
+        "correct",
+        "right",
+        "haan",
+        "han",
+        "haa",
+        "ha",
+        "haan ji",
+        "ji",
+        "ji haan",
+        "theek hai",
+        "thik hai",
+        "sahi",
+        "sahi hai",
+        "save",
+        "record it",
+        "go ahead",
+        "✅",
+    ]
+)
+NO_WORDS = frozenset(
+    [
+        "no",
+        "nope",
+        "cancel",
+        "nahi",
+        "nahin",
+        "nai",
+        "mat karo",
+        "galat",
+        "wrong",
+        "leave it",
+        "don't",
+        "dont",
+        "❌",
+    ]
+)
+_TRAILING = re.compile(r"[\s.!,🙏👍]+$")
+
+Confirmer = Callable[[TurnContext, dict[str, Any], int | None], Reply]
+
+
+def read_answer(text: str, options: int = 0) -> str | int | None:
+    """``"yes"``, ``"no"``, a 1-based option number, or ``None`` for anything else."""
+    word = _TRAILING.sub("", text.strip().lower())
+    if word in YES_WORDS:
+        return "yes"
+    if word in NO_WORDS:
+        return "no"
+    if options and word.isdigit() and 1 <= int(word) <= options:
+        return int(word)
+    return None
+
+
+def ask(
+    ctx: TurnContext,
+    kind: str,
+    question: str,
+    payload: dict[str, Any],
+    *,
+    options: list[str] | None = None,
+) -> Reply:
+    """Hold a write until the operator confirms it; returns the read-back to send."""
+    choices = list(options or [])
+    ctx.state.pending = PendingConfirmation(
+        kind=kind,
+        question=question,
+        payload=payload,
+        options=choices,
+        expires_at=ctx.now + CONFIRM_TTL,
+        asked_in=ctx.message.id,
+    )
+    lines = [question, *(f"{n}. {text}" for n, text in enumerate(choices, start=1))]
+    how = (
+        f"Reply 1–{len(choices)}, or no to cancel."
+        if choices
+        else "Reply yes to save, no to cancel."
+    )
+    lines.append(how)
+    return Reply("\n".join(lines), None, {"engine": "confirm", "asked": kind})
+
+
+def answer_pending(ctx: TurnContext, confirmers: dict[str, Confirmer]) -> tuple[Reply | None, str]:
+    """Settle the pending question with this message.
+
+    Returns ``(reply, note)``: a reply when the message was the answer; otherwise
+    ``None`` and a note for the reply to the message (empty when nothing was pending).
+    """
+    pending = ctx.state.pending
+    if pending is None:
+        return None, ""
+    ctx.state.pending = None
+    if ctx.now > pending.expires_at:
+        return None, "(The earlier question expired; nothing was saved from it.)"
+    answer = read_answer(ctx.text, len(pending.options))
+    if answer == "no":
+        return Reply("Cancelled – nothing was saved.", None, {"engine": "confirm"}), ""
+    if answer is None or (answer == "yes" and pending.options):
+        return None, "(Not saved: the earlier read-back was not confirmed.)"
+    confirmer = confirmers.get(pending.kind)
+    if confirmer is None:
+        return None, "(Not saved: that question can no longer be answered.)"
+    choice = answer if isinstance(answer, int) else None
+    reply = confirmer(ctx, pending.payload, choice)
+    reply.meta.setdefault("engine", f"confirm:{pending.kind}")
+    return reply, ""
