@@ -19,6 +19,8 @@ Importance = Literal["low", "medium", "high"]
 IMPORTANCE_ORDER = {"low": 0, "medium": 1, "high": 2}
 MAX_CONTENT = 2000
 MAX_TAGS = 20
+#: The most entries one search or listing returns.
+MAX_LIMIT = 50
 
 
 class MemoryError(ValueError):  # noqa: A001 - the memory API's own error family
@@ -144,3 +146,12 @@ def clean_tags(tags: Any) -> list[str]:
 def content_hash(text: str) -> str:
     """The hash that decides whether text must be embedded again."""
     return hashlib.sha256(text.strip().lower().encode()).hexdigest()
+
+
+def bounded_limit(limit: Any) -> int:
+    """``limit`` as a whole number between 1 and :data:`MAX_LIMIT`."""
+    try:
+        value = int(limit)
+    except (TypeError, ValueError):
+        raise MemoryError(f"limit must be a number (got {limit!r})") from None
+    return max(1, min(MAX_LIMIT, value))

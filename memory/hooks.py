@@ -14,6 +14,7 @@ from typing import Any
 from bot.models import Contact, Interaction, Memory, Project
 from bot.store import ProjectScope
 from memory.embedder import Embedder
+from memory.loading import FROM_RUNTIME, resolve_embedder
 from memory.service import MemoryService
 from memory.vectors import VectorIndex
 
@@ -22,20 +23,10 @@ log = logging.getLogger(__name__)
 SUMMARY_INTERACTIONS = 5
 PROFILE_MEMORIES = 5
 CHANNEL_SOURCES = {"call": "call", "whatsapp": "wa"}
-_DEFAULT: Any = object()
-
-
-def resolve_embedder(scope: ProjectScope, embedder: Any) -> Embedder | None:
-    """``embedder`` if given, else the model of the runtime owning the scope's database."""
-    if embedder is not _DEFAULT:
-        return embedder  # type: ignore[no-any-return]
-    from memory import embedder_for_scope
-
-    return embedder_for_scope(scope)
 
 
 def on_interaction_logged(
-    scope: ProjectScope, interaction: Interaction, *, embedder: Any = _DEFAULT
+    scope: ProjectScope, interaction: Interaction, *, embedder: Any = FROM_RUNTIME
 ) -> bool:
     """Embed the interaction's summary and refresh the contact's rolling summary.
 
@@ -78,7 +69,7 @@ def _remember_interaction(
 
 
 def refresh_contact_summary(
-    scope: ProjectScope, contact: Contact, *, currency: str = "INR", embedder: Any = _DEFAULT
+    scope: ProjectScope, contact: Contact, *, currency: str = "INR", embedder: Any = FROM_RUNTIME
 ) -> str:
     """Rewrite ``contact_history_summary`` and the ``contacts`` profile vector; return it."""
     model = resolve_embedder(scope, embedder)

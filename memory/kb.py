@@ -19,7 +19,7 @@ from bot.models import KbDocument
 from bot.models.types import utcnow
 from bot.store import ProjectScope
 from memory.entries import MemoryError, content_hash
-from memory.hooks import _DEFAULT, resolve_embedder
+from memory.loading import FROM_RUNTIME, resolve_embedder
 from memory.vectors import VectorIndex
 
 MAX_DOCUMENT = 200_000
@@ -82,7 +82,7 @@ def add_document(
     text: str,
     filename: str | None = None,
     *,
-    embedder: Any = _DEFAULT,
+    embedder: Any = FROM_RUNTIME,
 ) -> KbDocument:
     """Add (or replace, by title) a knowledge-base document and index its chunks.
 
@@ -128,7 +128,7 @@ def _index_chunks(scope: ProjectScope, doc: KbDocument, embedder: Any) -> None:
     index.delete_prefix("kb", f"kb:{doc.id}:", keep=kept)
 
 
-def reindex_documents(scope: ProjectScope, *, embedder: Any = _DEFAULT) -> int:
+def reindex_documents(scope: ProjectScope, *, embedder: Any = FROM_RUNTIME) -> int:
     """Chunk and index every live document (e.g. ones seeded straight into the table).
 
     Unchanged chunks that already carry this model's embedding are left alone.
@@ -160,7 +160,7 @@ def remove_document(scope: ProjectScope, ref: str) -> KbDocument:
 
 
 def search_kb(
-    scope: ProjectScope, query: str, limit: int = 5, *, embedder: Any = _DEFAULT
+    scope: ProjectScope, query: str, limit: int = 5, *, embedder: Any = FROM_RUNTIME
 ) -> list[KbHit]:
     """Knowledge-base passages relevant to ``query``, best first."""
     limit = max(1, min(20, int(limit)))

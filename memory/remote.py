@@ -12,8 +12,8 @@ import logging
 from typing import Any
 
 from bot.runtime import Runtime
-from memory.entries import Entry, MemoryFilters, parse_model
-from memory.service import MemoryService, _bounded
+from memory.entries import Entry, MemoryFilters, bounded_limit, parse_model
+from memory.service import MemoryService
 from memory.zerodb import RemoteHit, ZeroDBClient, ZeroDBError
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ class ZeroDBMemoryService:
 
     def search(self, query: str, filters: Any = None, limit: int = 5) -> list[Entry]:
         parsed = parse_model(MemoryFilters, filters, "filters")
-        limit = _bounded(limit)
+        limit = bounded_limit(limit)
         remote_filters = {"project_id": str(self.scope.project_id)} | {
             k: str(v) for k, v in parsed.model_dump(exclude_defaults=True).items() if k != "tags"
         }

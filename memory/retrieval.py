@@ -16,7 +16,8 @@ from sqlalchemy import or_
 from bot.models import Contact, Followup, Interaction
 from bot.store import ProjectScope
 from memory.entries import Entry, MemoryError
-from memory.hooks import _DEFAULT, interaction_line, resolve_embedder
+from memory.hooks import interaction_line
+from memory.loading import FROM_RUNTIME, resolve_embedder
 from memory.service import MemoryService
 from memory.vectors import VectorHit, VectorIndex
 
@@ -55,7 +56,7 @@ class NextActionContext:
 
 
 def next_action_context(
-    scope: ProjectScope, contact_id: uuid.UUID | str, now: datetime, *, embedder: Any = _DEFAULT
+    scope: ProjectScope, contact_id: uuid.UUID | str, now: datetime, *, embedder: Any = FROM_RUNTIME
 ) -> NextActionContext:
     """The §10 context for contact ``contact_id`` of this project.
 

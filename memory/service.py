@@ -8,23 +8,23 @@ runs keyword search alone without a model. Every statement goes through the call
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
 
 from bot.models import Memory
 from bot.models.types import utcnow
 from bot.store import ProjectScope
-from memory.embedder import Embedder, from_blob
+from memory.dedupe import find_duplicate
+from memory.embedder import Embedder
 from memory.entries import (
     IMPORTANCE_ORDER,
     Entry,
     MemoryError,
     MemoryFilters,
     MemoryMetadata,
+    bounded_limit,
     clean_content,
     clean_tags,
     content_hash,
@@ -32,16 +32,6 @@ from memory.entries import (
 )
 from memory.search import fuse, keyword_ranking, tag_condition, vector_ranking
 from memory.vectors import check_model, set_embedding
-
-#: Cosine similarity above which two memories of one subject say the same thing.
-NEAR_DUPLICATE_COSINE = 0.9
-#: Word-set overlap (Jaccard) used for the same decision when no model is loaded.
-NEAR_DUPLICATE_JACCARD = 0.75
-#: Memory types kept as one rolling statement per subject rather than a list.
-ROLLING_TYPES = frozenset({"contact_history_summary"})
-#: How many of a subject's most recent memories a new one is compared with.
-NEAR_DUPLICATE_SCAN = 200
-MAX_LIMIT = 50
 
 
 class MemoryService:
@@ -74,7 +64,7 @@ class MemoryService:
         if meta.project_id not in (None, self.scope.project_id):
             raise MemoryError("metadata.project_id names another project")
         vector = self._embed(text)
-        existing = self._find_duplicate(meta, text, vector)
+        existing = find_duplicate(self.scope, meta, text, vector)
         if existing is not None:
             return self._merge(existing, text, meta, tag_list, vector)
         row = self.scope.insert(
@@ -126,14 +116,14 @@ class MemoryService:
         """Memories matching ``filters``, most recently updated first."""
         where = self._where(parse_model(MemoryFilters, filters, "filters"))
         rows = self.scope.all(
-            Memory, *where, order_by=Memory.updated_at.desc(), limit=_bounded(limit)
+            Memory, *where, order_by=Memory.updated_at.desc(), limit=bounded_limit(limit)
         )
         return [Entry.from_row(row) for row in rows]
 
     def search(self, query: str, filters: Any = None, limit: int = 5) -> list[Entry]:
         """Memories relevant to ``query`` with scores, best first."""
         where = self._where(parse_model(MemoryFilters, filters, "filters"))
-        limit = _bounded(limit)
+        limit = bounded_limit(limit)
         if not str(query or "").strip():
             return self.list(filters, limit)
         where = [Memory.project_id == self.scope.project_id, *where]
@@ -154,7 +144,7 @@ class MemoryService:
         """Keyword search alone (the fallback when a remote backend fails)."""
         where = self._where(parse_model(MemoryFilters, filters, "filters"))
         where = [Memory.project_id == self.scope.project_id, *where]
-        ranked = keyword_ranking(self.scope.session, Memory, where, query, _bounded(limit))
+        ranked = keyword_ranking(self.scope.session, Memory, where, query, bounded_limit(limit))
         return self._entries(ranked)
 
     def vector_search(self, query: str, filters: Any = None, limit: int = 5) -> list[Entry]:
@@ -166,7 +156,12 @@ class MemoryService:
         where = [Memory.project_id == self.scope.project_id, *where]
         vector = self.embedder.embed([query])[0]
         ranked = vector_ranking(
-            self.scope.session, Memory, where, vector, self.embedder.model_name, _bounded(limit)
+            self.scope.session,
+            Memory,
+            where,
+            vector,
+            self.embedder.model_name,
+            bounded_limit(limit),
         )
         return self._entries(ranked)
 
@@ -214,57 +209,6 @@ class MemoryService:
         assert self.embedder is not None
         check_model(self.scope, Memory, [], self.embedder, "memories")
 
-    def _find_duplicate(
-        self, meta: MemoryMetadata, text: str, vector: np.ndarray | None
-    ) -> Memory | None:
-        """An existing memory of the same subject saying the same thing, if any."""
-        digest = content_hash(text)
-        same_text = self.scope.all(Memory, Memory.content_hash == digest, limit=50)
-        rolling = meta.memory_type in ROLLING_TYPES and (meta.contact_id or meta.user_id)
-        if not rolling:
-            for row in same_text:
-                if _same_subject(
-                    row.memory_type, row.contact_id, row.user_id, row.deleted_at, meta
-                ):
-                    return row
-        for row_id, content, embedding in self._subject_rows(meta):
-            if rolling or _is_near_duplicate(content, embedding, text, vector):
-                return self.scope.get(Memory, row_id)
-        return None
-
-    def _subject_rows(self, meta: MemoryMetadata) -> list[tuple[Any, str, Any]]:
-        """The subject's most recent live memories as ``(id, content, embedding)``.
-
-        Only the subject's own index column is put in SQL (the rest is checked here):
-        an ``IS NULL`` on another indexed column can lure SQLite into scanning the
-        whole project when no planner statistics exist.
-        """
-        if meta.contact_id is not None:
-            narrow = Memory.contact_id == meta.contact_id
-        elif meta.user_id is not None:
-            narrow = Memory.user_id == meta.user_id
-        else:
-            narrow = Memory.memory_type == meta.memory_type
-        stmt = (
-            select(
-                Memory.id,
-                Memory.content,
-                Memory.embedding,
-                Memory.memory_type,
-                Memory.contact_id,
-                Memory.user_id,
-                Memory.deleted_at,
-            )
-            .where(Memory.project_id == self.scope.project_id, narrow)
-            .order_by(Memory.updated_at.desc())
-            .limit(NEAR_DUPLICATE_SCAN)
-        )
-        return [
-            (row_id, content, embedding)
-            for row_id, content, embedding, *subject in self.scope.session.execute(stmt)
-            if _same_subject(*subject, meta)
-        ]
-
     def _merge(
         self,
         row: Memory,
@@ -291,38 +235,3 @@ class MemoryService:
     def _attach_embedding(self, row: Memory, vector: np.ndarray | None) -> None:
         if vector is not None and self.embedder is not None:
             set_embedding(self.scope.session, row, vector, self.embedder.model_name)
-
-
-def _bounded(limit: int) -> int:
-    try:
-        value = int(limit)
-    except (TypeError, ValueError):
-        raise MemoryError(f"limit must be a number (got {limit!r})") from None
-    return max(1, min(MAX_LIMIT, value))
-
-
-def _same_subject(
-    memory_type: str, contact_id: Any, user_id: Any, deleted_at: Any, meta: MemoryMetadata
-) -> bool:
-    """Whether a stored memory is live and about the same subject as ``meta``."""
-    return (
-        deleted_at is None
-        and memory_type == meta.memory_type
-        and contact_id == meta.contact_id
-        and user_id == meta.user_id
-    )
-
-
-def _words(text: str) -> set[str]:
-    return {w for w in re.findall(r"\w+", text.lower()) if len(w) > 1}
-
-
-def _is_near_duplicate(content: str, embedding: Any, text: str, vector: np.ndarray | None) -> bool:
-    if vector is not None and embedding is not None:
-        stored = from_blob(embedding)
-        if stored.shape == vector.shape:
-            return float(stored @ vector) >= NEAR_DUPLICATE_COSINE
-    a, b = _words(content), _words(text)
-    if not a or not b:
-        return False
-    return len(a & b) / len(a | b) >= NEAR_DUPLICATE_JACCARD
