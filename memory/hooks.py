@@ -8,9 +8,9 @@ interactions (no model call), so it costs nothing and always agrees with the rec
 from __future__ import annotations
 
 import logging
-from decimal import Decimal
 from typing import Any
 
+from bot.engine.amounts import format_money
 from bot.models import Contact, Interaction, Memory, Project
 from bot.store import ProjectScope
 from memory.embedder import Embedder
@@ -114,19 +114,13 @@ def interaction_line(interaction: Interaction, currency: str = "INR") -> str:
     """One short, factual line about an interaction (what is embedded and summarised)."""
     parts = [f"{interaction.occurred_at:%Y-%m-%d} {interaction.channel} {interaction.outcome}"]
     if interaction.amount_pledged:
-        parts.append(f"pledged {format_amount(interaction.amount_pledged, currency)}")
+        parts.append(f"pledged {format_money(interaction.amount_pledged, currency)}")
     if interaction.amount_received:
-        parts.append(f"received {format_amount(interaction.amount_received, currency)}")
+        parts.append(f"received {format_money(interaction.amount_received, currency)}")
     text = ", ".join(parts)
     if interaction.summary:
         text += f": {' '.join(interaction.summary.split())[:300]}"
     return text
-
-
-def format_amount(amount: Decimal, currency: str) -> str:
-    """``INR 25,000`` (paise shown only when there are some)."""
-    shown = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
-    return f"{currency} {shown}"
 
 
 def _currency(scope: ProjectScope) -> str:

@@ -30,7 +30,7 @@ def text(client, path: str) -> str:
 def test_overview_counts_today(client, world) -> None:
     page = text(client, "/admin/")
     assert "<svg" in page and "Tool calls by hour today" in page
-    assert "25,000.00" in page and "10,000.00" in page and "100,000.00" in page
+    assert "₹25,000" in page and "₹10,000" in page and "₹1,00,000" in page
     assert '<b class="err">1</b>' in page  # one failed tool call today
 
 
@@ -223,9 +223,9 @@ def test_csv_import_reports_like_the_cli_and_export_round_trips(client, world, d
 
 def test_money_and_feedback_pages(client, world) -> None:
     pledges = text(client, "/admin/pledges")
-    assert "25,000.00" in pledges and "5,000.00" in pledges
+    assert "₹25,000" in pledges and "₹5,000" in pledges
     assert "1 open, 31–60 days" in pledges and "1 open, 0–7 days" in pledges
-    assert "10,000.00" in text(client, "/admin/payments")
+    assert "₹10,000" in text(client, "/admin/payments")
     assert "send_payment_link" in text(client, "/admin/followups")
     feedback = text(client, "/admin/feedback")
     assert "Asha draft too long" in feedback and "2.00" in feedback

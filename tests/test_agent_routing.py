@@ -6,12 +6,12 @@ from decimal import Decimal
 
 import pytest
 
+from bot.engine.amounts import find_amounts
 from bot.models import Interaction, ProviderUsage, RlhfInteraction
 from bot.turn.feedback import parse_feedback
 from tests.agent_support import rows, run_turn
 from tests.factories import make_contact, make_project, make_user
 from tests.scripted_llm import reply
-from tools.guards import amounts_in
 
 pytest_plugins = ("tests.agent_fixtures",)
 
@@ -100,4 +100,4 @@ def test_parse_feedback(text, expected):
     ],
 )
 def test_amounts_the_operator_wrote(text, amount):
-    assert Decimal(amount) in amounts_in(text)
+    assert Decimal(amount) in find_amounts(text)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.engine.amounts import AmountError, format_inr, parse_amount
+from bot.engine.amounts import AmountError, format_money, parse_amount
 from bot.engine.drafts import MAX_DRAFT, _fit, upi_link
 from bot.engine.when import WhenError, next_working_day, parse_day, parse_moment
 
@@ -50,9 +50,9 @@ def test_bad_amounts_are_refused(text: str) -> None:
 
 
 def test_indian_grouping() -> None:
-    assert format_inr(Decimal("12500000")) == "₹1,25,00,000"
-    assert format_inr(Decimal("25000")) == "₹25,000"
-    assert format_inr(Decimal("999.5")) == "₹999.50"
+    assert format_money(Decimal("12500000")) == "₹1,25,00,000"
+    assert format_money(Decimal("25000")) == "₹25,000"
+    assert format_money(Decimal("999.5")) == "₹999.50"
 
 
 @pytest.mark.parametrize(

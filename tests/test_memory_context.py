@@ -104,7 +104,7 @@ def test_interaction_hook_and_next_action_context(db, clock, tiny_embedder) -> N
             )
         ).all()
         assert len(summaries) == 1, "the rolling summary is rewritten, not piled up"
-        assert "pledged INR 25,000" in summaries[0].content
+        assert "pledged ₹25,000" in summaries[0].content
         assert summaries[0].content.index("Pledged for girls") < summaries[0].content.index(
             "No answer"
         )

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 
 from bot.db import Database
+from bot.engine.timezones import operator_tz
 from bot.models import ChatSession, Contact, Project, User
 from bot.store import ProjectScope
 from bot.turn.state import SessionState
@@ -102,7 +103,7 @@ class ToolContext:
 
     @property
     def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.operator.timezone or self.project.timezone or "Asia/Kolkata")
+        return operator_tz(self.operator, self.project)
 
     def contact(self, contact_id: Any) -> Contact:
         """A live contact of this project, or a refusal that never reveals other projects."""

@@ -10,36 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from bot.engine.amounts import find_amounts
 from bot.models import Contact
 from tools.base import ToolContext, ToolRefused
-
-_MULTIPLIERS = {
-    "k": Decimal(1_000),
-    "thousand": Decimal(1_000),
-    "l": Decimal(100_000),
-    "lac": Decimal(100_000),
-    "lakh": Decimal(100_000),
-    "lakhs": Decimal(100_000),
-    "cr": Decimal(10_000_000),
-    "crore": Decimal(10_000_000),
-}
-_AMOUNT = re.compile(
-    r"(\d[\d,]*(?:\.\d+)?)\s*(k|thousand|lakhs|lakh|lac|l|crore|cr)?\b", re.IGNORECASE
-)
-
-
-def amounts_in(text: str) -> set[Decimal]:
-    """Every amount written in ``text`` (``25k``, ``25,000``, ``2.5 lakh``, ``₹500``)."""
-    found: set[Decimal] = set()
-    for number, unit in _AMOUNT.findall(text):
-        try:
-            value = Decimal(number.replace(",", ""))
-        except InvalidOperation:
-            continue
-        found.add(value * _MULTIPLIERS.get(unit.lower(), Decimal(1)) if unit else value)
-    return found
 
 
 def require_stated_amount(ctx: ToolContext, amount: Decimal | None) -> None:
@@ -48,7 +23,7 @@ def require_stated_amount(ctx: ToolContext, amount: Decimal | None) -> None:
         return
     stated: set[Decimal] = set()
     for words in ctx.operator_words:
-        stated |= amounts_in(words)
+        stated.update(find_amounts(words))
     if Decimal(amount) not in stated:
         raise ToolRefused(
             f"amount {amount} was not stated by the operator; ask them for the amount"

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, g
 
 from bot.admin.listing import mask_phones
 from bot.admin.reports import UsageCache
 from bot.admin.security import check_csrf, csrf_token
+from bot.engine.amounts import format_money
+from bot.engine.timezones import project_tz
 from bot.phones import mask
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -36,13 +37,14 @@ def local_time(value: datetime | None, fmt: str = "%d %b %H:%M") -> str:
     if value is None:
         return ""
     project = getattr(g, "project", None)
-    tz = ZoneInfo(project.timezone) if project is not None else ZoneInfo("UTC")
+    tz = project_tz(project) if project is not None else UTC
     return value.astimezone(tz).strftime(fmt)
 
 
-def money(value: Decimal | int | float | None) -> str:
-    """``12,500.00`` in the Indian grouping is overkill here; a plain thousands separator."""
-    return f"{Decimal(value or 0):,.2f}"
+def money(value: Decimal | int | float | None, currency: str | None = None) -> str:
+    """``₹2,00,000``: ``value`` in ``currency`` (default the project's), as on WhatsApp."""
+    project = getattr(g, "project", None)
+    return format_money(value, currency or (project.currency if project else "INR"))
 
 
 def json_text(value: Any, indent: int | None = 1) -> str:

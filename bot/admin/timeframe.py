@@ -4,26 +4,27 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, Integer, cast, func, literal_column
 from sqlalchemy.orm import Session
 
+from bot.engine.timezones import zone
+
 
 def day_bounds(day: date, tz_name: str) -> tuple[datetime, datetime]:
     """The UTC instants where ``day`` starts and ends in ``tz_name``."""
-    tz = ZoneInfo(tz_name)
+    tz = zone(tz_name)
     start = datetime.combine(day, time.min, tzinfo=tz)
     return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
 
 
 def local_today(now: datetime, tz_name: str) -> date:
-    return now.astimezone(ZoneInfo(tz_name)).date()
+    return now.astimezone(zone(tz_name)).date()
 
 
 def utc_offset_minutes(now: datetime, tz_name: str) -> int:
     """The zone's offset now; buckets use it for the whole range (DST shifts are ignored)."""
-    offset = now.astimezone(ZoneInfo(tz_name)).utcoffset() or timedelta(0)
+    offset = now.astimezone(zone(tz_name)).utcoffset() or timedelta(0)
     return int(offset.total_seconds() // 60)
 
 

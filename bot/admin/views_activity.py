@@ -21,6 +21,7 @@ from bot.admin.listing import (
 from bot.admin.security import admin_view
 from bot.admin.timeframe import day_bounds, parse_day
 from bot.admin.transcripts import build_transcript
+from bot.engine.amounts import format_money
 from bot.models import AgentLog, ChatSession
 from bot.models.enums import AGENT_LOG_STATUSES
 from bot.runtime import get_runtime
@@ -61,6 +62,7 @@ def overview() -> Any:
         [("pledged", ov.pledged, "pledged"), ("received", ov.received, "received")],
         ov.goal,
         title="Pledged and received against today's goal",
+        fmt=lambda value: format_money(value, g.project.currency),
     )
     return render_template("admin/overview.html", ov=ov, hours=hours, costs=costs, money=money)
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import copy
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from bot.engine.timezones import operator_tz
 from bot.models import Contact, Message
 from bot.turn.context import TurnContext
 from tools import REGISTRY
@@ -38,7 +38,7 @@ the operator.
 
 def system_prompt(ctx: TurnContext) -> str:
     """Role, today's date in the operator's timezone, and the rules."""
-    tz = ZoneInfo(ctx.user.timezone or ctx.project.timezone or "Asia/Kolkata")
+    tz = operator_tz(ctx.user, ctx.project)
     today = ctx.now.astimezone(tz)
     return (
         f"You are Calltime, the call-time assistant of {ctx.project.name}, a fundraising "

@@ -21,6 +21,8 @@ from werkzeug.security import generate_password_hash
 
 from bot.clock import Clock
 from bot.db import Database
+from bot.engine.amounts import format_money
+from bot.engine.timezones import project_tz
 from bot.models import (
     Campaign,
     CampaignGoal,
@@ -204,7 +206,7 @@ def _seed(session: Session, now: datetime) -> Project:
     session.add_all([admin, *operators, team])
     session.flush()
     session.add_all(TeamMember(project_id=pid, team_id=team.id, user_id=op.id) for op in operators)
-    tz = ZoneInfo(project.timezone)
+    tz = project_tz(project)
     today = now.astimezone(tz).date()
     campaign = Campaign(
         project_id=pid,
@@ -395,7 +397,7 @@ def _seed_pledge(
 
 
 def _summary(outcome: str, amount: Decimal) -> str:
-    rupees = f"₹{amount:,.0f}"
+    rupees = format_money(amount)
     return {
         "no_response": "No answer; try again.",
         "spoke": "Spoke briefly; interested in the centres, will think about it.",

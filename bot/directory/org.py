@@ -9,11 +9,11 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.engine.timezones import known_zone
 from bot.models import Campaign, CampaignGoal, Project, Team, TeamMember, User
 from bot.models.enums import ROLES
 from bot.models.types import quantize_amount
@@ -38,10 +38,8 @@ def create_project(
     """Create a project reached on ``whatsapp_number``."""
     if not name.strip():
         raise DirectoryError("a project needs a name")
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise DirectoryError(f"unknown timezone {timezone!r}") from exc
+    if known_zone(timezone) is None:
+        raise DirectoryError(f"unknown timezone {timezone!r}")
     if len(currency) != 3 or not currency.isalpha():
         raise DirectoryError(f"currency must be a 3-letter code, not {currency!r}")
     number = _phone(whatsapp_number, default_region)

@@ -70,6 +70,31 @@ def parse_amount(text: str) -> Decimal:
     return value
 
 
+_UNITS = "|".join(sorted((re.escape(u) for u in MULTIPLIERS if u), key=len, reverse=True))
+#: An amount anywhere in a sentence: the number, then a unit that ends its word.
+_AMOUNT_IN_TEXT = re.compile(
+    r"(?:₹|\brs\.?|\binr)?\s*"
+    r"(?P<number>\d{1,3}(?:,\d{2,3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    rf"(?:\s*(?P<unit>{_UNITS}))?(?![a-z\d])",
+    re.IGNORECASE,
+)
+
+
+def find_amounts(text: str) -> list[Decimal]:
+    """Every amount written in ``text``, read exactly as :func:`parse_amount` reads it.
+
+    ``"spoke to Anita, 2 lacs by friday, paid 5 hazaar"`` gives ``[200000, 5000]``; a
+    number that is not an amount on its own (zero, too large) is left out.
+    """
+    found = []
+    for match in _AMOUNT_IN_TEXT.finditer(text or ""):
+        try:
+            found.append(parse_amount(f"{match['number']} {match['unit'] or ''}"))
+        except AmountError:
+            continue
+    return found
+
+
 def looks_like_amount(text: str) -> bool:
     """True when ``text`` parses as an amount (used to tell amounts from notes)."""
     try:
@@ -79,19 +104,31 @@ def looks_like_amount(text: str) -> bool:
     return True
 
 
-def format_inr(amount: Decimal, currency: str = "INR") -> str:
-    """``₹1,25,000`` (Indian digit grouping); paise shown only when present."""
-    value = Decimal(amount).quantize(Decimal("0.01"))
-    whole, _, paise = f"{abs(value):.2f}".partition(".")
-    if len(whole) > 3:
-        head, tail = whole[:-3], whole[-3:]
-        groups = []
-        while len(head) > 2:
-            groups.insert(0, head[-2:])
-            head = head[:-2]
-        if head:
-            groups.insert(0, head)
-        whole = ",".join(groups) + "," + tail
-    symbol = "₹" if currency == "INR" else f"{currency} "
+#: Symbols shown before an amount; other currencies show their ISO code.
+SYMBOLS = {"INR": "₹", "USD": "$", "EUR": "€", "GBP": "£"}
+
+
+def format_money(amount: Decimal | int | float | None, currency: str = "INR") -> str:
+    """How Calltime shows money everywhere: ``₹1,25,000``, ``$12,500.50``, ``AED 900``.
+
+    Rupees use Indian digit grouping (lakh, crore); other currencies group by thousands.
+    Paise/cents are shown only when present.
+    """
+    value = Decimal(amount or 0).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    whole, _, cents = f"{abs(value):.2f}".partition(".")
+    whole = _indian_groups(whole) if currency == "INR" else f"{int(whole):,}"
+    symbol = SYMBOLS.get(currency, f"{currency} ")
     sign = "-" if value < 0 else ""
-    return f"{sign}{symbol}{whole}" + (f".{paise}" if paise != "00" else "")
+    return f"{sign}{symbol}{whole}" + (f".{cents}" if cents != "00" else "")
+
+
+def _indian_groups(digits: str) -> str:
+    """``"12500000"`` → ``"1,25,00,000"``: the last three digits, then pairs."""
+    if len(digits) <= 3:
+        return digits
+    head, tail = digits[:-3], digits[-3:]
+    pairs = []
+    while len(head) > 2:
+        pairs.insert(0, head[-2:])
+        head = head[:-2]
+    return ",".join([head, *pairs, tail]) if head else ",".join([*pairs, tail])

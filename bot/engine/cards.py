@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.engine.amounts import format_inr
+from bot.engine.amounts import format_money
 from bot.engine.drafts import DraftError, draft_for
 from bot.engine.outcomes import OUTCOME_LABELS
 from bot.engine.ranking import RankedContact
@@ -40,7 +40,7 @@ def last_interaction_line(scope: ProjectScope, contact: Contact, tz: Any) -> str
         return None
     line = f"{short_day(last.occurred_at, tz)} – {OUTCOME_LABELS.get(last.outcome, last.outcome)}"
     if last.amount_pledged:
-        line += f" {format_inr(last.amount_pledged)}"
+        line += f" {format_money(last.amount_pledged)}"
     if last.summary:
         line += f": {last.summary}"
     return line[:110]
@@ -62,8 +62,8 @@ def next_card(
     if pledge is not None:
         paid = paid_towards(scope, pledge)
         by = f" by {pledge.expected_by:%d %b}" if pledge.expected_by else ""
-        extra = f", {format_inr(paid)} paid" if paid else ""
-        lines.append(f"Open pledge: {format_inr(pledge.amount)}{by}{extra}")
+        extra = f", {format_money(paid)} paid" if paid else ""
+        lines.append(f"Open pledge: {format_money(pledge.amount)}{by}{extra}")
     try:
         draft: str | None = draft_for(scope, contact, now, pledge=pledge, operator=operator)
     except DraftError:

@@ -16,7 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from urllib.parse import quote, urlencode
 
-from bot.engine.amounts import format_inr
+from bot.engine.amounts import format_money
 from bot.engine.records import open_pledge, paid_towards
 from bot.models import Contact, KbDocument, Pledge, Project
 from bot.store import ProjectScope
@@ -129,7 +129,7 @@ def draft_for(
     }
     if pledge is not None:
         left = pledge.amount - paid_towards(scope, pledge)
-        values["amount"] = format_inr(left, project.currency)
+        values["amount"] = format_money(left, project.currency)
         values["due"] = f"{pledge.expected_by:%d %b}" if pledge.expected_by else ""
         if project.upi_vpa and project.currency == "INR":
             # An ASCII note keeps the link short whatever script the donor's name is in.

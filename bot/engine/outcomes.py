@@ -29,7 +29,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bot.engine.amounts import format_inr
+from bot.engine.amounts import format_money
 from bot.engine.records import (
     CONNECTS,
     OutcomeError,
@@ -283,7 +283,7 @@ def describe(
             if result.pledge.expected_by
             else ""
         )
-        parts.append(f"pledge {format_inr(result.pledge.amount)}{by}")
+        parts.append(f"pledge {format_money(result.pledge.amount)}{by}")
     if result.payment is not None:
         parts.append(payment_text(scope, result.payment))
     if result.followup is not None:
@@ -300,11 +300,11 @@ def describe(
 def payment_text(scope: ProjectScope, payment: Payment) -> str:
     how = f" by {payment.method}" if payment.method else ""
     ref = f" ref {payment.reference}" if payment.reference else ""
-    text = f"payment {format_inr(payment.amount)}{how}{ref}"
+    text = f"payment {format_money(payment.amount)}{how}{ref}"
     if payment.pledge_id is None:
         return text + " (no open pledge)"
     pledge = scope.require(Pledge, payment.pledge_id)
     if pledge.status == "fulfilled":
-        return text + f" – pledge of {format_inr(pledge.amount)} fully paid"
+        return text + f" – pledge of {format_money(pledge.amount)} fully paid"
     left = pledge.amount - paid_towards(scope, pledge)
-    return text + f" – {format_inr(left)} of {format_inr(pledge.amount)} still due"
+    return text + f" – {format_money(left)} of {format_money(pledge.amount)} still due"

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from bot.engine.amounts import format_inr
+from bot.engine.amounts import format_money
 from bot.engine.timezones import operator_tz
 from bot.engine.when import local_day_bounds
 from bot.models import Contact, ContactTag, Followup, Pledge, Project, User
@@ -151,7 +151,7 @@ def _candidates(
     )
     for pledge_id, amount, pledged_at, expected_by, *row in pledges:
         why = (
-            f"pledged {format_inr(amount)} on {_local_day(pledged_at, tz)}, "
+            f"pledged {format_money(amount)} on {_local_day(pledged_at, tz)}, "
             f"unpaid; due {expected_by:%a %d %b}".replace(" 0", " ")
         )
         add(row, WEIGHTS["pledge_due"], why).pledge_id = pledge_id

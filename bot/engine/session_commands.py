@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import or_, select
 
-from bot.engine.amounts import format_inr
+from bot.engine.amounts import format_money
 from bot.engine.cards import due_line, next_card, primary_phone
 from bot.engine.grammar import Command
 from bot.engine.ranking import next_contacts
@@ -54,8 +54,8 @@ def start(ctx: TurnContext, command: Command) -> Reply:
     stats = campaign_stats(ctx.scope, ctx.user, ctx.now, campaign_id=ctx.state.campaign_id)
     title = f"Call time started – {campaign.name}." if campaign else "Call time started."
     goal = (
-        f" Today's goal {format_inr(stats.target_amount)}; {format_inr(stats.campaign_pledged)} "
-        f"pledged so far."
+        f" Today's goal {format_money(stats.target_amount)}; "
+        f"{format_money(stats.campaign_pledged)} pledged so far."
         if stats.target_amount is not None
         else " No goal set for today."
     )

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlalchemy import func, or_, select
 
-from bot.engine.amounts import format_inr
+from bot.engine.amounts import format_money
 from bot.engine.records import CONNECTS
 from bot.engine.timezones import operator_tz
 from bot.engine.when import local_day_bounds
@@ -60,16 +60,16 @@ class Stats(BaseModel):
         """The WhatsApp reply."""
         lines = [
             f"Today ({self.day:%a %d %b}): {self.calls} calls, {self.connects} connects, "
-            f"{self.pledges_count} pledges {format_inr(self.pledged_amount)}, "
-            f"received {format_inr(self.received_amount)}."
+            f"{self.pledges_count} pledges {format_money(self.pledged_amount)}, "
+            f"received {format_money(self.received_amount)}."
         ]
         if self.target_amount is not None:
             lines.append(
                 f"Goal{f' ({self.campaign_name})' if self.campaign_name else ''}: "
-                f"{format_inr(self.campaign_pledged)} of {format_inr(self.target_amount)}."
+                f"{format_money(self.campaign_pledged)} of {format_money(self.target_amount)}."
             )
             if self.remaining and self.remaining > 0:
-                pace = f"{format_inr(self.remaining)} to go"
+                pace = f"{format_money(self.remaining)} to go"
                 if self.connects_needed:
                     pace += f" – about {self.connects_needed} more connects at today's rate"
                 lines.append(pace + ".")
@@ -81,12 +81,12 @@ class Stats(BaseModel):
             best = (
                 "new personal best!"
                 if self.pledged_amount > self.personal_best
-                else f"personal best {format_inr(self.personal_best)}"
+                else f"personal best {format_money(self.personal_best)}"
             )
             lines.append(best.capitalize() if best.startswith("new") else f"Your {best}.")
         if self.leaderboard:
             board = " · ".join(
-                f"{i}. {name.split()[0]} {format_inr(amount)}"
+                f"{i}. {name.split()[0]} {format_money(amount)}"
                 for i, (name, amount) in enumerate(self.leaderboard, 1)
             )
             lines.append(f"Team: {board}")

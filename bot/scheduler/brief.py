@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.engine.amounts import format_inr
+from bot.engine.amounts import format_money
 from bot.engine.ranking import next_contacts
 from bot.engine.stats import Stats, campaign_stats
 from bot.models import Event, Followup, Project, User
@@ -144,6 +144,6 @@ def goal_line(stats: Stats) -> str:
         return "No goal set for today."
     name = f" ({stats.campaign_name})" if stats.campaign_name else ""
     return (
-        f"Today's goal{name}: {format_inr(stats.target_amount)} – "
-        f"{format_inr(stats.campaign_pledged)} pledged so far."
+        f"Today's goal{name}: {format_money(stats.target_amount)} – "
+        f"{format_money(stats.campaign_pledged)} pledged so far."
     )

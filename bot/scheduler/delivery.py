@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot.engine.timezones import operator_tz
 from bot.models import ChatSession, Contact, Followup, Message, Project, User
 from bot.phones import whatsapp_address
 from bot.runtime import Runtime
@@ -34,7 +35,6 @@ from bot.scheduler.claims import (
     release_claims,
 )
 from bot.scheduler.digest import DigestItem, digest_sort_key, digest_text, template_variables
-from bot.scheduler.hours import operator_zone
 from bot.scheduler.outbox import transmit_rows
 from bot.store import ProjectScope
 from bot.turn.sessions import get_or_open_session, last_inbound_at
@@ -103,9 +103,7 @@ def prepare_digest(
     items = claimed_items(scope, claimed, token)
     if not items:
         return None
-    body = digest_text(
-        user, items, operator_zone(user, scope.session.get(Project, scope.project_id))
-    )
+    body = digest_text(user, items, operator_tz(user, scope.session.get(Project, scope.project_id)))
     chat = operator_session(runtime, scope, user, now)
     mode, to_send, waiting = record_digest(runtime, scope, user, body, items, chat.id, now)
     ids = [item.followup.id for item in items]

@@ -8,25 +8,12 @@ whose start is after its end wraps past midnight (22:00–06:00).
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.engine.timezones import operator_tz
 from bot.models import Project, User
 
-DEFAULT_TIMEZONE = "Asia/Kolkata"
 DEFAULT_START = time(9, 0)
 DEFAULT_END = time(21, 0)
-
-
-def operator_zone(user: User, project: Project | None = None) -> ZoneInfo:
-    """The operator's timezone, else the project's, else Asia/Kolkata."""
-    for name in (user.timezone, project.timezone if project else None, DEFAULT_TIMEZONE):
-        if not name:
-            continue
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-    return ZoneInfo(DEFAULT_TIMEZONE)
 
 
 def parse_hhmm(text: str | None, default: time) -> time:
@@ -42,7 +29,7 @@ def parse_hhmm(text: str | None, default: time) -> time:
 
 def may_nudge(user: User, project: Project | None, now: datetime) -> bool:
     """Whether ``now`` falls inside the operator's nudge hours."""
-    local = now.astimezone(operator_zone(user, project)).time()
+    local = now.astimezone(operator_tz(user, project)).time()
     start = parse_hhmm(user.quiet_hours_start, DEFAULT_START)
     end = parse_hhmm(user.quiet_hours_end, DEFAULT_END)
     if start == end:
@@ -54,12 +41,12 @@ def may_nudge(user: User, project: Project | None, now: datetime) -> bool:
 
 def local_day(user: User, project: Project | None, now: datetime) -> date:
     """The operator's calendar date at ``now``."""
-    return now.astimezone(operator_zone(user, project)).date()
+    return now.astimezone(operator_tz(user, project)).date()
 
 
 def local_day_start(user: User, project: Project | None, now: datetime) -> datetime:
     """Midnight of the operator's current day, as an aware datetime."""
-    zone = operator_zone(user, project)
+    zone = operator_tz(user, project)
     day = now.astimezone(zone).date()
     return datetime.combine(day, time(0, 0), tzinfo=zone)
 
@@ -69,7 +56,7 @@ def brief_due(user: User, project: Project | None, now: datetime) -> bool:
     if not user.morning_brief_at:
         return False
     at = parse_hhmm(user.morning_brief_at, time(8, 30))
-    local = now.astimezone(operator_zone(user, project))
+    local = now.astimezone(operator_tz(user, project))
     # A brief more than six hours late is news from the morning; skip it for the day.
     start = datetime.combine(local.date(), at, tzinfo=local.tzinfo)
     return start <= local < start + timedelta(hours=6)

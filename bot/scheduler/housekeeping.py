@@ -12,17 +12,16 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from bot.engine.timezones import project_tz
 from bot.models import Interaction, LeaderboardDaily, Payment, Pledge, Project, TeamMember
 from bot.models.types import new_id
 from bot.runtime import Runtime
-from bot.scheduler.hours import DEFAULT_TIMEZONE
 from bot.scheduler.runs import tracked_run
 from bot.turn.sessions import close_idle_sessions
 
@@ -45,7 +44,7 @@ def run_leaderboards(runtime: Runtime, day: date | None = None) -> int:
         with runtime.db.session() as session:
             projects = list(session.scalars(select(Project)))
         for project in projects:
-            zone = _zone(project)
+            zone = project_tz(project)
             days = (
                 [day]
                 if day
@@ -60,16 +59,9 @@ def run_leaderboards(runtime: Runtime, day: date | None = None) -> int:
     return int(counts.get("rows", 0))
 
 
-def _zone(project: Project) -> ZoneInfo:
-    try:
-        return ZoneInfo(project.timezone or DEFAULT_TIMEZONE)
-    except (KeyError, ValueError):
-        return ZoneInfo(DEFAULT_TIMEZONE)
-
-
 def leaderboard_day(session: Session, project: Project, day: date, now: datetime) -> int:
     """Compute and upsert one project's rows for ``day``; returns how many rows."""
-    zone = _zone(project)
+    zone = project_tz(project)
     start = datetime.combine(day, time(0, 0), tzinfo=zone)
     end = start + timedelta(days=1)
     per_user = user_totals(session, project.id, start, end)

@@ -7,10 +7,10 @@ else: no session, no planner, no model call. Their inbound rows are kept as ``ig
 from __future__ import annotations
 
 from datetime import datetime, time
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from bot.engine.timezones import zone
 from bot.models import Message, Project
 from bot.runtime import Runtime
 from bot.store import ProjectScope
@@ -24,9 +24,9 @@ NOT_REGISTERED = (
 
 def start_of_day(now: datetime, timezone: str) -> datetime:
     """Midnight of ``now``'s day in ``timezone``, as an aware datetime."""
-    zone = ZoneInfo(timezone)
-    local = now.astimezone(zone)
-    return datetime.combine(local.date(), time(0, 0), tzinfo=zone)
+    tz = zone(timezone)
+    local = now.astimezone(tz)
+    return datetime.combine(local.date(), time(0, 0), tzinfo=tz)
 
 
 def answer_unknown_sender(runtime: Runtime, scope: ProjectScope, message: Message) -> bool:
