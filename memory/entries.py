@@ -6,16 +6,13 @@ import hashlib
 import re
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.models import Memory
+from bot.models.enums import Importance, MemoryType
 
-MemoryType = Literal[
-    "contact_profile", "contact_history_summary", "operator_preferences", "campaign_playbook"
-]
-Importance = Literal["low", "medium", "high"]
 IMPORTANCE_ORDER = {"low": 0, "medium": 1, "high": 2}
 MAX_CONTENT = 2000
 MAX_TAGS = 20

@@ -72,7 +72,7 @@ def test_do_not_contact_contact_is_never_written(agent_runtime, scripted):
     run_turn(agent_runtime, project, user, "Ravi pledged 10000, call him tomorrow 6pm")
 
     assert [s for _, s in _refusals(agent_runtime)] == ["refused"] * 3
-    assert all("do_not_contact" in g.error for g in rows(agent_runtime, AgentLog))
+    assert all("marked do-not-contact" in g.error for g in rows(agent_runtime, AgentLog))
     assert rows(agent_runtime, Interaction) == [] and rows(agent_runtime, Pledge) == []
     [still] = rows(agent_runtime, Contact, Contact.id == ravi.id)
     assert still.status == "do_not_contact"

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 
 from bot.db import Database
+from bot.engine.records import require_reachable
 from bot.engine.timezones import operator_tz
 from bot.models import ChatSession, Contact, Project, User
 from bot.store import ProjectScope
@@ -115,10 +116,7 @@ class ToolContext:
     def writable_contact(self, contact_id: Any) -> Contact:
         """Like :meth:`contact`, refusing do_not_contact contacts."""
         contact = self.contact(contact_id)
-        if contact.status == "do_not_contact":
-            raise ToolRefused(
-                f"{contact.display_name} is marked do_not_contact; nothing is recorded for them"
-            )
+        require_reachable(contact)
         return contact
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy import or_, select
@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 from bot.engine import drafts, ranking
 from bot.engine.outcomes import update_contact as engine_update_contact
 from bot.models import Contact, ContactIdentity, ContactTag, Followup, Interaction, Pledge
+from bot.models.enums import ContactStatus
 from tools.base import ToolContext, ToolRefused, contact_brief, tool
 
 
@@ -43,7 +44,7 @@ class UpdateContact(BaseModel):
     capacity_band: str | None = Field(
         default=None, max_length=40, description="Giving capacity band, e.g. '10k-50k'."
     )
-    status: Literal["active", "inactive", "do_not_contact"] | None = Field(
+    status: ContactStatus | None = Field(
         default=None,
         description="Set do_not_contact only when the operator says the person asked "
         "not to be contacted.",

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import or_
 
 from bot.engine import outcomes as engine
+from bot.engine.records import is_reachable
 from bot.models import Contact, Followup
 from tools.base import ToolContext, ToolRefused, tool
 
@@ -54,7 +55,7 @@ def list_followups(ctx: ToolContext, args: ListFollowups) -> dict[str, Any]:
     items = []
     for followup in rows:
         contact = ctx.scope.get(Contact, followup.contact_id)
-        if contact is None or contact.status == "do_not_contact" or contact.deleted_at:
+        if contact is None or not is_reachable(contact):
             continue
         items.append(
             {

@@ -7,10 +7,11 @@ builds with ``memory.service_for(runtime, scope)``; see :mod:`tools.memory_port`
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
+from bot.models.enums import Importance, MemoryType
 from tools.base import ToolContext, tool
 
 
@@ -28,10 +29,8 @@ class StoreMemory(BaseModel):
         max_length=300,
         description="One short, high-signal statement, e.g. 'Anita prefers calls after 6pm'.",
     )
-    memory_type: Literal[
-        "contact_profile", "contact_history_summary", "operator_preferences", "campaign_playbook"
-    ] = Field(description="What kind of memory this is.")
-    importance: Literal["low", "medium", "high"] = Field(default="medium")
+    memory_type: MemoryType = Field(description="What kind of memory this is.")
+    importance: Importance = Field(default="medium")
     contact_id: uuid.UUID | None = Field(
         default=None, description="The contact it is about, if any."
     )

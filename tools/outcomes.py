@@ -6,13 +6,13 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from bot.engine import outcomes as engine
-from bot.models import Pledge
-from tools.base import ToolContext, ToolRefused, tool
+from bot.models.enums import Channel, Outcome, PaymentMethod
+from tools.base import ToolContext, tool
 from tools.guards import require_in_focus, require_stated_amount
 
 Amount = Field(
@@ -27,16 +27,7 @@ Amount = Field(
 
 class LogInteraction(BaseModel):
     contact_id: uuid.UUID = Field(description="The contact the operator spoke to or tried.")
-    outcome: Literal[
-        "no_response",
-        "spoke",
-        "pledged",
-        "paid",
-        "declined",
-        "reschedule",
-        "wrong_number",
-        "do_not_contact",
-    ] = Field(description="What happened on the call.")
+    outcome: Outcome = Field(description="What happened on the call.")
     summary: str | None = Field(
         default=None, max_length=500, description="One line on what was said."
     )
@@ -44,9 +35,7 @@ class LogInteraction(BaseModel):
     expected_by: date | None = Field(
         default=None, description="For a pledge: when they said they would pay (YYYY-MM-DD)."
     )
-    method: Literal["upi", "bank", "cash", "card", "other"] | None = Field(
-        default=None, description="For a payment: how they paid."
-    )
+    method: PaymentMethod | None = Field(default=None, description="For a payment: how they paid.")
     reference: str | None = Field(
         default=None, max_length=80, description="For a payment: UPI/bank reference."
     )
@@ -54,9 +43,7 @@ class LogInteraction(BaseModel):
         default=None,
         description="When to get back to them (ISO 8601; local time if no offset).",
     )
-    channel: Literal["call", "whatsapp", "sms", "email"] = Field(
-        default="call", description="How the operator reached them."
-    )
+    channel: Channel = Field(default="call", description="How the operator reached them.")
 
 
 class RecordPledge(BaseModel):
@@ -73,9 +60,7 @@ class RecordPayment(BaseModel):
     amount: Decimal = Field(
         gt=0, max_digits=12, decimal_places=2, description="Amount received as stated."
     )
-    method: Literal["upi", "bank", "cash", "card", "other"] | None = Field(
-        default=None, description="How they paid."
-    )
+    method: PaymentMethod | None = Field(default=None, description="How they paid.")
     reference: str | None = Field(default=None, max_length=80, description="Payment reference.")
     pledge_id: uuid.UUID | None = Field(
         default=None, description="The open pledge this payment fulfils, if known."
@@ -147,10 +132,6 @@ def record_payment(ctx: ToolContext, args: RecordPayment) -> dict[str, Any]:
     contact = ctx.writable_contact(args.contact_id)
     require_in_focus(ctx, contact)
     require_stated_amount(ctx, args.amount)
-    if args.pledge_id is not None:
-        pledge = ctx.scope.get(Pledge, args.pledge_id)
-        if pledge is None or pledge.contact_id != contact.id:
-            raise ToolRefused(f"pledge {args.pledge_id} not found for {contact.display_name}")
     payment = engine.record_payment(
         ctx.scope,
         ctx.operator,

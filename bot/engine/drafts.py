@@ -17,7 +17,7 @@ from decimal import Decimal
 from urllib.parse import quote, urlencode
 
 from bot.engine.amounts import format_money
-from bot.engine.records import open_pledge, paid_towards
+from bot.engine.records import is_reachable, open_pledge, paid_towards
 from bot.models import Contact, KbDocument, Pledge, Project
 from bot.store import ProjectScope
 
@@ -109,7 +109,7 @@ def draft_for(
     Raises:
         DraftError: the contact is do-not-contact or deleted.
     """
-    if contact.status == "do_not_contact" or contact.deleted_at is not None:
+    if not is_reachable(contact):
         raise DraftError(f"{contact.display_name} is not to be contacted")
     project = scope.session.get(Project, scope.project_id)
     assert project is not None

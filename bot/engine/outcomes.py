@@ -39,6 +39,7 @@ from bot.engine.records import (
     paid_towards,
     record_payment,
     record_pledge,
+    require_reachable,
     schedule_followup,
     update_contact,
 )
@@ -116,10 +117,7 @@ def _validate(
         raise OutcomeError(f"outcome must be one of {', '.join(OUTCOMES)}")
     if channel not in CHANNELS:
         raise OutcomeError(f"channel must be one of {', '.join(CHANNELS)}")
-    if contact.deleted_at is not None:
-        raise OutcomeError(f"{contact.display_name} has been deleted")
-    if contact.status == "do_not_contact":
-        raise OutcomeError(f"{contact.display_name} is marked do-not-contact; nothing recorded")
+    require_reachable(contact)
     if outcome in ("pledged", "paid") and (amount is None or Decimal(amount) <= 0):
         raise OutcomeError(f"{OUTCOME_LABELS[outcome]} needs an amount more than zero, e.g. 25k")
     if outcome == "reschedule":

@@ -39,7 +39,13 @@ class OutcomeError(ValueError):
     """An outcome we will not record (do_not_contact contact, bad amount, nothing to pay …)."""
 
 
-def _require_reachable(contact: Contact) -> None:
+def is_reachable(contact: Contact) -> bool:
+    """Whether Calltime may suggest, draft to, nudge about or record for ``contact``."""
+    return contact.deleted_at is None and contact.status != "do_not_contact"
+
+
+def require_reachable(contact: Contact) -> None:
+    """Refuse any write for a deleted or do-not-contact contact (the one wording)."""
     if contact.deleted_at is not None:
         raise OutcomeError(f"{contact.display_name} has been deleted")
     if contact.status == "do_not_contact":
@@ -89,7 +95,7 @@ def record_pledge(
     interaction_id: uuid.UUID | None = None,
 ) -> Pledge:
     """Record an open pledge (and emit ``pledge.created``)."""
-    _require_reachable(contact)
+    require_reachable(contact)
     amount = _positive(amount, "a pledge")
     pledge = scope.insert(
         Pledge(
@@ -140,7 +146,7 @@ def record_payment(
         raise OutcomeError(f"method must be one of {', '.join(PAYMENT_METHODS)}")
     pledge = scope.get(Pledge, pledge_id) if pledge_id else open_pledge(scope, contact)
     if pledge_id and (pledge is None or pledge.contact_id != contact.id):
-        raise OutcomeError("that pledge does not belong to this contact")
+        raise OutcomeError(f"that pledge does not belong to {contact.display_name}")
     if pledge is not None and pledge.status != "open":
         raise OutcomeError("that pledge is already closed; nothing to pay")
     payment = scope.insert(
@@ -187,7 +193,7 @@ def schedule_followup(
     campaign_id: uuid.UUID | None = None,
 ) -> Followup:
     """Schedule a follow-up assigned to ``user`` (emits ``followup.scheduled``)."""
-    _require_reachable(contact)
+    require_reachable(contact)
     if due_at.tzinfo is None:
         raise OutcomeError("a follow-up time needs a timezone")
     followup = scope.insert(

@@ -1,10 +1,16 @@
-"""The data model's enumerations, stored as TEXT with CHECK constraints."""
+"""The data model's enumerations, stored as TEXT with CHECK constraints.
+
+The choices a tool's input model offers the model are these same lists: an enumeration
+that appears in a type (``Outcome``, ``PaymentMethod`` …) is written once as a
+``Literal`` and its tuple is derived from it.
+"""
 
 from __future__ import annotations
 
-CHANNELS = ("whatsapp", "call", "email", "sms")
-DIRECTIONS = ("inbound", "outbound")
-OUTCOMES = (
+from typing import Literal, get_args
+
+Channel = Literal["whatsapp", "call", "email", "sms"]
+Outcome = Literal[
     "no_response",
     "spoke",
     "pledged",
@@ -13,15 +19,25 @@ OUTCOMES = (
     "reschedule",
     "wrong_number",
     "do_not_contact",
-)
+]
+ContactStatus = Literal["active", "inactive", "do_not_contact"]
+PaymentMethod = Literal["upi", "bank", "cash", "card", "other"]
+MemoryType = Literal[
+    "contact_profile", "contact_history_summary", "operator_preferences", "campaign_playbook"
+]
+Importance = Literal["low", "medium", "high"]
+
+CHANNELS: tuple[Channel, ...] = get_args(Channel)
+DIRECTIONS = ("inbound", "outbound")
+OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 FOLLOWUP_STATUSES = ("due", "scheduled", "done", "cancelled")
 ROLES = ("ADMIN", "USER", "GUEST", "DEVELOPER")
 MEMBER_ROLES = ("ADMIN", "MEMBER")
-CONTACT_STATUSES = ("active", "inactive", "do_not_contact")
+CONTACT_STATUSES: tuple[ContactStatus, ...] = get_args(ContactStatus)
 IDENTITY_TYPES = ("phone", "email")
 CAMPAIGN_STATUSES = ("active", "paused", "completed")
 PLEDGE_STATUSES = ("open", "fulfilled", "cancelled")
-PAYMENT_METHODS = ("upi", "bank", "cash", "card", "other")
+PAYMENT_METHODS: tuple[PaymentMethod, ...] = get_args(PaymentMethod)
 PAYMENT_STATUSES = ("pending", "confirmed", "failed", "refunded")
 PROVIDERS = ("anthropic", "meta_llama")
 MESSAGE_STATUSES = (
@@ -43,13 +59,8 @@ MESSAGE_STATUSES = (
 AGENT_LOG_STATUSES = ("ok", "error", "refused")
 PROMPT_TYPES = ("next", "due", "start", "stats", "free")
 AUDIT_ACTIONS = ("insert", "update", "delete")
-MEMORY_TYPES = (
-    "contact_profile",
-    "contact_history_summary",
-    "operator_preferences",
-    "campaign_playbook",
-)
-IMPORTANCE = ("low", "medium", "high")
+MEMORY_TYPES: tuple[MemoryType, ...] = get_args(MemoryType)
+IMPORTANCE: tuple[Importance, ...] = get_args(Importance)
 NAMESPACES = ("kb", "contacts", "interactions", "campaigns")
 FILE_ENTITY_TYPES = ("contact", "campaign", "interaction", "pledge", "payment")
 LEADERBOARD_SCOPES = ("user", "team")
