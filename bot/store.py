@@ -1,9 +1,17 @@
-"""Project-scoped data access: the only way application code reads or writes tenant rows.
+"""Project-scoped data access: how application code reads and writes tenant rows.
 
 A :class:`ProjectScope` binds a SQLAlchemy session to one project and one actor.
 Every query it builds filters by ``project_id``; every row it adds is stamped with
 it; every write it makes is recorded in ``audit_log`` with ``changed_by`` and the
 turn that caused it, which is what ``undo`` replays backwards.
+
+The rule every module keeps (``tests/tenancy_guard.py`` checks every statement the test
+suite runs): a statement on a table that carries ``project_id`` names ``project_id`` —
+through a ProjectScope or spelled out in a hand-written query (reports, ranking and
+search build their own SQL for speed) — or selects rows by primary key. Only the modules
+that route a message to its project or sweep every project (the intake, the queue and
+worker, the scheduler, sign-in, the CLI; listed with reasons in that file) select
+across projects, and they then work inside one project's scope.
 """
 
 from __future__ import annotations

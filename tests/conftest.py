@@ -27,6 +27,7 @@ from bot.config import normalise_database_url
 from bot.db import Database
 from bot.migrate import upgrade
 from bot.runtime import Runtime
+from tests.tenancy_guard import watch_tenancy
 
 ENGINES = [
     e.strip()
@@ -63,6 +64,16 @@ _BLANKED_ENV = (
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in _BLANKED_ENV:
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _tenancy() -> Iterator[None]:
+    """Every test also checks that the application never queried across projects."""
+    with watch_tenancy() as watch:
+        yield
+    assert watch.found == [], "tenant rows read without a project filter:\n" + "\n".join(
+        dict.fromkeys(watch.found)
+    )
 
 
 # -- servers and templates ------------------------------------------------------------

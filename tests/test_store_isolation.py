@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from bot.models import AuditLog, Base, Contact, Event, Pledge
 from bot.store import NotFound, ProjectScope
 from tests.factories import make_contact, make_project
+from tests.tenancy_guard import violation
 
 TENANT_MODELS = sorted(
     (
@@ -114,3 +115,22 @@ def test_insert_update_delete_are_audited_and_events_scoped(db) -> None:
         event = session.scalar(select(Event))
         assert event.project_id == project.id
         assert event.data == {"project_id": str(project.id), "contact_id": str(contact.id)}
+
+
+@pytest.mark.parametrize(
+    ("statement", "breaks_the_rule"),
+    [
+        ("SELECT contacts.id FROM contacts WHERE contacts.display_name = ?", True),
+        ("SELECT count(*) FROM pledges JOIN contacts ON contacts.id = pledges.contact_id", True),
+        ("UPDATE followups SET status=? WHERE followups.status = ?", True),
+        ("SELECT contacts.id FROM contacts WHERE contacts.project_id = ? AND x = ?", False),
+        ("SELECT contacts.id FROM contacts WHERE contacts.id = ?", False),
+        ("SELECT memories.id FROM memories WHERE memories.rowid IN (?, ?)", False),
+        ("UPDATE pledges SET status=? WHERE pledges.id = ?", False),
+        ("INSERT INTO pledges (id, amount) VALUES (?, ?)", False),
+        ("SELECT projects.id FROM projects WHERE projects.whatsapp_number = ?", False),
+        ("SELECT job_runs.id FROM job_runs", False),
+    ],
+)
+def test_the_tenancy_rule_the_suite_enforces(statement: str, breaks_the_rule: bool) -> None:
+    assert violation(statement) is breaks_the_rule
