@@ -39,12 +39,12 @@ CHAIN = re.compile(
 )
 _IFSC = re.compile(r"^[A-Z]{4}0[A-Z0-9]{6}$", re.IGNORECASE)
 _NAMEISH = re.compile(r"^[A-Za-z][A-Za-z.&' ]*$")
-#: Fields that are rail words, transfer kinds or bank codes, never a payer.
-RAIL_WORDS = frozenset(
-    """upi imps neft rtgs p2a p2m p2p cr dr cr. dr. by transfer to transfer transfer inb mob
-    mobile bank payment pay ft info ref utr yesb sbin hdfc icic utib kkbk barb cnrb ubin idfb
-    indb punb fdrl paytm ybl ibl axl okaxis okhdfcbank oksbi okicici upi payment""".split()
-)
+#: Fields that are rail words, transfer kinds, bank codes or UPI handles, never a payer.
+_RAILS = ("upi", "imps", "neft", "rtgs", "p2a", "p2m", "p2p", "cr", "dr", "cr.", "dr.", "ft")
+_KINDS = ("transfer", "inb", "mob", "mobile", "bank", "payment", "pay", "info", "ref", "utr")
+_BANKS = ("yesb", "sbin", "hdfc", "icic", "utib", "kkbk", "barb", "cnrb", "ubin", "idfb", "indb")
+_HANDLES = ("punb", "fdrl", "paytm", "ybl", "ibl", "axl", "okaxis", "okhdfcbank", "oksbi")
+RAIL_WORDS = frozenset((*_RAILS, *_KINDS, *_BANKS, *_HANDLES, "okicici"))
 
 
 @dataclass(frozen=True)
