@@ -7,25 +7,14 @@ expected fields and the public source of the format (``source``).
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from bot.reconcile.credit import Credit, make_credit
 from bot.reconcile.messages import classify, looks_forwarded, read_message
-
-SAMPLES = [
-    json.loads(line)
-    for line in (Path(__file__).parent / "data" / "payment_messages.jsonl")
-    .read_text(encoding="utf-8")
-    .splitlines()
-    if line.strip()
-]
-CREDITS = [s for s in SAMPLES if s["kind"] == "credit"]
-OTHERS = [s for s in SAMPLES if s["kind"] != "credit"]
+from tests.reconcile_support import CREDITS, OTHERS, SAMPLES
 
 
 def test_the_collection_covers_at_least_thirty_formats_with_sources() -> None:

@@ -110,6 +110,7 @@ STRUCTURE: list[tuple[int, re.Pattern[str]]] = [
             re.I,
         ),
     ),
+    (1, re.compile(r"[a-z0-9._-]+@[a-z]{2,}\b", re.I)),
     (2, re.compile(r"\b(?:paid|sent)\s+you\b|\bBanking\s+Name\b|\bUPI\s+transaction\s+ID\b", re.I)),
 ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.engine.commands import did_you_mean, execute, parse_command, settle_pending
 from bot.engine.timezones import operator_tz
+from bot.reconcile.chat import answer_forwarded
 from bot.turn.context import Reply, TurnContext
 from bot.turn.feedback import parse_feedback, record_feedback
 
@@ -13,10 +14,12 @@ def route(ctx: TurnContext) -> Reply:
 
     A read-back waiting for ``yes`` is settled first: the message either answers it, or
     drops it (nothing written) and is then handled as usual, its reply saying so.
-    Commands (including malformed ones, which get a specific "did you mean") are
-    answered by the engine at once and for free, and so is feedback on the last draft
-    (👍, 👎, "too long", "wrong tone"). Anything else is free text: the model takes it
-    when ``ANTHROPIC_API_KEY`` is set, else the engine's "did you mean" answers.
+    A forwarded bank or UPI payment message is matched to the open pledges and read
+    back (:mod:`bot.reconcile`). Commands (including malformed ones, which get a specific
+    "did you mean") are answered by the engine at once and for free, and so is feedback
+    on the last draft (👍, 👎, "too long", "wrong tone"). Anything else is free text:
+    the model takes it when ``ANTHROPIC_API_KEY`` is set, else the engine's "did you
+    mean" answers.
     """
     answer, note = settle_pending(ctx)
     if answer is not None:
@@ -28,6 +31,11 @@ def route(ctx: TurnContext) -> Reply:
 
 
 def _answer(ctx: TurnContext) -> Reply:
+    # A forwarded bank/UPI message is read before anything else: it may contain words
+    # the command parser would take ("received", "paid").
+    forwarded = answer_forwarded(ctx)
+    if forwarded is not None:
+        return forwarded
     feedback = parse_feedback(ctx.text)
     if feedback is not None:
         return record_feedback(ctx, *feedback)
