@@ -87,7 +87,7 @@ def test_an_unknown_vpa_is_learned_on_yes_and_undone_with_the_payment(world, db)
     assert "→ Anita Sharma's ₹25,000 pledge, paid in full." in reply.text
     assert "₹25,000 is exactly what was left" in reply.text
     reply = op.say("haan")
-    assert reply.text.endswith("Next time I'll know asharma92@oksbi is Anita Sharma.")
+    assert reply.text.endswith("I'll recognise asharma92@oksbi as Anita Sharma from now on.")
     assert identities_of(db, anita) == {("upi_vpa", "asharma92@oksbi")}
     assert _left(db, anita_pledge) == ("fulfilled", Decimal("0.00"))
 

@@ -156,6 +156,25 @@ def read_back(pending: PendingConfirmation) -> str:
     return "\n".join(lines)
 
 
+def with_read_back(ctx: TurnContext, reply: Reply) -> Reply:
+    """Make a question asked during this turn (by a model's tool) the reply, verbatim.
+
+    The operator must see exactly what ``yes`` would save, so a model's paraphrase is
+    replaced by the read-back; a failed turn drops its question (nothing was shown).
+    """
+    pending = ctx.state.pending
+    if pending is None or pending.asked_in != ctx.message.id:
+        return reply
+    if reply.meta.get("failed"):
+        ctx.state.pending = None
+        return reply
+    text = read_back(pending)
+    if text not in reply.text:
+        reply.meta["model_text"] = reply.text
+        reply.text = text
+    return reply
+
+
 def answer_pending(ctx: TurnContext, confirmers: dict[str, Confirmer]) -> tuple[Reply | None, str]:
     """Settle the pending question with this message.
 

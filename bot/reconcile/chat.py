@@ -116,7 +116,8 @@ def confirm_payment(ctx: TurnContext, payload: dict[str, Any], choice: int | Non
         f"pledge: {left}."
     )
     if done.learned:
-        text += f" Next time I'll know {', '.join(done.learned)} is {done.contact.display_name}."
+        known = " and ".join(done.learned)
+        text += f" I'll recognise {known} as {done.contact.display_name} from now on."
     return Reply(text, None, {"payment_id": str(done.payment.id)})
 
 

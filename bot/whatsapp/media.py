@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import mimetypes
+import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from bot.models import Contact, File, FileLink, Message
+from bot.models import AuditLog, Contact, File, FileLink, Message
 from bot.runtime import Runtime
 from bot.store import ProjectScope
 from bot.turn.state import SessionState
@@ -77,6 +78,40 @@ def save_inbound_media(
         scope.insert(link)
         notes.append(f"Saved {stored.filename} to {contact.display_name}'s record.")
     return notes
+
+
+def has_images(message: Message) -> bool:
+    """True when the message carries a photo (as Twilio declared it)."""
+    return any(
+        str(item.get("content_type") or "").startswith("image/")
+        for item in message.media_json or []
+    )
+
+
+def turn_images(scope: ProjectScope, turn_id: uuid.UUID | None) -> list[File]:
+    """The photos stored during the turn of message ``turn_id``, in the order received.
+
+    Found through their audit rows (every stored file is an audited insert of the turn).
+    """
+    if turn_id is None:
+        return []
+    inserted = scope.all(
+        AuditLog,
+        AuditLog.turn_id == turn_id,
+        AuditLog.table_name == File.__tablename__,
+        AuditLog.action == "insert",
+        order_by=AuditLog.timestamp,
+    )
+    files = [scope.get(File, row.record_id) for row in inserted]
+    return [f for f in files if f is not None and (f.content_type or "").startswith("image/")]
+
+
+def read_stored(runtime: Runtime, stored: File) -> bytes | None:
+    """The bytes of a stored file, or ``None`` if it is gone from the instance folder."""
+    try:
+        return (runtime.settings.instance_path / (stored.storage_url or "")).read_bytes()
+    except OSError:
+        return None
 
 
 def _download(runtime: Runtime, url: str, declared: str | None) -> tuple[bytes, str]:
