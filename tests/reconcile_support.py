@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -77,3 +77,34 @@ def identities_of(db: Database, contact: Contact) -> set[tuple[str, str]]:
         for i in rows(db, ContactIdentity, ContactIdentity.contact_id == contact.id)
         if i.type in ("upi_vpa", "bank_name")
     }
+
+
+STATEMENTS = Path(__file__).parent / "data" / "statements"
+PLEDGED = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
+
+
+def statement_world(db: Database, project: Project, user: User) -> dict[str, Any]:
+    """The donors behind ``tests/data/statements/hdfc.csv``: five open pledges or payments.
+
+    The HDFC sample then reviews as: line 5 probable (Anita, part of ₹25,000), line 6
+    matched (Rahul, exactly ₹5,000), line 8 probable (Meera, part of ₹10,000), line 10
+    recorded (Suresh's UTR is already a payment), line 11 unmatched; Anita, Meera and
+    Kavya still unpaid (₹38,000).
+    """
+    from tests.factories import make_contact
+
+    people = {
+        name: make_contact(db, project, name)
+        for name in ("Anita Sharma", "Rahul Verma", "Meera Iyer", "Suresh Nair", "Kavya Rao")
+    }
+    pledges = {
+        name: pledge(db, project, user, people[name], amount, PLEDGED)
+        for name, amount in (
+            ("Anita Sharma", "25000"),
+            ("Rahul Verma", "5000"),
+            ("Meera Iyer", "10000"),
+            ("Kavya Rao", "3000"),
+        )
+    }
+    payment(db, project, user, people["Suresh Nair"], "2000", now=PLEDGED, reference="633612345611")
+    return {"contacts": people, "pledges": pledges}
