@@ -102,18 +102,16 @@ def test_a_bad_file_or_a_bad_choice_changes_nothing(client, signed_in, db) -> No
     token = csrf_token(client, review_url)
     # Line 6 is matched, not probable; Kavya's pledge was not offered for line 5.
     kavya = people["pledges"]["Kavya Rao"]
-    wrong_line = client.post(
-        f"{review_url}/lines/6",
-        data={"csrf_token": token, "pledge_id": str(kavya.id)},
-        follow_redirects=True,
-    ).get_data(as_text=True)
-    assert "Not recorded – line 6 is not waiting for a choice any more" in wrong_line
-    wrong_pledge = client.post(
-        f"{review_url}/lines/5",
-        data={"csrf_token": token, "pledge_id": str(kavya.id)},
-        follow_redirects=True,
-    ).get_data(as_text=True)
-    assert "Not recorded – that pledge was not offered for line 5" in wrong_pledge
+    for line, refusal in (
+        (6, "Not recorded – line 6 is not waiting for a choice any more"),
+        (5, "Not recorded – that pledge was not offered for line 5"),
+    ):
+        page = client.post(
+            f"{review_url}/lines/{line}",
+            data={"csrf_token": token, "pledge_id": str(kavya.id)},
+            follow_redirects=True,
+        )
+        assert refusal in page.get_data(as_text=True)
     assert len(rows(db, Payment)) == before
     assert client.post(f"{review_url}/undo", data={"csrf_token": token}).status_code == 302
     assert "this batch has nothing to undo" in client.get(review_url).get_data(as_text=True)

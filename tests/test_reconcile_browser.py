@@ -3,25 +3,15 @@ matched, one probable line, undo the batch."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from bot.models import Payment, Project, User
 from tests.admin_support import seed_project
 from tests.browser import browser_page, live_server, save_screenshot  # noqa: F401
 from tests.reconcile_support import STATEMENTS, rows, statement_world
-from tests.test_admin_browser import sign_in
+from tests.test_admin_browser import db_url, sign_in  # noqa: F401 (db_url: SQLite only)
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def db_url(tmp_path, sqlite_template):
-    """Browser flows run once, on SQLite (the HTTP tests cover both engines)."""
-    path = tmp_path / "calltime.db"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite:///{path}"
 
 
 @pytest.fixture

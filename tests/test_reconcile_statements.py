@@ -14,8 +14,11 @@ from bot.cli import cli
 from bot.models import AuditLog, Payment, Pledge
 from bot.reconcile.review import spreadsheet_safe
 from bot.reconcile.statements import StatementError, decode, read_statement
+from tests import test_cli
 from tests.factories import make_project, make_user
 from tests.reconcile_support import STATEMENTS, rows, statement_world
+
+run = test_cli.run  # the CLI fixture: output, asserting the exit status
 
 SUMMARY = (
     "5 credits, ₹36,500: 1 matched (₹5,000), 2 probable (₹17,500), 1 unmatched (₹12,000), "
@@ -95,28 +98,17 @@ def test_spreadsheet_cells_never_start_a_formula() -> None:
 
 
 @pytest.fixture
-def cli_run(db_url, tmp_path, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("CALLTIME_INSTANCE_PATH", str(tmp_path / "cli-instance"))
-
-    def invoke(*args: str):
-        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-    return invoke
-
-
-@pytest.fixture
 def asha(db):
     project = make_project(db, "Asha Foundation")
     admin = make_user(db, project, "Asha Admin", role="ADMIN", phone="+919811100001")
     return project, admin, statement_world(db, project, admin)
 
 
-def test_the_cli_prints_the_review_and_writes_nothing(cli_run, asha, db, tmp_path) -> None:
+def test_the_cli_prints_the_review_and_writes_nothing(run, asha, db, tmp_path) -> None:
     project, _, _ = asha
     report = tmp_path / "review.csv"
     before = len(rows(db, Payment))
-    result = cli_run(
+    output = run(
         "payments",
         "reconcile",
         str(STATEMENTS / "hdfc.csv"),
@@ -125,8 +117,7 @@ def test_the_cli_prints_the_review_and_writes_nothing(cli_run, asha, db, tmp_pat
         "--report",
         str(report),
     )
-    assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
+    lines = output.splitlines()
     assert lines[0] == f"hdfc.csv read as hdfc. {SUMMARY}"
     assert lines[1].startswith("line 5    probable  ₹10,000 from anita.s@okaxis on 25 Nov → Anita")
     assert lines[2] == (
@@ -141,10 +132,10 @@ def test_the_cli_prints_the_review_and_writes_nothing(cli_run, asha, db, tmp_pat
     assert len(rows(db, Payment)) == before
 
 
-def test_cli_confirm_records_the_matched_batch_and_undo_reverts_it(cli_run, asha, db) -> None:
+def test_cli_confirm_records_the_matched_batch_and_undo_reverts_it(run, asha, db) -> None:
     project, admin, world = asha
     rahul = world["pledges"]["Rahul Verma"]
-    result = cli_run(
+    output = run(
         "payments",
         "reconcile",
         str(STATEMENTS / "hdfc.csv"),
@@ -154,9 +145,8 @@ def test_cli_confirm_records_the_matched_batch_and_undo_reverts_it(cli_run, asha
         "--by",
         admin.phone,
     )
-    assert result.exit_code == 0, result.output
-    batch = re.search(r"batch ([0-9a-f-]{36})", result.output)[1]
-    assert f"batch {batch}: 1 payment(s) recorded." in result.output
+    batch = re.search(r"batch ([0-9a-f-]{36})", output)[1]
+    assert f"batch {batch}: 1 payment(s) recorded." in output
     [paid] = rows(db, Payment, Payment.pledge_id == rahul.id)
     assert (paid.amount, paid.reference, paid.method) == (
         Decimal("5000.00"),
@@ -173,26 +163,25 @@ def test_cli_confirm_records_the_matched_batch_and_undo_reverts_it(cli_run, asha
     assert {a.table_name for a in audits} >= {"payments", "pledges", "contact_identities"}
     assert all(a.turn_id is None for a in audits)  # out of reach of a WhatsApp undo
 
-    again = cli_run("payments", "undo", batch, "--project", project.name)
-    assert again.output.strip() == f"Undone: 1 payment(s) of batch {batch}."
+    again = run("payments", "undo", batch, "--project", project.name)
+    assert again.strip() == f"Undone: 1 payment(s) of batch {batch}."
     assert rows(db, Payment, Payment.pledge_id == rahul.id) == []
     [fresh] = rows(db, Pledge, Pledge.id == rahul.id)
     assert fresh.status == "open"
-    assert cli_run("payments", "undo", batch, "--project", project.name).exit_code == 1
+    assert "nothing to undo" in run("payments", "undo", batch, "--project", project.name, ok=False)
 
 
-def test_cli_exits_non_zero_on_an_unreadable_file_with_the_line(cli_run, asha, tmp_path) -> None:
+def test_cli_exits_non_zero_on_an_unreadable_file_with_the_line(run, asha, tmp_path) -> None:
     project, _, _ = asha
     bad = tmp_path / "bad.csv"
     text = (STATEMENTS / "hdfc.csv").read_text(encoding="utf-8")
     bad.write_text(text.replace("26/11/26,NEFT CR", "26/13/26,NEFT CR"), encoding="utf-8")
-    result = cli_run("payments", "reconcile", str(bad), "--project", project.name)
-    assert result.exit_code == 1
-    assert "bad.csv: line 8: '26/13/26' is not a date" in result.output
+    output = run("payments", "reconcile", str(bad), "--project", project.name, ok=False)
+    assert "bad.csv: line 8: '26/13/26' is not a date" in output
     binary = tmp_path / "scan.csv"
     binary.write_bytes(b"Date,Narration\n25/11/26,ok\n\xff\xfe\n")
-    result = cli_run("payments", "reconcile", str(binary), "--project", project.name)
-    assert result.exit_code == 1 and "line 3: the file is not UTF-8" in result.output
+    output = run("payments", "reconcile", str(binary), "--project", project.name, ok=False)
+    assert "line 3: the file is not UTF-8" in output
 
 
 def test_help_lists_the_payments_commands() -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -29,22 +28,9 @@ def batch_key(batch_id: uuid.UUID | str) -> str:
     return f"statement:{batch_id}"
 
 
-class BatchScope(ProjectScope):
-    """A :class:`ProjectScope` whose audit rows carry the batch's key."""
-
-    def __init__(self, scope: ProjectScope, key: str) -> None:
-        super().__init__(scope.session, scope.project_id, actor=scope.actor)
-        self.key = key
-
-    def _audit(
-        self,
-        obj: Any,
-        action: str,
-        old: dict[str, Any] | None,
-        new: dict[str, Any] | None,
-        idempotency_key: str | None = None,
-    ) -> None:
-        super()._audit(obj, action, old, new, idempotency_key or self.key)
+def batch_scope(scope: ProjectScope, key: str) -> ProjectScope:
+    """The caller's scope (same session, project and actor) stamping ``key`` on its audits."""
+    return ProjectScope(scope.session, scope.project_id, actor=scope.actor, audit_key=key)
 
 
 @dataclass
@@ -72,7 +58,7 @@ def confirm_rows(
     tz: ZoneInfo,
 ) -> BatchResult:
     """Record each ``(row, pledge id)``; a line that fails is refused, the others stand."""
-    batch = BatchScope(scope, batch_key(batch_id))
+    batch = batch_scope(scope, batch_key(batch_id))
     result = BatchResult()
     for row, pledge_id in picks:
         try:
@@ -136,6 +122,6 @@ def undo_batch(scope: ProjectScope, batch_id: uuid.UUID | str, now: datetime) ->
     rows = batch_writes(scope, batch_id)
     if not rows:
         raise UndoError("this batch has nothing to undo")
-    counts = revert_rows(BatchScope(scope, f"undo:{batch_key(batch_id)}"), rows, now)
+    counts = revert_rows(batch_scope(scope, f"undo:{batch_key(batch_id)}"), rows, now)
     payments = counts.get("payment", 0)
     return f"Undone: {payments} payment(s) of batch {batch_id}."
