@@ -15,7 +15,7 @@ from bot.engine.timezones import operator_tz
 from bot.engine.undo import UndoError
 from bot.models import User
 from bot.reconcile.batches import confirm_rows, matched_picks, undo_batch
-from bot.reconcile.review import review_csv, review_statement, row_text
+from bot.reconcile.review import Review, review_csv, review_statement, row_text
 from bot.reconcile.statements import PRESETS, StatementError, decode, parse_mapping
 from bot.store import ProjectScope
 
@@ -72,12 +72,7 @@ def reconcile(
             )
         except StatementError as exc:
             raise click.ClickException(f"{statement}: {exc}") from exc
-        click.echo(f"{statement.name} read as {fmt}. {review.summary()}")
-        for row in review.rows:
-            click.echo(row_text(row))
-        if report is not None:
-            report.write_text(review_csv(review), encoding="utf-8")
-            click.echo(f"review written to {report}")
+        _print(statement, fmt, review, report)
         if admin is not None:
             batch = uuid.uuid4()
             result = confirm_rows(
@@ -85,6 +80,16 @@ def reconcile(
             )
             click.echo(f"batch {batch}: {result.text()}")
             click.echo(f"undo with: calltime payments undo {batch} --project {project!r}")
+
+
+def _print(statement: Path, fmt: str, review: Review, report: Path | None) -> None:
+    """The summary (the dashboard's), one line per credit, and the CSV if asked for."""
+    click.echo(f"{statement.name} read as {fmt}. {review.summary()}")
+    for row in review.rows:
+        click.echo(row_text(row))
+    if report is not None:
+        report.write_text(review_csv(review), encoding="utf-8")
+        click.echo(f"review written to {report}")
 
 
 @payments_group.command("undo")
