@@ -60,6 +60,8 @@ class ProjectScope:
         project_id: the tenant every statement is restricted to.
         actor: ``user:<id>``, ``agent:<session_id>``, ``system:<job>`` or ``cli``.
         turn_id: the inbound message being handled, when there is one.
+        audit_key: stamped as ``idempotency_key`` on every audit row (a batch of writes
+            that is undone as one, e.g. ``statement:<batch id>``).
     """
 
     def __init__(
@@ -69,11 +71,13 @@ class ProjectScope:
         *,
         actor: str = "system",
         turn_id: uuid.UUID | None = None,
+        audit_key: str | None = None,
     ) -> None:
         self.session = session
         self.project_id = project_id
         self.actor = actor
         self.turn_id = turn_id
+        self.audit_key = audit_key
 
     # -- reads -----------------------------------------------------------------
     def select(self, model: type[M], *where: Any) -> Select[tuple[M]]:
@@ -197,7 +201,7 @@ class ProjectScope:
                 new_values=new,
                 timestamp=utcnow(),
                 turn_id=self.turn_id,
-                idempotency_key=idempotency_key,
+                idempotency_key=idempotency_key or self.audit_key,
             )
         )
 

@@ -6,7 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.models import AuditLog, Contact, ModelPrice
+from bot.reconcile.uploads import save_upload
 from tests.admin_support import csrf_token, login, seed_project
+from tests.reconcile_support import STATEMENTS
 
 LIST_PAGES = (
     "/admin/",
@@ -21,6 +23,7 @@ LIST_PAGES = (
     "/admin/contacts",
     "/admin/contacts/export.csv",
     "/admin/contacts/import",
+    "/admin/payments/reconcile",
 )
 # Routes that take no tenant id (auth pages, forms posting to lists).
 NO_ID_ROUTES = {"/admin/login", "/admin/login/<token>", "/admin/logout", "/admin/usage/prices"}
@@ -34,27 +37,55 @@ def worlds(db, clock, client):
     return mine, theirs
 
 
-def _id_urls(theirs) -> dict[str, list[str]]:
-    """Every id-taking admin route, filled with the other project's ids."""
+@pytest.fixture
+def their_batch(app, clock, worlds) -> str:
+    """A bank statement the other project's admin uploaded for review."""
+    text = (STATEMENTS / "hdfc.csv").read_text(encoding="utf-8")
+    instance = app.extensions["calltime"].settings.instance_path
+    batch = save_upload(instance, worlds[1].project_id, text, meta={}, now=clock.now())
+    return str(batch)
+
+
+def _id_urls(theirs, batch: str) -> dict[str, list[str]]:
+    """Every id-taking admin route (GET), filled with the other project's ids."""
     return {
         "/admin/conversations/<session_id>": [f"/admin/conversations/{theirs.session_id}"],
         "/admin/contacts/<contact_id>": [f"/admin/contacts/{theirs.contact_id}"],
+        "/admin/payments/reconcile/<batch_id>": [f"/admin/payments/reconcile/{batch}"],
+        "/admin/payments/reconcile/<batch_id>/review.csv": [
+            f"/admin/payments/reconcile/{batch}/review.csv"
+        ],
     }
 
 
-def test_every_admin_route_is_covered(app, worlds) -> None:
+def _id_posts(batch: str) -> dict[str, str]:
+    """Every id-taking admin route that only takes POST, filled with the other project's ids."""
+    base = f"/admin/payments/reconcile/{batch}"
+    return {
+        "/admin/payments/reconcile/<batch_id>/confirm": f"{base}/confirm",
+        "/admin/payments/reconcile/<batch_id>/lines/<int:line>": f"{base}/lines/6",
+        "/admin/payments/reconcile/<batch_id>/undo": f"{base}/undo",
+    }
+
+
+def test_every_admin_route_is_covered(app, worlds, their_batch) -> None:
     rules = {r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("admin.")}
     rules.discard("/admin/static/<path:filename>")
-    covered = set(LIST_PAGES) | NO_ID_ROUTES | set(_id_urls(worlds[1]))
+    covered = set(LIST_PAGES) | NO_ID_ROUTES | set(_id_urls(worlds[1], their_batch))
+    covered |= set(_id_posts(their_batch))
     assert rules <= covered, f"add isolation cases for {rules - covered}"
 
 
-def test_other_projects_ids_answer_404(client, worlds) -> None:
+def test_other_projects_ids_answer_404(client, worlds, their_batch) -> None:
     _, theirs = worlds
-    for urls in _id_urls(theirs).values():
+    for urls in _id_urls(theirs, their_batch).values():
         for url in urls:
             assert client.get(url).status_code == 404, url
     assert client.get("/admin/contacts/not-an-id").status_code == 404
+    token = csrf_token(client)
+    for url in _id_posts(their_batch).values():
+        response = client.post(url, data={"csrf_token": token, "line": "6"})
+        assert response.status_code == 404, url
 
 
 def test_list_pages_show_nothing_of_the_other_project(client, worlds) -> None:

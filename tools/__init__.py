@@ -12,6 +12,7 @@ from tools.contacts import get_contact, next_contacts, search_contacts, update_c
 from tools.followups import complete_followup, list_followups, schedule_followup
 from tools.memory_tools import search_kb, search_memory, store_memory
 from tools.outcomes import log_interaction, record_payment, record_pledge
+from tools.payment_proof import read_payment_proof
 from tools.registry import ToolCall, ToolRegistry
 from tools.stats import campaign_stats
 
@@ -31,6 +32,7 @@ REGISTRY = ToolRegistry(
         store_memory,
         search_kb,
         campaign_stats,
+        read_payment_proof,
     ]
 )
 

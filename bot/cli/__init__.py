@@ -15,6 +15,7 @@ from bot.cli.demo import demo_command
 from bot.cli.directory import campaigns_group, goals_group, projects_group, teams_group, users_group
 from bot.cli.evaluate import eval_command
 from bot.cli.memory import kb_group, models_group
+from bot.cli.payments import payments_group
 from bot.cli.processes import clock_command, serve_command, worker_command
 from bot.cli.scheduler import nudge_command
 
@@ -43,6 +44,7 @@ for command in (
     campaigns_group,
     goals_group,
     contacts_group,
+    payments_group,
     demo_command,
     serve_command,
     worker_command,

@@ -20,6 +20,8 @@ from bot.engine.timezones import operator_tz
 from bot.engine.undo import UndoError, undo_last_turn
 from bot.engine.when import next_working_day
 from bot.models import Contact, Followup
+from bot.reconcile.chat import KIND as PAYMENT_MATCH
+from bot.reconcile.chat import confirm_payment
 from bot.turn.context import Reply, TurnContext
 
 __all__ = ["Command", "did_you_mean", "execute", "parse_command", "settle_pending"]
@@ -168,7 +170,7 @@ def settle_pending(ctx: TurnContext) -> tuple[Reply | None, str]:
 
 
 #: Writes held behind a read-back, by ``PendingConfirmation.kind``.
-CONFIRMERS: dict[str, Confirmer] = {}
+CONFIRMERS: dict[str, Confirmer] = {PAYMENT_MATCH: confirm_payment}
 
 HANDLERS: dict[str, Callable[[TurnContext, Command], Reply]] = {
     "admin_login": _admin_login,

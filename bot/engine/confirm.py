@@ -25,12 +25,13 @@ the rows it names may have changed since the question was asked.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.turn.context import Reply, TurnContext
-from bot.turn.state import PendingConfirmation
+from bot.turn.state import PendingConfirmation, SessionState
 
 #: How long a read-back waits for its answer.
 CONFIRM_TTL = timedelta(minutes=15)
@@ -109,23 +110,69 @@ def ask(
     options: list[str] | None = None,
 ) -> Reply:
     """Hold a write until the operator confirms it; returns the read-back to send."""
+    text = hold(
+        ctx.state, kind, question, payload, now=ctx.now, asked_in=ctx.message.id, options=options
+    )
+    return Reply(text, None, {"engine": "confirm", "asked": kind})
+
+
+def hold(
+    state: SessionState,
+    kind: str,
+    question: str,
+    payload: dict[str, Any],
+    *,
+    now: datetime,
+    asked_in: uuid.UUID | None,
+    options: list[str] | None = None,
+) -> str:
+    """Store the pending question in ``state`` and return its read-back.
+
+    :func:`ask` for callers that hold the session state but not a turn context (the
+    model's tools, which propose and never write).
+    """
     choices = list(options or [])
-    ctx.state.pending = PendingConfirmation(
+    state.pending = PendingConfirmation(
         kind=kind,
         question=question,
         payload=payload,
         options=choices,
-        expires_at=ctx.now + CONFIRM_TTL,
-        asked_in=ctx.message.id,
+        expires_at=now + CONFIRM_TTL,
+        asked_in=asked_in,
     )
-    lines = [question, *(f"{n}. {text}" for n, text in enumerate(choices, start=1))]
+    return read_back(state.pending)
+
+
+def read_back(pending: PendingConfirmation) -> str:
+    """The question, its numbered options and how to answer."""
+    choices = pending.options
+    lines = [pending.question, *(f"{n}. {text}" for n, text in enumerate(choices, start=1))]
     how = (
         f"Reply 1–{len(choices)}, or no to cancel."
         if choices
         else "Reply yes to save, no to cancel."
     )
     lines.append(how)
-    return Reply("\n".join(lines), None, {"engine": "confirm", "asked": kind})
+    return "\n".join(lines)
+
+
+def with_read_back(ctx: TurnContext, reply: Reply) -> Reply:
+    """Make a question asked during this turn (by a model's tool) the reply, verbatim.
+
+    The operator must see exactly what ``yes`` would save, so a model's paraphrase is
+    replaced by the read-back; a failed turn drops its question (nothing was shown).
+    """
+    pending = ctx.state.pending
+    if pending is None or pending.asked_in != ctx.message.id:
+        return reply
+    if reply.meta.get("failed"):
+        ctx.state.pending = None
+        return reply
+    text = read_back(pending)
+    if text not in reply.text:
+        reply.meta["model_text"] = reply.text
+        reply.text = text
+    return reply
 
 
 def answer_pending(ctx: TurnContext, confirmers: dict[str, Confirmer]) -> tuple[Reply | None, str]:

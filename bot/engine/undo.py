@@ -123,6 +123,23 @@ def _revert(scope: ProjectScope, row: AuditLog) -> None:
         scope.insert(model(**values))
 
 
+def revert_rows(scope: ProjectScope, rows: list[AuditLog], now: datetime) -> dict[str, int]:
+    """Revert audit rows given newest first, marking each reverted; counts per label.
+
+    The turn-independent part of :func:`undo_last_turn`, for writes grouped another
+    way (a confirmed statement batch, say).
+    """
+    counts: dict[str, int] = {}
+    for row in rows:
+        _revert(scope, row)
+        row.reverted_at = now
+        label = _LABELS.get(row.table_name)
+        if label and row.action == "insert":
+            counts[label] = counts.get(label, 0) + 1
+    scope.session.flush()
+    return counts
+
+
 def undo_last_turn(scope: ProjectScope, user: User, now: datetime) -> str:
     """Revert the operator's last turn (within 30 minutes) and say what was reverted."""
     rows = _last_turn(scope, user)

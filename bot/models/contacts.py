@@ -53,7 +53,11 @@ class Contact(ProjectMixin, TimestampsMixin, Base):
 
 
 class ContactIdentity(ProjectMixin, CreatedMixin, Base):
-    """A phone number (E.164) or email address that belongs to one contact."""
+    """A phone number (E.164), email address, UPI VPA or bank-name spelling of one contact.
+
+    ``upi_vpa`` and ``bank_name`` rows are written when an operator or admin confirms a
+    payment match (:mod:`bot.reconcile.identities`), so the next payment matches exactly.
+    """
 
     __tablename__ = "contact_identities"
     __table_args__ = (

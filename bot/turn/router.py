@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from bot.engine.commands import did_you_mean, execute, parse_command, settle_pending
+from bot.engine.confirm import with_read_back
 from bot.engine.timezones import operator_tz
+from bot.reconcile.chat import answer_forwarded
 from bot.turn.context import Reply, TurnContext
 from bot.turn.feedback import parse_feedback, record_feedback
+from bot.turn.files import turn_images
 
 
 def route(ctx: TurnContext) -> Reply:
@@ -13,10 +16,12 @@ def route(ctx: TurnContext) -> Reply:
 
     A read-back waiting for ``yes`` is settled first: the message either answers it, or
     drops it (nothing written) and is then handled as usual, its reply saying so.
-    Commands (including malformed ones, which get a specific "did you mean") are
-    answered by the engine at once and for free, and so is feedback on the last draft
-    (👍, 👎, "too long", "wrong tone"). Anything else is free text: the model takes it
-    when ``ANTHROPIC_API_KEY`` is set, else the engine's "did you mean" answers.
+    A forwarded bank or UPI payment message is matched to the open pledges and read
+    back (:mod:`bot.reconcile`). Commands (including malformed ones, which get a specific
+    "did you mean") are answered by the engine at once and for free, and so is feedback
+    on the last draft (👍, 👎, "too long", "wrong tone"). Anything else is free text:
+    the model takes it when ``ANTHROPIC_API_KEY`` is set, else the engine's "did you
+    mean" answers.
     """
     answer, note = settle_pending(ctx)
     if answer is not None:
@@ -28,6 +33,13 @@ def route(ctx: TurnContext) -> Reply:
 
 
 def _answer(ctx: TurnContext) -> Reply:
+    if not ctx.text.strip() and ctx.message.media_json:
+        return _photo(ctx)
+    # A forwarded bank/UPI message is read before anything else: it may contain words
+    # the command parser would take ("received", "paid").
+    forwarded = answer_forwarded(ctx)
+    if forwarded is not None:
+        return forwarded
     feedback = parse_feedback(ctx.text)
     if feedback is not None:
         return record_feedback(ctx, *feedback)
@@ -35,10 +47,22 @@ def _answer(ctx: TurnContext) -> Reply:
     if command is not None and command.name != "invalid":
         return execute(ctx, command)
     if ctx.runtime.settings.anthropic_api_key:
-        # Imported here so the rules path never loads the SDK.
-        from bot.agent.loop import run_agent_turn
-
-        return run_agent_turn(ctx)
+        return _model(ctx)
     if command is not None:
         return execute(ctx, command)
     return did_you_mean(ctx.text)
+
+
+def _photo(ctx: TurnContext) -> Reply:
+    """A photo without a caption: the model reads it (a payment proof, say) when configured;
+    otherwise the stored-file note is the whole reply."""
+    if ctx.runtime.settings.anthropic_api_key and turn_images(ctx.scope, ctx.message.id):
+        return _model(ctx)
+    return Reply("")
+
+
+def _model(ctx: TurnContext) -> Reply:
+    # Imported here so the rules path never loads the SDK.
+    from bot.agent.loop import run_agent_turn
+
+    return with_read_back(ctx, run_agent_turn(ctx))

@@ -10,6 +10,7 @@ from bot.phones import whatsapp_address
 from bot.runtime import Runtime
 from bot.store import ProjectScope
 from bot.turn.context import Reply, TurnContext
+from bot.turn.files import has_images
 from bot.turn.sessions import get_or_open_session
 from bot.turn.state import SessionState
 from bot.whatsapp.media import Fetched, save_inbound_media
@@ -49,7 +50,9 @@ def run_turn(
         text=text,
         now=now,
     )
-    reply = handler(ctx) if text.strip() or not notes else Reply(text="")
+    # A photo without a caption still goes to the planner: it may be a payment proof.
+    answered = text.strip() or not notes or has_images(message)
+    reply = handler(ctx) if answered else Reply(text="")
     state.last_turn_id = message.id
     if reply.prompt_type:
         state.last_prompt_type = reply.prompt_type

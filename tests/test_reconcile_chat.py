@@ -1,0 +1,219 @@
+"""A forwarded bank/UPI message in the conversation: matched, read back, recorded on yes.
+
+Acceptance: exact UTR (duplicate refused), amount + VPA, amount + name inside the date
+window, two candidate pledges (the bot asks), a partial payment (the pledge stays open
+with the remainder); plus undo, identities learned, and messages that are not payments.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from bot.models import Payment, Pledge
+from tests.engine_support import Operator, row_counts
+from tests.factories import make_contact, make_project, make_user
+from tests.reconcile_support import OTHERS, identities_of, identity, payment, pledge, rows
+
+PLEDGED = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)  # Friday 20 Nov, 11:30 in Kolkata
+
+
+def hdfc(amount: str, vpa: str, utr: str, day: str = "26-11-26") -> str:
+    return (
+        f"Credit Alert!\nRs.{amount} credited to HDFC Bank A/c XX5678 on {day} "
+        f"from VPA {vpa} (UPI {utr})\n"
+    )
+
+
+def neft(amount: str, name: str, day: str, utr: str = "UTIBN52026112512345") -> str:
+    return (
+        f"Update! INR {amount} deposited in HDFC Bank A/c XX5678 on {day} for NEFT "
+        f"Cr-UTIB0000123-{name}-ASHA FOUNDATION-{utr}.Avl bal INR 9,25,000.00."
+    )
+
+
+@pytest.fixture
+def world(runtime, db):
+    project = make_project(db, "Asha Foundation")
+    user = make_user(db, project, "Priya Nair")
+    anita = make_contact(db, project, "Anita Sharma", phone="+919876543210")
+    rahul = make_contact(db, project, "Rahul Verma")
+    anita_pledge = pledge(db, project, user, anita, "25000", PLEDGED)
+    rahul_pledge = pledge(db, project, user, rahul, "5000", PLEDGED)
+    op = Operator(runtime, project, user)
+    return op, project, user, anita, rahul, anita_pledge, rahul_pledge
+
+
+def _left(db, p: Pledge) -> tuple[str, Decimal]:
+    [fresh] = rows(db, Pledge, Pledge.id == p.id)
+    paid = sum((x.amount for x in rows(db, Payment, Payment.pledge_id == p.id)), Decimal(0))
+    return fresh.status, fresh.amount - paid
+
+
+def test_amount_and_a_remembered_vpa_are_read_back_and_recorded_on_yes(world, db) -> None:
+    op, project, _, anita, _, anita_pledge, _ = world
+    identity(db, project, anita, "upi_vpa", "anita.s@okaxis")
+    before = row_counts(db, project.id)
+    reply = op.say(hdfc("10,000.00", "anita.s@okaxis", "633612345675"))
+    assert reply.text.startswith(
+        "₹10,000 from anita.s@okaxis on 26 Nov → Anita Sharma's ₹25,000 pledge, ₹15,000 left."
+    )
+    assert "VPA anita.s@okaxis is Anita Sharma's" in reply.text
+    assert reply.text.endswith("Reply yes to save, no to cancel.")
+    assert row_counts(db, project.id) == before  # nothing written before yes
+
+    reply = op.say("yes")
+    assert reply.text == (
+        "Recorded ₹10,000 from Anita Sharma (upi, UTR 633612345675) against the ₹25,000 "
+        "pledge: ₹15,000 left."
+    )
+    [paid] = rows(db, Payment, Payment.project_id == project.id)
+    assert (paid.amount, paid.method, paid.reference, paid.pledge_id, paid.status) == (
+        Decimal("10000.00"),
+        "upi",
+        "633612345675",
+        anita_pledge.id,
+        "confirmed",
+    )
+    assert _left(db, anita_pledge) == ("open", Decimal("15000.00"))  # partial: stays open
+
+
+def test_an_unknown_vpa_is_learned_on_yes_and_undone_with_the_payment(world, db) -> None:
+    op, project, _, anita, _, anita_pledge, _ = world
+    # "asharma92" does not spell Anita Sharma: only the amount (all that is left) fits.
+    reply = op.say(hdfc("25,000.00", "asharma92@oksbi", "633612345601"))
+    assert "→ Anita Sharma's ₹25,000 pledge, paid in full." in reply.text
+    assert "₹25,000 is exactly what was left" in reply.text
+    reply = op.say("haan")
+    assert reply.text.endswith("I'll recognise asharma92@oksbi as Anita Sharma from now on.")
+    assert identities_of(db, anita) == {("upi_vpa", "asharma92@oksbi")}
+    assert _left(db, anita_pledge) == ("fulfilled", Decimal("0.00"))
+
+    assert op.say("undo").text == "Undone: 1 payment."
+    assert identities_of(db, anita) == set()
+    assert rows(db, Payment, Payment.project_id == project.id) == []
+    assert _left(db, anita_pledge) == ("open", Decimal("25000.00"))
+
+
+def test_a_remembered_vpa_makes_the_next_payment_exact(world, db) -> None:
+    op, project, user, anita, _, anita_pledge, _ = world
+    first = op.say(hdfc("5,000.00", "anita.sharma@oksbi", "633612345602"))
+    assert "(anita.sharma@oksbi fits Anita Sharma; part of the ₹25,000 left;" in first.text
+    op.say("yes")
+    reply = op.say(hdfc("7,000.00", "anita.sharma@oksbi", "633612345603", day="27-11-26"))
+    assert reply.text.startswith("₹7,000 from anita.sharma@oksbi on 27 Nov → Anita Sharma's")
+    assert "(VPA anita.sharma@oksbi is Anita Sharma's; part of the ₹20,000 left;" in reply.text
+    op.say("yes")
+    assert _left(db, anita_pledge) == ("open", Decimal("13000.00"))
+
+
+def test_amount_and_name_match_inside_the_date_window_only(world, db) -> None:
+    op, project, _, anita, _, anita_pledge, _ = world
+    before = row_counts(db, project.id)
+    late = op.say(neft("25,000.00", "ANITA SHARMA", "01-06-26"))  # months before the pledge
+    assert late.text.startswith("No open pledge matches ₹25,000 from ANITA SHARMA on 1 Jun")
+    assert "find NAME, then paid 25000 bank ref UTIBN52026112512345" in late.text
+    assert op.state().pending is None and row_counts(db, project.id) == before
+
+    reply = op.say(neft("25,000.00", "ANITA SHARMA", "25-11-26"))
+    assert reply.text.startswith("₹25,000 from ANITA SHARMA on 25 Nov → Anita Sharma's")
+    assert "ANITA SHARMA fits Anita Sharma" in reply.text
+    op.say("yes")
+    [paid] = rows(db, Payment, Payment.project_id == project.id)
+    assert (paid.method, paid.reference) == ("bank", "UTIBN52026112512345")
+    # Dated the bank's day (midday in Kolkata), not the moment of the forward.
+    assert paid.paid_at == datetime(2026, 11, 25, 6, 30, tzinfo=UTC)
+    assert identities_of(db, anita) == {("bank_name", "ANITA SHARMA")}
+
+
+def test_two_candidate_pledges_make_the_bot_ask_which(world, db) -> None:
+    op, project, user, anita, _, anita_pledge, _ = world
+    verma = make_contact(db, project, "Anita Verma")
+    verma_pledge = pledge(db, project, user, verma, "25000", PLEDGED + timedelta(days=1))
+    text = (
+        "Received Rs.25,000.00 in your Kotak Bank AC 9988 from ANITA on 25-11-26."
+        "UPI Ref:623112345605"
+    )
+    reply = op.say(text)
+    lines = reply.text.splitlines()
+    assert (
+        lines[0]
+        == "₹25,000 from ANITA on 25 Nov, UTR 623112345605 could pay more than one pledge – which?"
+    )
+    assert lines[1] == "1. Anita Sharma's ₹25,000 pledge of 20 Nov (paid in full)"
+    assert lines[2] == "2. Anita Verma's ₹25,000 pledge of 21 Nov (paid in full)"
+    assert lines[3] == "Reply 1–2, or no to cancel."
+    assert op.say("yes").text.startswith("(Not saved")  # yes alone does not pick
+    op.say(text)
+    assert op.say("2").text.startswith("Recorded ₹25,000 from Anita Verma")
+    assert _left(db, verma_pledge) == ("fulfilled", Decimal("0.00"))
+    assert _left(db, anita_pledge) == ("open", Decimal("25000.00"))
+
+
+def test_a_utr_already_recorded_is_refused_as_a_duplicate(world, db) -> None:
+    op, project, user, anita, _, anita_pledge, _ = world
+    payment(
+        db, project, user, anita, "5000", now=op.clock.now(), method="upi", reference="633612345675"
+    )
+    before = row_counts(db, project.id)
+    reply = op.say(hdfc("5,000.00", "anita.s@okaxis", "633612345675"))
+    assert reply.text == (
+        "Not recorded: UTR 633612345675 is already recorded: Anita Sharma's ₹5,000 payment "
+        "of 26 Nov."
+    )
+    assert op.state().pending is None and row_counts(db, project.id) == before
+
+
+def test_the_confirmer_checks_again_at_yes(world, db) -> None:
+    op, project, user, anita, _, anita_pledge, _ = world
+    op.say(hdfc("10,000.00", "anita.s@okaxis", "633612345675"))
+    # Meanwhile a colleague records the same UTR by hand.
+    payment(db, project, user, anita, "10000", now=op.clock.now(), reference="633612345675")
+    reply = op.say("yes")
+    assert reply.text.startswith("Not recorded: UTR 633612345675 is already recorded")
+    assert len(rows(db, Payment, Payment.project_id == project.id)) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        (
+            "INR 726.00 debited A/c no. XX1234 05-09-26, 10:19:49 UPI/P2M/624812345618/RAHUL "
+            "VERMA Not you? SMS BLOCKUPI Cust ID to 919900000000 Axis Bank",
+            "That looks like a debit – money going out, not a payment received – nothing "
+            "to record.",
+        ),
+        (
+            "426112 is your OTP for txn of Rs.5,000.00 at Amazon. Do not share. -SBI",
+            "That looks like an OTP message, not a payment (never share OTPs) – nothing to record.",
+        ),
+    ],
+)
+def test_a_debit_or_an_otp_is_named_and_never_proposed(world, db, text: str, says: str) -> None:
+    op, project, *_ = world
+    before = row_counts(db, project.id)
+    assert op.say(text).text == says
+    assert op.state().pending is None
+    assert row_counts(db, project.id) == before
+
+
+def test_no_sample_that_is_not_a_credit_is_ever_proposed(world, db) -> None:
+    op, project, *_ = world
+    before = row_counts(db, project.id)
+    for sample in OTHERS:
+        reply = op.say(sample["text"])
+        assert op.state().pending is None, (sample["id"], reply.text)
+        assert "→" not in reply.text
+    assert row_counts(db, project.id) == before
+
+
+def test_a_pledge_closed_before_yes_is_not_paid(world, db) -> None:
+    op, project, user, anita, rahul, _, rahul_pledge = world
+    op.say(hdfc("5,000.00", "rahul.v@okicici", "633612345604"))
+    assert "Rahul Verma's ₹5,000 pledge, paid in full" in op.replies[-1].text
+    payment(db, project, user, rahul, "5000", now=op.clock.now(), method="cash")
+    reply = op.say("yes")
+    assert reply.text == "Not recorded: Rahul Verma's pledge is fulfilled now"
+    assert len(rows(db, Payment, Payment.project_id == project.id)) == 1
