@@ -61,6 +61,7 @@ def worker_env(db_url: str, tmp_path: Path, double: TwilioDouble, **extra: str) 
         TWILIO_ACCOUNT_SID=double.account_sid,
         TWILIO_AUTH_TOKEN=double.auth_token,
         TWILIO_API_BASE_URL=double.url,
+        PUBLIC_BASE_URL="http://127.0.0.1:5000",
         SECRET_KEY="test",
         **extra,
     )

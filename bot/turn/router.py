@@ -7,6 +7,15 @@ from bot.engine.timezones import operator_tz
 from bot.turn.context import Reply, TurnContext
 from bot.turn.feedback import parse_feedback, record_feedback
 
+#: Commands that hand out access (a dashboard link): honoured only for a message that
+#: came from the operator's own phone, never for one typed into the simulator, which
+#: anyone who can reach a demo server may use.
+PHONE_ONLY_COMMANDS = frozenset({"admin_login"})
+REFUSED_FROM_SIMULATOR = (
+    "The simulator cannot ask for a dashboard link. Send `admin login` from your own "
+    "WhatsApp, or sign in at /admin/ with your password."
+)
+
 
 def route(ctx: TurnContext) -> Reply:
     """Answer one operator message.
@@ -20,6 +29,9 @@ def route(ctx: TurnContext) -> Reply:
     if feedback is not None:
         return record_feedback(ctx, *feedback)
     command = parse_command(ctx.text, ctx.now, operator_tz(ctx.user, ctx.project))
+    if command is not None and command.name in PHONE_ONLY_COMMANDS:
+        if ctx.message.origin == "simulator":
+            return Reply(REFUSED_FROM_SIMULATOR, None, {"engine": command.name, "refused": True})
     if command is not None and command.name != "invalid":
         return execute(ctx, command)
     if ctx.runtime.settings.anthropic_api_key:
