@@ -25,10 +25,10 @@ class CalltimeRequestHandler(WSGIRequestHandler):
     def version_string(self) -> str:
         return SERVER_NAME
 
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        # ``requestline`` is what werkzeug prints; mask it before the parent formats it.
-        self.requestline = mask_login_links(self.requestline)
-        super().log_request(code, size)
+    def log(self, type: str, message: str, *args: Any) -> None:
+        # Every line werkzeug writes (requests and errors) passes through here.
+        masked = tuple(mask_login_links(a) if isinstance(a, str) else a for a in args)
+        super().log(type, mask_login_links(message), *masked)
 
 
 class GunicornLogger(Logger):  # type: ignore[misc]

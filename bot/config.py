@@ -6,6 +6,7 @@ Every variable is optional: the defaults give the embedded mode (SQLite under
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -119,8 +120,6 @@ def load_secret_key(instance_path: Path) -> str:
     key_file = instance_path / "secret_key"
     if not key_file.exists():
         private_dir(instance_path)
-        try:
+        with contextlib.suppress(FileExistsError):  # another process was first
             write_private_file(key_file, secrets.token_hex(32).encode(), exclusive=True)
-        except FileExistsError:
-            pass
     return key_file.read_text().strip()

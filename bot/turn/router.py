@@ -29,9 +29,8 @@ def route(ctx: TurnContext) -> Reply:
     if feedback is not None:
         return record_feedback(ctx, *feedback)
     command = parse_command(ctx.text, ctx.now, operator_tz(ctx.user, ctx.project))
-    if command is not None and command.name in PHONE_ONLY_COMMANDS:
-        if ctx.message.origin == "simulator":
-            return Reply(REFUSED_FROM_SIMULATOR, None, {"engine": command.name, "refused": True})
+    if command is not None and _refused_here(ctx, command.name):
+        return Reply(REFUSED_FROM_SIMULATOR, None, {"engine": command.name, "refused": True})
     if command is not None and command.name != "invalid":
         return execute(ctx, command)
     if ctx.runtime.settings.anthropic_api_key:
@@ -42,3 +41,8 @@ def route(ctx: TurnContext) -> Reply:
     if command is not None:
         return execute(ctx, command)
     return did_you_mean(ctx.text)
+
+
+def _refused_here(ctx: TurnContext, command_name: str) -> bool:
+    """Whether ``command_name`` must be refused because of where the message came from."""
+    return command_name in PHONE_ONLY_COMMANDS and ctx.message.origin == "simulator"
