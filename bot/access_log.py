@@ -8,6 +8,7 @@ here; both mask the token with :func:`bot.directory.accounts.mask_login_links`.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from gunicorn.glogging import Logger
@@ -17,6 +18,19 @@ from bot.directory.accounts import mask_login_links
 
 #: What the embedded server says in its ``Server`` header (no versions).
 SERVER_NAME = "Calltime"
+
+
+class LoginLinkFilter(logging.Filter):
+    """Masks login tokens in any log record (Flask logs the path of a failing request)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = mask_login_links(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                mask_login_links(a) if isinstance(a, str) else a for a in record.args
+            )
+        return True
 
 
 class CalltimeRequestHandler(WSGIRequestHandler):

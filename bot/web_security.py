@@ -21,6 +21,8 @@ from typing import Any
 from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from bot.access_log import LoginLinkFilter
+
 HSTS = "max-age=31536000"
 _CSP = (
     "default-src 'none'; "
@@ -60,3 +62,4 @@ def init_app(app: Flask, *, trust_proxy: bool) -> None:
         )
     app.after_request(_security_headers)
     app.add_template_global(csp_nonce)
+    app.logger.addFilter(LoginLinkFilter())  # "Exception on /admin/login/<token>" lines

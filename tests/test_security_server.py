@@ -132,6 +132,12 @@ def test_login_tokens_are_masked_in_the_embedded_servers_access_log(
     assert token not in caplog.text
 
 
+def test_login_tokens_are_masked_in_the_apps_own_log(app, caplog) -> None:
+    with caplog.at_level(logging.ERROR):
+        app.logger.error("Exception on %s [POST]", "/admin/login/abc.secret-token")
+    assert "/admin/login/•••" in caplog.text and "secret-token" not in caplog.text
+
+
 def test_login_tokens_are_masked_in_gunicorns_access_log(tmp_path: Path) -> None:
     """gunicorn as the Procfile runs it, with an access log: the token never lands there."""
     port = _free_port()
