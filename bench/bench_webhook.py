@@ -60,6 +60,7 @@ def start_gunicorn(url: str, port: int, workdir: Path) -> subprocess.Popen[bytes
     env.update(
         DATABASE_URL=url,
         TWILIO_AUTH_TOKEN=AUTH_TOKEN,
+        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
         CALLTIME_INSTANCE_PATH=str(workdir / f"instance-{port}"),
         SECRET_KEY="bench",
     )

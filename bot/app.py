@@ -10,9 +10,10 @@ from typing import Any
 
 from flask import Flask, jsonify
 
-from bot import admin
+from bot import admin, web_security
 from bot.clock import Clock
 from bot.config import Settings, load_secret_key
+from bot.instance_files import prepare_sqlite_file, private_dir
 from bot.runtime import Runtime, get_runtime
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,10 @@ def build_settings(test_config: Mapping[str, Any] | None = None) -> Settings:
 
 
 def create_app(
-    test_config: Mapping[str, Any] | None = None, *, clock: Clock | None = None
+    test_config: Mapping[str, Any] | None = None,
+    *,
+    clock: Clock | None = None,
+    demo: bool = False,
 ) -> Flask:
     """Create the Calltime web app.
 
@@ -42,18 +46,27 @@ def create_app(
         test_config: lower-case keys override :class:`Settings` fields (``database_url``
             …); upper-case keys go to Flask's config (``TESTING`` …).
         clock: the time source (tests pass a frozen clock).
+        demo: ``calltime serve --demo`` (a laptop): ``PUBLIC_BASE_URL`` may be missing.
+
+    Raises:
+        ConfigError: Twilio credentials without ``PUBLIC_BASE_URL`` outside demo mode
+            and tests (see :meth:`Settings.check_public_url`).
 
     The app never starts the worker or the scheduler: ``calltime serve`` and the
     Procfile's ``worker``/``clock`` processes do, so gunicorn workers don't each run jobs.
     """
     settings = build_settings(test_config)
-    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    if not (demo or (test_config or {}).get("TESTING")):
+        settings.check_public_url()
+    private_dir(settings.instance_path)
+    prepare_sqlite_file(settings.database_url)
     app = Flask(__name__, instance_path=str(settings.instance_path))
     app.config["SECRET_KEY"] = settings.secret_key or load_secret_key(settings.instance_path)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
     app.config.update({k: v for k, v in (test_config or {}).items() if k.isupper()})
+    web_security.init_app(app, trust_proxy=settings.trust_proxy)
 
     runtime = Runtime.from_settings(settings, clock=clock)
     app.extensions["calltime"] = runtime

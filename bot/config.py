@@ -6,12 +6,15 @@ Every variable is optional: the defaults give the embedded mode (SQLite under
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
+
+from bot.instance_files import private_dir, write_private_file
 
 DEFAULT_LLM_MODEL = "claude-haiku-4-5"
 
@@ -23,6 +26,10 @@ def normalise_database_url(url: str) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
+
+
+class ConfigError(RuntimeError):
+    """A configuration Calltime refuses to start with; the message says what to set."""
 
 
 class Settings(BaseModel):
@@ -52,6 +59,23 @@ class Settings(BaseModel):
     @classmethod
     def _fix_scheme(cls, value: str) -> str:
         return normalise_database_url(value) if value else value
+
+    def check_public_url(self) -> None:
+        """Refuse Twilio credentials without ``PUBLIC_BASE_URL`` (outside demo mode).
+
+        Twilio signs the URL it called. Checked against the request's own Host header,
+        a signature Twilio made for another deployment on the same account could be
+        replayed here; and one-time login links would point at 127.0.0.1.
+
+        Raises:
+            ConfigError: one line naming the variable to set.
+        """
+        if self.twilio_auth_token and not self.public_base_url:
+            raise ConfigError(
+                "PUBLIC_BASE_URL is required when TWILIO_AUTH_TOKEN is set: set it to the "
+                "https URL Twilio calls (webhook signatures and login links are checked "
+                "against it), or use `calltime serve --demo` on a laptop"
+            )
 
     @classmethod
     def from_env(cls, instance_path: Path, env: dict[str, str] | None = None) -> Settings:
@@ -88,12 +112,14 @@ class Settings(BaseModel):
 
 
 def load_secret_key(instance_path: Path) -> str:
-    """Return the key that signs admin sessions, generating it into ``instance/`` once."""
+    """Return the key that signs admin sessions, generating it into ``instance/`` once.
+
+    The file is created ``0600`` in one step; when two processes start at once, the
+    second reads the first one's key.
+    """
     key_file = instance_path / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
-    return key
+    if not key_file.exists():
+        private_dir(instance_path)
+        with contextlib.suppress(FileExistsError):  # another process was first
+            write_private_file(key_file, secrets.token_hex(32).encode(), exclusive=True)
+    return key_file.read_text().strip()

@@ -142,6 +142,7 @@ def wired_runtime_for(
             "instance_path": tmp_path / "instance",
             "secret_key": "test",
             "twilio_whatsapp_number": None,
+            "public_base_url": "https://calltime.example.org",
             **twilio.settings(),
             **overrides,
         },

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
@@ -34,9 +36,13 @@ def test_wrong_password_is_refused_without_saying_which_part(client, world) -> N
     assert client.get("/admin/").status_code == 302
 
 
-def test_operator_with_right_password_gets_403(client, world) -> None:
-    response = login(client, world.operator_email)
-    assert response.status_code == 403
+def test_operator_with_right_password_gets_the_wrong_password_answer(client, world) -> None:
+    """No password oracle: a non-admin's right password looks like a wrong one."""
+    right = login(client, world.operator_email)
+    wrong = login(client, world.operator_email, "not the password")
+    assert right.status_code == wrong.status_code == 401
+    nonce = re.compile(r'nonce="[^"]+"')
+    assert nonce.sub("", right.get_data(as_text=True)) == nonce.sub("", wrong.text)
     assert client.get("/admin/").status_code == 302  # no session was started
 
 
@@ -44,7 +50,10 @@ def test_demoted_admin_loses_access_at_once(client, world, db) -> None:
     login(client, world.admin_email)
     with db.session() as session:
         session.get(User, world.admin_id).role = "USER"
-    assert client.get("/admin/contacts").status_code == 403
+    assert client.get("/admin/contacts").status_code == 302  # the session ended
+    with db.session() as session:
+        session.get(User, world.admin_id).role = "ADMIN"
+    assert client.get("/admin/contacts").status_code == 302  # and stays ended
 
 
 def test_failed_logins_are_rate_limited(client, world, db, clock) -> None:

@@ -44,7 +44,7 @@ def refusals(page, server, world) -> None:
     assert "/admin/login" in page.url
 
     sign_in(page, server, world.operator_email)
-    assert "only a project's admins" in page.inner_text("[role=alert]")
+    assert "wrong email/phone or password" in page.inner_text("[role=alert]")
     page.goto(f"{server.url}/admin/contacts")
     assert "/admin/login" in page.url
 

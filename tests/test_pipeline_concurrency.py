@@ -62,8 +62,10 @@ def worker_env(db_url: str, tmp_path: Path, double: TwilioDouble, **extra: str) 
         TWILIO_AUTH_TOKEN=double.auth_token,
         TWILIO_API_BASE_URL=double.url,
         SECRET_KEY="test",
-        **extra,
     )
+    # Twilio credentials need PUBLIC_BASE_URL; a test serving on its own port passes its own.
+    env["PUBLIC_BASE_URL"] = "http://127.0.0.1:5000"
+    env.update(extra)
     return env
 
 
@@ -220,7 +222,7 @@ def test_calltime_serve_answers_and_stops_cleanly(tmp_path: Path, double: Twilio
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = worker_env(url, tmp_path, double)
+    env = worker_env(url, tmp_path, double, PUBLIC_BASE_URL=f"http://127.0.0.1:{port}")
     server = subprocess.Popen([CALLTIME, "serve", "--port", str(port)], env=env, cwd=ROOT)
     try:
         base = f"http://127.0.0.1:{port}"

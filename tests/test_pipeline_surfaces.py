@@ -38,6 +38,7 @@ def test_simulator_shows_the_reply_to_help(app: Flask, live_server, browser_page
     runtime = app.extensions["calltime"]
     project = make_project(runtime.db)
     make_user(runtime.db, project, name="Meera")
+    app.config["CALLTIME_DEMO_PROJECT_ID"] = str(project.id)
     stop = threading.Event()
     threads = start_worker_threads(app, stop, count=1)
     try:

@@ -3,8 +3,12 @@ writes and their undo, and unreadable files refused with their line number."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from datetime import date
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -12,8 +16,9 @@ from sqlalchemy import select
 
 from bot.cli import cli
 from bot.models import AuditLog, Payment, Pledge
-from bot.reconcile.review import spreadsheet_safe
+from bot.reconcile.review import build_review, review_csv
 from bot.reconcile.statements import StatementError, decode, read_statement
+from bot.store import ProjectScope
 from tests import test_cli
 from tests.factories import make_project, make_user
 from tests.reconcile_support import STATEMENTS, rows, statement_world
@@ -85,16 +90,21 @@ def test_an_unreadable_file_names_its_line(data: bytes, line: int, problem: str)
     assert caught.value.line == line and problem in str(caught.value)
 
 
-def test_spreadsheet_cells_never_start_a_formula() -> None:
-    assert [spreadsheet_safe(v) for v in ("=SUM(A1)", "+91", "-5", "@x", "\tx", "ok", None)] == [
-        "'=SUM(A1)",
-        "'+91",
-        "'-5",
-        "'@x",
-        "'\tx",
-        "ok",
-        "",
-    ]
+def test_the_review_csv_never_starts_a_formula(db) -> None:
+    project = make_project(db)
+    text = 'When,Who,In,UTR\n25-11-2026,"=HYPERLINK(""http://x"")","10,000",-633612345675\n'
+    mapping = {"When": "date", "Who": "payer", "In": "credit", "UTR": "reference"}
+    _, lines = read_statement(text, mapping=mapping)
+    with db.session() as session:
+        review = build_review(
+            ProjectScope(session, project.id),
+            lines,
+            tz=ZoneInfo("Asia/Kolkata"),
+            today=date(2026, 11, 26),
+        )
+    cells = [cell for row in csv.reader(io.StringIO(review_csv(review))) for cell in row]
+    assert any(cell.startswith("'=HYPERLINK(") for cell in cells)
+    assert not [cell for cell in cells if cell[:1] in ("=", "@", "\t", "\r")]
 
 
 @pytest.fixture

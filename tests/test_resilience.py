@@ -198,6 +198,7 @@ def test_threaded_worker_process(
         DATABASE_URL=db_url,
         CALLTIME_INSTANCE_PATH=str(tmp_path / "worker-instance"),
         SECRET_KEY="test",
+        PUBLIC_BASE_URL=BASE,
         **{key.upper(): value for key, value in twilio.settings().items()},
     )
     calltime = str(Path(sys.executable).parent / "calltime")

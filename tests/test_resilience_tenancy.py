@@ -119,24 +119,28 @@ def test_status_callbacks_touch_only_the_outbound_row_they_name(
 
 
 def test_simulator_keeps_projects_apart(wired: Flask, tenants) -> None:
-    """The simulator (demo/tests only) queues a message in the operator's own project
-    and shows a thread from that project alone, even for a number in both projects;
-    an unknown operator id is 404; outside demo mode every simulator URL is 404."""
+    """The simulator (demo/tests only) serves the demo project alone: a message queues in
+    that project, a thread shows that project's messages only, even for a number in both
+    projects; another project's operator id is 404; outside demo mode every simulator
+    URL is 404."""
     client = wired.test_client()
     shared_a, shared_b = tenants["shared_a"], tenants["shared_b"]
-    for user, body in ((shared_a, "for A"), (shared_b, "for B")):
-        sent = client.post("/simulator/api/send", json={"user_id": str(user.id), "body": body})
-        assert sent.status_code == 202
+    wired.config["CALLTIME_DEMO_PROJECT_ID"] = str(tenants["a"].id)
+    sent = client.post("/simulator/api/send", json={"user_id": str(shared_a.id), "body": "for A"})
+    assert sent.status_code == 202
+    refused = client.post("/simulator/api/send", json={"user_id": str(shared_b.id), "body": "B"})
+    assert refused.status_code == 404
     runtime = wired.extensions["calltime"]
     stored = {m.body: m.project_id for m in messages(runtime.db, "inbound")}
-    assert stored == {"for A": tenants["a"].id, "for B": tenants["b"].id}
+    assert stored == {"for A": tenants["a"].id}
     thread_a = client.get(f"/simulator/api/thread/{shared_a.id}").get_json()
     assert [m["body"] for m in thread_a] == ["for A"]
+    assert client.get(f"/simulator/api/thread/{shared_b.id}").status_code == 404
     missing = "00000000-0000-4000-8000-000000000000"
     assert client.get(f"/simulator/api/thread/{missing}").status_code == 404
     wired.testing = False
     for url in ("/simulator/api/operators", f"/simulator/api/thread/{shared_a.id}"):
         assert client.get(url).status_code == 404
-    probe = {"user_id": str(shared_b.id), "body": "x"}
+    probe = {"user_id": str(shared_a.id), "body": "x"}
     assert client.post("/simulator/api/send", json=probe).status_code == 404
-    assert len(messages(runtime.db, "inbound")) == 2
+    assert len(messages(runtime.db, "inbound")) == 1

@@ -48,6 +48,12 @@ class TwilioDouble:
         self.attempts = 0
         self.media: dict[str, tuple[str, bytes]] = {}
         self.media_requests: list[str] = []
+        #: ``(path, Authorization header or None)`` of every media and CDN request.
+        self.media_auth: list[tuple[str, str | None]] = []
+        #: Where ``/media/<name>`` redirects (like Twilio's API to its CDN), by name.
+        self.media_redirects: dict[str, str] = {}
+        #: Called (in the server thread) before a media file is served.
+        self.on_media: Any = None
         self.delay_seconds = 0.0
         self._failures: deque[tuple[int, int | None, str]] = deque()
         self._lock = threading.Lock()
@@ -70,9 +76,18 @@ class TwilioDouble:
         """Answer the next message create with ``status`` (and Twilio error ``code``)."""
         self._failures.append((status, code, message or f"scripted failure {code or status}"))
 
-    def add_media(self, name: str, content_type: str, data: bytes) -> str:
-        """Serve ``data`` at ``/media/<name>``; returns its URL."""
+    def add_media(
+        self, name: str, content_type: str, data: bytes, *, redirect_to: str | None = None
+    ) -> str:
+        """Serve ``data`` at ``/media/<name>``; returns its URL.
+
+        With ``redirect_to``, ``/media/<name>`` answers 307 to it (``"cdn"``: this
+        double's own ``/cdn/<name>``, served without authentication, as Twilio's CDN).
+        """
         self.media[name] = (content_type, data)
+        if redirect_to is not None:
+            target = f"{self.url}/cdn/{name}" if redirect_to == "cdn" else redirect_to
+            self.media_redirects[name] = target
         return f"{self.url}/media/{name}"
 
     def settings(self) -> dict[str, str]:
@@ -181,6 +196,10 @@ def _handler_for(double: TwilioDouble) -> type[BaseHTTPRequestHandler]:
             self._json(status, body)
 
         def do_GET(self) -> None:  # noqa: N802
+            double.media_auth.append((self.path, self.headers.get("Authorization")))
+            if self.path.startswith("/cdn/"):
+                self._serve_media(self.path.removeprefix("/cdn/").split("?")[0])
+                return
             name = self.path.removeprefix("/media/").split("?")[0]
             double.media_requests.append(name)
             if not double._authorised(self.headers.get("Authorization")):
@@ -189,6 +208,20 @@ def _handler_for(double: TwilioDouble) -> type[BaseHTTPRequestHandler]:
             if not self.path.startswith("/media/") or name not in double.media:
                 self._json(404, _error(404, 20404, "The requested resource was not found"))
                 return
+            if name in double.media_redirects:
+                self.send_response(307)
+                self.send_header("Location", double.media_redirects[name])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self._serve_media(name)
+
+        def _serve_media(self, name: str) -> None:
+            if name not in double.media:
+                self._json(404, _error(404, 20404, "The requested resource was not found"))
+                return
+            if double.on_media is not None:
+                double.on_media()
             content_type, data = double.media[name]
             self._send(200, data, content_type)
 

@@ -12,6 +12,7 @@ from flask import Blueprint, current_app, g
 from bot.admin.listing import mask_phones
 from bot.admin.reports import UsageCache
 from bot.admin.security import check_csrf, csrf_token
+from bot.directory.accounts import mask_login_links
 from bot.engine.amounts import format_money
 from bot.engine.timezones import project_tz
 from bot.phones import mask
@@ -71,4 +72,6 @@ bp.add_app_template_filter(local_time, "local")
 bp.add_app_template_filter(money, "money")
 bp.add_app_template_filter(usd, "usd")
 bp.add_app_template_filter(mask_phones, "mask_phones")
+# One admin must not read another's unspent one-time link in a transcript.
+bp.add_app_template_filter(mask_login_links, "mask_login_links")
 bp.add_app_template_filter(json_text, "json_text")

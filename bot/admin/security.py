@@ -1,5 +1,11 @@
 """The dashboard's browser session, CSRF protection and the ``admin_view`` guard.
 
+The session lives in Flask's signed cookie, but it is only honoured while it matches
+the database: the admin must still be active, an admin, in the same project, with the
+same password and the same ``users.session_version``. Signing out raises that version,
+and so does any change of role, activity or password (a mapper event on
+:class:`~bot.models.User`), so a copied cookie dies with the session it came from.
+
 CSRF uses a synchronizer token kept in Flask's signed session cookie and compared in
 constant time on every POST to the admin blueprint (nothing new to install). The check
 is a blueprint ``before_request``, so the Twilio webhook is never subject to it.
@@ -11,6 +17,7 @@ import functools
 import hashlib
 import hmac
 import secrets
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -74,42 +81,49 @@ def start_admin_session(user: User) -> None:
     session["admin_user_id"] = str(user.id)
     session["admin_project_id"] = str(user.project_id)
     session["admin_pw"] = password_fingerprint(user)
+    session["admin_sv"] = user.session_version or 0
     session["csrf"] = secrets.token_urlsafe(32)
 
 
-def end_admin_session() -> None:
+def end_admin_session(db_session: Any | None = None) -> None:
+    """Forget this browser's session; with ``db_session``, end the admin's other ones too.
+
+    Raising ``session_version`` invalidates every cookie issued to the admin, including
+    copies of this one (a signed cookie cannot be revoked any other way).
+    """
+    user = signed_in_admin(db_session) if db_session is not None else None
+    if user is not None:
+        user.session_version = (user.session_version or 0) + 1
     session.clear()
 
 
-def _signed_in_user(db_session: Any) -> User | None:
+def signed_in_admin(db_session: Any) -> User | None:
+    """The admin this browser's session belongs to, if that session is still valid."""
     user_id = session.get("admin_user_id")
     if not user_id:
         return None
     try:
-        user = db_session.get(User, _uuid(user_id))
+        user = db_session.get(User, uuid.UUID(str(user_id)))
     except ValueError:
         return None
     if (
         user is None
+        or not user.is_active
+        or user.role not in ADMIN_ROLES
         or str(user.project_id) != session.get("admin_project_id")
         or session.get("admin_pw") != password_fingerprint(user)
-        or not user.is_active
+        or session.get("admin_sv") != (user.session_version or 0)
     ):
         return None
     return user
-
-
-def _uuid(value: str) -> Any:
-    import uuid
-
-    return uuid.UUID(value)
 
 
 def admin_view(view: Callable[..., Any]) -> Callable[..., Any]:
     """Run ``view`` for a signed-in admin inside one unit of work.
 
     Sets ``g.scope`` (a :class:`ProjectScope` acting as ``user:<id>``), ``g.user`` and
-    ``g.project``. Anonymous visitors go to the login page; signed-in non-admins get 403.
+    ``g.project``. Anonymous visitors, and sessions that ended (sign-out elsewhere, a new
+    password, demotion), go to the login page.
     Writes commit when the view returns; any exception (404s too) rolls them back.
     """
 
@@ -117,12 +131,10 @@ def admin_view(view: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         runtime = get_runtime()
         with runtime.db.session() as db_session:
-            user = _signed_in_user(db_session)
+            user = signed_in_admin(db_session)
             if user is None:
                 end_admin_session()
                 return redirect(url_for("admin.login", next=request.full_path))
-            if user.role not in ADMIN_ROLES:
-                abort(403)
             g.user = user
             g.project = db_session.get(Project, user.project_id)
             g.scope = ProjectScope(db_session, user.project_id, actor=f"user:{user.id}")

@@ -11,7 +11,6 @@ from bot.admin.security import end_admin_session, start_admin_session
 from bot.directory.accounts import (
     MAX_FAILURES_PER_ADDRESS,
     LoginFailed,
-    NotAdmin,
     RateLimited,
     address_key,
     authenticate,
@@ -49,8 +48,6 @@ def login() -> Any:
         except LoginFailed as exc:
             record_attempt(session, addr, succeeded=False, now=now)
             return _login_error(str(exc), identifier, 401)
-        except NotAdmin as exc:
-            return render_template("admin/error.html", message=str(exc)), 403
         start_admin_session(user)
     return redirect(_safe_next(request.form.get("next")))
 
@@ -82,5 +79,7 @@ def login_link_confirm(token: str) -> Any:
 
 @bp.post("/logout")
 def logout() -> Any:
-    end_admin_session()
+    """Sign out: every session of this admin ends, in this browser and elsewhere."""
+    with get_runtime().db.session() as session:
+        end_admin_session(session)
     return redirect(url_for("admin.login"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import timedelta
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import case, func, select
 
+from bot import csv_safety
 from bot.admin import reports
 from bot.admin.blueprint import bp, usage_cache
 from bot.admin.listing import offset_page, page_arg, uuid_arg
@@ -65,7 +65,7 @@ def usage_csv() -> Any:
     rows = reports.usage_rows(g.scope, g.project, g.now, first, last, usage_cache())
     users = reports.user_names(g.scope)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_safety.writer(out)
     writer.writerow(
         [
             "day",

@@ -27,7 +27,8 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     """Calltime: the WhatsApp call-time manager for fundraising teams.
 
     Configuration comes from the environment (DATABASE_URL, TWILIO_*, ANTHROPIC_*,
-    MEMORY_BACKEND …); see the README.
+    MEMORY_BACKEND …); see the README. With TWILIO_AUTH_TOKEN set, PUBLIC_BASE_URL is
+    required (except `serve --demo`). Security notes: docs/security.md.
     """
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,

@@ -42,7 +42,11 @@ def _find_user(scope: ProjectScope, phone: str | None, email: str | None, region
 def set_password_command(
     state: CliState, project: str, phone: str | None, email: str | None, password: str
 ) -> None:
-    """Set the dashboard password of an admin (stored as a salted hash)."""
+    """Set the dashboard password of an admin (stored as a salted hash).
+
+    Only active admins have passwords; operators and guests are refused. A new
+    password ends the admin's open dashboard sessions.
+    """
     with state.runtime.db.session() as session:
         proj = find_project(session, project)
         scope = ProjectScope(session, proj.id, actor="cli")
@@ -51,8 +55,7 @@ def set_password_command(
             set_password(scope, user, password)
         except PasswordError as exc:
             raise click.ClickException(str(exc)) from exc
-        note = "" if user.role == "ADMIN" else f" (role {user.role}: the dashboard will refuse it)"
-        click.echo(f"password set for {user.full_name}{note}")
+        click.echo(f"password set for {user.full_name}; their open dashboard sessions ended")
 
 
 @click.command("login-link")

@@ -20,13 +20,19 @@ class CliState:
 
     def __init__(self) -> None:
         self._app: Flask | None = None
+        #: Set by ``serve --demo`` before the app is built (relaxes PUBLIC_BASE_URL).
+        self.demo = False
 
     @property
     def app(self) -> Flask:
         if self._app is None:
             from bot.app import create_app
+            from bot.config import ConfigError
 
-            self._app = create_app()
+            try:
+                self._app = create_app(demo=self.demo)
+            except ConfigError as exc:
+                raise click.ClickException(str(exc)) from None
         return self._app
 
     @property

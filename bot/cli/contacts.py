@@ -22,7 +22,7 @@ def contacts_group() -> None:
     "--report",
     "report_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the line-by-line report as CSV.",
+    help="Also write the line-by-line report as CSV (formula cells neutralised).",
 )
 @pass_state
 def contacts_import(
@@ -35,6 +35,8 @@ def contacts_import(
     separated by ';'. Phones are normalised to E.164 in the project's region; a known
     phone or email updates that contact.
     Bad rows are skipped with their line number and reason; extra columns are ignored.
+    Longest values: display_name 200 characters, notes 4,000. NUL characters are
+    removed (the line is named); a leading ' written by export is removed again.
     """
     try:
         text = csv_file.read_text(encoding="utf-8-sig")
@@ -57,7 +59,10 @@ def contacts_import(
 @click.option("--project", "-p", required=True, help="Project name, number or id.")
 @pass_state
 def contacts_export(state: CliState, csv_file: Path | None, project: str) -> None:
-    """Export live contacts as CSV (to CSV_FILE, or standard output)."""
+    """Export live contacts as CSV (to CSV_FILE, or standard output).
+
+    Cells a spreadsheet would run as a formula (=, +, -, @ …) get a leading '.
+    """
     with state.runtime.db.session() as session:
         text = export_contacts(session, find_project(session, project))
     if csv_file is None:

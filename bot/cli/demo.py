@@ -12,7 +12,10 @@ from bot.migrate import upgrade
 @click.command("demo")
 @pass_state
 def demo_command(state: CliState) -> None:
-    """Migrate and create the demo organisation (Asha Foundation) if it is not there."""
+    """Migrate and create the demo organisation (Asha Foundation) if it is not there.
+
+    Prints the demo admin's login with a new random password (the old one stops working).
+    """
     runtime = state.runtime
     upgrade(runtime.db.engine)
     summary = seed_demo(runtime.db, runtime.clock)

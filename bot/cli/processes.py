@@ -13,13 +13,20 @@ from bot.cli.common import CliState, pass_state
 @click.option(
     "--demo",
     is_flag=True,
-    help="Migrate, seed the demo organisation if empty, enable the simulator.",
+    help="Migrate, seed the demo organisation if empty, enable the simulator for its "
+    "operators, print a new random demo-admin password.",
 )
 @pass_state
 def serve_command(state: CliState, host: str, port: int, demo: bool) -> None:
-    """Serve the web app with the worker and scheduler in-process (the embedded mode)."""
+    """Serve the web app with the worker and scheduler in-process (the embedded mode).
+
+    With Twilio credentials, PUBLIC_BASE_URL is required unless --demo is given. With
+    --demo, the simulator is on for the demo project's operators and the demo admin
+    gets a new random password, printed at start-up.
+    """
     from bot.cli.roles import serve
 
+    state.demo = demo
     serve(state.app, host=host, port=port, demo=demo)
 
 

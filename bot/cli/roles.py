@@ -32,13 +32,17 @@ def serve(app: Flask, *, host: str, port: int, demo: bool) -> None:
 
         summary = seed_demo(runtime.db, runtime.clock)
         app.config["CALLTIME_DEMO"] = True
+        # Anonymous simulator visitors may speak for this project's operators only.
+        app.config["CALLTIME_DEMO_PROJECT_ID"] = str(summary.project_id)
     base = f"http://{host}:{port}"
     print(f"Calltime is serving on {base}", flush=True)
     print(f"  health:    {base}/healthz", flush=True)
     print(f"  admin:     {base}/admin/", flush=True)
     if summary is not None:
         print(
-            f"             demo admin {summary.admin_email} / {summary.admin_password}", flush=True
+            f"             demo admin {summary.admin_email} / {summary.admin_password}"
+            " (a new password on every start)",
+            flush=True,
         )
         print(f"  simulator: {base}/simulator", flush=True)
         print("             demo operators " + ", ".join(summary.operator_phones), flush=True)

@@ -1,13 +1,16 @@
 """Admin authentication: passwords, one-time login links and failed-login limits.
 
 Nothing here touches Flask's request; :mod:`bot.admin.security` turns a verified
-:class:`User` into a browser session. Only active users with role ``ADMIN`` may sign in.
+:class:`User` into a browser session. Only active users with role ``ADMIN`` may sign in,
+and only they may have a password.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -32,11 +35,7 @@ DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 
 class LoginFailed(Exception):
-    """Wrong identifier, password or link; the message never says which."""
-
-
-class NotAdmin(Exception):
-    """The credentials are right but the user may not use the dashboard."""
+    """Wrong identifier, password or link, or not an admin; the message never says which."""
 
 
 class RateLimited(Exception):
@@ -47,16 +46,38 @@ class PasswordError(ValueError):
     """A password that cannot be set."""
 
 
+#: The one answer to every failed password sign-in: an unknown account, a wrong
+#: password and the right password of a non-admin must look alike (no oracle).
+LOGIN_FAILED = "wrong email/phone or password"
+
+
 # -- passwords ------------------------------------------------------------------------
 def set_password(scope: ProjectScope, user: User, password: str) -> None:
     """Store a salted hash of ``password`` for ``user`` (audited; the hash is never shown).
 
+    Only active admins have passwords: nobody else may use the dashboard. The new hash
+    also ends the admin's open sessions (see :attr:`User.session_version`).
+
     Raises:
-        PasswordError: too short; nothing is written.
+        PasswordError: not an active admin, or too short; nothing is written.
     """
+    if user.role not in ADMIN_ROLES or not user.is_active:
+        raise PasswordError(
+            f"only active admins have dashboard passwords ({user.full_name} is {user.role})"
+        )
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise PasswordError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
     scope.update(user, password_hash=generate_password_hash(password))
+
+
+def normalise_identifier(identifier: str) -> str:
+    """The account an identifier names: E.164 for anything that reads as a phone number,
+    else the lower-cased text (an email). ``098…``, ``+91 98…`` and ``9198…`` are one."""
+    text = (identifier or "").strip()
+    if "@" not in text:
+        with contextlib.suppress(InvalidPhone):
+            return to_e164(text)
+    return text.lower()
 
 
 def find_login_candidates(session: Session, identifier: str) -> list[User]:
@@ -71,35 +92,47 @@ def find_login_candidates(session: Session, identifier: str) -> list[User]:
     return list(session.scalars(stmt))
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash made like real ones, checked when no account matches (same work, same time)."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def _password_matches(candidates: list[User], password: str) -> list[User]:
+    """Candidates whose hash matches; at least one hash is always checked."""
+    hashed = [user for user in candidates if user.password_hash]
+    if not hashed:
+        check_password_hash(_dummy_hash(), password or "")
+        return []
+    return [user for user in hashed if check_password_hash(user.password_hash, password or "")]
+
+
 def authenticate(session: Session, identifier: str, password: str, now: datetime) -> User:
-    """The user ``identifier`` + ``password`` names, after the rate limit.
+    """The admin ``identifier`` + ``password`` names, after the rate limit.
+
+    Failures are counted under the normalised identifier and under every account it
+    names, so spelling a phone number five ways does not buy five times the guesses.
 
     Raises:
-        RateLimited: too many recent failures for this identifier (or address).
-        LoginFailed: no such user or wrong password (recorded as a failure).
-        NotAdmin: right password, but the user is not an admin.
+        RateLimited: too many recent failures for this account.
+        LoginFailed: no such user, wrong password or not an active admin (one answer).
     """
-    key = account_key(identifier)
-    if too_many_failures(session, key, MAX_FAILURES_PER_ACCOUNT, now):
+    candidates = find_login_candidates(session, identifier)
+    keys = [account_key(identifier), *(f"user:{user.id}" for user in candidates)]
+    if any(too_many_failures(session, key, MAX_FAILURES_PER_ACCOUNT, now) for key in keys):
         raise RateLimited("too many failed sign-ins; try again in 15 minutes")
-    matches = [
-        user
-        for user in find_login_candidates(session, identifier)
-        if user.password_hash and check_password_hash(user.password_hash, password or "")
-    ]
-    if len(matches) != 1:
-        record_attempt(session, key, succeeded=False, now=now)
-        raise LoginFailed("wrong email/phone or password")
-    user = matches[0]
-    if user.role not in ADMIN_ROLES:
-        raise NotAdmin("only a project's admins may use the dashboard")
-    record_attempt(session, key, succeeded=True, now=now)
-    return user
+    admins = [u for u in _password_matches(candidates, password) if u.role in ADMIN_ROLES]
+    if len(admins) != 1:
+        for key in keys:
+            record_attempt(session, key, succeeded=False, now=now)
+        raise LoginFailed(LOGIN_FAILED)
+    record_attempt(session, keys[0], succeeded=True, now=now)
+    return admins[0]
 
 
 # -- rate limiting --------------------------------------------------------------------
 def account_key(identifier: str) -> str:
-    return "account:" + (identifier or "").strip().lower()
+    return "account:" + normalise_identifier(identifier)
 
 
 def address_key(remote_addr: str | None) -> str:
@@ -188,3 +221,13 @@ def consume_login_link(runtime: Runtime, session: Session, signed: str) -> User:
     if spent.rowcount != 1 or user is None or not user.is_active or user.role not in ADMIN_ROLES:
         raise LoginFailed("this login link has expired or was already used")
     return user
+
+
+#: A dashboard login link's token, wherever the path appears (logs, transcripts).
+_LOGIN_LINK_TOKEN = re.compile(r"(/admin/login/)[^\s/?#\"'<>]+")
+
+
+def mask_login_links(text: str) -> str:
+    """``…/admin/login/•••`` for every one-time link in ``text``: a link that was
+    previewed but not spent still signs in, so only its recipient may see it."""
+    return _LOGIN_LINK_TOKEN.sub(r"\1•••", text or "")

@@ -5,12 +5,13 @@ relationship_strength, status, notes``. Phones are normalised to E.164 in the
 project's region; identities are unique per project, so a row whose phone or email
 is already known updates that contact instead of creating a second one. Every bad row
 is skipped with its line number and reason, inside its own savepoint, so it never
-leaves partial data.
+leaves partial data. Reading and writing go through :mod:`bot.csv_safety`: formula
+cells are neutralised on export and restored on import, NUL characters are removed
+(with a warning naming the line), and a line the CSV reader cannot take is skipped.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import uuid
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ValidationError, field_validator
 from sqlalchemy.orm import Session
 
+from bot import csv_safety
 from bot.models import Contact, ContactIdentity, ContactTag, Project
 from bot.models.enums import CONTACT_STATUSES
 from bot.phones import InvalidPhone, to_e164
@@ -35,6 +37,18 @@ COLUMNS = (
     "status",
     "notes",
 )
+#: The longest value a column may hold (characters); longer rows are skipped.
+MAX_LENGTHS = {
+    "display_name": 200,
+    "phone": 40,
+    "phone2": 40,
+    "email": 254,
+    "tags": 1000,
+    "capacity_band": 50,
+    "relationship_strength": 10,
+    "status": 40,
+    "notes": 4000,
+}
 _TAG_SPLIT = re.compile(r"[;|,]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -88,7 +102,7 @@ class ImportReport:
 
     def to_csv(self) -> str:
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv_safety.writer(out, lineterminator="\n")
         writer.writerow(["line", "status", "display_name", "reason"])
         for r in self.rows:
             writer.writerow([r.line, r.status, r.display_name, r.reason])
@@ -118,6 +132,9 @@ class ContactRow(BaseModel):
 def parse_row(raw: dict[str, str], region: str) -> ContactRow:
     """Validate one CSV row; raises :class:`RowError` with a reason a person can act on."""
     get = lambda key: (raw.get(key) or "").strip()  # noqa: E731
+    for key, limit in MAX_LENGTHS.items():
+        if len(get(key)) > limit:
+            raise RowError(f"{key} is {len(get(key)):,} characters long; the most is {limit:,}")
     name = get("display_name")
     if not name:
         raise RowError("no display_name")
@@ -160,18 +177,25 @@ def parse_row(raw: dict[str, str], region: str) -> ContactRow:
 def import_contacts(session: Session, project: Project, text: str, *, actor: str) -> ImportReport:
     """Import CSV ``text`` into ``project``; returns the line-by-line report."""
     report = ImportReport()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    headers = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        reader = csv_safety.SafeDictReader(text)
+    except ValueError as exc:
+        raise RowError(str(exc)) from exc
+    headers = reader.headers
     if "display_name" not in headers:
         raise RowError("the file has no display_name column (expected: " + ", ".join(COLUMNS) + ")")
     extra = [h for h in headers if h not in COLUMNS]
     if extra:
         report.warnings.append("ignored columns: " + ", ".join(extra))
     scope = ProjectScope(session, project.id, actor=actor)
-    for raw in reader:
-        line = reader.line_num
-        raw = {(k or "").strip(): v for k, v in raw.items() if isinstance(v, str)}
-        name = (raw.get("display_name") or "").strip()
+    for record in reader:
+        line, raw = record.line, record.values
+        if record.error:
+            report.rows.append(RowResult(line, "skipped", "", record.error))
+            continue
+        if record.nul_removed:
+            report.warnings.append(f"line {line}: removed NUL characters")
+        name = (raw.get("display_name") or "").strip()[: MAX_LENGTHS["display_name"]]
         try:
             row = parse_row(raw, project.default_region)
             with session.begin_nested():
@@ -283,7 +307,8 @@ def _add_tags(scope: ProjectScope, contact_id: uuid.UUID, tags: list[str]) -> in
 
 
 def export_contacts(session: Session, project: Project) -> str:
-    """All live contacts of ``project`` as CSV in the import format (round-trips unchanged)."""
+    """All live contacts of ``project`` as CSV in the import format (round-trips unchanged;
+    formula-like cells are neutralised with a leading ``'`` that import removes)."""
     scope = ProjectScope(session, project.id)
     identities: dict[uuid.UUID, list[ContactIdentity]] = {}
     for ident in scope.all(
@@ -299,7 +324,7 @@ def export_contacts(session: Session, project: Project) -> str:
     for tag in scope.all(ContactTag, order_by=ContactTag.tag):
         tags.setdefault(tag.contact_id, []).append(tag.tag)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_safety.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for contact in scope.all(
         Contact, Contact.deleted_at.is_(None), order_by=[Contact.display_name, Contact.id]

@@ -1,6 +1,8 @@
 """The demo organisation: realistic data for ``make run``, the simulator and screenshots.
 
-``seed_demo`` is idempotent: if the demo project exists it changes nothing. Data is
+``seed_demo`` is idempotent: if the demo project exists it changes nothing but the demo
+admin's password, which is new and random on every call (``calltime serve --demo``
+prints it at start-up), so no well-known password ever opens a dashboard. Data is
 generated from a fixed seed relative to the clock's "today", so every run looks alike.
 """
 
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -44,7 +47,6 @@ from bot.store import ProjectScope
 
 DEMO_NUMBER = "+14155238886"
 DEMO_ADMIN_EMAIL = "admin@asha.example"
-DEMO_ADMIN_PASSWORD = "calltime-demo"
 KB_DIR = Path(__file__).parent / "demo_data" / "kb"
 
 FIRST = [
@@ -143,7 +145,7 @@ class DemoSummary:
     created: bool
     contacts: int
     admin_email: str = DEMO_ADMIN_EMAIL
-    admin_password: str = DEMO_ADMIN_PASSWORD
+    admin_password: str = ""
     operator_phones: tuple[str, ...] = ()
 
 
@@ -167,9 +169,26 @@ def seed_demo(db: Database, clock: Clock) -> DemoSummary:
         contacts = len(
             session.scalars(select(Contact.id).where(Contact.project_id == project.id)).all()
         )
+        password = _new_admin_password(session, project)
         return DemoSummary(
-            project.id, created, contacts, operator_phones=tuple(p for p in operators if p)
+            project.id,
+            created,
+            contacts,
+            admin_password=password,
+            operator_phones=tuple(p for p in operators if p),
         )
+
+
+def _new_admin_password(session: Session, project: Project) -> str:
+    """A fresh random password for the demo admin (ending sessions signed in with the old)."""
+    admin = session.scalar(
+        select(User).where(User.project_id == project.id, User.email == DEMO_ADMIN_EMAIL)
+    )
+    if admin is None:
+        return ""
+    password = secrets.token_urlsafe(12)
+    admin.password_hash = generate_password_hash(password)
+    return password
 
 
 def _seed(session: Session, now: datetime) -> Project:
@@ -192,7 +211,6 @@ def _seed(session: Session, now: datetime) -> Project:
         phone="+919800000001",
         email=DEMO_ADMIN_EMAIL,
         role="ADMIN",
-        password_hash=generate_password_hash(DEMO_ADMIN_PASSWORD),
     )
     operators = [
         User(project_id=pid, full_name=name, phone=phone, role="USER")

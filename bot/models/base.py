@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, MetaData, Uuid
+from sqlalchemy import CheckConstraint, ForeignKey, MetaData, Uuid, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from bot.models.types import UTCDateTime, new_id, utcnow
+from bot.models.types import UTCDateTime, has_nul, new_id, strip_nul, utcnow
 
 # Stable constraint names keep Alembic's autogenerate and hand-written migrations in step.
 NAMING_CONVENTION = {
@@ -25,6 +26,20 @@ class Base(DeclarativeBase):
     """All Calltime tables."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+@event.listens_for(Base, "before_insert", propagate=True)
+@event.listens_for(Base, "before_update", propagate=True)
+def _no_nul_characters(_mapper: Any, _connection: Any, row: Any) -> None:
+    """Drop NUL characters from every text and JSON value a row is about to store.
+
+    One place for the rule "PostgreSQL cannot store NUL": webhook bodies, CSV imports,
+    dashboard edits and the model's tool input all reach the database through here.
+    (Core ``insert()``/``update()`` statements bypass it; only benchmarks use them.)
+    """
+    for key, value in list(vars(row).items()):
+        if not key.startswith("_") and has_nul(value):
+            setattr(row, key, strip_nul(value))
 
 
 class IdMixin:

@@ -60,6 +60,11 @@ class Message(ProjectMixin, TimestampsMixin, Base):
     session_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("sessions.id"))
     direction: Mapped[str] = mapped_column(Text, nullable=False)
     channel: Mapped[str] = mapped_column(Text, nullable=False, default="whatsapp")
+    #: Who queued the message: ``whatsapp`` (Twilio's signed webhook), ``simulator``
+    #: (the demo page) or ``local`` (``calltime chat``, tests); see ``ORIGINS``.
+    origin: Mapped[str] = mapped_column(
+        Text, nullable=False, default="whatsapp", server_default="whatsapp"
+    )
     twilio_sid: Mapped[str | None] = mapped_column(Text, unique=True)
     thread_key: Mapped[str | None] = mapped_column(Text)
     from_number: Mapped[str] = mapped_column(Text, nullable=False)

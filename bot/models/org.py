@@ -17,6 +17,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    event,
+    inspect,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -67,6 +69,27 @@ class User(ProjectMixin, TimestampsMixin, Base):
     quiet_hours_start: Mapped[str] = mapped_column(Text, nullable=False, default="09:00")
     quiet_hours_end: Mapped[str] = mapped_column(Text, nullable=False, default="21:00")
     morning_brief_at: Mapped[str | None] = mapped_column(Text, default="08:30")
+    #: Raised whenever the user's dashboard sessions must end (sign-out, new password,
+    #: demotion, deactivation); see :mod:`bot.admin.security`.
+    session_version: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
+
+
+#: Changing any of these ends the user's dashboard sessions (a new session version).
+ACCESS_FIELDS = ("role", "is_active", "password_hash", "project_id", "email", "phone")
+
+
+@event.listens_for(User, "before_update")
+def _new_session_version(_mapper: Any, _connection: Any, user: User) -> None:
+    """Raise ``session_version`` whenever what a session was granted on changes.
+
+    A mapper event, so every ORM write path (CLI, dashboard, tests) is covered; a bulk
+    ``UPDATE users`` bypasses it and must raise the version itself.
+    """
+    attrs = inspect(user).attrs
+    if any(attrs[name].history.has_changes() for name in ACCESS_FIELDS):
+        user.session_version = (user.session_version or 0) + 1
 
 
 class Team(ProjectMixin, TimestampsMixin, Base):

@@ -72,3 +72,34 @@ def quantize_amount(value: Any) -> Decimal:
     """Convert ``value`` to a two-place Decimal, refusing floats' binary noise."""
     amount = value if isinstance(value, Decimal) else Decimal(str(value))
     return amount.quantize(CENTS, rounding=ROUND_HALF_UP)
+
+
+NUL = "\x00"
+
+
+def strip_nul(value: Any) -> Any:
+    """``value`` without NUL characters, inside JSON lists and dicts too.
+
+    PostgreSQL refuses NUL in ``text`` and ``\\u0000`` in ``jsonb``; SQLite would keep
+    it and make the two engines differ. Nobody types a NUL on purpose, so it is dropped.
+    """
+    if not has_nul(value):
+        return value
+    if isinstance(value, str):
+        return value.replace(NUL, "")
+    if isinstance(value, list):
+        return [strip_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {strip_nul(key): strip_nul(item) for key, item in value.items()}
+    return value
+
+
+def has_nul(value: Any) -> bool:
+    """Whether ``value`` (text, or JSON lists and dicts) holds a NUL character anywhere."""
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, list):
+        return any(has_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(has_nul(key) or has_nul(item) for key, item in value.items())
+    return False

@@ -14,13 +14,13 @@ The same summary is printed by ``calltime payments reconcile`` and shown on the 
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from bot import csv_safety
 from bot.engine.amounts import format_money
 from bot.reconcile.apply import duplicate_text
 from bot.reconcile.matching import Candidate, Match, OpenPledge, PledgeBook, match_credit
@@ -146,20 +146,10 @@ def _count_against(book: PledgeBook, entry: OpenPledge, amount: Decimal) -> None
         book.by_contact[entry.contact.id].remove(entry)
 
 
-def spreadsheet_safe(value: object) -> str:
-    """A CSV cell that a spreadsheet shows as text, never runs as a formula.
-
-    Cells starting with ``= + - @``, tab or carriage return get a leading apostrophe
-    (OWASP's CSV-injection advice). One function for every CSV this feature writes.
-    """
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def review_csv(review: Review) -> str:
     """The review as CSV: one row per credit line, then one per unpaid pledge."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_safety.writer(out, lineterminator="\n")
     writer.writerow(["line", "pile", "date", "amount", "reference", "payer", "pledge", "note"])
     for row in review.rows:
         credit = row.line.credit
@@ -173,7 +163,7 @@ def review_csv(review: Review) -> str:
             row.proposal() if row.pile in ("matched", "probable") else "",
             row.note or "; ".join(row.best.reasons if row.best else []),
         ]
-        writer.writerow([spreadsheet_safe(c) for c in cells])
+        writer.writerow(cells)
     for entry in review.unpaid:
         cells = [
             "",
@@ -185,5 +175,5 @@ def review_csv(review: Review) -> str:
             f"{entry.contact.display_name}'s {format_money(entry.pledge.amount)} pledge",
             "",
         ]
-        writer.writerow([spreadsheet_safe(c) for c in cells])
+        writer.writerow(cells)
     return out.getvalue()

@@ -10,6 +10,15 @@ from bot.turn.context import Reply, TurnContext
 from bot.turn.feedback import parse_feedback, record_feedback
 from bot.turn.files import turn_images
 
+#: Commands that hand out access (a dashboard link): honoured only for a message that
+#: came from the operator's own phone, never for one typed into the simulator, which
+#: anyone who can reach a demo server may use.
+PHONE_ONLY_COMMANDS = frozenset({"admin_login"})
+REFUSED_FROM_SIMULATOR = (
+    "The simulator cannot ask for a dashboard link. Send `admin login` from your own "
+    "WhatsApp, or sign in at /admin/ with your password."
+)
+
 
 def route(ctx: TurnContext) -> Reply:
     """Answer one operator message.
@@ -44,6 +53,8 @@ def _answer(ctx: TurnContext) -> Reply:
     if feedback is not None:
         return record_feedback(ctx, *feedback)
     command = parse_command(ctx.text, ctx.now, operator_tz(ctx.user, ctx.project))
+    if command is not None and _refused_here(ctx, command.name):
+        return Reply(REFUSED_FROM_SIMULATOR, None, {"engine": command.name, "refused": True})
     if command is not None and command.name != "invalid":
         return execute(ctx, command)
     if ctx.runtime.settings.anthropic_api_key:
@@ -66,3 +77,8 @@ def _model(ctx: TurnContext) -> Reply:
     from bot.agent.loop import run_agent_turn
 
     return with_read_back(ctx, run_agent_turn(ctx))
+
+
+def _refused_here(ctx: TurnContext, command_name: str) -> bool:
+    """Whether ``command_name`` must be refused because of where the message came from."""
+    return command_name in PHONE_ONLY_COMMANDS and ctx.message.origin == "simulator"

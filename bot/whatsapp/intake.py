@@ -40,10 +40,21 @@ def thread_key(project_id: uuid.UUID, from_number: str) -> str:
     return f"{project_id}:{from_number}"
 
 
-def store_inbound(runtime: Runtime, inbound: InboundMessage) -> Stored:
-    """Queue ``inbound`` once; the same MessageSid again returns the first row."""
+#: Who may queue a message: Twilio's signed webhook, the demo simulator, or a local
+#: caller with database access (``calltime chat``, tests). Stored as ``Message.origin``.
+ORIGINS = ("whatsapp", "simulator", "local")
+
+
+def store_inbound(runtime: Runtime, inbound: InboundMessage, origin: str = "whatsapp") -> Stored:
+    """Queue ``inbound`` once; the same MessageSid again returns the first row.
+
+    ``origin`` is kept on the row so the turn knows whether the text really came from
+    the operator's phone (see :data:`bot.turn.router.PHONE_ONLY_COMMANDS`).
+    """
+    if origin not in ORIGINS:
+        raise ValueError(f"unknown message origin {origin!r}")
     try:
-        return _store(runtime, inbound)
+        return _store(runtime, inbound, origin)
     except IntegrityError:
         # Another request stored the same MessageSid between our check and our insert.
         existing = _find_sid(runtime, inbound.message_sid)
@@ -57,7 +68,7 @@ def _find_sid(runtime: Runtime, sid: str) -> Message | None:
         return session.scalar(select(Message).where(Message.twilio_sid == sid))
 
 
-def _store(runtime: Runtime, inbound: InboundMessage) -> Stored:
+def _store(runtime: Runtime, inbound: InboundMessage, origin: str) -> Stored:
     with runtime.db.session() as session:
         existing = session.scalar(select(Message).where(Message.twilio_sid == inbound.message_sid))
         if existing is not None:
@@ -75,6 +86,7 @@ def _store(runtime: Runtime, inbound: InboundMessage) -> Stored:
             user_id=user.id if user else None,
             direction="inbound",
             channel="whatsapp",
+            origin=origin,
             twilio_sid=inbound.message_sid,
             thread_key=key,
             from_number=inbound.from_number,
@@ -105,8 +117,12 @@ def inject_inbound(
     from_number: str,
     body: str,
     message_sid: str | None = None,
+    origin: str = "local",
 ) -> Message:
     """Queue a message exactly as the webhook would (simulator, ``calltime chat``, tests).
+
+    ``origin`` is ``local`` unless the caller says otherwise; the simulator passes
+    ``simulator``, which refuses commands that must come from the operator's own phone.
 
     Raises:
         MalformedInbound: the numbers or body would be refused by the webhook too.
@@ -119,4 +135,4 @@ def inject_inbound(
         "Body": body,
         "NumMedia": "0",
     }
-    return store_inbound(runtime, parse_inbound_form(form)).message
+    return store_inbound(runtime, parse_inbound_form(form), origin).message

@@ -1,39 +1,31 @@
 """Files operators send on WhatsApp (receipts, cheque photos, PDFs).
 
-Twilio gives a ``MediaUrlN`` per file; it is fetched with the account's credentials,
-checked against a size cap and a content-type allow-list, stored under the instance
-folder, recorded in ``files`` and linked through ``file_links`` to the session's
-current contact. Each file yields a one-line note for the operator's reply.
+Twilio gives a ``MediaUrlN`` per file; :mod:`bot.whatsapp.media_fetch` downloads it from
+Twilio alone (the credentials go nowhere else), caps its size and sniffs its type. It is
+stored under the instance folder (owner-only), recorded in ``files`` and linked through
+``file_links`` to the session's current contact. Each file yields a one-line note for
+the operator's reply.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import mimetypes
 from pathlib import Path
 from typing import Any
 
-import httpx
-
+from bot.instance_files import private_dir, write_private_file
 from bot.models import Contact, File, FileLink, Message
 from bot.runtime import Runtime
 from bot.store import ProjectScope
 from bot.turn.state import SessionState
+from bot.whatsapp.media_fetch import ALLOWED_TYPES, MAX_MEDIA_BYTES, MediaRefused, download
+
+__all__ = ["MAX_MEDIA_BYTES", "Fetched", "MediaRefused", "fetch_media", "save_inbound_media"]
 
 log = logging.getLogger(__name__)
-
-MAX_MEDIA_BYTES = 5 * 1024 * 1024
-ALLOWED_TYPES = {
-    "image/jpeg": ".jpg",
-    "image/png": ".png",
-    "image/webp": ".webp",
-    "application/pdf": ".pdf",
-}
-
-
-class MediaRefused(ValueError):
-    """A file that is too large, of a type we don't keep, or could not be fetched."""
 
 
 #: One fetched file: its bytes and content type, or why it was refused.
@@ -45,7 +37,7 @@ def fetch_media(runtime: Runtime, media_json: list[dict[str, Any]]) -> list[Fetc
     fetched: list[Fetched] = []
     for item in media_json:
         try:
-            fetched.append(_download(runtime, item["url"], item.get("content_type")))
+            fetched.append(download(runtime.settings, item["url"], item.get("content_type")))
         except MediaRefused as exc:
             fetched.append(exc)
     return fetched
@@ -58,9 +50,13 @@ def save_inbound_media(
     state: SessionState,
     fetched: list[Fetched] | None = None,
 ) -> list[str]:
-    """Store every file of ``message``; returns one note per file for the reply."""
+    """Store every file of ``message``; returns one note per file for the reply.
+
+    ``fetched`` comes from :func:`fetch_media`, called before the turn's transaction:
+    nothing here touches the network, so a file that was not fetched is not saved.
+    """
     if fetched is None:
-        fetched = fetch_media(runtime, message.media_json)
+        fetched = [MediaRefused("it was not fetched") for _ in message.media_json]
     notes = []
     contact = scope.get(Contact, state.current_contact_id) if state.current_contact_id else None
     for index, item in enumerate(fetched):
@@ -79,37 +75,6 @@ def save_inbound_media(
     return notes
 
 
-def _download(runtime: Runtime, url: str, declared: str | None) -> tuple[bytes, str]:
-    content_type = (declared or "").split(";")[0].strip().lower()
-    if content_type and content_type not in ALLOWED_TYPES:
-        raise MediaRefused(f"{content_type} files are not kept (send a photo or a PDF)")
-    settings = runtime.settings
-    if not (settings.twilio_account_sid and settings.twilio_auth_token):
-        raise MediaRefused("media cannot be fetched without Twilio credentials")
-    auth = (settings.twilio_account_sid, settings.twilio_auth_token)
-    try:
-        with httpx.stream("GET", url, auth=auth, follow_redirects=True, timeout=20) as response:
-            if response.status_code != 200:
-                raise MediaRefused(f"Twilio answered {response.status_code} for the file")
-            content_type = response.headers.get("content-type", content_type).split(";")[0].lower()
-            if content_type not in ALLOWED_TYPES:
-                raise MediaRefused(
-                    f"{content_type or 'unknown'} files are not kept (send a photo or a PDF)"
-                )
-            chunks, size = [], 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > MAX_MEDIA_BYTES:
-                    raise MediaRefused(
-                        f"the file is larger than {MAX_MEDIA_BYTES // (1024 * 1024)} MB"
-                    )
-                chunks.append(chunk)
-    except httpx.HTTPError as exc:
-        log.warning("media download failed: %s", exc)
-        raise MediaRefused("the file could not be fetched from Twilio") from exc
-    return b"".join(chunks), content_type
-
-
 def _store(
     runtime: Runtime,
     scope: ProjectScope,
@@ -122,9 +87,10 @@ def _store(
     extension = ALLOWED_TYPES.get(content_type) or mimetypes.guess_extension(content_type) or ""
     relative = Path("media") / str(scope.project_id) / f"{digest}{extension}"
     target = runtime.settings.instance_path / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
     if not target.exists():
-        target.write_bytes(data)
+        with contextlib.suppress(FileExistsError):  # the same file, stored concurrently
+            write_private_file(target, data, exclusive=True)
     return scope.insert(
         File(
             filename=f"whatsapp-{message.twilio_sid or message.id}-{index}{extension}",

@@ -3,17 +3,27 @@
 Messages typed here go through :func:`bot.whatsapp.intake.inject_inbound` — the same store →
 queue → worker → sender path as Twilio's webhook — and the page polls a JSON endpoint
 for the thread. Only mounted in demo mode (``calltime serve --demo``) or under tests.
+
+Anyone who can reach a demo server can use this page, so it exposes little: an anonymous
+visitor sees and speaks for the demo project's operators only (not its admin); a
+signed-in admin sees their own project's users. Messages are stored with origin
+``simulator``, and the turn refuses commands that hand out access (``admin login``).
+Login links in a thread are masked.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import or_, select
+from sqlalchemy import false, or_, select
+from sqlalchemy.orm import Session
 
+from bot.admin.security import signed_in_admin
+from bot.directory.accounts import ADMIN_ROLES, mask_login_links
 from bot.models import Message, Project, User
 from bot.runtime import get_runtime
 from bot.whatsapp.inbound import MAX_INBOUND_BODY, MalformedInbound
@@ -38,15 +48,45 @@ def page() -> str:
     return render_template("simulator/index.html")
 
 
+@dataclass
+class Audience:
+    """Whose conversations this visitor may use: one project, admins included or not."""
+
+    project_id: uuid.UUID
+    with_admins: bool
+
+
+def _audience(session: Session) -> Audience | None:
+    """A signed-in admin's own project, else the demo project's operators, else nothing."""
+    admin = signed_in_admin(session)
+    if admin is not None:
+        return Audience(admin.project_id, with_admins=True)
+    demo = current_app.config.get("CALLTIME_DEMO_PROJECT_ID")
+    return Audience(uuid.UUID(str(demo)), with_admins=False) if demo else None
+
+
+def _visible(audience: Audience | None) -> list[Any]:
+    if audience is None:
+        return [false()]
+    conditions = [
+        User.project_id == audience.project_id,
+        User.is_active.is_(True),
+        User.phone.is_not(None),
+    ]
+    if not audience.with_admins:
+        conditions.append(User.role.not_in(ADMIN_ROLES))
+    return conditions
+
+
 @bp.get("/api/operators")
 def operators() -> Any:
-    """Every active operator with a phone, across projects (demo data)."""
+    """The operators this visitor may speak for (see the module's docstring)."""
     with get_runtime().db.session() as session:
         rows = session.execute(
             select(User, Project)
             .join(Project, Project.id == User.project_id)
-            .where(User.is_active.is_(True), User.phone.is_not(None))
-            .order_by(Project.name, User.full_name)
+            .where(*_visible(_audience(session)))
+            .order_by(User.full_name)
         ).all()
         return jsonify(
             [
@@ -56,9 +96,10 @@ def operators() -> Any:
         )
 
 
-def _operator(session: Any, user_id: uuid.UUID) -> tuple[User, Project]:
-    user = session.get(User, user_id)
-    if user is None or not user.phone:
+def _operator(session: Session, user_id: uuid.UUID) -> tuple[User, Project]:
+    """The operator ``user_id`` if this visitor may use them; 404 otherwise (no hint)."""
+    user = session.scalar(select(User).where(User.id == user_id, *_visible(_audience(session))))
+    if user is None:
         abort(404, description="no such operator")
     project = session.get(Project, user.project_id)
     return user, project
@@ -76,7 +117,11 @@ def send() -> Any:
         user, project = _operator(session, typed.user_id)
     try:
         message = inject_inbound(
-            runtime, to_number=project.whatsapp_number, from_number=user.phone, body=typed.body
+            runtime,
+            to_number=project.whatsapp_number,
+            from_number=user.phone or "",
+            body=typed.body,
+            origin="simulator",
         )
     except (MalformedInbound, UnknownProjectNumber) as exc:
         return jsonify(error=str(exc)), 400
@@ -102,7 +147,7 @@ def thread(user_id: uuid.UUID) -> Any:
                 {
                     "id": str(m.id),
                     "direction": m.direction,
-                    "body": m.body,
+                    "body": mask_login_links(m.body),
                     "status": m.status,
                     "at": m.created_at.isoformat(),
                 }

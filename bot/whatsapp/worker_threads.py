@@ -12,8 +12,9 @@ import logging
 import threading
 
 from flask import Flask
-from werkzeug.serving import make_server
+from werkzeug.serving import BaseWSGIServer, make_server
 
+from bot.access_log import CalltimeRequestHandler
 from bot.whatsapp.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -42,9 +43,14 @@ def start_worker_threads(
     return threads
 
 
+def make_http_server(app: Flask, host: str, port: int) -> BaseWSGIServer:
+    """The embedded HTTP server: threaded werkzeug, no version banner, tokens masked in logs."""
+    return make_server(host, port, app, threaded=True, request_handler=CalltimeRequestHandler)
+
+
 def serve_with_workers(app: Flask, *, host: str, port: int, stop: threading.Event) -> None:
     """Serve HTTP and run worker threads until ``stop`` is set (by a signal handler)."""
-    server = make_server(host, port, app, threaded=True)
+    server = make_http_server(app, host, port)
     http = threading.Thread(target=server.serve_forever, name="calltime-http", daemon=True)
     http.start()
     workers = start_worker_threads(app, stop)

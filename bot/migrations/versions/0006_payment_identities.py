@@ -1,6 +1,6 @@
 """contact identities: UPI VPAs and bank-name spellings remembered by reconciliation
 
-Revision ID: 0006_payment_identities
+Revision ID: 0006
 Revises: 0005
 
 ``contact_identities.type`` admits ``upi_vpa`` and ``bank_name`` besides ``phone`` and
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0006_payment_identities"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
