@@ -2,27 +2,109 @@
 
 Nothing here imports Flask: ``tools/`` and ``memory/`` receive a :class:`Database`
 from their caller. The Flask app keeps its instance in ``app.extensions["calltime.db"]``.
+
+It also keeps the rule that **no database transaction is open during a network call**
+(see ``docs/architecture.md``): every engine made here records which thread holds an
+open transaction, and every network client calls :func:`before_network_call` first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import sqlite3
+import threading
+import weakref
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from bot.config import normalise_database_url
+
+log = logging.getLogger(__name__)
+
+#: Seconds an SQLite statement waits for another transaction's write lock before failing
+#: with "database is locked". Well under Twilio's 15-second webhook limit, so a webhook
+#: that cannot write answers 503 + Retry-After (and Twilio retries) instead of timing out.
+SQLITE_BUSY_TIMEOUT_S = 5.0
+#: Execution option marking a unit of work that only reads (see :meth:`Database.session`).
+READ_ONLY = "calltime_read_only"
+
+
+class _OpenTransactions:
+    """Which thread began each open transaction, fed by the engines' events."""
+
+    def __init__(self) -> None:
+        # Weak keys: a connection dropped without commit or rollback leaves no entry behind.
+        self._owners: weakref.WeakKeyDictionary[Connection, int] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def begun(self, conn: Connection) -> None:
+        with self._lock:
+            self._owners[conn] = threading.get_ident()
+
+    def ended(self, conn: Connection) -> None:
+        with self._lock:
+            self._owners.pop(conn, None)
+
+    def in_this_thread(self) -> bool:
+        me = threading.get_ident()
+        with self._lock:
+            return me in self._owners.values()
+
+
+_OPEN = _OpenTransactions()
+_NETWORK_LISTENERS: list[Callable[[str], None]] = []
+
+
+def transaction_open_in_this_thread() -> bool:
+    """Whether the calling thread holds an open transaction on any Calltime engine."""
+    return _OPEN.in_this_thread()
+
+
+def before_network_call(what: str) -> None:
+    """Called by every network client just before a request (model, Twilio, media, ZeroDB).
+
+    A transaction open during a network call would hold SQLite's write lock, or a
+    PostgreSQL connection and its row locks, for as long as the remote side takes, so
+    every other operator and the webhook would wait. A breach is logged as an error with
+    the stack and reported to the listeners (the test suite fails the test).
+    """
+    if not _OPEN.in_this_thread():
+        return
+    log.error("%s called while a database transaction is open", what, stack_info=True)
+    for listener in list(_NETWORK_LISTENERS):
+        listener(what)
+
+
+def on_network_call_in_transaction(listener: Callable[[str], None]) -> Callable[[], None]:
+    """Call ``listener(what)`` on every breach of the rule; returns a function removing it."""
+    _NETWORK_LISTENERS.append(listener)
+    return lambda: _NETWORK_LISTENERS.remove(listener)
+
+
+def end_transaction(session: Session) -> None:
+    """Commit ``session``'s open transaction before a network call.
+
+    The session begins a new transaction at its next statement. For units of work whose
+    work so far may stand on its own: reads, or a local write whose remote copy follows.
+    """
+    if session.in_nested_transaction():
+        raise RuntimeError("a network call cannot end a transaction from inside a savepoint")
+    if session.in_transaction():
+        session.commit()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets the webhook write while a worker thread reads; the busy timeout makes
-    # concurrent writers wait for the lock instead of failing at once.
+    # concurrent writers wait a little for the lock instead of failing at once.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -33,26 +115,35 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalise_database_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
+            url,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
+            **kwargs,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
 
         # pysqlite's own transaction handling defers BEGIN until the first write, which
         # lets two writers read the same row and then fight; BEGIN IMMEDIATE takes the
-        # write lock up front so a read-modify-write is atomic.
+        # write lock up front so a read-modify-write is atomic. A read-only unit of work
+        # needs no write lock: in WAL mode it reads a snapshot and blocks nobody.
         @event.listens_for(engine, "connect")
         def _no_pysqlite_begin(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.isolation_level = None
 
         @event.listens_for(engine, "begin")
-        def _begin_immediate(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        def _begin_immediate(conn: Connection) -> None:
+            read_only = conn.get_execution_options().get(READ_ONLY, False)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
-        return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
-    return create_engine(url, **kwargs)
+    else:
+        kwargs.setdefault("pool_pre_ping", True)
+        kwargs.setdefault("pool_size", 10)
+        kwargs.setdefault("max_overflow", 20)
+        engine = create_engine(url, **kwargs)
+    # Registered after BEGIN IMMEDIATE, so a BEGIN that failed is not counted as open.
+    event.listen(engine, "begin", _OPEN.begun)
+    event.listen(engine, "commit", _OPEN.ended)
+    event.listen(engine, "rollback", _OPEN.ended)
+    return engine
 
 
 class Database:
@@ -62,6 +153,9 @@ class Database:
         self.url = normalise_database_url(url)
         self.engine = make_engine(self.url, **engine_kwargs)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._readers = sessionmaker(
+            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
 
     @property
     def dialect(self) -> str:
@@ -69,9 +163,14 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """Yield a session; commit on success, roll back on any exception."""
-        session = self._sessions()
+    def session(self, *, read_only: bool = False) -> Iterator[Session]:
+        """Yield a session; commit on success, roll back on any exception.
+
+        ``read_only`` marks a unit of work that never writes: on SQLite it then starts
+        with a plain ``BEGIN`` instead of taking the write lock, so a long report or a
+        polling loop never makes a writer wait.
+        """
+        session = (self._readers if read_only else self._sessions)()
         try:
             yield session
             session.commit()
@@ -86,6 +185,45 @@ class Database:
         with self.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
 
+    def probe(self, timeout: float = 1.0) -> str:
+        """``ok``, or ``locked`` when a write could not start within ``timeout`` seconds.
+
+        Uses a connection of its own (never the pool, which may be busy) and gives up
+        after ``timeout``, so a health check answers quickly even while the database is
+        locked. Raises when the database cannot be reached at all.
+        """
+        if self.dialect == "sqlite":
+            return _probe_sqlite(self.engine.url.database or ":memory:", timeout)
+        probe = create_engine(
+            self.url,
+            poolclass=NullPool,
+            connect_args={
+                "connect_timeout": max(1, int(timeout)),
+                "options": f"-c statement_timeout={int(timeout * 1000)}",
+            },
+        )
+        try:
+            with probe.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        finally:
+            probe.dispose()
+        return "ok"
+
     def dispose(self) -> None:
         """Close every pooled connection (tests, forks, shutdown)."""
         self.engine.dispose()
+
+
+def _probe_sqlite(path: str, timeout: float) -> str:
+    """Try to take SQLite's write lock for an instant (``BEGIN IMMEDIATE`` then rollback)."""
+    connection = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            return "locked"
+        raise
+    finally:
+        connection.close()
+    return "ok"

@@ -3,8 +3,10 @@
 The scripted Messages API answers 529 (overloaded) and 500 for every call during a
 one-minute window of the business clock (failures are scripted, not slept through);
 the SDK's retries are exhausted on each message. Nothing the model did in that window
-is kept, each message gets exactly one fallback reply, Twilio re-delivering one of them
-changes nothing, and after the window the operator's message is recorded exactly once.
+is kept (a write made before the model failed is reverted through the audit log, as
+``undo`` would), each message gets exactly one fallback reply, Twilio re-delivering one
+of them changes nothing, and after the window the operator's message is recorded exactly
+once.
 """
 
 from __future__ import annotations
@@ -92,7 +94,20 @@ def test_model_down_for_a_minute(
     assert worker.run_once() == 1
     assert len(rows(runtime, Interaction)) == 1
     [answered] = rows(runtime, Message, Message.twilio_sid == recovered["MessageSid"])
-    keys = {a.idempotency_key for a in rows(runtime, AuditLog) if a.idempotency_key}
-    assert len(keys) == 1 and keys.pop().startswith(f"{answered.id}:"), "a write was kept twice"
+    # The write of the outage is in the audit log, reverted by the failed turn itself
+    # (the undo machinery): the only write still standing is the recovered one.
+    audits = rows(runtime, AuditLog)
+    standing = {
+        a.idempotency_key
+        for a in audits
+        if a.idempotency_key and a.reverted_at is None and not a.idempotency_key.startswith("undo:")
+    }
+    assert len(standing) == 1 and standing.pop().startswith(f"{answered.id}:"), (
+        "a write was kept twice"
+    )
+    outage = [a for a in audits if a.turn_id != answered.id and a.table_name == "interactions"]
+    assert outage and all(
+        a.reverted_at is not None or a.idempotency_key.startswith("undo:") for a in outage
+    )
     assert twilio.bodies_to(user.phone)[-1] == "Logged: no answer."
     assert_each_answered_once(runtime.db, twilio, [*sids, recovered["MessageSid"]])

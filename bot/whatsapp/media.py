@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from bot.db import before_network_call
 from bot.models import Contact, File, FileLink, Message
 from bot.runtime import Runtime
 from bot.store import ProjectScope
@@ -87,6 +88,7 @@ def _download(runtime: Runtime, url: str, declared: str | None) -> tuple[bytes, 
     if not (settings.twilio_account_sid and settings.twilio_auth_token):
         raise MediaRefused("media cannot be fetched without Twilio credentials")
     auth = (settings.twilio_account_sid, settings.twilio_auth_token)
+    before_network_call("a media download")
     try:
         with httpx.stream("GET", url, auth=auth, follow_redirects=True, timeout=20) as response:
             if response.status_code != 200:

@@ -88,10 +88,10 @@ def claim_next(db: Database, worker_id: str, lease: timedelta) -> Claim | None:
 
 
 def lock_claimed(session: Session, message_id: uuid.UUID, worker_id: str) -> Message | None:
-    """Re-read a claimed message inside a turn's transaction, if this worker still holds it.
+    """Re-read a claimed message inside a transaction, if this worker still holds it.
 
-    On PostgreSQL the row stays locked until the turn commits, so no other worker can
-    re-claim it even if the lease runs out during a long model call.
+    On PostgreSQL the row stays locked until that transaction ends, so no other worker
+    can re-claim it meanwhile.
     """
     stmt = select(Message).where(Message.id == message_id)
     if session.get_bind().dialect.name == "postgresql":
@@ -99,6 +99,20 @@ def lock_claimed(session: Session, message_id: uuid.UUID, worker_id: str) -> Mes
     message = session.scalar(stmt)
     if message is None or message.status != "processing" or message.locked_by != worker_id:
         return None
+    return message
+
+
+def hold_claim(
+    session: Session, message_id: uuid.UUID, worker_id: str, lease: timedelta
+) -> Message | None:
+    """:func:`lock_claimed`, renewing the lease: a long model turn keeps its message.
+
+    A turn calls this in each of its transactions, so a worker whose lease ran out (and
+    whose message another worker took) finds out before it writes anything more.
+    """
+    message = lock_claimed(session, message_id, worker_id)
+    if message is not None:
+        message.lease_until = utcnow() + lease
     return message
 
 
