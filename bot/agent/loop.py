@@ -5,8 +5,9 @@ blocks run in order through :data:`tools.REGISTRY`; failures go back to the mode
 ``is_error`` results.
 
 No database transaction is open while the model is asked (``docs/architecture.md``).
-:func:`start_agent_turn` reads what the turn needs inside the turn's first transaction
-and returns an :class:`AgentTurn`; :func:`bot.turn.run.run_turn` commits, calls
+:func:`start_agent_turn` (the router's answer to free text) returns an
+:class:`AgentTurn`; :func:`bot.turn.run.run_turn` commits the turn's first transaction,
+lets :meth:`AgentTurn.prepare` read the prompt in a read-only one, calls
 :meth:`AgentTurn.run` with no transaction open — each tool call commits in a short
 transaction of its own (:mod:`bot.agent.tool_calls`) — and then :meth:`AgentTurn.finish`
 in the turn's last transaction. If the model becomes unreachable midway (after the SDK's
@@ -21,7 +22,7 @@ they have moved on to.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import anthropic
@@ -69,35 +70,47 @@ def clip(text: str, limit: int = MAX_REPLY_CHARS) -> str:
     return cut + "…"
 
 
+def warm_up(runtime: Runtime) -> None:
+    """Build the client and the tool definitions before the first turn needs them."""
+    anthropic_client(runtime)
+    tool_definitions(read_only=False)
+    tool_definitions(read_only=True)
+
+
 def start_agent_turn(ctx: TurnContext) -> AgentTurn:
-    """Read everything the model turn needs, inside the turn's first transaction."""
-    model = ctx.runtime.settings.llm_model
-    tools = ToolRunner.for_turn(ctx, operator_words(ctx))
-    request = {
-        "model": model,
-        "max_tokens": MAX_TOKENS,
-        "system": system_blocks(ctx),
-        "tools": tool_definitions(tools.read_only),
-    }
-    return AgentTurn(
-        ctx.runtime, request, conversation(ctx), tools, TurnLedger.for_turn(ctx, model)
-    )
+    """The model turn for ``ctx``'s message (the router's answer to free text)."""
+    return AgentTurn(ctx.runtime)
 
 
 @dataclass
 class AgentTurn:
-    """One free-text turn for the model (a :class:`~bot.turn.context.NetworkStep`)."""
+    """One free-text turn for the model (a :class:`~bot.turn.context.NetworkStep`).
+
+    :meth:`prepare` reads the prompt and the tools' context in a read-only transaction,
+    :meth:`run` talks to the model with no transaction open, :meth:`finish` writes the
+    bookkeeping in the turn's last transaction.
+    """
 
     runtime: Runtime
-    request: dict[str, Any]
-    messages: list[dict[str, Any]]
-    tools: ToolRunner
-    ledger: TurnLedger
+    request: dict[str, Any] = field(default_factory=dict)
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    tools: ToolRunner | None = None
+    ledger: TurnLedger | None = None
     result: TurnResult | None = None
     failure: ProviderFailure | None = None
 
+    def prepare(self, ctx: TurnContext) -> None:
+        """Read the conversation, the system prompt and what the tools need."""
+        model = ctx.runtime.settings.llm_model
+        self.tools = ToolRunner.for_turn(ctx, operator_words(ctx))
+        self.request = {"model": model, "max_tokens": MAX_TOKENS, "system": system_blocks(ctx)}
+        self.messages = conversation(ctx)
+        self.ledger = TurnLedger.for_turn(ctx, model)
+
     def run(self) -> None:
         """Call the model and run its tool calls; no transaction is open meanwhile."""
+        assert self.tools is not None, "prepare() first"
+        self.request["tools"] = tool_definitions(self.tools.read_only)
         try:
             self.result = self._rounds()
         except ProviderFailure as failure:
@@ -105,6 +118,7 @@ class AgentTurn:
 
     def finish(self, ctx: TurnContext) -> Reply:
         """Write the usage rows (after reverting a failed turn's writes); the reply."""
+        assert self.ledger is not None, "prepare() first"
         model = self.request["model"]
         if self.failure is not None or self.result is None:
             failure = self.failure or ProviderFailure("the turn did not run", True)
@@ -126,6 +140,7 @@ class AgentTurn:
         return Reply(text=clip(self.result.text), prompt_type="free", meta=meta)
 
     def _rounds(self) -> TurnResult:
+        assert self.tools is not None and self.ledger is not None
         said = ""
         deadline = time.monotonic() + TURN_BUDGET_SECONDS
         for round_no in range(1, MAX_ROUNDS + 1):

@@ -70,10 +70,15 @@ class Reply:
 class NetworkStep(Protocol):
     """The part of a turn that waits on the network (the model), returned by a planner.
 
-    ``run_turn`` commits what the turn did so far, calls :meth:`run` with no database
-    transaction open (it opens short ones of its own for its writes), then
-    :meth:`finish` inside the turn's last transaction, which also stores the reply.
+    ``run_turn`` commits what the turn did so far, calls :meth:`prepare` in a read-only
+    transaction, :meth:`run` with no transaction open (it opens short ones of its own for
+    its writes), then :meth:`finish` inside the turn's last transaction, which also
+    stores the reply.
     """
+
+    def prepare(self, ctx: TurnContext) -> None:
+        """Read what :meth:`run` needs (``ctx`` is in a read-only transaction)."""
+        ...
 
     def run(self) -> None:
         """Talk to the network; raise :class:`ClaimLost` if the message is no longer ours."""

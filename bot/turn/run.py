@@ -10,8 +10,9 @@ No database transaction is open while the model is asked (``docs/architecture.md
    the message's files and calls the planner. A command (rules planner) is answered
    right there: its writes, the session state and the reply rows commit together.
 2. For free text the planner returns a :class:`~bot.turn.context.NetworkStep`; the
-   first transaction commits and the step calls the model with none open, running each
-   tool call in a short transaction of its own (audited with the turn's id).
+   first transaction commits, the step reads its prompt in a read-only one (no write
+   lock on SQLite) and calls the model with none open, running each tool call in a
+   short transaction of its own (audited with the turn's id).
 3. A last short transaction writes the usage rows, the session state and the reply.
 
 A turn that does not get to step 3 (the model failed midway, the worker died) has its
@@ -85,6 +86,11 @@ def run_turn(
             return _record(ctx, answer, notes)
     # The planner needs the network: the transaction above is closed, none is open now.
     try:
+        with runtime.db.session(read_only=True) as session:
+            ready = _context(runtime, session, message_id, loader, resume=ctx, read_only=True)
+            if ready is None:
+                raise ClaimLost(f"message {message_id} was taken over")
+            answer.prepare(ready)
         answer.run()
         with runtime.db.session() as session:
             final = _context(runtime, session, message_id, loader, resume=ctx)
@@ -136,9 +142,14 @@ def _context(
     message_id: uuid.UUID,
     loader: MessageLoader,
     resume: TurnContext | None = None,
+    read_only: bool = False,
 ) -> TurnContext | None:
-    """The turn's context in ``session``; ``resume`` carries the state and time of step 1."""
-    message = loader(session, message_id)
+    """The turn's context in ``session``; ``resume`` carries the state and time of step 1.
+
+    ``read_only`` reads the message without ``loader`` (whose claim check writes); the
+    context still carries ``loader`` for the turn's later transactions.
+    """
+    message = load_message(session, message_id) if read_only else loader(session, message_id)
     if message is None:
         return None
     project = session.get(Project, message.project_id)

@@ -69,8 +69,15 @@ def _claimable(now):  # type: ignore[no-untyped-def]
 
 
 def claim_next(db: Database, worker_id: str, lease: timedelta) -> Claim | None:
-    """Take the oldest runnable message, or ``None`` when nothing may run now."""
+    """Take the oldest runnable message, or ``None`` when nothing may run now.
+
+    An idle queue is seen by a read-only look first, so idle workers polling it never
+    take SQLite's write lock (which the webhook needs).
+    """
     now = utcnow()
+    with db.session(read_only=True) as session:
+        if session.scalar(select(Message.id).where(_claimable(now)).limit(1)) is None:
+            return None
     with db.session() as session:
         stmt = (
             select(Message).where(_claimable(now)).order_by(Message.created_at, Message.id).limit(1)

@@ -16,6 +16,7 @@ and marked ``failed``.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import socket
@@ -124,6 +125,11 @@ class Worker:
         from memory import embedder_for
 
         embedder_for(runtime)
+        if runtime.settings.anthropic_api_key:
+            # Prepared now: importing the SDK and deriving the tools' schemas take seconds
+            # of CPU on a busy host, which the first model turns would otherwise spend
+            # while operators' webhooks wait for the same cores.
+            importlib.import_module("bot.agent.loop").warm_up(runtime)
         self.max_attempts = max_attempts
         self.retry_delay = timedelta(seconds=retry_delay_seconds)
         self.worker_id = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"

@@ -18,19 +18,22 @@ from bot.whatsapp.worker import Worker
 
 log = logging.getLogger(__name__)
 
-#: Worker threads in the embedded mode; turns of one operator still run one at a time.
-WORKER_THREADS = 2
-
 
 def start_worker_threads(
-    app: Flask, stop: threading.Event, count: int = WORKER_THREADS, prefix: str = "serve"
+    app: Flask, stop: threading.Event, count: int | None = None, prefix: str = "serve"
 ) -> list[threading.Thread]:
     """Start ``count`` worker threads that sweep the queue until ``stop`` is set.
 
-    Worker ids are ``<prefix>-<index>``; a claim belongs to its worker id, so processes
-    sharing one queue must use different prefixes.
+    ``count`` defaults to the settings' ``worker_threads`` (``CALLTIME_WORKER_THREADS``,
+    8): each thread runs one turn at a time, so that many operators' model turns overlap,
+    while turns of one operator still run one at a time, in order. A thread waiting on
+    the model holds no database connection, so even SQLite serves them all. Worker ids
+    are ``<prefix>-<index>``; a claim belongs to its worker id, so processes sharing one
+    queue must use different prefixes.
     """
     runtime = app.extensions["calltime"]
+    if count is None:
+        count = runtime.settings.worker_threads
     threads = []
     for index in range(count):
         worker = Worker(runtime, name=f"{prefix}-{index}")
@@ -42,12 +45,14 @@ def start_worker_threads(
     return threads
 
 
-def serve_with_workers(app: Flask, *, host: str, port: int, stop: threading.Event) -> None:
-    """Serve HTTP and run worker threads until ``stop`` is set (by a signal handler)."""
+def serve_with_workers(
+    app: Flask, *, host: str, port: int, stop: threading.Event, threads: int | None = None
+) -> None:
+    """Serve HTTP and run ``threads`` worker threads until ``stop`` is set (by a signal)."""
     server = make_server(host, port, app, threaded=True)
     http = threading.Thread(target=server.serve_forever, name="calltime-http", daemon=True)
     http.start()
-    workers = start_worker_threads(app, stop)
+    workers = start_worker_threads(app, stop, threads)
     try:
         stop.wait()
     except KeyboardInterrupt:
