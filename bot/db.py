@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -58,6 +59,42 @@ class _OpenTransactions:
 
 
 _OPEN = _OpenTransactions()
+
+
+class _WritersInLine:
+    """One SQLite write transaction at a time per engine, the others waiting in line.
+
+    SQLite's own busy handler polls with growing sleeps, so under contention a writer can
+    lose the lock to newcomers again and again until its busy timeout runs out (the
+    webhook then answers 503). Threads of one process instead queue on a lock that wakes
+    the next waiter the moment the lock is free. The wait is bounded by the same busy
+    timeout; other processes still meet at SQLite's lock.
+    """
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._holder: weakref.ref[Connection] | None = None
+
+    def enter(self, conn: Connection) -> None:
+        if not self._lock.acquire(timeout=self.timeout):
+            raise OperationalError(
+                "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")
+            )
+        # A connection dropped without commit or rollback must not keep the line blocked.
+        self._holder = weakref.ref(conn, self._dropped)
+
+    def leave(self, conn: Connection) -> None:
+        if self._holder is not None and self._holder() is conn:
+            self._holder = None
+            self._lock.release()
+
+    def _dropped(self, ref: weakref.ref[Connection]) -> None:
+        if self._holder is ref:
+            self._holder = None
+            self._lock.release()
+
+
 _NETWORK_LISTENERS: list[Callable[[str], None]] = []
 
 
@@ -129,10 +166,22 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         def _no_pysqlite_begin(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.isolation_level = None
 
+        writers = _WritersInLine(SQLITE_BUSY_TIMEOUT_S)
+
         @event.listens_for(engine, "begin")
         def _begin_immediate(conn: Connection) -> None:
-            read_only = conn.get_execution_options().get(READ_ONLY, False)
-            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+            if conn.get_execution_options().get(READ_ONLY, False):
+                conn.exec_driver_sql("BEGIN")
+                return
+            writers.enter(conn)
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                writers.leave(conn)
+                raise
+
+        event.listen(engine, "commit", writers.leave)
+        event.listen(engine, "rollback", writers.leave)
 
     else:
         kwargs.setdefault("pool_pre_ping", True)
