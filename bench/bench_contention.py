@@ -50,6 +50,7 @@ MODEL_LATENCY_S = 5.0
 WRITERS, COMMANDERS = 20, 5
 FREE_TEXT_INTERVAL_S, COMMAND_INTERVAL_S = 6.0, 1.0
 COMMANDS = ("help", "stats", "due", "next")
+QUESTION = "what should I say to lapsed donors about school kits?"
 WORKER_PROCESSES = 2
 #: One process's SQLAlchemy pool: QueuePool 5 + 10 on SQLite, 10 + 20 on PostgreSQL.
 POOL_SIZE = {"sqlite": 15, "postgres": 30}
@@ -161,35 +162,28 @@ def _sqlite_sampler(url: str, pid: int | None) -> Callable[[], tuple[int, int]]:
     return sample
 
 
-def _load(port: int, writers: list[str], commanders: list[str], scale: int) -> tuple[Any, Any]:
+def _load(port: int, writers: list[str], commanders: list[str], scale: int) -> list[list[Sent]]:
     """Both loads at once: free text every 6 s per writer, a command a second per commander."""
-    common = {
-        "url": f"http://127.0.0.1:{port}/whatsapp/inbound",
-        "public_url": PUBLIC_BASE + "/whatsapp/inbound",
-        "auth_token": AUTH_TOKEN,
-        "to_number": PROJECT_NUMBER,
-    }
-    free_count, command_count = scale, scale * 4
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        free = pool.submit(
-            run_open_loop,
-            **common,
-            operators=writers,
-            per_operator=free_count,
-            interval_s=FREE_TEXT_INTERVAL_S,
-            max_seconds=free_count * FREE_TEXT_INTERVAL_S + 60,
-            body_for=lambda seq: f"what should I say to lapsed donors about school kits? {seq}",
+    loads = [
+        (writers, scale, FREE_TEXT_INTERVAL_S, lambda seq: f"{QUESTION} {seq}"),
+        (commanders, scale * 4, COMMAND_INTERVAL_S, lambda seq: COMMANDS[seq % len(COMMANDS)]),
+    ]
+
+    def send(operators: list[str], count: int, interval: float, body: Any) -> list[Sent]:
+        return run_open_loop(
+            url=f"http://127.0.0.1:{port}/whatsapp/inbound",
+            public_url=PUBLIC_BASE + "/whatsapp/inbound",
+            auth_token=AUTH_TOKEN,
+            to_number=PROJECT_NUMBER,
+            operators=operators,
+            per_operator=count,
+            interval_s=interval,
+            max_seconds=count * interval + 60,
+            body_for=body,
         )
-        commands = pool.submit(
-            run_open_loop,
-            **common,
-            operators=commanders,
-            per_operator=command_count,
-            interval_s=COMMAND_INTERVAL_S,
-            max_seconds=command_count * COMMAND_INTERVAL_S + 60,
-            body_for=lambda seq: COMMANDS[seq % len(COMMANDS)],
-        )
-        return free.result(), commands.result()
+
+    with ThreadPoolExecutor(max_workers=len(loads)) as pool:
+        return list(pool.map(lambda load: send(*load), loads))
 
 
 def _reply_times(url: str, arrivals: dict[str, float]) -> dict[str, float]:

@@ -11,10 +11,6 @@ once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from flask import Flask
 
 from bot.agent.client import MAX_RETRIES
@@ -24,36 +20,13 @@ from bot.whatsapp.worker import Worker
 from tests import pipeline_support
 from tests.agent_support import rows
 from tests.factories import make_contact, make_project, make_user
-from tests.pipeline_support import make_app
-from tests.resilience_support import BASE, assert_each_answered_once, deliver, form_for
-from tests.scripted_llm import DUMMY_KEY, ScriptedLLM, failure, reply, tool_use
+from tests.resilience_support import assert_each_answered_once, deliver, form_for
+from tests.scripted_llm import ScriptedLLM, failure, reply, tool_use
 from tests.twilio_double import TwilioDouble
 
 twilio = pipeline_support.twilio  # the recording Twilio double (fixture)
+pytest_plugins = ("tests.agent_fixtures",)  # scripted, assisted
 ATTEMPTS = MAX_RETRIES + 1  # one call and the SDK's retries
-
-
-@pytest.fixture
-def scripted() -> Iterator[ScriptedLLM]:
-    with ScriptedLLM() as server:
-        yield server
-
-
-@pytest.fixture
-def assisted(
-    db_url: str, tmp_path: Path, clock: FrozenClock, twilio: TwilioDouble, scripted: ScriptedLLM
-) -> Iterator[Flask]:
-    app = make_app(
-        db_url,
-        tmp_path,
-        clock,
-        **twilio.settings(),
-        public_base_url=BASE,
-        anthropic_api_key=DUMMY_KEY,
-        anthropic_base_url=scripted.url,
-    )
-    yield app
-    app.extensions["calltime"].db.dispose()
 
 
 def test_model_down_for_a_minute(

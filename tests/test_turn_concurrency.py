@@ -11,36 +11,28 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import pytest
 from flask import Flask
 from twilio.request_validator import RequestValidator
 
-from bot.clock import FrozenClock
 from bot.models import User
 from bot.whatsapp.worker_threads import start_worker_threads
 from tests import pipeline_support
 from tests.browser import LiveServer
 from tests.factories import make_contact, make_project, make_user
-from tests.pipeline_support import make_app
-from tests.scripted_llm import DUMMY_KEY, ScriptedLLM, reply, slow
+from tests.resilience_support import BASE
+from tests.scripted_llm import ScriptedLLM, reply, slow
 from tests.twilio_double import AUTH_TOKEN, TwilioDouble
 
 twilio = pipeline_support.twilio  # the recording Twilio double (fixture)
+pytest_plugins = ("tests.agent_fixtures",)  # scripted, assisted
 MODEL_SECONDS = 3.0
 WRITERS = 5
 COMMANDS = ("stats", "due", "help")
 QUESTION = "what should I tell donors about the school kits?"
-
-
-@pytest.fixture
-def scripted() -> Iterator[ScriptedLLM]:
-    with ScriptedLLM() as server:
-        yield server
 
 
 class Sender:
@@ -48,6 +40,7 @@ class Sender:
 
     def __init__(self, base: str, to: str) -> None:
         self.url, self.to = base + "/whatsapp/inbound", to
+        self.signed_url = BASE + "/whatsapp/inbound"  # the URL Twilio is configured with
         self._local = threading.local()
         self._sids = iter(range(10_000))
 
@@ -57,7 +50,7 @@ class Sender:
             self._local.http = httpx.Client(timeout=15)
         form = {"MessageSid": f"SM{next(self._sids):032d}", "From": f"whatsapp:{user.phone}"}
         form |= {"To": f"whatsapp:{self.to}", "Body": body, "NumMedia": "0"}
-        signature = RequestValidator(AUTH_TOKEN).compute_signature(self.url, form)
+        signature = RequestValidator(AUTH_TOKEN).compute_signature(self.signed_url, form)
         started = time.monotonic()
         answer = self._local.http.post(
             self.url, data=form, headers={"X-Twilio-Signature": signature}
@@ -84,22 +77,6 @@ def _one_at_a_time(sender: Sender, double: TwilioDouble, user: User, body: str) 
         time.sleep(0.01)
     assert len(double.messages) > before, f"no reply to {body!r} within 30 s"
     return time.monotonic() - started
-
-
-@pytest.fixture
-def assisted(
-    db_url: str, tmp_path: Path, clock: FrozenClock, twilio: TwilioDouble, scripted: ScriptedLLM
-) -> Iterator[Flask]:
-    app = make_app(
-        db_url,
-        tmp_path,
-        clock,
-        **twilio.settings(),
-        anthropic_api_key=DUMMY_KEY,
-        anthropic_base_url=scripted.url,
-    )
-    yield app
-    app.extensions["calltime"].db.dispose()
 
 
 @pytest.mark.slow

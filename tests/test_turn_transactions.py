@@ -9,11 +9,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
 from flask import Flask
 from sqlalchemy import text
 
@@ -30,37 +27,14 @@ from memory.zerodb import ZeroDBClient
 from tests import pipeline_support
 from tests.agent_support import rows
 from tests.factories import make_contact, make_project, make_user
-from tests.pipeline_support import make_app
-from tests.resilience_support import BASE, deliver, form_for
-from tests.scripted_llm import DUMMY_KEY, ScriptedLLM, failure, reply, slow, tool_use
+from tests.resilience_support import deliver, form_for
+from tests.scripted_llm import ScriptedLLM, failure, reply, slow, tool_use
 from tests.twilio_double import TwilioDouble
 from tests.zerodb_fake import FakeZeroDB
 
 twilio = pipeline_support.twilio  # the recording Twilio double (fixture)
+pytest_plugins = ("tests.agent_fixtures",)  # scripted, assisted
 REPORT = "Anita pledged 25k by Friday"
-
-
-@pytest.fixture
-def scripted() -> Iterator[ScriptedLLM]:
-    with ScriptedLLM() as server:
-        yield server
-
-
-@pytest.fixture
-def assisted(
-    db_url: str, tmp_path: Path, clock: FrozenClock, twilio: TwilioDouble, scripted: ScriptedLLM
-) -> Iterator[Flask]:
-    app = make_app(
-        db_url,
-        tmp_path,
-        clock,
-        **twilio.settings(),
-        public_base_url=BASE,
-        anthropic_api_key=DUMMY_KEY,
-        anthropic_base_url=scripted.url,
-    )
-    yield app
-    app.extensions["calltime"].db.dispose()
 
 
 def _pledge(contact_id, tool_id: str) -> dict:
