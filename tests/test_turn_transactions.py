@@ -9,10 +9,11 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from datetime import timedelta
 from decimal import Decimal
 
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from bot.agent.client import MAX_RETRIES, anthropic_client
 from bot.clock import FrozenClock
@@ -20,6 +21,7 @@ from bot.engine.undo import revert_turn
 from bot.models import AuditLog, Memory, Message, Pledge
 from bot.store import ProjectScope
 from bot.whatsapp.media import fetch_media
+from bot.whatsapp.queue import claim_next
 from bot.whatsapp.twilio_rest import twilio_client
 from bot.whatsapp.worker import Worker
 from memory.service import MemoryService
@@ -202,7 +204,7 @@ def test_model_outage_reply_promises_no_retry_and_none_happens(
 
 
 # -- SQLite's lock: the webhook and /healthz answer instead of hanging -------------------
-def test_webhook_and_healthz_answer_quickly_while_the_database_is_locked(
+def test_webhook_healthz_and_readers_answer_quickly_while_the_database_is_locked(
     assisted: Flask, db_url: str
 ) -> None:
     runtime = assisted.extensions["calltime"]
@@ -225,6 +227,13 @@ def test_webhook_and_healthz_answer_quickly_while_the_database_is_locked(
         waited = time.monotonic() - started
         assert answer.status_code == 503 and answer.headers["Retry-After"]
         assert waited < 10.0, f"the webhook hung for {waited:.1f} s (Twilio gives up at 15 s)"
+        # Reading needs no write lock: an idle worker's look at the queue and a read-only
+        # unit of work answer at once.
+        started = time.monotonic()
+        assert claim_next(runtime.db, "idle", timedelta(minutes=5)) is None
+        with runtime.db.session(read_only=True) as session:
+            assert session.scalar(select(func.count()).select_from(Message)) == 0
+        assert time.monotonic() - started < 1.0
     finally:
         holder.execute("ROLLBACK")
         holder.close()
