@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,8 +33,10 @@ log = logging.getLogger(__name__)
 #: with "database is locked". Well under Twilio's 15-second webhook limit, so a webhook
 #: that cannot write answers 503 + Retry-After (and Twilio retries) instead of timing out.
 SQLITE_BUSY_TIMEOUT_S = 5.0
-#: Execution option marking a unit of work that only reads (see :meth:`Database.session`).
+#: Execution options marking a unit of work that only reads, or whose writer someone is
+#: waiting for (see :meth:`Database.session`).
 READ_ONLY = "calltime_read_only"
+URGENT = "calltime_urgent"
 
 
 class _OpenTransactions:
@@ -66,33 +69,46 @@ class _WritersInLine:
 
     SQLite's own busy handler polls with growing sleeps, so under contention a writer can
     lose the lock to newcomers again and again until its busy timeout runs out (the
-    webhook then answers 503). Threads of one process instead queue on a lock that wakes
-    the next waiter the moment the lock is free. The wait is bounded by the same busy
+    webhook then answers 503). Threads of one process instead wait here and are woken the
+    moment the lock is free; an *urgent* writer (the webhook storing a message Twilio
+    waits for) goes before the queue's workers. The wait is bounded by the same busy
     timeout; other processes still meet at SQLite's lock.
     """
 
     def __init__(self, timeout: float) -> None:
         self.timeout = timeout
-        self._lock = threading.Lock()
+        self._free = threading.Condition()
         self._holder: weakref.ref[Connection] | None = None
+        self._urgent = 0  # urgent writers waiting
 
-    def enter(self, conn: Connection) -> None:
-        if not self._lock.acquire(timeout=self.timeout):
-            raise OperationalError(
-                "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")
-            )
-        # A connection dropped without commit or rollback must not keep the line blocked.
-        self._holder = weakref.ref(conn, self._dropped)
+    def enter(self, conn: Connection, urgent: bool) -> None:
+        deadline = time.monotonic() + self.timeout
+        with self._free:
+            self._urgent += urgent
+            try:
+                while self._holder is not None or (self._urgent and not urgent):
+                    if not self._free.wait(deadline - time.monotonic()):
+                        raise OperationalError(
+                            "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")
+                        )
+                # A connection dropped without commit or rollback must not block the line.
+                self._holder = weakref.ref(conn, self._dropped)
+            finally:
+                self._urgent -= urgent
+                if urgent and self._holder is None:
+                    self._free.notify_all()  # an urgent writer gave up: the others may go
 
     def leave(self, conn: Connection) -> None:
-        if self._holder is not None and self._holder() is conn:
-            self._holder = None
-            self._lock.release()
+        with self._free:
+            if self._holder is not None and self._holder() is conn:
+                self._holder = None
+                self._free.notify_all()
 
     def _dropped(self, ref: weakref.ref[Connection]) -> None:
-        if self._holder is ref:
-            self._holder = None
-            self._lock.release()
+        with self._free:
+            if self._holder is ref:
+                self._holder = None
+                self._free.notify_all()
 
 
 _NETWORK_LISTENERS: list[Callable[[str], None]] = []
@@ -173,7 +189,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             if conn.get_execution_options().get(READ_ONLY, False):
                 conn.exec_driver_sql("BEGIN")
                 return
-            writers.enter(conn)
+            writers.enter(conn, urgent=conn.get_execution_options().get(URGENT, False))
             try:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
             except BaseException:
@@ -205,6 +221,9 @@ class Database:
         self._readers = sessionmaker(
             self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
         )
+        self._urgent = sessionmaker(
+            self.engine.execution_options(**{URGENT: True}), expire_on_commit=False
+        )
 
     @property
     def dialect(self) -> str:
@@ -212,14 +231,17 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def session(self, *, read_only: bool = False) -> Iterator[Session]:
+    def session(self, *, read_only: bool = False, urgent: bool = False) -> Iterator[Session]:
         """Yield a session; commit on success, roll back on any exception.
 
         ``read_only`` marks a unit of work that never writes: on SQLite it then starts
         with a plain ``BEGIN`` instead of taking the write lock, so a long report or a
-        polling loop never makes a writer wait.
+        polling loop never makes a writer wait. ``urgent`` marks a short write someone is
+        waiting for (the webhook's): on SQLite it gets the write lock before the queue
+        workers' transactions waiting in this process.
         """
-        session = (self._readers if read_only else self._sessions)()
+        factory = self._readers if read_only else self._urgent if urgent else self._sessions
+        session = factory()
         try:
             yield session
             session.commit()
