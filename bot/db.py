@@ -3,9 +3,8 @@
 Nothing here imports Flask: ``tools/`` and ``memory/`` receive a :class:`Database`
 from their caller. The Flask app keeps its instance in ``app.extensions["calltime.db"]``.
 
-It also keeps the rule that **no database transaction is open during a network call**
-(see ``docs/architecture.md``): every engine made here records which thread holds an
-open transaction, and every network client calls :func:`before_network_call` first.
+Every engine made here reports its open transactions to :mod:`bot.transactions`, which
+keeps the rule that no transaction is open during a network call.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ import sqlite3
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -26,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from bot.config import normalise_database_url
+from bot.transactions import watch_transactions
 
 log = logging.getLogger(__name__)
 
@@ -37,31 +37,6 @@ SQLITE_BUSY_TIMEOUT_S = 5.0
 #: waiting for (see :meth:`Database.session`).
 READ_ONLY = "calltime_read_only"
 URGENT = "calltime_urgent"
-
-
-class _OpenTransactions:
-    """Which thread began each open transaction, fed by the engines' events."""
-
-    def __init__(self) -> None:
-        # Weak keys: a connection dropped without commit or rollback leaves no entry behind.
-        self._owners: weakref.WeakKeyDictionary[Connection, int] = weakref.WeakKeyDictionary()
-        self._lock = threading.Lock()
-
-    def begun(self, conn: Connection) -> None:
-        with self._lock:
-            self._owners[conn] = threading.get_ident()
-
-    def ended(self, conn: Connection) -> None:
-        with self._lock:
-            self._owners.pop(conn, None)
-
-    def in_this_thread(self) -> bool:
-        me = threading.get_ident()
-        with self._lock:
-            return me in self._owners.values()
-
-
-_OPEN = _OpenTransactions()
 
 
 class _WritersInLine:
@@ -109,47 +84,6 @@ class _WritersInLine:
             if self._holder is ref:
                 self._holder = None
                 self._free.notify_all()
-
-
-_NETWORK_LISTENERS: list[Callable[[str], None]] = []
-
-
-def transaction_open_in_this_thread() -> bool:
-    """Whether the calling thread holds an open transaction on any Calltime engine."""
-    return _OPEN.in_this_thread()
-
-
-def before_network_call(what: str) -> None:
-    """Called by every network client just before a request (model, Twilio, media, ZeroDB).
-
-    A transaction open during a network call would hold SQLite's write lock, or a
-    PostgreSQL connection and its row locks, for as long as the remote side takes, so
-    every other operator and the webhook would wait. A breach is logged as an error with
-    the stack and reported to the listeners (the test suite fails the test).
-    """
-    if not _OPEN.in_this_thread():
-        return
-    log.error("%s called while a database transaction is open", what, stack_info=True)
-    for listener in list(_NETWORK_LISTENERS):
-        listener(what)
-
-
-def on_network_call_in_transaction(listener: Callable[[str], None]) -> Callable[[], None]:
-    """Call ``listener(what)`` on every breach of the rule; returns a function removing it."""
-    _NETWORK_LISTENERS.append(listener)
-    return lambda: _NETWORK_LISTENERS.remove(listener)
-
-
-def end_transaction(session: Session) -> None:
-    """Commit ``session``'s open transaction before a network call.
-
-    The session begins a new transaction at its next statement. For units of work whose
-    work so far may stand on its own: reads, or a local write whose remote copy follows.
-    """
-    if session.in_nested_transaction():
-        raise RuntimeError("a network call cannot end a transaction from inside a savepoint")
-    if session.in_transaction():
-        session.commit()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -204,10 +138,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 20)
         engine = create_engine(url, **kwargs)
-    # Registered after BEGIN IMMEDIATE, so a BEGIN that failed is not counted as open.
-    event.listen(engine, "begin", _OPEN.begun)
-    event.listen(engine, "commit", _OPEN.ended)
-    event.listen(engine, "rollback", _OPEN.ended)
+    # After BEGIN IMMEDIATE's listener, so a BEGIN that failed is not counted as open.
+    watch_transactions(engine)
     return engine
 
 

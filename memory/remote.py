@@ -6,7 +6,7 @@ ZeroDB; when ZeroDB fails for any reason the error is logged and the local keywo
 search answers instead, so a turn never fails because of the memory backend.
 
 ZeroDB is never called inside a database transaction (``docs/architecture.md``): each
-remote call first commits the caller's unit of work (:func:`bot.db.end_transaction`) —
+remote call first commits the caller's unit of work (:func:`bot.transactions.end_transaction`) —
 the reads before a search, or the local row a remote copy is made of — and the session
 begins a new transaction at its next statement. Call these methods outside a savepoint.
 """
@@ -16,8 +16,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot.db import end_transaction
 from bot.runtime import Runtime
+from bot.transactions import end_transaction
 from memory.entries import Entry, MemoryFilters, parse_model
 from memory.service import MemoryService, _bounded
 from memory.zerodb import RemoteHit, ZeroDBClient, ZeroDBError

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from bot.db import before_network_call
+from bot.transactions import before_network_call
 from memory.embedder import DEFAULT_DIM, DEFAULT_MODEL
 
 log = logging.getLogger(__name__)

@@ -26,9 +26,10 @@ from sqlalchemy.engine import make_url
 from bot.app import create_app
 from bot.clock import FrozenClock
 from bot.config import normalise_database_url
-from bot.db import Database, on_network_call_in_transaction
+from bot.db import Database
 from bot.migrate import upgrade
 from bot.runtime import Runtime
+from bot.transactions import on_network_call_in_transaction
 
 ENGINES = [
     e.strip()
@@ -72,7 +73,7 @@ def network_breaches() -> Iterator[list[str]]:
     """Fail any test during which a network call (the model, Twilio, a media download,
     ZeroDB) started while its thread held an open database transaction.
 
-    Every network client calls :func:`bot.db.before_network_call` before each request,
+    Every network client calls :func:`bot.transactions.before_network_call` before each request,
     and every engine tracks its open transactions per thread; this fixture collects the
     breaches (with where they happened) and fails the test at teardown. A test that
     makes breaches on purpose empties the list it gets from this fixture.

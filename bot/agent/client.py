@@ -5,8 +5,8 @@ from __future__ import annotations
 import anthropic
 import httpx
 
-from bot.db import before_network_call
 from bot.runtime import Runtime
+from bot.transactions import before_network_call
 
 CLIENT_NAME = "anthropic"
 #: The SDK retries timeouts, 429, 5xx and 529 with exponential backoff before failing.

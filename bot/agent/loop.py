@@ -120,18 +120,18 @@ class AgentTurn:
         """Write the usage rows (after reverting a failed turn's writes); the reply."""
         assert self.ledger is not None, "prepare() first"
         model = self.request["model"]
-        if self.failure is not None or self.result is None:
-            failure = self.failure or ProviderFailure("the turn did not run", True)
+        if self.failure is not None:
+            # The model is gone midway: what the tool calls committed is reverted as undo
+            # would, so "nothing from it was saved" is true and a resend writes once.
+            actor = f"agent:{ctx.chat.id}"
             agent = ProjectScope(
-                ctx.scope.session,
-                ctx.project.id,
-                actor=f"agent:{ctx.chat.id}",
-                turn_id=ctx.message.id,
+                ctx.scope.session, ctx.project.id, actor=actor, turn_id=ctx.message.id
             )
-            revert_turn(agent, ctx.message.id, ctx.now, changed_by=agent.actor)
-            self.ledger.mark_rolled_back(failure.what)
+            revert_turn(agent, ctx.message.id, ctx.now, changed_by=actor)
+            self.ledger.mark_rolled_back(self.failure.what)
             self.ledger.flush(ctx.scope)
-            return _fallback(failure, self.ledger, model)
+            return _fallback(self.failure, self.ledger, model)
+        assert self.result is not None, "run() first"
         self.ledger.flush(ctx.scope)
         meta = {"provider": PROVIDER, "model": model, "rounds": self.result.rounds}
         meta.update(self.ledger.totals)

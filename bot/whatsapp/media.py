@@ -16,10 +16,10 @@ from typing import Any
 
 import httpx
 
-from bot.db import before_network_call
 from bot.models import Contact, File, FileLink, Message
 from bot.runtime import Runtime
 from bot.store import ProjectScope
+from bot.transactions import before_network_call
 from bot.turn.state import SessionState
 
 log = logging.getLogger(__name__)

@@ -14,8 +14,8 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
-from bot.db import before_network_call
 from bot.runtime import Runtime
+from bot.transactions import before_network_call
 
 TWILIO_API = "https://api.twilio.com"
 
