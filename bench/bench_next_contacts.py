@@ -2,9 +2,9 @@
 
 One project with 100,000 contacts and 1,000,000 interactions (``--quick``: 2,000 and
 20,000), bulk-loaded by :mod:`bench.bulk` (``COPY`` on PostgreSQL), on SQLite and
-PostgreSQL. Measures ``next_contacts`` (median, p99), then a whole command turn
-(inbound message stored → ``route`` → state saved → commit) for ``next``,
-``stats`` and ``due``. Every statement ``next_contacts`` runs is EXPLAINed; a full
+PostgreSQL. Measures ``next_contacts`` (median, p99), then a whole command turn (inbound
+message stored → :func:`bot.turn.run.run_turn`: ``route``, state and reply saved) for
+``next``, ``stats`` and ``due``. Every statement ``next_contacts`` runs is EXPLAINed; a full
 table scan of a big table is reported in the figure's notes.
 """
 
@@ -35,14 +35,12 @@ from bot.models import (
     Interaction,
     Message,
     Pledge,
-    Project,
     User,
 )
+from bot.phones import whatsapp_address
 from bot.runtime import Runtime
 from bot.store import ProjectScope
-from bot.turn.context import TurnContext
-from bot.turn.router import route
-from bot.turn.state import SessionState
+from bot.turn.run import run_turn
 
 NOW = datetime(2026, 11, 26, 4, 30, tzinfo=UTC)
 OUTCOMES = ("no_response", "no_response", "spoke", "pledged", "declined", "reschedule")
@@ -186,10 +184,9 @@ def _capture(db: Database, fn: Any) -> list[tuple[str, Any]]:
 def _turn(
     runtime: Runtime, pid: uuid.UUID, user_id: uuid.UUID, chat_id: uuid.UUID, body: str
 ) -> None:
-    """One command turn as the worker runs it: store inbound, plan, save state, commit."""
+    """One command turn as the worker runs it: store inbound, then :func:`run_turn`."""
     with runtime.db.session() as session:
         scope = ProjectScope(session, pid)
-        chat = scope.require(ChatSession, chat_id)
         user = scope.require(User, user_id)
         message = scope.insert(
             Message(
@@ -197,28 +194,16 @@ def _turn(
                 session_id=chat_id,
                 direction="inbound",
                 body=body,
-                from_number="whatsapp:+919800000002",
-                to_number="whatsapp:+14155550100",
+                from_number=user.phone,
+                to_number="+14155550100",
                 status="processing",
                 created_at=NOW,
                 updated_at=NOW,
             )
         )
-        state = SessionState.load(chat.state_json)
-        ctx = TurnContext(
-            runtime=runtime,
-            project=session.get(Project, pid),
-            scope=ProjectScope(session, pid, actor=f"user:{user_id}", turn_id=message.id),
-            user=user,
-            chat=chat,
-            state=state,
-            message=message,
-            text=body,
-            now=NOW,
-        )
-        route(ctx)
-        chat.state_json = state.dump()
-        message.status = "done"
+    run_turn(runtime, message.id)
+    with runtime.db.session() as session:
+        session.get(Message, message.id).status = "done"
 
 
 def _webhook_turns(
@@ -273,7 +258,11 @@ def _engine_figures(ctx: BenchContext, engine: str) -> list[Figure]:
             users = [add_user(scope, f"Op {i}", f"+9198000000{i:02d}", "USER") for i in range(3)]
             chat = scope.insert(
                 ChatSession(
-                    user_id=users[0].id, state_json={}, started_at=NOW, last_activity_at=NOW
+                    user_id=users[0].id,
+                    whatsapp_thread_id=whatsapp_address(users[0].phone or ""),
+                    state_json={},
+                    started_at=NOW,
+                    last_activity_at=NOW,
                 )
             )
         _load(db, project.id, [u.id for u in users], contacts, interactions)

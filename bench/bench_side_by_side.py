@@ -18,23 +18,18 @@ drain). Lost and duplicated replies are counted by MessageSid ↔ ``reply_to_id`
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlalchemy import select
 
 from bench.bench_webhook import free_port
 from bench.harness import BenchContext, Figure, summarise
 from bench.load import TWILIO_TIMEOUT_S, Sent, run_open_loop
+from bench.processes import bench_env, start_gunicorn, start_workers, stop
 from bench.slow_llm import SlowModelServer
 from bot.db import Database
 from bot.directory.org import add_user, create_project
@@ -44,7 +39,6 @@ from tests.twilio_double import AUTH_TOKEN, TwilioDouble
 
 PUBLIC_BASE = "https://calltime.bench.example"
 PROJECT_NUMBER = "+14155238886"
-WEB = ["--workers", "2", "--threads", "4"]
 WORKER_PROCESSES = 2
 #: Seconds between one operator's messages. 50 operators every 5 s is 10 free-text turns
 #: a second. At every 2 s (25 turns/s) the 2-core benchmark machine, which also runs
@@ -53,8 +47,6 @@ WORKER_PROCESSES = 2
 #: ack median 16.5 s). That measures the box, not the design; see docs/resilience.md.
 INTERVAL_S = 5.0
 MODEL_LATENCY_S = 3.0
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 WARM_UP = 8
 WARM_UP_PHONE = "+919500000001"
 
@@ -83,48 +75,6 @@ class Outcome:
             "model_calls": self.model_calls,
         }
         return summarise(name, workload, latencies, engine=engine, extra=extra)
-
-
-def _env(**values: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "ANTHROPIC_"))}
-    env.update(values)
-    return env
-
-
-def _gunicorn(app_spec: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    command = [str(BIN / "gunicorn"), *WEB, "--bind", f"127.0.0.1:{port}", "--timeout", "120"]
-    proc = subprocess.Popen(
-        [*command, "--graceful-timeout", "5", "--log-level", "warning", app_spec],
-        env=env,
-        cwd=ROOT,
-        start_new_session=True,  # its own process group, so stopping it stops its workers
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/", timeout=2)  # any answer means it is up
-            return proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    _stop([proc])
-    raise RuntimeError(f"gunicorn ({app_spec}) did not start within 60 s")
-
-
-def _signal(proc: subprocess.Popen[bytes], signum: int) -> None:
-    """Signal ``proc``'s process group (gunicorn and its workers; a worker alone)."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signum)
-
-
-def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
-    """SIGTERM each process group, then SIGKILL whatever still runs after 20 s."""
-    for proc in procs:
-        _signal(proc, signal.SIGTERM)
-    for proc in procs:
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=20)
-        _signal(proc, signal.SIGKILL)  # stragglers of the group, even if the leader exited
-        proc.wait(timeout=10)
 
 
 def _load(port: int, operators: list[str], per_operator: int) -> tuple[list[Sent], float]:
@@ -160,19 +110,19 @@ def _warm_up(port: int) -> int:
 def run_baseline(model: SlowModelServer, operators: list[str], per_operator: int) -> Outcome:
     """The usual recipe: every request waits for the model."""
     port = free_port()
-    env = _env(
+    env = bench_env(
         TWILIO_AUTH_TOKEN=AUTH_TOKEN,
         PUBLIC_BASE_URL=PUBLIC_BASE,
         ANTHROPIC_BASE_URL=model.url,
     )
-    server = _gunicorn("bench.baseline_app:create_app_from_env()", port, env)
+    server = start_gunicorn("bench.baseline_app:create_app_frombench_env()", port, env)
     try:
         _warm_up(port)
         calls_before = model.calls
         sent, started = _load(port, operators, per_operator)
         seconds = time.monotonic() - started
     finally:
-        _stop([server])
+        stop([server])
     time.sleep(MODEL_LATENCY_S + 0.5)  # let the model finish calls of abandoned requests
     delivered = [s for s in sent if s.status == 200 and not s.timed_out and "<Message>" in s.body]
     return Outcome(sent, len(delivered), 0, seconds, model.calls - calls_before)
@@ -198,7 +148,7 @@ def run_calltime(
     phones = seed(url, operators)
     threads = -(-operators // WORKER_PROCESSES)  # one model call in flight per operator
     with TwilioDouble() as twilio:
-        env = _env(
+        env = bench_env(
             DATABASE_URL=url,
             CALLTIME_INSTANCE_PATH=str(workdir / "side-by-side-instance"),
             SECRET_KEY="bench",
@@ -209,43 +159,18 @@ def run_calltime(
         )
         calls_before = model.calls
         port = free_port()
-        procs = [_gunicorn("bot.app:create_app()", port, env)]
+        procs = [start_gunicorn("bot.app:create_app()", port, env)]
         try:
-            procs.extend(_workers(env, threads, workdir / "side-by-side-workers.log"))
+            log = workdir / "side-by-side-workers.log"
+            procs.extend(start_workers(env, threads, log, WORKER_PROCESSES))
             warm = _warm_up(port)
             sent, started = _load(port, phones, per_operator)
             expected = warm + sum(1 for s in sent if s.status == 200)
             seconds = _drain(twilio, expected, started, budget=per_operator * 4 * MODEL_LATENCY_S)
         finally:
-            _stop(procs)
+            stop(procs)
         delivered, duplicated = _match(url, twilio, sent)
     return Outcome(sent, delivered, duplicated, seconds, model.calls - calls_before - warm)
-
-
-def _workers(env: dict[str, str], threads: int, log: Path) -> list[subprocess.Popen[bytes]]:
-    """Start the worker processes and wait (≤ 60 s) until every thread polls the queue."""
-    # Workers run at a lower CPU priority, as on a host where they share cores with the
-    # web tier: acknowledging Twilio comes first, the queue absorbs the rest.
-    command = ["nice", "-n", "10", str(BIN / "calltime"), "worker", "--threads", str(threads)]
-    with log.open("ab") as out:
-        procs = [
-            subprocess.Popen(
-                command,
-                env=env,
-                cwd=ROOT,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-            for _ in range(WORKER_PROCESSES)
-        ]
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if log.read_text(errors="replace").count(" started") >= threads * WORKER_PROCESSES:
-            return procs
-        time.sleep(0.2)
-    _stop(procs)
-    raise RuntimeError(f"calltime workers did not start within 60 s; see {log}")
 
 
 def _drain(twilio: TwilioDouble, expected: int, started: float, budget: float) -> float:

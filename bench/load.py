@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -28,6 +29,7 @@ class Sent:
     latency_s: float
     timed_out: bool
     body: str
+    sent_at: float = 0.0  # time.monotonic() when the request was sent
 
 
 def signed_post(
@@ -52,8 +54,12 @@ def run_open_loop(
     interval_s: float,
     text: str = "spoke to Anita, she will give 25k by Friday",
     max_seconds: float = 300.0,
+    body_for: Callable[[int], str] | None = None,
 ) -> list[Sent]:
-    """Send ``per_operator`` messages from each operator; return one record per message."""
+    """Send ``per_operator`` messages from each operator; return one record per message.
+
+    Message ``seq`` of an operator says ``text (#seq)``, or ``body_for(seq)`` when given.
+    """
     validator = RequestValidator(auth_token)
     results: list[Sent] = []
     lock = threading.Lock()
@@ -75,7 +81,7 @@ def run_open_loop(
             "AccountSid": "AC" + "0" * 32,
             "From": f"whatsapp:{operator}",
             "To": f"whatsapp:{to_number}",
-            "Body": f"{text} (#{seq})",
+            "Body": body_for(seq) if body_for else f"{text} (#{seq})",
             "NumMedia": "0",
         }
         start = time.monotonic()
@@ -89,9 +95,10 @@ def run_open_loop(
                 time.monotonic() - start,
                 False,
                 response.text,
+                start,
             )
         except httpx.TimeoutException:
-            record = Sent(operator, seq, sid, None, time.monotonic() - start, True, "")
+            record = Sent(operator, seq, sid, None, time.monotonic() - start, True, "", start)
         with lock:
             results.append(record)
 

@@ -26,7 +26,8 @@ class _Server(ThreadingHTTPServer):
 
 
 class SlowModelServer:
-    """Serve on 127.0.0.1 (free port) until closed; counts the calls it answered."""
+    """Serve on 127.0.0.1 (free port) until closed; counts the calls it answered and the
+    most it was answering at one moment (``max_in_flight``)."""
 
     def __init__(
         self, latency: float = 3.0, reply: str = "Noted. Next: call Anita Sharma."
@@ -34,6 +35,8 @@ class SlowModelServer:
         self.latency = latency
         self.reply = reply
         self.calls = 0
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._lock = threading.Lock()
         server = self
 
@@ -46,9 +49,13 @@ class SlowModelServer:
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 length = int(self.headers.get("Content-Length") or 0)
                 request = json.loads(self.rfile.read(length) or b"{}")
+                with server._lock:
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
                 time.sleep(server.latency)
                 with server._lock:
                     server.calls += 1
+                    server.in_flight -= 1
                 body = json.dumps(
                     {
                         "id": f"msg_{uuid.uuid4().hex[:24]}",

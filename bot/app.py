@@ -18,6 +18,9 @@ from bot.runtime import Runtime, get_runtime
 
 log = logging.getLogger(__name__)
 
+#: Seconds ``/healthz`` waits for the database; it answers within 2 s even when locked.
+HEALTH_TIMEOUT_S = 1.0
+
 
 def default_instance_path() -> Path:
     """``$CALLTIME_INSTANCE_PATH`` or ``./instance`` (where the embedded database lives)."""
@@ -83,12 +86,17 @@ def register_blueprints(app: Flask) -> None:
 
     @app.get("/healthz")
     def healthz() -> Any:
+        """``ok``, or 503 saying the database is unavailable or locked — within ~1 s."""
         runtime = get_runtime(app)
         try:
-            runtime.db.ping()
+            probe = runtime.db.probe(timeout=HEALTH_TIMEOUT_S)
         except Exception as exc:  # the check's job is to report, not to raise
             log.warning("health check: database unavailable: %s", exc)
             return jsonify(status="error", database="unavailable"), 503
+        if probe == "locked":
+            log.warning("health check: the database stayed locked for %s s", HEALTH_TIMEOUT_S)
+            answer = jsonify(status="error", database="locked")
+            return answer, 503, {"Retry-After": "5"}
         from memory import search_mode
 
         return jsonify(status="ok", database=runtime.db.dialect, search=search_mode(runtime))

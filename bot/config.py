@@ -53,6 +53,9 @@ class Settings(BaseModel):
     zerodb_api_key: str | None = None
     zerodb_project_id: str | None = None
     session_idle_hours: float = Field(default=12.0, gt=0)
+    #: Queue worker threads of ``calltime serve``: model turns of different operators run
+    #: at once, one per thread (a thread holds no database connection while it waits).
+    worker_threads: int = Field(default=8, ge=1, le=64)
     secret_key: str = ""
 
     @field_validator("database_url")
@@ -106,6 +109,7 @@ class Settings(BaseModel):
             "zerodb_api_key": get("ZERODB_API_KEY"),
             "zerodb_project_id": get("ZERODB_PROJECT_ID"),
             "session_idle_hours": get("CALLTIME_SESSION_IDLE_HOURS") or 12.0,
+            "worker_threads": get("CALLTIME_WORKER_THREADS") or 8,
             "secret_key": get("SECRET_KEY") or "",
         }
         return cls(**values)

@@ -2,27 +2,96 @@
 
 Nothing here imports Flask: ``tools/`` and ``memory/`` receive a :class:`Database`
 from their caller. The Flask app keeps its instance in ``app.extensions["calltime.db"]``.
+
+Every engine made here reports its open transactions to :mod:`bot.transactions`, which
+keeps the rule that no transaction is open during a network call.
 """
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+import threading
+import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from bot.config import normalise_database_url
+from bot.transactions import watch_transactions
+
+log = logging.getLogger(__name__)
+
+#: Seconds an SQLite statement waits for another transaction's write lock before failing
+#: with "database is locked". Well under Twilio's 15-second webhook limit, so a webhook
+#: that cannot write answers 503 + Retry-After (and Twilio retries) instead of timing out.
+SQLITE_BUSY_TIMEOUT_S = 5.0
+#: Execution options marking a unit of work that only reads, or whose writer someone is
+#: waiting for (see :meth:`Database.session`).
+READ_ONLY = "calltime_read_only"
+URGENT = "calltime_urgent"
+
+
+class _WritersInLine:
+    """One SQLite write transaction at a time per engine, the others waiting in line.
+
+    SQLite's own busy handler polls with growing sleeps, so under contention a writer can
+    lose the lock to newcomers again and again until its busy timeout runs out (the
+    webhook then answers 503). Threads of one process instead wait here and are woken the
+    moment the lock is free; an *urgent* writer (the webhook storing a message Twilio
+    waits for) goes before the queue's workers. The wait is bounded by the same busy
+    timeout; other processes still meet at SQLite's lock.
+    """
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._free = threading.Condition()
+        self._holder: weakref.ref[Connection] | None = None
+        self._urgent = 0  # urgent writers waiting
+
+    def enter(self, conn: Connection, urgent: bool) -> None:
+        deadline = time.monotonic() + self.timeout
+        with self._free:
+            self._urgent += urgent
+            try:
+                while self._holder is not None or (self._urgent and not urgent):
+                    if not self._free.wait(deadline - time.monotonic()):
+                        raise OperationalError(
+                            "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")
+                        )
+                # A connection dropped without commit or rollback must not block the line.
+                self._holder = weakref.ref(conn, self._dropped)
+            finally:
+                self._urgent -= urgent
+                if urgent and self._holder is None:
+                    self._free.notify_all()  # an urgent writer gave up: the others may go
+
+    def leave(self, conn: Connection) -> None:
+        with self._free:
+            if self._holder is not None and self._holder() is conn:
+                self._holder = None
+                self._free.notify_all()
+
+    def _dropped(self, ref: weakref.ref[Connection]) -> None:
+        with self._free:
+            if self._holder is ref:
+                self._holder = None
+                self._free.notify_all()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets the webhook write while a worker thread reads; the busy timeout makes
-    # concurrent writers wait for the lock instead of failing at once.
+    # concurrent writers wait a little for the lock instead of failing at once.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -33,26 +102,45 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalise_database_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
+            url,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
+            **kwargs,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
 
         # pysqlite's own transaction handling defers BEGIN until the first write, which
         # lets two writers read the same row and then fight; BEGIN IMMEDIATE takes the
-        # write lock up front so a read-modify-write is atomic.
+        # write lock up front so a read-modify-write is atomic. A read-only unit of work
+        # needs no write lock: in WAL mode it reads a snapshot and blocks nobody.
         @event.listens_for(engine, "connect")
         def _no_pysqlite_begin(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.isolation_level = None
 
-        @event.listens_for(engine, "begin")
-        def _begin_immediate(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        writers = _WritersInLine(SQLITE_BUSY_TIMEOUT_S)
 
-        return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
-    return create_engine(url, **kwargs)
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(conn: Connection) -> None:
+            if conn.get_execution_options().get(READ_ONLY, False):
+                conn.exec_driver_sql("BEGIN")
+                return
+            writers.enter(conn, urgent=conn.get_execution_options().get(URGENT, False))
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                writers.leave(conn)
+                raise
+
+        event.listen(engine, "commit", writers.leave)
+        event.listen(engine, "rollback", writers.leave)
+
+    else:
+        kwargs.setdefault("pool_pre_ping", True)
+        kwargs.setdefault("pool_size", 10)
+        kwargs.setdefault("max_overflow", 20)
+        engine = create_engine(url, **kwargs)
+    # After BEGIN IMMEDIATE's listener, so a BEGIN that failed is not counted as open.
+    watch_transactions(engine)
+    return engine
 
 
 class Database:
@@ -62,6 +150,12 @@ class Database:
         self.url = normalise_database_url(url)
         self.engine = make_engine(self.url, **engine_kwargs)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._readers = sessionmaker(
+            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
+        self._urgent = sessionmaker(
+            self.engine.execution_options(**{URGENT: True}), expire_on_commit=False
+        )
 
     @property
     def dialect(self) -> str:
@@ -69,9 +163,17 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """Yield a session; commit on success, roll back on any exception."""
-        session = self._sessions()
+    def session(self, *, read_only: bool = False, urgent: bool = False) -> Iterator[Session]:
+        """Yield a session; commit on success, roll back on any exception.
+
+        ``read_only`` marks a unit of work that never writes: on SQLite it then starts
+        with a plain ``BEGIN`` instead of taking the write lock, so a long report or a
+        polling loop never makes a writer wait. ``urgent`` marks a short write someone is
+        waiting for (the webhook's): on SQLite it gets the write lock before the queue
+        workers' transactions waiting in this process.
+        """
+        factory = self._readers if read_only else self._urgent if urgent else self._sessions
+        session = factory()
         try:
             yield session
             session.commit()
@@ -86,6 +188,45 @@ class Database:
         with self.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
 
+    def probe(self, timeout: float = 1.0) -> str:
+        """``ok``, or ``locked`` when a write could not start within ``timeout`` seconds.
+
+        Uses a connection of its own (never the pool, which may be busy) and gives up
+        after ``timeout``, so a health check answers quickly even while the database is
+        locked. Raises when the database cannot be reached at all.
+        """
+        if self.dialect == "sqlite":
+            return _probe_sqlite(self.engine.url.database or ":memory:", timeout)
+        probe = create_engine(
+            self.url,
+            poolclass=NullPool,
+            connect_args={
+                "connect_timeout": max(1, int(timeout)),
+                "options": f"-c statement_timeout={int(timeout * 1000)}",
+            },
+        )
+        try:
+            with probe.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        finally:
+            probe.dispose()
+        return "ok"
+
     def dispose(self) -> None:
         """Close every pooled connection (tests, forks, shutdown)."""
         self.engine.dispose()
+
+
+def _probe_sqlite(path: str, timeout: float) -> str:
+    """Try to take SQLite's write lock for an instant (``BEGIN IMMEDIATE`` then rollback)."""
+    connection = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            return "locked"
+        raise
+    finally:
+        connection.close()
+    return "ok"

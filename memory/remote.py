@@ -4,6 +4,11 @@ Local rows stay the relational truth (and the keyword index): every memory is st
 locally first, then sent to ZeroDB with its local id in the metadata. A search asks
 ZeroDB; when ZeroDB fails for any reason the error is logged and the local keyword
 search answers instead, so a turn never fails because of the memory backend.
+
+ZeroDB is never called inside a database transaction (``docs/architecture.md``): each
+remote call first commits the caller's unit of work (:func:`bot.transactions.end_transaction`) —
+the reads before a search, or the local row a remote copy is made of — and the session
+begins a new transaction at its next statement. Call these methods outside a savepoint.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import logging
 from typing import Any
 
 from bot.runtime import Runtime
+from bot.transactions import end_transaction
 from memory.entries import Entry, MemoryFilters, bounded_limit, parse_model
 from memory.service import MemoryService
 from memory.zerodb import RemoteHit, ZeroDBClient, ZeroDBError
@@ -58,6 +64,7 @@ class ZeroDBMemoryService:
                 if (v := getattr(entry, k)) is not None
             },
         }
+        end_transaction(self.scope.session)
         try:
             self._require().store_memory(entry.content, remote_meta, entry.tags)
         except ZeroDBError as exc:
@@ -70,6 +77,7 @@ class ZeroDBMemoryService:
         remote_filters = {"project_id": str(self.scope.project_id)} | {
             k: str(v) for k, v in parsed.model_dump(exclude_defaults=True).items() if k != "tags"
         }
+        end_transaction(self.scope.session)
         try:
             hits = self._require().search_memory(query, limit, remote_filters)
         except ZeroDBError as exc:
@@ -103,6 +111,7 @@ class ZeroDBMemoryService:
             }
             for n, chunk in enumerate(chunk_document(doc.title, doc.content))
         ]
+        end_transaction(self.scope.session)
         try:
             self._require().embed_and_store("kb", documents)
         except ZeroDBError as exc:
@@ -113,6 +122,7 @@ class ZeroDBMemoryService:
         """Knowledge-base passages from ZeroDB; the local index answers when it fails."""
         from memory.kb import KbHit
 
+        end_transaction(self.scope.session)
         try:
             hits = self._require().search_embeddings(
                 "kb", query, limit, {"project_id": str(self.scope.project_id)}

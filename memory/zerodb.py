@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from bot.transactions import before_network_call
 from memory.embedder import DEFAULT_DIM, DEFAULT_MODEL
 
 log = logging.getLogger(__name__)
@@ -149,6 +150,7 @@ class ZeroDBClient:
         for attempt in range(self.retries + 1):
             if attempt:
                 time.sleep(self.backoff * attempt)
+            before_network_call("ZeroDB")
             try:
                 response = self._http.post(url, json=body)
             except (httpx.TimeoutException, httpx.TransportError) as exc:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
+import traceback
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -28,6 +30,7 @@ from bot.db import Database
 from bot.migrate import upgrade
 from bot.runtime import Runtime
 from tests.tenancy_guard import watch_tenancy
+from bot.transactions import on_network_call_in_transaction
 
 ENGINES = [
     e.strip()
@@ -74,6 +77,33 @@ def _tenancy() -> Iterator[None]:
     assert watch.found == [], "tenant rows read without a project filter:\n" + "\n".join(
         dict.fromkeys(watch.found)
     )
+
+
+@pytest.fixture(autouse=True)
+def network_breaches() -> Iterator[list[str]]:
+    """Fail any test during which a network call (the model, Twilio, a media download,
+    ZeroDB) started while its thread held an open database transaction.
+
+    Every network client calls :func:`bot.transactions.before_network_call` before each request,
+    and every engine tracks its open transactions per thread; this fixture collects the
+    breaches (with where they happened) and fails the test at teardown. A test that
+    makes breaches on purpose empties the list it gets from this fixture.
+    """
+    breaches: list[str] = []
+
+    def record(what: str) -> None:
+        where = "".join(traceback.format_stack(limit=14)[:-2])
+        breaches.append(f"{what} in thread {threading.current_thread().name}:\n{where}")
+
+    remove = on_network_call_in_transaction(record)
+    yield breaches
+    remove()
+    if breaches:
+        pytest.fail(
+            "a network call was made while a database transaction was open:\n"
+            + "\n".join(breaches),
+            pytrace=False,
+        )
 
 
 # -- servers and templates ------------------------------------------------------------

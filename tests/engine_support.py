@@ -1,10 +1,10 @@
-"""Driving the rules planner in tests without the webhook: one ``TurnContext`` per message.
+"""Driving the rules planner in tests without the webhook: one turn per message.
 
 :class:`Operator` plays one operator: ``say(text)`` stores an inbound ``Message``
-(status processing), opens the ``ChatSession`` on first use, builds the
-``TurnContext`` exactly as the worker does (scope with ``user:<id>`` and
-``turn_id`` = the message id), calls :func:`bot.turn.router.route`, saves the
-session state and commits — one transaction per turn.
+(status processing), opens the ``ChatSession`` on first use and runs the turn through
+:func:`bot.turn.run.run_turn` — the worker's own path, which builds the
+``TurnContext`` (scope with ``user:<id>`` and ``turn_id`` = the message id), calls
+:func:`bot.turn.router.route`, saves the session state and records the reply.
 """
 
 from __future__ import annotations
@@ -19,11 +19,13 @@ from sqlalchemy import func, select
 from bot.clock import FrozenClock
 from bot.db import Database
 from bot.models import ChatSession, Message, Project, User
+from bot.phones import whatsapp_address
 from bot.runtime import Runtime
 from bot.store import ProjectScope
-from bot.turn.context import Reply, TurnContext
-from bot.turn.router import route
+from bot.turn.context import Reply
+from bot.turn.run import run_turn
 from bot.turn.state import SessionState
+from bot.whatsapp.queue import thread_time
 
 #: The tables a command may write, for "rows written" assertions.
 WRITE_TABLES = (
@@ -58,41 +60,28 @@ class Operator:
         with self.runtime.db.session() as session:
             scope = ProjectScope(session, self.project.id, actor="system")
             chat = self._chat(scope, now)
+            key = f"{self.project.id}:{self.user.phone}"  # the thread key the webhook gives it
             message = scope.insert(
                 Message(
                     user_id=self.user.id,
                     session_id=chat.id,
                     direction="inbound",
-                    from_number=f"whatsapp:{self.user.phone}",
-                    to_number=f"whatsapp:{self.project.whatsapp_number}",
+                    from_number=self.user.phone,
+                    to_number=self.project.whatsapp_number,
                     body=text,
                     status="processing",
-                    thread_key=f"{self.project.id}:{self.user.id}",
-                    created_at=now,
+                    thread_key=key,
+                    created_at=thread_time(session, key, now),
                     updated_at=now,
                 )
             )
-            turn_scope = ProjectScope(
-                session, self.project.id, actor=f"user:{self.user.id}", turn_id=message.id
-            )
-            state = SessionState.load(chat.state_json)
-            ctx = TurnContext(
-                runtime=self.runtime,
-                scope=turn_scope,
-                project=session.merge(self.project),
-                user=session.merge(self.user),
-                chat=chat,
-                state=state,
-                message=message,
-                text=text,
-                now=now,
-            )
-            reply = route(ctx)
-            state.last_turn_id = message.id
-            chat.state_json = state.dump()
-            chat.last_activity_at = now
-            message.status = "done"
-            self.last_message_id = message.id
+        reply = run_turn(self.runtime, message.id)
+        assert reply is not None
+        with self.runtime.db.session() as session:
+            stored = session.get(Message, message.id)
+            stored.status = "done"
+            self.chat_id = stored.session_id
+        self.last_message_id = message.id
         self.replies.append(reply)
         return reply
 
@@ -102,7 +91,7 @@ class Operator:
         chat = scope.insert(
             ChatSession(
                 user_id=self.user.id,
-                whatsapp_thread_id=self.user.phone,
+                whatsapp_thread_id=whatsapp_address(self.user.phone),
                 state_json={},
                 started_at=now,
                 last_activity_at=now,

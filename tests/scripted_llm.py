@@ -2,7 +2,8 @@
 
 The real ``anthropic`` SDK talks to it through ``base_url``. Each ``POST /v1/messages``
 consumes the next scripted step: either a response (content blocks + stop reason) or an
-HTTP error status (529 overloaded, 500 …). Every request body is recorded, raw bytes
+HTTP error status (529 overloaded, 500 …), optionally after a delay (a slow model; the
+server answers other requests meanwhile). Every request body is recorded, raw bytes
 included, so tests can assert what the SDK sent (tools, ``cache_control``, system prompt).
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -45,6 +47,7 @@ class Step:
     stop_reason: str | None = None
     status: int = 200
     usage: dict[str, int] = field(default_factory=dict)
+    delay: float = 0.0
 
     def body(self, model: str) -> dict[str, Any]:
         if self.status >= 400:
@@ -88,6 +91,19 @@ def failure(status: int) -> Step:
     return Step(status=status)
 
 
+def slow(step: Step, seconds: float) -> Step:
+    """``step``, answered only after ``seconds`` (other requests are served meanwhile)."""
+    step.delay = seconds
+    return step
+
+
+class _Server(ThreadingHTTPServer):
+    # Several worker threads may wait on the model at once; the default backlog of 5
+    # would refuse some of their connections, which the real API does not.
+    request_queue_size = 64
+    daemon_threads = True
+
+
 class ScriptedLLM:
     """Context manager running the scripted server; ``.url`` is the SDK's ``base_url``.
 
@@ -95,6 +111,7 @@ class ScriptedLLM:
         requests: parsed JSON bodies of every request, in order.
         raw: the raw request bytes, in order.
         request_ids: the ``request-id`` header sent with each successful answer.
+        max_in_flight: the most requests the server was answering at one moment.
     """
 
     def __init__(self, steps: list[Scripted] | None = None) -> None:
@@ -102,8 +119,10 @@ class ScriptedLLM:
         self.requests: list[dict[str, Any]] = []
         self.raw: list[bytes] = []
         self.request_ids: list[str] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = _Server(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -135,7 +154,14 @@ class ScriptedLLM:
             request_id = f"req_scripted_{len(self.requests):04d}"
             if step.status < 400:
                 self.request_ids.append(request_id)
-            return step.status, step.body(body.get("model", "unknown")), request_id
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            time.sleep(step.delay)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+        return step.status, step.body(body.get("model", "unknown")), request_id
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         scripted = self

@@ -3,16 +3,14 @@
 The scripted Messages API answers 529 (overloaded) and 500 for every call during a
 one-minute window of the business clock (failures are scripted, not slept through);
 the SDK's retries are exhausted on each message. Nothing the model did in that window
-is kept, each message gets exactly one fallback reply, Twilio re-delivering one of them
-changes nothing, and after the window the operator's message is recorded exactly once.
+is kept (a write made before the model failed is reverted through the audit log, as
+``undo`` would), each message gets exactly one fallback reply, Twilio re-delivering one
+of them changes nothing, and after the window the operator's message is recorded exactly
+once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from flask import Flask
 
 from bot.agent.client import MAX_RETRIES
@@ -22,36 +20,13 @@ from bot.whatsapp.worker import Worker
 from tests import pipeline_support
 from tests.agent_support import rows
 from tests.factories import make_contact, make_project, make_user
-from tests.pipeline_support import make_app
-from tests.resilience_support import BASE, assert_each_answered_once, deliver, form_for
-from tests.scripted_llm import DUMMY_KEY, ScriptedLLM, failure, reply, tool_use
+from tests.resilience_support import assert_each_answered_once, deliver, form_for
+from tests.scripted_llm import ScriptedLLM, failure, reply, tool_use
 from tests.twilio_double import TwilioDouble
 
 twilio = pipeline_support.twilio  # the recording Twilio double (fixture)
+pytest_plugins = ("tests.agent_fixtures",)  # scripted, assisted
 ATTEMPTS = MAX_RETRIES + 1  # one call and the SDK's retries
-
-
-@pytest.fixture
-def scripted() -> Iterator[ScriptedLLM]:
-    with ScriptedLLM() as server:
-        yield server
-
-
-@pytest.fixture
-def assisted(
-    db_url: str, tmp_path: Path, clock: FrozenClock, twilio: TwilioDouble, scripted: ScriptedLLM
-) -> Iterator[Flask]:
-    app = make_app(
-        db_url,
-        tmp_path,
-        clock,
-        **twilio.settings(),
-        public_base_url=BASE,
-        anthropic_api_key=DUMMY_KEY,
-        anthropic_base_url=scripted.url,
-    )
-    yield app
-    app.extensions["calltime"].db.dispose()
 
 
 def test_model_down_for_a_minute(
@@ -92,7 +67,20 @@ def test_model_down_for_a_minute(
     assert worker.run_once() == 1
     assert len(rows(runtime, Interaction)) == 1
     [answered] = rows(runtime, Message, Message.twilio_sid == recovered["MessageSid"])
-    keys = {a.idempotency_key for a in rows(runtime, AuditLog) if a.idempotency_key}
-    assert len(keys) == 1 and keys.pop().startswith(f"{answered.id}:"), "a write was kept twice"
+    # The write of the outage is in the audit log, reverted by the failed turn itself
+    # (the undo machinery): the only write still standing is the recovered one.
+    audits = rows(runtime, AuditLog)
+    standing = {
+        a.idempotency_key
+        for a in audits
+        if a.idempotency_key and a.reverted_at is None and not a.idempotency_key.startswith("undo:")
+    }
+    assert len(standing) == 1 and standing.pop().startswith(f"{answered.id}:"), (
+        "a write was kept twice"
+    )
+    outage = [a for a in audits if a.turn_id != answered.id and a.table_name == "interactions"]
+    assert outage and all(
+        a.reverted_at is not None or a.idempotency_key.startswith("undo:") for a in outage
+    )
     assert twilio.bodies_to(user.phone)[-1] == "Logged: no answer."
     assert_each_answered_once(runtime.db, twilio, [*sids, recovered["MessageSid"]])

@@ -1,9 +1,10 @@
 """The tool registry: definitions for the model, validation and safe execution.
 
-Each call runs inside a SAVEPOINT, so a tool that fails halfway leaves nothing behind
-while the turn goes on. Write tools stamp their audit rows with the idempotency key
-``<turn id>:<tool_use id>``; a call whose key is already in ``audit_log`` is not run
-again — its recorded result is returned instead.
+The caller runs each call in a short transaction of its own and rolls it back when the
+call failed (:attr:`ToolCall.is_error`), so a tool that fails halfway leaves nothing
+behind while the turn goes on. Write tools stamp their audit rows with the idempotency
+key ``<turn id>:<tool_use id>``; a call whose key is already in ``audit_log`` (and was not
+reverted since) is not run again — its recorded result is returned instead.
 """
 
 from __future__ import annotations
@@ -125,13 +126,15 @@ class ToolRegistry:
                 call.replayed = True
                 return previous
             ctx.scope.idempotency_key = key
-        with ctx.scope.session.begin_nested():
-            return tool.run(ctx, args)
+        return tool.run(ctx, args)
 
     @staticmethod
     def _previous_result(ctx: ToolContext, key: str, tool_use_id: str) -> Any:
-        """The recorded result of a write already made under ``key``, if any."""
-        if ctx.scope.first(AuditLog, AuditLog.idempotency_key == key) is None:
+        """The recorded result of a write already made under ``key`` and still standing."""
+        made = ctx.scope.first(
+            AuditLog, AuditLog.idempotency_key == key, AuditLog.reverted_at.is_(None)
+        )
+        if made is None:
             return None
         logged = ctx.scope.first(
             AgentLog,

@@ -2,19 +2,21 @@
 ``agent_logs`` row per tool call, plus the ``ai.usage.recorded`` / ``ai.tool.error``
 events.
 
-Rows are collected during the turn and written once it is settled, after the turn's
-savepoint has been committed or rolled back, so a failed turn still leaves its usage
-behind. They are added to the session directly, not through
+Rows are collected during the turn (while no transaction is open) and written in the
+turn's last transaction, after a failed turn's writes were reverted, so a failed turn
+still leaves its usage behind. They are added to the session directly, not through
 :meth:`ProjectScope.insert`: they are bookkeeping, not operator data, and ``undo`` must
 not revert them.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.models import AgentLog, ProviderUsage
+from bot.store import ProjectScope
 from bot.turn.context import TurnContext
 from tools import ToolCall
 
@@ -41,10 +43,17 @@ def _usage_counts(usage: Any) -> dict[str, int]:
 class TurnLedger:
     """Usage and tool calls of one agent turn, written by :meth:`flush`."""
 
-    ctx: TurnContext
+    project_id: uuid.UUID
+    user_id: uuid.UUID
+    session_id: uuid.UUID
+    message_id: uuid.UUID
     model: str
     usage: list[ProviderUsage] = field(default_factory=list)
     calls: list[AgentLog] = field(default_factory=list)
+
+    @classmethod
+    def for_turn(cls, ctx: TurnContext, model: str) -> TurnLedger:
+        return cls(ctx.project.id, ctx.user.id, ctx.chat.id, ctx.message.id, model)
 
     def model_call(
         self,
@@ -59,10 +68,10 @@ class TurnLedger:
         counts = _usage_counts(getattr(response, "usage", None))
         self.usage.append(
             ProviderUsage(
-                project_id=self.ctx.project.id,
-                user_id=self.ctx.user.id,
-                session_id=self.ctx.chat.id,
-                message_id=self.ctx.message.id,
+                project_id=self.project_id,
+                user_id=self.user_id,
+                session_id=self.session_id,
+                message_id=self.message_id,
                 provider=PROVIDER,
                 model=getattr(response, "model", None) or self.model,
                 iterations=round_no,
@@ -78,10 +87,10 @@ class TurnLedger:
         """Note one tool call with its status and a summary of its result."""
         self.calls.append(
             AgentLog(
-                project_id=self.ctx.project.id,
-                session_id=self.ctx.chat.id,
-                user_id=self.ctx.user.id,
-                message_id=self.ctx.message.id,
+                project_id=self.project_id,
+                session_id=self.session_id,
+                user_id=self.user_id,
+                message_id=self.message_id,
                 agent_id=AGENT_ID,
                 action=call.name,
                 tool_use_id=call.tool_use_id,
@@ -107,15 +116,15 @@ class TurnLedger:
             "total_tokens": sum(u.total_tokens for u in self.usage),
         }
 
-    def flush(self) -> None:
-        """Write the rows and their events into the turn's unit of work."""
-        session, scope = self.ctx.scope.session, self.ctx.scope
+    def flush(self, scope: ProjectScope) -> None:
+        """Write the rows and their events into ``scope``'s unit of work."""
+        session = scope.session
         session.add_all([*self.usage, *self.calls])
         session.flush()
         for row in self.usage:
             scope.emit(
                 "ai.usage.recorded",
-                user_id=self.ctx.user.id,
+                user_id=self.user_id,
                 usage_id=row.id,
                 session_id=row.session_id,
                 message_id=row.message_id,
@@ -128,7 +137,7 @@ class TurnLedger:
             if row.status != "ok":
                 scope.emit(
                     "ai.tool.error",
-                    user_id=self.ctx.user.id,
+                    user_id=self.user_id,
                     agent_log_id=row.id,
                     tool=row.action,
                     status=row.status,

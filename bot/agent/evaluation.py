@@ -9,8 +9,9 @@ Each JSONL line is a case::
                 "payments": [], "followups": 0, "reply_contains": "25"}}
 
 Every case gets its own project in a scratch SQLite database, so cases never see each
-other's rows; the real database is never touched. Keys missing from ``expect`` are not
-checked.
+other's rows; the real database is never touched. Each message goes through
+:func:`bot.turn.run.run_turn`, exactly as the worker runs it. Keys missing from
+``expect`` are not checked.
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from typing import Any
 
 from bot.directory.org import add_user, create_project
 from bot.models import ChatSession, Contact, Followup, Interaction, Message, Payment, Pledge
+from bot.phones import whatsapp_address
 from bot.runtime import Runtime
 from bot.store import ProjectScope
-from bot.turn.context import TurnContext
-from bot.turn.router import route
+from bot.turn.run import run_turn
 from bot.turn.state import SessionState
 
 OPERATOR_PHONE = "+919800000001"
@@ -61,17 +62,22 @@ def load_cases(path: Path) -> list[dict[str, Any]]:
 def run_case(runtime: Runtime, index: int, case: dict[str, Any]) -> CaseResult:
     """Run one case in its own project and compare what was written with ``expect``."""
     with runtime.db.session() as session:
-        ctx, names = _setup(runtime, session, index, case)
-        reply = route(ctx)
-        ctx.chat.state_json = ctx.state.dump()
-        found = _records(ctx.scope, names)
-    problems = _compare(case.get("expect") or {}, found, reply.text)
-    return CaseResult(case["name"], not problems, reply.text, problems)
+        project_id, message_id, names = _setup(runtime, session, index, case)
+    reply = run_turn(runtime, message_id)
+    text = reply.text if reply is not None else ""
+    with runtime.db.session(read_only=True) as session:
+        found = _records(ProjectScope(session, project_id), names)
+    problems = _compare(case.get("expect") or {}, found, text)
+    return CaseResult(case["name"], not problems, text, problems)
 
 
 def _setup(
     runtime: Runtime, session: Any, index: int, case: dict[str, Any]
-) -> tuple[TurnContext, dict[Any, str]]:
+) -> tuple[Any, Any, dict[Any, str]]:
+    """The case's project, operator, contacts, session and inbound message.
+
+    Returns the project id, the message id and the contacts' names by id.
+    """
     now = runtime.clock.now()
     project = create_project(session, f"eval case {index}", f"+1415555{index:04d}")
     scope = ProjectScope(session, project.id, actor="cli")
@@ -81,7 +87,13 @@ def _setup(
     current = [cid for cid, name in names.items() if name == case.get("current")]
     state.current_contact_id = current[0] if current else None
     chat = scope.insert(
-        ChatSession(user_id=user.id, state_json=state.dump(), started_at=now, last_activity_at=now)
+        ChatSession(
+            user_id=user.id,
+            whatsapp_thread_id=whatsapp_address(OPERATOR_PHONE),
+            state_json=state.dump(),
+            started_at=now,
+            last_activity_at=now,
+        )
     )
     message = scope.insert(
         Message(
@@ -92,21 +104,10 @@ def _setup(
             to_number=project.whatsapp_number,
             body=case["message"],
             status="processing",
+            created_at=now,
         )
     )
-    turn_scope = ProjectScope(session, project.id, actor=f"user:{user.id}", turn_id=message.id)
-    ctx = TurnContext(
-        runtime=runtime,
-        scope=turn_scope,
-        project=project,
-        user=user,
-        chat=chat,
-        state=state,
-        message=message,
-        text=case["message"],
-        now=now,
-    )
-    return ctx, names
+    return project.id, message.id, names
 
 
 def _seed_contacts(scope: ProjectScope, specs: list[dict[str, Any]]) -> dict[Any, str]:

@@ -2,16 +2,27 @@
 
 One turn = up to :data:`MAX_ROUNDS` Messages API calls. Each answer's ``tool_use``
 blocks run in order through :data:`tools.REGISTRY`; failures go back to the model as
-``is_error`` results. The turn's writes sit in one SAVEPOINT: if the model becomes
-unreachable (after the SDK's own retries) they are rolled back, the operator gets a
-fallback reply, and :class:`Reply` ``meta`` says ``failed``/``retriable`` so the worker
-marks the message for a retry — which therefore never writes twice.
+``is_error`` results.
+
+No database transaction is open while the model is asked (``docs/architecture.md``).
+:func:`start_agent_turn` (the router's answer to free text) returns an
+:class:`AgentTurn`; :func:`bot.turn.run.run_turn` commits the turn's first transaction,
+lets :meth:`AgentTurn.prepare` read the prompt in a read-only one, calls
+:meth:`AgentTurn.run` with no transaction open — each tool call commits in a short
+transaction of its own (:mod:`bot.agent.tool_calls`) — and then :meth:`AgentTurn.finish`
+in the turn's last transaction. If the model becomes unreachable midway (after the SDK's
+own retries), ``finish`` reverts what the turn's tool calls wrote with the ``undo``
+machinery, the operator gets a fallback reply that says nothing was saved and asks them
+to send it again, and :class:`Reply` ``meta`` says ``failed`` so the worker settles the
+message as ``failed``. Nothing is retried behind the operator's back: a record written
+minutes later, after they were told nothing was saved, could land on whichever contact
+they have moved on to.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import anthropic
@@ -19,10 +30,12 @@ import anthropic
 from bot.agent.accounting import PROVIDER, TurnLedger
 from bot.agent.client import anthropic_client
 from bot.agent.prompt import conversation, operator_words, system_blocks, tool_definitions
+from bot.agent.tool_calls import ToolRunner
+from bot.engine.confirm import with_read_back
+from bot.engine.undo import revert_turn
+from bot.runtime import Runtime
+from bot.store import ProjectScope
 from bot.turn.context import Reply, TurnContext
-from tools import REGISTRY, ToolContext
-from tools.base import AuditKeyedScope
-from tools.memory_port import memory_for
 
 MAX_ROUNDS = 6
 #: No new round starts after this many seconds, so a turn ends well inside the worker's
@@ -58,59 +71,122 @@ def clip(text: str, limit: int = MAX_REPLY_CHARS) -> str:
     return cut + "…"
 
 
-def build_tool_context(ctx: TurnContext) -> ToolContext:
-    """The tools' view of this turn: the operator's project, acting as ``agent:<session>``."""
-    scope = AuditKeyedScope(
-        ctx.scope.session, ctx.project.id, actor=f"agent:{ctx.chat.id}", turn_id=ctx.message.id
-    )
-    return ToolContext(
-        scope=scope,
-        project=ctx.project,
-        operator=ctx.user,
-        session=ctx.chat,
-        state=ctx.state,
-        now=ctx.now,
-        db=ctx.runtime.db,
-        memory=memory_for(ctx.runtime, scope, ctx.user.id, ctx.chat.id),
-        operator_words=operator_words(ctx),
-        clock=ctx.runtime.clock,
-    )
+def warm_up(runtime: Runtime) -> None:
+    """Build the client and the tool definitions before the first turn needs them."""
+    anthropic_client(runtime)
+    tool_definitions(read_only=False)
+    tool_definitions(read_only=True)
 
 
-def run_agent_turn(ctx: TurnContext) -> Reply:
-    """Answer one free-text operator message with the model and the tools."""
-    model = ctx.runtime.settings.llm_model
-    ledger = TurnLedger(ctx, model)
-    tool_ctx = build_tool_context(ctx)
-    request = {
-        "model": model,
-        "max_tokens": MAX_TOKENS,
-        "system": system_blocks(ctx),
-        "tools": tool_definitions(tool_ctx.read_only),
-    }
-    savepoint = ctx.scope.session.begin_nested()
-    try:
-        result = _rounds(ctx, request, conversation(ctx), tool_ctx, ledger)
-    except ProviderFailure as failure:
-        savepoint.rollback()
-        ledger.mark_rolled_back(failure.what)
-        ledger.flush()
-        return _fallback(failure, ledger, model)
-    except BaseException:
-        savepoint.rollback()
-        raise
-    savepoint.commit()
-    ledger.flush()
-    meta = {"provider": PROVIDER, "model": model, "rounds": result.rounds, **ledger.totals}
-    if result.capped:
-        meta["round_cap"] = True
-    return Reply(text=clip(result.text), prompt_type="free", meta=meta)
+def start_agent_turn(ctx: TurnContext) -> AgentTurn:
+    """The model turn for ``ctx``'s message (the router's answer to free text)."""
+    return AgentTurn(ctx.runtime)
+
+
+@dataclass
+class AgentTurn:
+    """One free-text turn for the model (a :class:`~bot.turn.context.NetworkStep`).
+
+    :meth:`prepare` reads the prompt and the tools' context in a read-only transaction,
+    :meth:`run` talks to the model with no transaction open, :meth:`finish` writes the
+    bookkeeping in the turn's last transaction.
+    """
+
+    runtime: Runtime
+    request: dict[str, Any] = field(default_factory=dict)
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    tools: ToolRunner | None = None
+    ledger: TurnLedger | None = None
+    result: TurnResult | None = None
+    failure: ProviderFailure | None = None
+    note: str = ""
+
+    def prepare(self, ctx: TurnContext) -> None:
+        """Read the conversation, the system prompt and what the tools need."""
+        model = ctx.runtime.settings.llm_model
+        self.tools = ToolRunner.for_turn(ctx, operator_words(ctx))
+        self.request = {"model": model, "max_tokens": MAX_TOKENS, "system": system_blocks(ctx)}
+        self.messages = conversation(ctx)
+        self.ledger = TurnLedger.for_turn(ctx, model)
+
+    def run(self) -> None:
+        """Call the model and run its tool calls; no transaction is open meanwhile."""
+        assert self.tools is not None, "prepare() first"
+        self.request["tools"] = tool_definitions(self.tools.read_only)
+        try:
+            self.result = self._rounds()
+        except ProviderFailure as failure:
+            self.failure = failure
+
+    def finish(self, ctx: TurnContext) -> Reply:
+        """The reply, after the bookkeeping; a question a tool asked is the reply, verbatim.
+
+        The operator must see exactly what ``yes`` would save, so a model's paraphrase of
+        a read-back is replaced by it (see :func:`bot.engine.confirm.with_read_back`).
+        """
+        reply = with_read_back(ctx, self._settle(ctx))
+        if self.note:
+            reply.text = f"{self.note}\n{reply.text}"
+        return reply
+
+    def _settle(self, ctx: TurnContext) -> Reply:
+        """Write the usage rows (after reverting a failed turn's writes); the reply."""
+        assert self.ledger is not None, "prepare() first"
+        model = self.request["model"]
+        if self.failure is not None:
+            # The model is gone midway: what the tool calls committed is reverted as undo
+            # would, so "nothing from it was saved" is true and a resend writes once.
+            actor = f"agent:{ctx.chat.id}"
+            agent = ProjectScope(
+                ctx.scope.session, ctx.project.id, actor=actor, turn_id=ctx.message.id
+            )
+            revert_turn(agent, ctx.message.id, ctx.now, changed_by=actor)
+            self.ledger.mark_rolled_back(self.failure.what)
+            self.ledger.flush(ctx.scope)
+            return _fallback(self.failure, self.ledger, model)
+        assert self.result is not None, "run() first"
+        self.ledger.flush(ctx.scope)
+        meta = {"provider": PROVIDER, "model": model, "rounds": self.result.rounds}
+        meta.update(self.ledger.totals)
+        if self.result.capped:
+            meta["round_cap"] = True
+        return Reply(text=clip(self.result.text), prompt_type="free", meta=meta)
+
+    def _rounds(self) -> TurnResult:
+        assert self.tools is not None and self.ledger is not None
+        said = ""
+        deadline = time.monotonic() + TURN_BUDGET_SECONDS
+        for round_no in range(1, MAX_ROUNDS + 1):
+            if round_no > 1 and time.monotonic() > deadline:
+                return TurnResult(_capped_text(said, self.ledger, round_no - 1), round_no - 1, True)
+            response = _call_model(self.runtime, self.request, self.messages, self.ledger, round_no)
+            content = [_echo(b) for b in response.content]
+            self.messages.append({"role": "assistant", "content": content})
+            text = "\n".join(b.text for b in response.content if b.type == "text").strip()
+            said = text or said
+            uses = [b for b in response.content if b.type == "tool_use"]
+            if not uses:
+                return TurnResult(text or "Done.", round_no)
+            results = []
+            for use in uses:
+                call = self.tools.run(use.name, use.input, use.id)
+                self.ledger.tool_call(call)
+                results.append(call.block())
+            self.messages.append({"role": "user", "content": results})
+        return TurnResult(_capped_text(said, self.ledger, MAX_ROUNDS), MAX_ROUNDS, capped=True)
 
 
 def _fallback(failure: ProviderFailure, ledger: TurnLedger, model: str) -> Reply:
+    """The reply when the model failed: what happened, that nothing was kept, what to do.
+
+    It promises nothing the worker does not do: the message is settled ``failed`` and
+    not retried, so the operator is asked to send it again (or, when resending cannot
+    help, to tell their admin).
+    """
+    then = "Please send it again in a minute." if failure.retriable else "Please tell your admin."
     text = (
         f"Sorry, {failure.what}, so I could not handle that message and nothing from it "
-        f"was saved. {'I will retry it shortly. ' if failure.retriable else ''}{COMMANDS_HINT}"
+        f"was saved. {then} {COMMANDS_HINT}"
     )
     meta = {
         "provider": PROVIDER,
@@ -121,34 +197,6 @@ def _fallback(failure: ProviderFailure, ledger: TurnLedger, model: str) -> Reply
         **ledger.totals,
     }
     return Reply(text=clip(text), prompt_type=None, meta=meta)
-
-
-def _rounds(
-    ctx: TurnContext,
-    request: dict[str, Any],
-    messages: list[dict[str, Any]],
-    tool_ctx: ToolContext,
-    ledger: TurnLedger,
-) -> TurnResult:
-    said = ""
-    deadline = time.monotonic() + TURN_BUDGET_SECONDS
-    for round_no in range(1, MAX_ROUNDS + 1):
-        if round_no > 1 and time.monotonic() > deadline:
-            return TurnResult(_capped_text(said, ledger, round_no - 1), round_no - 1, True)
-        response = _call_model(ctx, request, messages, ledger, round_no)
-        messages.append({"role": "assistant", "content": [_echo(b) for b in response.content]})
-        text = "\n".join(b.text for b in response.content if b.type == "text").strip()
-        said = text or said
-        uses = [b for b in response.content if b.type == "tool_use"]
-        if not uses:
-            return TurnResult(text or "Done.", round_no)
-        results = []
-        for use in uses:
-            call = REGISTRY.execute(tool_ctx, use.name, use.input, use.id)
-            ledger.tool_call(call)
-            results.append(call.block())
-        messages.append({"role": "user", "content": results})
-    return TurnResult(_capped_text(said, ledger, MAX_ROUNDS), MAX_ROUNDS, capped=True)
 
 
 def _capped_text(said: str, ledger: TurnLedger, rounds: int) -> str:
@@ -170,7 +218,7 @@ def _echo(block: Any) -> dict[str, Any]:
 
 
 def _call_model(
-    ctx: TurnContext,
+    runtime: Runtime,
     request: dict[str, Any],
     messages: list[dict[str, Any]],
     ledger: TurnLedger,
@@ -178,7 +226,7 @@ def _call_model(
 ) -> Any:
     started = time.monotonic()
     try:
-        response = anthropic_client(ctx.runtime).messages.create(**request, messages=messages)
+        response = anthropic_client(runtime).messages.create(**request, messages=messages)
     except anthropic.APIError as exc:
         failure = _describe(exc)
         ledger.model_call(

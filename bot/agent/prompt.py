@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import functools
 from typing import Any
 
 from bot.engine.timezones import operator_tz
@@ -60,8 +61,13 @@ def system_blocks(ctx: TurnContext) -> list[dict[str, Any]]:
     return [{"type": "text", "text": system_prompt(ctx), "cache_control": CACHE}]
 
 
+@functools.cache
 def tool_definitions(read_only: bool) -> list[dict[str, Any]]:
-    """The registry's definitions with a cache breakpoint on the last one."""
+    """The registry's definitions with a cache breakpoint on the last one.
+
+    Built once per process (deriving the JSON schemas costs CPU every turn would pay);
+    callers must not change the list.
+    """
     definitions = copy.deepcopy(REGISTRY.definitions(read_only=read_only))
     if definitions:
         definitions[-1]["cache_control"] = CACHE

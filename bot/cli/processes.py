@@ -16,8 +16,15 @@ from bot.cli.common import CliState, pass_state
     help="Migrate, seed the demo organisation if empty, enable the simulator for its "
     "operators, print a new random demo-admin password.",
 )
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Queue worker threads: model turns of this many operators run at once "
+    "[default: CALLTIME_WORKER_THREADS or 8].",
+)
 @pass_state
-def serve_command(state: CliState, host: str, port: int, demo: bool) -> None:
+def serve_command(state: CliState, host: str, port: int, demo: bool, threads: int | None) -> None:
     """Serve the web app with the worker and scheduler in-process (the embedded mode).
 
     With Twilio credentials, PUBLIC_BASE_URL is required unless --demo is given. With
@@ -27,7 +34,7 @@ def serve_command(state: CliState, host: str, port: int, demo: bool) -> None:
     from bot.cli.roles import serve
 
     state.demo = demo
-    serve(state.app, host=host, port=port, demo=demo)
+    serve(state.app, host=host, port=port, demo=demo, threads=threads)
 
 
 @click.command("worker")
@@ -37,8 +44,8 @@ def serve_command(state: CliState, host: str, port: int, demo: bool) -> None:
     default=1,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="Worker threads in this process; each runs one turn at a time (PostgreSQL only "
-    "for more than 1: on SQLite a model turn holds the write lock).",
+    help="Worker threads in this process; each runs one turn at a time, and none holds a "
+    "database connection while it waits for the model.",
 )
 @pass_state
 def worker_command(state: CliState, once: bool, threads: int) -> None:

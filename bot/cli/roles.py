@@ -19,8 +19,11 @@ from bot.migrate import upgrade
 log = logging.getLogger(__name__)
 
 
-def serve(app: Flask, *, host: str, port: int, demo: bool) -> None:
-    """Migrate, optionally seed the demo, then serve with the worker and scheduler in-process."""
+def serve(app: Flask, *, host: str, port: int, demo: bool, threads: int | None = None) -> None:
+    """Migrate, optionally seed the demo, then serve with the worker and scheduler in-process.
+
+    ``threads`` worker threads (default: ``CALLTIME_WORKER_THREADS``, 8) take the queue.
+    """
     runtime = app.extensions["calltime"]
     upgrade(runtime.db.engine)
     from memory import embedder_for
@@ -49,7 +52,7 @@ def serve(app: Flask, *, host: str, port: int, demo: bool) -> None:
     start_scheduler_in_process(app)
     from bot.whatsapp.worker_threads import serve_with_workers
 
-    serve_with_workers(app, host=host, port=port, stop=_wait_for_stop())
+    serve_with_workers(app, host=host, port=port, stop=_wait_for_stop(), threads=threads)
 
 
 def _wait_for_stop() -> threading.Event:
@@ -68,8 +71,9 @@ def run_worker(app: Flask, *, once: bool = False, threads: int = 1) -> None:
     """Run the queue worker until stopped (SIGTERM/SIGINT finish the current turns first).
 
     ``threads`` > 1 runs that many workers sharing the process's runtime, so one process
-    can wait on that many model calls at once; each holds a database connection for its
-    turn, so keep ``threads`` within the connection pool (30 by default).
+    can wait on that many model calls at once. A thread holds a database connection only
+    for its short transactions, never while it waits for the model, so ``threads`` may
+    exceed the connection pool (30 by default).
     """
     from bot.whatsapp.worker import Worker
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from bot.engine.commands import did_you_mean, execute, parse_command, settle_pending
-from bot.engine.confirm import with_read_back
 from bot.engine.timezones import operator_tz
 from bot.reconcile.chat import answer_forwarded
-from bot.turn.context import Reply, TurnContext
+from bot.turn.context import Answer, Reply, TurnContext
 from bot.turn.feedback import parse_feedback, record_feedback
 from bot.turn.files import turn_images
 
@@ -20,8 +19,8 @@ REFUSED_FROM_SIMULATOR = (
 )
 
 
-def route(ctx: TurnContext) -> Reply:
-    """Answer one operator message.
+def route(ctx: TurnContext) -> Answer:
+    """Answer one operator message (or hand back the model turn that will answer it).
 
     A read-back waiting for ``yes`` is settled first: the message either answers it, or
     drops it (nothing written) and is then handled as usual, its reply saying so.
@@ -31,17 +30,21 @@ def route(ctx: TurnContext) -> Reply:
     on the last draft (👍, 👎, "too long", "wrong tone"). Anything else is free text:
     the model takes it when ``ANTHROPIC_API_KEY`` is set, else the engine's "did you
     mean" answers.
+    The model's turn is returned as an :class:`~bot.agent.loop.AgentTurn` that
+    :func:`bot.turn.run.run_turn` runs with no database transaction open.
     """
     answer, note = settle_pending(ctx)
     if answer is not None:
         return answer
     reply = _answer(ctx)
-    if note:
+    if note and isinstance(reply, Reply):
         reply.text = f"{note}\n{reply.text}"
+    elif note:
+        reply.note = note  # the model's step puts it in front of its reply
     return reply
 
 
-def _answer(ctx: TurnContext) -> Reply:
+def _answer(ctx: TurnContext) -> Answer:
     if not ctx.text.strip() and ctx.message.media_json:
         return _photo(ctx)
     # A forwarded bank/UPI message is read before anything else: it may contain words
@@ -64,7 +67,7 @@ def _answer(ctx: TurnContext) -> Reply:
     return did_you_mean(ctx.text)
 
 
-def _photo(ctx: TurnContext) -> Reply:
+def _photo(ctx: TurnContext) -> Answer:
     """A photo without a caption: the model reads it (a payment proof, say) when configured;
     otherwise the stored-file note is the whole reply."""
     if ctx.runtime.settings.anthropic_api_key and turn_images(ctx.scope, ctx.message.id):
@@ -72,11 +75,11 @@ def _photo(ctx: TurnContext) -> Reply:
     return Reply("")
 
 
-def _model(ctx: TurnContext) -> Reply:
+def _model(ctx: TurnContext) -> Answer:
     # Imported here so the rules path never loads the SDK.
-    from bot.agent.loop import run_agent_turn
+    from bot.agent.loop import start_agent_turn
 
-    return with_read_back(ctx, run_agent_turn(ctx))
+    return start_agent_turn(ctx)
 
 
 def _refused_here(ctx: TurnContext, command_name: str) -> bool:

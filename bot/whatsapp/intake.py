@@ -69,7 +69,8 @@ def _find_sid(runtime: Runtime, sid: str) -> Message | None:
 
 
 def _store(runtime: Runtime, inbound: InboundMessage, origin: str) -> Stored:
-    with runtime.db.session() as session:
+    # Urgent: Twilio is waiting for this commit; the workers' transactions can wait.
+    with runtime.db.session(urgent=True) as session:
         existing = session.scalar(select(Message).where(Message.twilio_sid == inbound.message_sid))
         if existing is not None:
             return Stored(existing, duplicate=True)

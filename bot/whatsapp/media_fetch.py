@@ -25,6 +25,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from bot.config import Settings
+from bot.transactions import before_network_call
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,7 @@ def _follow(client: httpx.Client, settings: Settings, url: str, auth: tuple[str,
     """GET ``url`` with ``auth``, then each allowed redirect without it."""
     credentials: tuple[str, str] | None = auth
     for _ in range(MAX_REDIRECTS + 1):
+        before_network_call("a media download")
         with client.stream("GET", url, auth=credentials) as response:
             if not response.is_redirect:
                 if response.status_code != 200:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.db import Database
@@ -68,16 +68,30 @@ def _claimable(now):  # type: ignore[no-untyped-def]
     return and_(Message.direction == "inbound", ready, ~busy, ~earlier)
 
 
+#: The claim's statements, built once: composing the clause (an aliased self-join) costs
+#: more CPU than running it, and idle workers run the look-up twice a second.
+_NOW = bindparam("now", type_=Message.__table__.c.lease_until.type)
+_ANY_CLAIMABLE = select(Message.id).where(_claimable(_NOW)).limit(1)
+_NEXT_CLAIMABLE = (
+    select(Message).where(_claimable(_NOW)).order_by(Message.created_at, Message.id).limit(1)
+)
+_NEXT_CLAIMABLE_LOCKED = _NEXT_CLAIMABLE.with_for_update(skip_locked=True, of=Message)
+
+
 def claim_next(db: Database, worker_id: str, lease: timedelta) -> Claim | None:
-    """Take the oldest runnable message, or ``None`` when nothing may run now."""
+    """Take the oldest runnable message, or ``None`` when nothing may run now.
+
+    An idle queue is seen by a read-only look first, so idle workers polling it never
+    take SQLite's write lock (which the webhook needs).
+    """
     now = utcnow()
+    with db.session(read_only=True) as session:
+        if session.scalar(_ANY_CLAIMABLE, {"now": now}) is None:
+            return None
     with db.session() as session:
-        stmt = (
-            select(Message).where(_claimable(now)).order_by(Message.created_at, Message.id).limit(1)
-        )
-        if db.dialect == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True, of=Message)
-        message = session.scalar(stmt)
+        postgres = db.dialect == "postgresql"
+        stmt = _NEXT_CLAIMABLE_LOCKED if postgres else _NEXT_CLAIMABLE
+        message = session.scalar(stmt, {"now": now})
         if message is None:
             return None
         message.status = "processing"
@@ -88,10 +102,10 @@ def claim_next(db: Database, worker_id: str, lease: timedelta) -> Claim | None:
 
 
 def lock_claimed(session: Session, message_id: uuid.UUID, worker_id: str) -> Message | None:
-    """Re-read a claimed message inside a turn's transaction, if this worker still holds it.
+    """Re-read a claimed message inside a transaction, if this worker still holds it.
 
-    On PostgreSQL the row stays locked until the turn commits, so no other worker can
-    re-claim it even if the lease runs out during a long model call.
+    On PostgreSQL the row stays locked until that transaction ends, so no other worker
+    can re-claim it meanwhile.
     """
     stmt = select(Message).where(Message.id == message_id)
     if session.get_bind().dialect.name == "postgresql":
@@ -99,6 +113,20 @@ def lock_claimed(session: Session, message_id: uuid.UUID, worker_id: str) -> Mes
     message = session.scalar(stmt)
     if message is None or message.status != "processing" or message.locked_by != worker_id:
         return None
+    return message
+
+
+def hold_claim(
+    session: Session, message_id: uuid.UUID, worker_id: str, lease: timedelta
+) -> Message | None:
+    """:func:`lock_claimed`, renewing the lease: a long model turn keeps its message.
+
+    A turn calls this in each of its transactions, so a worker whose lease ran out (and
+    whose message another worker took) finds out before it writes anything more.
+    """
+    message = lock_claimed(session, message_id, worker_id)
+    if message is not None:
+        message.lease_until = utcnow() + lease
     return message
 
 

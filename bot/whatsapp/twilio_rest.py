@@ -15,6 +15,7 @@ from twilio.http.response import Response
 from twilio.rest import Client
 
 from bot.runtime import Runtime
+from bot.transactions import before_network_call
 
 TWILIO_API = "https://api.twilio.com"
 
@@ -31,6 +32,7 @@ class BaseUrlHttpClient(TwilioHttpClient):
         self.base_url = base_url.rstrip("/")
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Response:
+        before_network_call("Twilio")
         if url.startswith(TWILIO_API):
             url = self.base_url + url[len(TWILIO_API) :]
         return super().request(method, url, *args, **kwargs)

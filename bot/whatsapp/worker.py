@@ -3,8 +3,10 @@
 A turn runs in three steps, so a crash at any point neither loses nor repeats a reply:
 
 1. claim (short transaction): the message becomes ``processing`` under a lease;
-2. turn (one transaction): session, state, planner, the reply recorded as ``pending``
-   outbound rows with ``reply_to_id`` — all committed together or not at all;
+2. turn (:func:`bot.turn.run.run_turn`): session, state, planner, and the reply recorded
+   as ``pending`` outbound rows with ``reply_to_id``. A command is one transaction; a
+   model turn is several short ones with none open while the model is asked, and its
+   writes are reverted if it does not get to record its reply;
 3. delivery: the pending rows go to Twilio, then the message is settled ``done``.
 
 A retried message whose reply rows already exist skips step 2. A turn that raises is
@@ -14,6 +16,7 @@ and marked ``failed``.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import socket
@@ -22,19 +25,28 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
+
+from sqlalchemy.orm import Session
 
 from bot.models import Message, Project, User
 from bot.runtime import Runtime
 from bot.store import ProjectScope
-from bot.turn.context import Reply, TurnContext
+from bot.turn.context import Answer, TurnContext
 from bot.turn.router import route
-from bot.turn.run import run_turn
+from bot.turn.run import discard_unfinished, run_turn
 from bot.whatsapp.media import Fetched, fetch_media
-from bot.whatsapp.queue import Claim, claim_next, lock_claimed, release_for_retry, settle
+from bot.whatsapp.queue import (
+    Claim,
+    claim_next,
+    hold_claim,
+    lock_claimed,
+    release_for_retry,
+    settle,
+)
 from bot.whatsapp.sender import (
     apply_result,
     deferred_rows,
-    deliver_pending,
     pending_replies,
     record_outbound,
     twilio_send,
@@ -43,7 +55,7 @@ from bot.whatsapp.unknown_senders import answer_unknown_sender
 
 log = logging.getLogger(__name__)
 
-TurnHandler = Callable[[TurnContext], Reply]
+TurnHandler = Callable[[TurnContext], Answer]
 
 APOLOGY = (
     "Sorry, something went wrong while handling your message ({excerpt}). "
@@ -59,6 +71,18 @@ class Outcome:
 
     status: str
     outbox: list[Message]
+
+
+def _operator(session: Session, message: Message) -> User | None:
+    """The message's sender if it is an active operator of a known project."""
+    if message.user_id is None or session.get(Project, message.project_id) is None:
+        return None
+    user = session.get(User, message.user_id)
+    return user if user is not None and user.is_active else None
+
+
+#: The outcome of a message this worker no longer holds: nothing to send or settle.
+_LOST = Outcome("lost", [])
 
 
 def _outbox(scope: ProjectScope, message: Message, operator: User | None) -> list[Message]:
@@ -101,6 +125,11 @@ class Worker:
         from memory import embedder_for
 
         embedder_for(runtime)
+        if runtime.settings.anthropic_api_key:
+            # Prepared now: importing the SDK and deriving the tools' schemas take seconds
+            # of CPU on a busy host, which the first model turns would otherwise spend
+            # while operators' webhooks wait for the same cores.
+            importlib.import_module("bot.agent.loop").warm_up(runtime)
         self.max_attempts = max_attempts
         self.retry_delay = timedelta(seconds=retry_delay_seconds)
         self.worker_id = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -150,34 +179,49 @@ class Worker:
 
     def _turn(self, claim: Claim, fetched: list[Fetched] | None = None) -> Outcome | None:
         """Step 2; returns what to send and settle with, or ``None`` if the claim was lost."""
-        with self.runtime.db.session() as session:
+        early = self._answer_without_turn(claim)
+        if early is not None:
+            return None if early is _LOST else early
+        loader = partial(hold_claim, worker_id=self.worker_id, lease=self.lease)
+        reply = run_turn(self.runtime, claim.message_id, self.handler, fetched, loader=loader)
+        # Only reads from here: the turn recorded its reply (and a failure's error).
+        with self.runtime.db.session(read_only=True) as session:
+            message = lock_claimed(session, claim.message_id, self.worker_id)
+            if reply is None or message is None:
+                log.warning("message %s was taken over by another worker", claim.message_id)
+                return None
+            scope = ProjectScope(session, message.project_id, actor="system:worker")
+            # A failed reply: the model could not be reached even after the SDK's retries;
+            # the turn reverted its writes and answered with a fallback.
+            status = "failed" if reply.meta.get("failed") else "done"
+            return Outcome(status, _outbox(scope, message, session.get(User, message.user_id)))
+
+    def _answer_without_turn(self, claim: Claim) -> Outcome | None:
+        """The outcome when no turn is needed (an unknown sender, a reply already recorded;
+        :data:`_LOST` when the claim was lost), or ``None`` when the operator's turn runs.
+
+        Reads only, so it takes no write lock on SQLite, unless an unknown sender must
+        get today's notice.
+        """
+        with self.runtime.db.session(read_only=True) as session:
             message = lock_claimed(session, claim.message_id, self.worker_id)
             if message is None:
                 log.warning("message %s was taken over by another worker", claim.message_id)
-                return None
-            project = session.get(Project, message.project_id)
-            user = session.get(User, message.user_id) if message.user_id else None
-            operator = user if user is not None and user.is_active else None
-            scope = ProjectScope(
-                session,
-                message.project_id,
-                actor=f"user:{operator.id}" if operator else "system:worker",
-                turn_id=message.id,
-            )
-            status = "done" if operator else "ignored"
-            if not pending_replies(scope, message.id):
-                if operator is None or project is None:
-                    answer_unknown_sender(self.runtime, scope, message)
-                else:
-                    reply = run_turn(
-                        self.runtime, scope, project, operator, message, self.handler, fetched
-                    )
-                    if reply.meta.get("failed"):
-                        # The assistant could not reach the model even after the SDK's
-                        # retries: it rolled back its writes and answered with a fallback.
-                        message.error_message = str(reply.meta.get("error") or "failed")[:1000]
-                        status = "failed"
-            return Outcome(status, _outbox(scope, message, operator))
+                return _LOST
+            operator = _operator(session, message)
+            scope = ProjectScope(session, message.project_id, actor="system:worker")
+            answered = bool(pending_replies(scope, message.id))
+            if operator is not None:
+                return Outcome("done", _outbox(scope, message, operator)) if answered else None
+            if answered:
+                return Outcome("ignored", _outbox(scope, message, None))
+        with self.runtime.db.session() as session:
+            message = lock_claimed(session, claim.message_id, self.worker_id)
+            if message is None:
+                return _LOST
+            scope = ProjectScope(session, message.project_id, actor="system:worker")
+            answer_unknown_sender(self.runtime, scope, message)
+            return Outcome("ignored", _outbox(scope, message, None))
 
     def _send_and_settle(self, claim: Claim, outcome: Outcome) -> None:
         """Step 3: send the reply (and the operator's deferred messages), then settle.
@@ -209,15 +253,18 @@ class Worker:
             message.error_message = error[:1000]
             scope = ProjectScope(session, message.project_id, actor="system:worker")
             if not pending_replies(scope, message.id):
+                # "Nothing was saved": revert what an unfinished model turn committed.
+                discard_unfinished(scope, message, self.runtime.clock.now())
                 self._apologise(scope, message)
-            deliver_pending(self.runtime, scope, pending_replies(scope, message.id))
-            settle(message, "failed")
             scope.emit(
                 "whatsapp.turn.failed",
                 user_id=message.user_id,
                 message_id=message.id,
                 error=error[:300],
             )
+            unsent = [r for r in pending_replies(scope, message.id) if r.status == "pending"]
+        # Sent after the transaction, like every reply (no transaction during a network call).
+        self._send_and_settle(claim, Outcome("failed", unsent))
 
     def _apologise(self, scope: ProjectScope, message: Message) -> None:
         excerpt = message.body[:40] + ("…" if len(message.body) > 40 else "")

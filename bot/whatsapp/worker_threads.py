@@ -1,7 +1,8 @@
 """The embedded mode: the web app and queue worker threads in one process.
 
 ``calltime serve`` uses this so a laptop (or a single small host on SQLite) needs one
-command. Workers are threads sharing the app's :class:`~bot.runtime.Runtime`; the HTTP
+command. Workers are a pool of threads sharing the app's :class:`~bot.runtime.Runtime`,
+fed by one dispatcher (:func:`run_pool`, also ``calltime worker --threads N``); the HTTP
 server runs in its own thread so the main thread can wait for SIGTERM/SIGINT and then
 stop everything in order: no new requests, current turns finished, threads joined.
 """
@@ -9,38 +10,42 @@ stop everything in order: no new requests, current turns finished, threads joine
 from __future__ import annotations
 
 import logging
+import queue
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from bot.access_log import CalltimeRequestHandler
+from bot.whatsapp.queue import Claim, claim_next
 from bot.whatsapp.worker import Worker
 
 log = logging.getLogger(__name__)
 
-#: Worker threads in the embedded mode; turns of one operator still run one at a time.
-WORKER_THREADS = 2
-
 
 def start_worker_threads(
-    app: Flask, stop: threading.Event, count: int = WORKER_THREADS, prefix: str = "serve"
+    app: Flask, stop: threading.Event, count: int | None = None, prefix: str = "serve"
 ) -> list[threading.Thread]:
-    """Start ``count`` worker threads that sweep the queue until ``stop`` is set.
+    """Start a pool of ``count`` turn threads fed from the queue until ``stop`` is set.
 
-    Worker ids are ``<prefix>-<index>``; a claim belongs to its worker id, so processes
-    sharing one queue must use different prefixes.
+    ``count`` defaults to the settings' ``worker_threads`` (``CALLTIME_WORKER_THREADS``,
+    8): that many operators' turns run at once (turns of one operator still run one at a
+    time, in order). A thread waiting on the model holds no database connection, so even
+    SQLite serves them all. Returns the pool's dispatcher thread; joining it waits for the
+    running turns. Worker ids are ``<prefix>-<index>``; a claim belongs to its worker id,
+    so processes sharing one queue must use different prefixes.
     """
     runtime = app.extensions["calltime"]
-    threads = []
-    for index in range(count):
-        worker = Worker(runtime, name=f"{prefix}-{index}")
-        thread = threading.Thread(
-            target=worker.run_forever, args=(stop,), name=f"calltime-worker-{index}", daemon=True
-        )
-        thread.start()
-        threads.append(thread)
-    return threads
+    workers = [
+        Worker(runtime, name=f"{prefix}-{index}")
+        for index in range(count or runtime.settings.worker_threads)
+    ]
+    thread = threading.Thread(
+        target=run_pool, args=(workers, stop), name=f"calltime-{prefix}-pool", daemon=True
+    )
+    thread.start()
+    return [thread]
 
 
 def make_http_server(app: Flask, host: str, port: int) -> BaseWSGIServer:
@@ -48,17 +53,59 @@ def make_http_server(app: Flask, host: str, port: int) -> BaseWSGIServer:
     return make_server(host, port, app, threaded=True, request_handler=CalltimeRequestHandler)
 
 
-def serve_with_workers(app: Flask, *, host: str, port: int, stop: threading.Event) -> None:
-    """Serve HTTP and run worker threads until ``stop`` is set (by a signal handler)."""
+def run_pool(workers: list[Worker], stop: threading.Event, poll_seconds: float = 0.5) -> None:
+    """Claim messages for whichever worker is free and run each turn on a thread of its own.
+
+    One dispatcher looks at the queue — twice a second while it is empty, at once again
+    after each claim — instead of every thread polling on its own, so an idle process
+    with many threads costs what one costs, and a burst puts every thread to work within
+    milliseconds. Each worker keeps its own id, so a turn whose lease ran out and was
+    taken over (even by this process) finds out before it writes again.
+    """
+    idle: queue.Queue[Worker] = queue.Queue()
+    for worker in workers:
+        idle.put(worker)
+
+    def turn(worker: Worker, claim: Claim) -> None:
+        try:
+            worker.handle(claim)  # records failures itself, never raises
+        finally:
+            idle.put(worker)
+
+    log.info("worker pool %s started (%d threads)", workers[0].worker_id, len(workers))
+    with ThreadPoolExecutor(len(workers), thread_name_prefix="calltime-turn") as pool:
+        while not stop.is_set():
+            try:
+                worker = idle.get(timeout=poll_seconds)
+            except queue.Empty:
+                continue  # every thread is busy
+            try:
+                claim = claim_next(worker.runtime.db, worker.worker_id, worker.lease)
+            except Exception:  # a database outage must not end the pool
+                log.exception("worker pool: claim failed; retrying")
+                claim = None
+                stop.wait(2.0)
+            if claim is None:
+                idle.put(worker)
+                stop.wait(poll_seconds)
+                continue
+            pool.submit(turn, worker, claim)
+    log.info("worker pool %s stopped", workers[0].worker_id)
+
+
+def serve_with_workers(
+    app: Flask, *, host: str, port: int, stop: threading.Event, threads: int | None = None
+) -> None:
+    """Serve HTTP and run ``threads`` worker threads until ``stop`` is set (by a signal)."""
     server = make_http_server(app, host, port)
     http = threading.Thread(target=server.serve_forever, name="calltime-http", daemon=True)
     http.start()
-    workers = start_worker_threads(app, stop)
+    workers = start_worker_threads(app, stop, threads)
     try:
         stop.wait()
     except KeyboardInterrupt:
         stop.set()
-    log.info("stopping: HTTP server, then %d worker thread(s)", len(workers))
+    log.info("stopping: HTTP server, then the worker pool")
     server.shutdown()
     for thread in workers:
         thread.join(timeout=30)
