@@ -29,8 +29,8 @@ from bot.config import normalise_database_url
 from bot.db import Database
 from bot.migrate import upgrade
 from bot.runtime import Runtime
-from tests.tenancy_guard import watch_tenancy
 from bot.transactions import on_network_call_in_transaction
+from tests.tenancy_guard import watch_tenancy
 
 ENGINES = [
     e.strip()
