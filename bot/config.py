@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -46,6 +47,10 @@ class Settings(BaseModel):
     zerodb_api_key: str | None = None
     zerodb_project_id: str | None = None
     session_idle_hours: float = Field(default=12.0, gt=0)
+    #: An outcome this long after the current contact was chosen asks which donor is meant.
+    stale_contact_minutes: float = Field(default=30.0, gt=0)
+    #: A pledge or payment above this asks for a confirmation first (project currency).
+    amount_ceiling: Decimal = Field(default=Decimal(1_000_000), gt=0)
     secret_key: str = ""
 
     @field_validator("database_url")
@@ -82,6 +87,8 @@ class Settings(BaseModel):
             "zerodb_api_key": get("ZERODB_API_KEY"),
             "zerodb_project_id": get("ZERODB_PROJECT_ID"),
             "session_idle_hours": get("CALLTIME_SESSION_IDLE_HOURS") or 12.0,
+            "stale_contact_minutes": get("CALLTIME_STALE_CONTACT_MINUTES") or 30.0,
+            "amount_ceiling": get("CALLTIME_AMOUNT_CEILING") or Decimal(1_000_000),
             "secret_key": get("SECRET_KEY") or "",
         }
         return cls(**values)

@@ -16,7 +16,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import inspect, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.sqltypes import Date, DateTime, Numeric, Uuid
 
 from bot.models import AuditLog, Base, Message, User
@@ -25,13 +26,18 @@ from bot.store import ProjectScope
 UNDO_WINDOW = timedelta(minutes=30)
 RECENT_TURNS = 50
 SKIPPED_TABLES = ("sessions", "messages_inbound_outbound", "events", "audit_log")
-_LABELS = {
+#: What the operator calls a row of each table, in the order the reply lists them.
+_NOUNS = {
     "interactions": "interaction",
     "pledges": "pledge",
     "payments": "payment",
     "followups": "follow-up",
-    "contacts": "contact change",
+    "contacts": "contact",
 }
+#: Rows derived from the records (search index, rolling summaries): reverted with the
+#: turn, not listed — the operator thinks in calls, pledges and payments.
+DERIVED_TABLES = ("memories", "vectors")
+_CLOSED = ("done", "cancelled", "fulfilled")
 
 
 class UndoError(ValueError):
@@ -46,10 +52,17 @@ def _model_for(table: str) -> type[Base]:
 
 
 def _value(model: type[Base], key: str, raw: Any) -> Any:
-    """Turn a JSON audit value back into the column's Python type."""
+    """Turn a JSON audit value back into the column's Python type.
+
+    The audit log is keyed by attribute name, which is not always the column's
+    (``meta`` is stored in the ``metadata`` column): the mapper maps one to the other.
+    """
     if raw is None:
         return None
-    column_type = model.__table__.columns[key].type  # type: ignore[attr-defined]
+    attrs = inspect(model).column_attrs
+    if key not in attrs:
+        raise UndoError(f"cannot restore {model.__tablename__}.{key}")
+    column_type = attrs[key].columns[0].type
     impl = getattr(column_type, "impl", column_type)
     if isinstance(impl, Uuid):
         return uuid.UUID(raw)
@@ -116,11 +129,88 @@ def _revert(scope: ProjectScope, row: AuditLog) -> None:
     elif row.action == "update":
         if obj is None:
             raise UndoError("a changed record no longer exists")
+        text_before = getattr(obj, "content_hash", None)
         scope.update(obj, **{k: _value(model, k, v) for k, v in (row.old_values or {}).items()})
+        if getattr(obj, "content_hash", None) != text_before:
+            _forget_embedding(obj)
     else:
         values = {k: _value(model, k, v) for k, v in (row.old_values or {}).items()}
         values.pop("project_id", None)
         scope.insert(model(**values))
+
+
+def _forget_embedding(obj: Base) -> None:
+    """Drop the embedding of text the undo replaced: it described the newer text.
+
+    Embeddings are derived and not audited; the restored text is embedded again by
+    its next upsert or ``calltime models reindex``, and keyword search finds it meanwhile.
+    """
+    if getattr(obj, "embedding", None) is not None:
+        obj.embedding = None  # type: ignore[attr-defined]
+        obj.embedding_model = None  # type: ignore[attr-defined]
+        obj.embedding_dim = None  # type: ignore[attr-defined]
+
+
+def _revert_all(scope: ProjectScope, rows: list[AuditLog], now: datetime) -> None:
+    """Revert ``rows`` newest first; a row a later change depends on stops the whole undo."""
+    try:
+        for row in rows:
+            _revert(scope, row)
+            row.reverted_at = now
+        scope.session.flush()
+    except IntegrityError as exc:
+        raise UndoError("a later change depends on that turn; ask an admin to correct it") from exc
+
+
+def _effect(rows: list[AuditLog]) -> str:
+    """What undoing ``rows`` (one record's, newest first) does to it.
+
+    ``removed`` (the turn created it), ``restored`` (the turn deleted it), ``reopened``
+    (the turn closed it: a follow-up done, a pledge fulfilled) or ``changed``.
+    """
+    actions = {row.action for row in rows}
+    if "insert" in actions:
+        return "removed"
+    if "delete" in actions:
+        return "restored"
+    before = [r.old_values["status"] for r in reversed(rows) if "status" in (r.old_values or {})]
+    after = [r.new_values["status"] for r in rows if "status" in (r.new_values or {})]
+    first, last = (before or [None])[0], (after or [None])[0]
+    if first is not None and first not in _CLOSED and last in _CLOSED:
+        return "reopened"
+    return "changed"
+
+
+def describe_reverted(rows: list[AuditLog]) -> str:
+    """``Undone: 1 interaction, 1 pledge reopened, 1 payment, 1 contact change.``
+
+    Counts records, not audit rows: a contact changed twice in one turn is one change.
+    Every reverted record is counted, except the derived ones (:data:`DERIVED_TABLES`).
+    """
+    records: dict[tuple[str, str], list[AuditLog]] = {}
+    for row in rows:
+        records.setdefault((row.table_name, row.record_id), []).append(row)
+    counts: dict[tuple[str, str], int] = {}
+    for (table, _), record_rows in records.items():
+        if table not in DERIVED_TABLES:
+            key = (table, _effect(record_rows))
+            counts[key] = counts.get(key, 0) + 1
+    parts = []
+    for table in [*_NOUNS, *sorted({t for t, _ in counts} - set(_NOUNS))]:
+        for effect in ("removed", "reopened", "restored", "changed"):
+            n = counts.get((table, effect), 0)
+            if n:
+                parts.append(_phrase(_NOUNS.get(table), effect, n))
+    return f"Undone: {', '.join(parts) or 'your last change'}."
+
+
+def _phrase(noun: str | None, effect: str, n: int) -> str:
+    if noun is None:
+        return f"{n} other record{'s' if n > 1 else ''}"
+    if effect == "changed":
+        return f"{n} {noun} change{'s' if n > 1 else ''}"
+    counted = f"{n} {noun}{'s' if n > 1 else ''}"
+    return counted if effect == "removed" else f"{counted} {effect}"
 
 
 def undo_last_turn(scope: ProjectScope, user: User, now: datetime) -> str:
@@ -130,16 +220,7 @@ def undo_last_turn(scope: ProjectScope, user: User, now: datetime) -> str:
         return "Nothing to undo."
     if now - _turn_time(scope, rows) > UNDO_WINDOW:
         return "Your last change is more than 30 minutes old; ask an admin to correct it."
-    counts: dict[str, int] = {}
-    for row in rows:  # newest first
-        _revert(scope, row)
-        row.reverted_at = now
-        # Derived rows (memories, vectors) are reverted too but not listed: the operator
-        # thinks in calls, pledges and payments.
-        label = _LABELS.get(row.table_name)
-        if label and (row.action == "insert" or row.table_name == "contacts"):
-            counts[label] = counts.get(label, 0) + 1
-    scope.session.flush()
+    _revert_all(scope, rows, now)
     marker = f"undo:{rows[0].turn_id}"
     own_rows = (
         []
@@ -154,9 +235,4 @@ def undo_last_turn(scope: ProjectScope, user: User, now: datetime) -> str:
     )
     for own in own_rows:
         own.idempotency_key = marker
-    order = list(_LABELS.values())
-    ranked = sorted(
-        counts.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99
-    )
-    what = ", ".join(f"{n} {label}{'s' if n > 1 else ''}" for label, n in ranked)
-    return f"Undone: {what or 'your last change'}."
+    return describe_reverted(rows)
