@@ -19,6 +19,7 @@ import anthropic
 from bot.agent.accounting import PROVIDER, TurnLedger
 from bot.agent.client import anthropic_client
 from bot.agent.prompt import conversation, operator_words, system_blocks, tool_definitions
+from bot.engine.risk import Limits
 from bot.turn.context import Reply, TurnContext
 from tools import REGISTRY, ToolContext
 from tools.base import AuditKeyedScope
@@ -74,6 +75,7 @@ def build_tool_context(ctx: TurnContext) -> ToolContext:
         memory=memory_for(ctx.runtime, scope, ctx.user.id, ctx.chat.id),
         operator_words=operator_words(ctx),
         clock=ctx.runtime.clock,
+        limits=Limits.from_settings(ctx.runtime.settings),
     )
 
 

@@ -25,12 +25,13 @@ the rows it names may have changed since the question was asked.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.turn.context import Reply, TurnContext
-from bot.turn.state import PendingConfirmation
+from bot.turn.state import PendingConfirmation, SessionState
 
 #: How long a read-back waits for its answer.
 CONFIRM_TTL = timedelta(minutes=15)
@@ -109,14 +110,41 @@ def ask(
     options: list[str] | None = None,
 ) -> Reply:
     """Hold a write until the operator confirms it; returns the read-back to send."""
+    text = hold(
+        ctx.state,
+        kind,
+        question,
+        payload,
+        now=ctx.now,
+        asked_in=ctx.message.id,
+        options=options,
+    )
+    return Reply(text, None, {"engine": "confirm", "asked": kind})
+
+
+def hold(
+    state: SessionState,
+    kind: str,
+    question: str,
+    payload: dict[str, Any],
+    *,
+    now: datetime,
+    asked_in: uuid.UUID | None,
+    options: list[str] | None = None,
+) -> str:
+    """Store the pending question in ``state``; returns its text with the ways to answer.
+
+    :func:`ask` for the rules planner; the assistant's tools, which hold a
+    :class:`~tools.base.ToolContext` rather than a turn, call this directly.
+    """
     choices = list(options or [])
-    ctx.state.pending = PendingConfirmation(
+    state.pending = PendingConfirmation(
         kind=kind,
         question=question,
         payload=payload,
         options=choices,
-        expires_at=ctx.now + CONFIRM_TTL,
-        asked_in=ctx.message.id,
+        expires_at=now + CONFIRM_TTL,
+        asked_in=asked_in,
     )
     lines = [question, *(f"{n}. {text}" for n, text in enumerate(choices, start=1))]
     how = (
@@ -125,7 +153,7 @@ def ask(
         else "Reply yes to save, no to cancel."
     )
     lines.append(how)
-    return Reply("\n".join(lines), None, {"engine": "confirm", "asked": kind})
+    return "\n".join(lines)
 
 
 def answer_pending(ctx: TurnContext, confirmers: dict[str, Confirmer]) -> tuple[Reply | None, str]:

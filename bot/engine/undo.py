@@ -182,10 +182,12 @@ def _effect(rows: list[AuditLog]) -> str:
 
 
 def describe_reverted(rows: list[AuditLog]) -> str:
-    """``Undone: 1 interaction, 1 pledge reopened, 1 payment, 1 contact change.``
+    """``Undone: 1 interaction, 1 payment, 1 contact change; reopened 1 pledge, 1 follow-up.``
 
     Counts records, not audit rows: a contact changed twice in one turn is one change.
-    Every reverted record is counted, except the derived ones (:data:`DERIVED_TABLES`).
+    Every reverted record is counted, except the derived ones (:data:`DERIVED_TABLES`):
+    records the turn created (removed now), changed, closed (reopened now) or deleted
+    (restored now); rows of other tables as "other records".
     """
     records: dict[tuple[str, str], list[AuditLog]] = {}
     for row in rows:
@@ -193,24 +195,22 @@ def describe_reverted(rows: list[AuditLog]) -> str:
     counts: dict[tuple[str, str], int] = {}
     for (table, _), record_rows in records.items():
         if table not in DERIVED_TABLES:
-            key = (table, _effect(record_rows))
-            counts[key] = counts.get(key, 0) + 1
-    parts = []
-    for table in [*_NOUNS, *sorted({t for t, _ in counts} - set(_NOUNS))]:
-        for effect in ("removed", "reopened", "restored", "changed"):
-            n = counts.get((table, effect), 0)
-            if n:
-                parts.append(_phrase(_NOUNS.get(table), effect, n))
-    return f"Undone: {', '.join(parts) or 'your last change'}."
+            effect = _effect(record_rows) if table in _NOUNS else "other"
+            counts[(table, effect)] = counts.get((table, effect), 0) + 1
+    groups: dict[str, list[str]] = {"": [], "reopened": [], "restored": []}
+    for table, noun in _NOUNS.items():
+        groups[""] += _counted(noun, counts.get((table, "removed"), 0))
+        groups[""] += _counted(f"{noun} change", counts.get((table, "changed"), 0))
+        groups["reopened"] += _counted(noun, counts.get((table, "reopened"), 0))
+        groups["restored"] += _counted(noun, counts.get((table, "restored"), 0))
+    others = sum(n for (_, effect), n in counts.items() if effect == "other")
+    groups[""] += _counted("other record", others)
+    parts = [f"{verb} {', '.join(items)}".strip() for verb, items in groups.items() if items]
+    return f"Undone: {'; '.join(parts) or 'your last change'}."
 
 
-def _phrase(noun: str | None, effect: str, n: int) -> str:
-    if noun is None:
-        return f"{n} other record{'s' if n > 1 else ''}"
-    if effect == "changed":
-        return f"{n} {noun} change{'s' if n > 1 else ''}"
-    counted = f"{n} {noun}{'s' if n > 1 else ''}"
-    return counted if effect == "removed" else f"{counted} {effect}"
+def _counted(noun: str, n: int) -> list[str]:
+    return [f"{n} {noun}{'s' if n > 1 else ''}"] if n else []
 
 
 def undo_last_turn(scope: ProjectScope, user: User, now: datetime) -> str:

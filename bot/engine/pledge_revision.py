@@ -1,0 +1,89 @@
+"""Changing an open pledge the donor re-stated, instead of recording a second one.
+
+When the operator reports ``pledged 25k by fri`` for a donor who already has an open
+pledge, the read-back offers to update that pledge (see :mod:`bot.engine.risk`). The
+update changes the pledge's amount and date and moves its payment reminder; nothing is
+counted twice. The data model has no event for a changed pledge: the audit log holds
+the old and new values, which is also what ``undo`` restores.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from bot.engine.records import (
+    OutcomeError,
+    complete_followup,
+    open_followups,
+    paid_towards,
+    require_reachable,
+    schedule_followup,
+)
+from bot.models import Contact, Followup, Pledge, User
+from bot.store import ProjectScope
+
+
+def revise_pledge(
+    scope: ProjectScope,
+    user: User,
+    contact: Contact,
+    pledge_id: uuid.UUID | str,
+    *,
+    amount: Decimal,
+    expected_by: date | None,
+    remind_at: datetime | None,
+    now: datetime,
+    interaction_id: uuid.UUID | None = None,
+    campaign_id: uuid.UUID | None = None,
+) -> tuple[Pledge, Followup | None]:
+    """Set the open pledge's amount (and date); move its reminder to ``remind_at``.
+
+    Returns the pledge and its open payment reminder (``None`` once fully paid).
+
+    Raises:
+        OutcomeError: the pledge is no longer this contact's open pledge.
+    """
+    require_reachable(contact)
+    pledge = scope.get(Pledge, pledge_id)
+    if pledge is None or pledge.contact_id != contact.id or pledge.status != "open":
+        raise OutcomeError(
+            f"{contact.display_name}'s open pledge changed since I asked; nothing saved"
+        )
+    if amount <= 0:
+        raise OutcomeError("a pledge must be more than zero")
+    changes: dict[str, object] = {"amount": amount}
+    if expected_by is not None:
+        changes["expected_by"] = expected_by
+    scope.update(pledge, **changes)
+    reminders = open_followups(scope, contact, reason="send_payment_link")
+    if paid_towards(scope, pledge) >= pledge.amount:
+        scope.update(pledge, status="fulfilled")
+        for reminder in reminders:
+            complete_followup(scope, user, reminder, now=now)
+        return pledge, None
+    if remind_at is None:
+        return pledge, reminders[0] if reminders else None
+    if not reminders:
+        reminder = schedule_followup(
+            scope,
+            user,
+            contact,
+            due_at=remind_at,
+            reason="send_payment_link",
+            now=now,
+            interaction_id=interaction_id,
+            campaign_id=campaign_id,
+        )
+        return pledge, reminder
+    scope.update(reminders[0], due_at=remind_at, status="due" if remind_at <= now else "scheduled")
+    scope.emit(
+        "followup.scheduled",
+        user_id=user.id,
+        followup_id=reminders[0].id,
+        contact_id=contact.id,
+        due_at=remind_at,
+        reason="send_payment_link",
+    )
+    return pledge, reminders[0]
