@@ -277,3 +277,19 @@ def test_a_confirmation_checks_the_contact_again(op: Operator, db) -> None:
     assert row_counts(db, op.project.id) == before
     with db.session() as session:
         assert session.scalar(select(Payment)) is None
+
+
+def test_undo_refuses_a_turn_another_operators_change_depends_on(op: Operator, db, runtime):
+    make_contact(db, op.project, "Anita Sharma")
+    rahul = Operator(runtime, op.project, make_user(db, op.project, "Rahul Mehta"))
+    op.say("find anita")
+    op.say("pledged 10k")
+    rahul.say("find anita")
+    rahul.say("paid 10000 upi")
+    assert rahul.say("yes").text.startswith("Logged Anita Sharma: paid")  # Priya just called
+    before = snapshot(db, op.project.id)
+    reply = op.say("undo")
+    assert reply.text == (
+        "Not recorded: a later change depends on that turn; ask an admin to correct it"
+    )
+    assert difference(before, snapshot(db, op.project.id)) == {}

@@ -13,14 +13,7 @@ from typing import Any
 
 from bot.engine.amounts import format_money
 from bot.engine.confirm import Confirmer, ask
-from bot.engine.held_writes import (
-    check_risks,
-    dump_args,
-    hold_for_turn,
-    limits_for,
-    load_args,
-    write_outcome,
-)
+from bot.engine.held_writes import check_risks, dump_args, load_args, write_outcome
 from bot.engine.outcomes import (
     OutcomeError,
     payment_text,
@@ -30,7 +23,6 @@ from bot.engine.outcomes import (
 )
 from bot.engine.pledge_revision import revise_pledge
 from bot.engine.records import is_reachable
-from bot.engine.risk import assess
 from bot.engine.timezones import operator_tz
 from bot.models import Contact
 from bot.store import jsonable
@@ -63,25 +55,15 @@ def _asked_again(
     revision: uuid.UUID | None,
 ) -> Reply | None:
     """A new read-back when a risk appeared since the question; ``None`` to write."""
-    risks = assess(
-        ctx.scope,
-        ctx.user,
-        contact,
-        outcome=args["outcome"],
-        amount=args.get("amount"),
-        now=ctx.now,
-        limits=limits_for(ctx),
-        acknowledged=payload.get("acknowledged", []),
-    )
-    if not risks:
-        return None
     carry = {
         "acknowledged": payload.get("acknowledged", []),
         "followup_id": payload.get("followup_id"),
         "revise_pledge_id": jsonable(revision),
     }
-    text = hold_for_turn(ctx, kind, contact, args, risks, carry)
-    return Reply(f"Something changed since I asked.\n{text}", None, {"asked": kind})
+    held = check_risks(ctx, contact, args, named=True, kind=kind, carry=carry)
+    if held is not None:
+        held.text = f"Something changed since I asked.\n{held.text}"
+    return held
 
 
 def confirm_outcome(ctx: TurnContext, payload: dict[str, Any], choice: int | None) -> Reply:

@@ -126,6 +126,8 @@ def check_risks(
     *,
     named: bool = False,
     followup_id: uuid.UUID | None = None,
+    kind: str = "outcome",
+    carry: dict[str, Any] | None = None,
 ) -> Reply | None:
     """Ask before writing outcome ``args`` on ``contact`` if a risk rule applies.
 
@@ -135,22 +137,27 @@ def check_risks(
         named: the operator picked the donor in this message (``paid 3 …``), so the
             stale-contact rule does not apply.
         followup_id: a follow-up to close once the outcome is written.
+        kind: the confirmer that writes on ``yes``.
+        carry: kept in the question's payload; its ``acknowledged`` risks are not asked
+            about again (a confirmer re-checking a write).
     """
+    carry = dict(carry or {})
     risks = assess(
         ctx.scope,
         ctx.user,
         contact,
-        outcome=args["outcome"],
-        amount=args.get("amount"),
+        args,
         now=ctx.now,
         limits=limits_for(ctx),
         selected_at=None if named else ctx.state.current_contact_at,
+        acknowledged=carry.get("acknowledged", ()),
     )
     if not risks:
         return None
-    carry = {"followup_id": str(followup_id)} if followup_id else None
-    text = hold_for_turn(ctx, "outcome", contact, args, risks, carry)
-    return Reply(text, None, {"engine": "confirm", "asked": "outcome"})
+    if followup_id:
+        carry["followup_id"] = str(followup_id)
+    text = hold_for_turn(ctx, kind, contact, args, risks, carry)
+    return Reply(text, None, {"engine": "confirm", "asked": kind})
 
 
 def hold_for_turn(

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 
@@ -73,21 +74,24 @@ def assess(
     scope: ProjectScope,
     user: User,
     contact: Contact,
+    args: dict[str, Any],
     *,
-    outcome: str,
-    amount: Decimal | None,
     now: datetime,
     limits: Limits,
     selected_at: datetime | None = None,
     acknowledged: Iterable[str] = (),
 ) -> list[Risk]:
-    """The risks of writing ``outcome`` (``amount``) on ``contact``, in read-back order.
+    """The risks of writing ``args`` on ``contact``, in read-back order.
 
     Args:
+        args: the write, as :func:`~bot.engine.outcomes.log_outcome`'s keyword arguments
+            (``outcome`` and ``amount`` are read; a pledge is ``pledged``, a payment
+            ``paid``).
         selected_at: when the contact became current, if the write relies on that
             choice (``None`` when the operator named the donor).
         acknowledged: kinds the operator already confirmed for this write.
     """
+    outcome, amount = args["outcome"], args.get("amount")
     skip = set(acknowledged)
     found: list[Risk | None] = []
     if "stale_contact" not in skip:

@@ -75,6 +75,7 @@ def next_contact(ctx: TurnContext, command: Command) -> Reply:
     )
     if not ranked:
         ctx.state.clear_contact()
+        ctx.state.suggestions = []
         return Reply(
             "Nobody left to call right now – everyone eligible has been contacted "
             "today. Send due for follow-ups or stats for the day.",
