@@ -9,6 +9,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from bot.config import Settings
+from bot.engine.risk import Limits
 from bot.models import Contact, Followup, Interaction, Payment, Pledge
 from bot.store import ProjectScope
 from memory.loading import embedder_for
@@ -240,6 +242,14 @@ def test_the_stale_contact_time_is_configurable(op: Operator, db, runtime) -> No
     op.say("find anita")
     op.clock.advance(minutes=6)
     assert op.say("na").text.endswith(NOTHING_SAVED)
+
+
+def test_the_thresholds_come_from_the_environment(tmp_path) -> None:
+    env = {"CALLTIME_STALE_CONTACT_MINUTES": "45", "CALLTIME_AMOUNT_CEILING": "2500000"}
+    limits = Limits.from_settings(Settings.from_env(tmp_path, env))
+    assert (limits.stale_after, limits.amount_ceiling) == (timedelta(minutes=45), Decimal(2500000))
+    default = Limits.from_settings(Settings.from_env(tmp_path, {}))
+    assert (default.stale_after, default.amount_ceiling) == (timedelta(minutes=30), Decimal(10**6))
 
 
 def test_another_operators_recent_call_is_read_back(op: Operator, db, runtime) -> None:

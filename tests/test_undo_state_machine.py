@@ -10,9 +10,9 @@ one do-not-contact — and sends random ``next``/``find``/outcomes/payments/``du
 The model keeps a stack of the turns that wrote (``audit_log`` rows under their turn id)
 with the snapshot taken before each. ``undo`` must then restore that snapshot exactly —
 every project table but the append-only logs, derived rows included — mark exactly that
-turn's audit rows reverted and leave every other audit row as it was; or, with nothing
-to undo or a turn older than 30 minutes, change nothing. A write that bypassed the audit
-shows up as a difference at the next ``undo``.
+turn's audit rows reverted and leave every other audit row as it was; or, when that
+turn is older than 30 minutes, change nothing. A write that bypassed the audit shows up
+as a difference at the next ``undo``.
 
 Every example ends by undoing, one by one, the turns still inside the 30-minute window.
 ``CALLTIME_UNDO_EXAMPLES`` (default 200) and ``CALLTIME_UNDO_STEPS`` (default 4) run it
@@ -152,12 +152,9 @@ def machine_for(runtime: Runtime) -> type[RuleBasedStateMachine]:
             if self._say(outcome).startswith(("Please check", "Which donor")):
                 self._say(answer)
 
-        @rule(text=st.sampled_from(COMMANDS + OUTCOMES))
+        @rule(text=st.sampled_from(COMMANDS + OUTCOMES + ANSWERS))
         def command(self, text: str) -> None:
-            self._say(text)
-
-        @rule(text=st.sampled_from(ANSWERS))
-        def answer(self, text: str) -> None:
+            """A command on the current contact or the listed follow-ups, or a stray answer."""
             self._say(text)
 
         @rule(minutes=st.sampled_from([1, 4, 12, 31]))

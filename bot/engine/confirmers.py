@@ -90,7 +90,7 @@ def confirm_pledge(ctx: TurnContext, payload: dict[str, Any], choice: int | None
     when = f", expected by {by:%a %d %b}" if by else ""
     if revision is not None:
         tz = operator_tz(ctx.user, ctx.project)
-        remind_at = reminder_at(by, ctx.now, tz) if by else None
+        remind_at = reminder_at(by, ctx.now, tz)
         pledge, _ = revise_pledge(
             ctx.scope,
             ctx.user,

@@ -186,16 +186,8 @@ def log_outcome(
         complete_followup(scope, user, f, now=now)
         for f in open_followups(scope, contact, due_before=now)
     ]
-    details = _Details(
-        amount,
-        expected_by,
-        method,
-        reference,
-        followup_at,
-        session_id,
-        campaign_id,
-        revise_pledge_id,
-    )
+    details = _Details(amount, expected_by, method, reference, followup_at, session_id, campaign_id)
+    details.revise_pledge_id = revise_pledge_id
     _apply(scope, user, contact, result, outcome, now, tz, details)
     next_at = result.followup.due_at if result.followup else None
     update_contact(scope, user, contact, last_contacted_at=now, next_suggested_at=next_at)
@@ -244,7 +236,7 @@ def _apply(
             d.revise_pledge_id,
             amount=d.amount,
             expected_by=d.expected_by,
-            remind_at=reminder_at(d.expected_by, now, tz) if d.expected_by else None,
+            remind_at=reminder_at(d.expected_by, now, tz),
             now=now,
             **links,
         )

@@ -33,14 +33,15 @@ def revise_pledge(
     *,
     amount: Decimal,
     expected_by: date | None,
-    remind_at: datetime | None,
+    remind_at: datetime,
     now: datetime,
     interaction_id: uuid.UUID | None = None,
     campaign_id: uuid.UUID | None = None,
 ) -> tuple[Pledge, Followup | None]:
-    """Set the open pledge's amount (and date); move its reminder to ``remind_at``.
+    """Set the open pledge's amount (and date); its payment reminder moves to ``remind_at``
+    (the time a new pledge's reminder would get), or one is scheduled there.
 
-    Returns the pledge and its open payment reminder (``None`` once fully paid).
+    Returns the pledge and its payment reminder (``None`` once the pledge is fully paid).
 
     Raises:
         OutcomeError: the pledge is no longer this contact's open pledge.
@@ -63,27 +64,32 @@ def revise_pledge(
         for reminder in reminders:
             complete_followup(scope, user, reminder, now=now)
         return pledge, None
-    if remind_at is None:
-        return pledge, reminders[0] if reminders else None
+    links = {"interaction_id": interaction_id, "campaign_id": campaign_id}
+    return pledge, _move_reminder(scope, user, contact, reminders, remind_at, now, links)
+
+
+def _move_reminder(
+    scope: ProjectScope,
+    user: User,
+    contact: Contact,
+    reminders: list[Followup],
+    remind_at: datetime,
+    now: datetime,
+    links: dict[str, uuid.UUID | None],
+) -> Followup:
+    """The pledge's payment reminder at ``remind_at``: the open one moved, or a new one."""
     if not reminders:
-        reminder = schedule_followup(
-            scope,
-            user,
-            contact,
-            due_at=remind_at,
-            reason="send_payment_link",
-            now=now,
-            interaction_id=interaction_id,
-            campaign_id=campaign_id,
+        return schedule_followup(
+            scope, user, contact, due_at=remind_at, reason="send_payment_link", now=now, **links
         )
-        return pledge, reminder
-    scope.update(reminders[0], due_at=remind_at, status="due" if remind_at <= now else "scheduled")
+    reminder = reminders[0]
+    scope.update(reminder, due_at=remind_at, status="due" if remind_at <= now else "scheduled")
     scope.emit(
         "followup.scheduled",
         user_id=user.id,
-        followup_id=reminders[0].id,
+        followup_id=reminder.id,
         contact_id=contact.id,
         due_at=remind_at,
         reason="send_payment_link",
     )
-    return pledge, reminders[0]
+    return reminder
