@@ -7,11 +7,12 @@ import json
 from datetime import date, timedelta
 from decimal import Decimal
 
-from bot.models import AgentLog, Interaction, Pledge
+from bot.models import AgentLog, Followup, Interaction, Pledge
 from bot.store import ProjectScope
 from tests.agent_support import rows, run_turn
 from tests.factories import make_contact, make_project, make_user
 from tests.scripted_llm import reply, tool_use
+from tests.undo_support import difference, snapshot
 
 pytest_plugins = ("tests.agent_fixtures",)
 
@@ -119,3 +120,51 @@ def test_one_held_write_per_turn_and_plain_writes_go_through(agent_runtime, scri
         ("log_interaction", "ok"),
     ]
     assert rows(agent_runtime, Pledge) == [] and len(rows(agent_runtime, Interaction)) == 1
+
+
+def test_undo_puts_back_everything_the_assistants_turn_wrote(agent_runtime, scripted):
+    """The assistant's path: every row of the turn, derived rows included, comes back."""
+    project, user = _setup(agent_runtime)
+    db = agent_runtime.db
+    anita = make_contact(db, project, "Anita Sharma", capacity_band="25k-1L")
+    with db.session() as session:
+        overdue, later = (  # the outcome closes the first, the assistant the second
+            ProjectScope(session, project.id).insert(
+                Followup(
+                    contact_id=anita.id,
+                    due_at=agent_runtime.clock.now() + timedelta(hours=hours),
+                    status="scheduled",
+                    reason="call back",
+                    assigned_to_user_id=user.id,
+                )
+            )
+            for hours in (-2, 30)
+        )
+    ref = {"contact_id": str(anita.id)}
+    scripted.add(
+        reply(
+            tool_use("log_interaction", ref | {"outcome": "pledged", "amount": "25000"}),
+            tool_use("update_contact", ref | {"add_note": "prefers Hindi", "capacity_band": "1L+"}),
+            tool_use(
+                "store_memory", {"content": "Prefers Hindi", "memory_type": "contact_profile"} | ref
+            ),
+            tool_use(
+                "schedule_followup", ref | {"due_at": "2026-11-30T11:00:00", "reason": "thank"}
+            ),
+            tool_use("complete_followup", {"followup_id": str(later.id)}),
+        ),
+        reply("Logged Anita's pledge of ₹25,000."),
+    )
+    before = snapshot(db, project.id)
+    run_turn(agent_runtime, project, user, "Anita pledged 25k, prefers Hindi, thank her monday")
+    assert [g.status for g in rows(agent_runtime, AgentLog)] == ["ok"] * 5
+    assert {
+        f.status for f in rows(agent_runtime, Followup, Followup.id.in_([overdue.id, later.id]))
+    } == {"done"}
+    assert difference(before, snapshot(db, project.id))  # the turn wrote
+
+    undone = run_turn(agent_runtime, project, user, "undo")
+    assert undone.reply.text == (
+        "Undone: 1 interaction, 1 pledge, 2 follow-ups, 1 contact change; reopened 2 follow-ups."
+    )
+    assert difference(before, snapshot(db, project.id)) == {}
