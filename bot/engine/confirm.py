@@ -111,13 +111,7 @@ def ask(
 ) -> Reply:
     """Hold a write until the operator confirms it; returns the read-back to send."""
     text = hold(
-        ctx.state,
-        kind,
-        question,
-        payload,
-        now=ctx.now,
-        asked_in=ctx.message.id,
-        options=options,
+        ctx.state, kind, question, payload, now=ctx.now, asked_in=ctx.message.id, options=options
     )
     return Reply(text, None, {"engine": "confirm", "asked": kind})
 
@@ -132,10 +126,10 @@ def hold(
     asked_in: uuid.UUID | None,
     options: list[str] | None = None,
 ) -> str:
-    """Store the pending question in ``state``; returns its text with the ways to answer.
+    """Store the pending question in ``state`` and return its read-back.
 
-    :func:`ask` for the rules planner; the assistant's tools, which hold a
-    :class:`~tools.base.ToolContext` rather than a turn, call this directly.
+    :func:`ask` for callers that hold the session state but not a turn context (the
+    model's tools, which propose and never write).
     """
     choices = list(options or [])
     state.pending = PendingConfirmation(
@@ -146,7 +140,13 @@ def hold(
         expires_at=now + CONFIRM_TTL,
         asked_in=asked_in,
     )
-    lines = [question, *(f"{n}. {text}" for n, text in enumerate(choices, start=1))]
+    return read_back(state.pending)
+
+
+def read_back(pending: PendingConfirmation) -> str:
+    """The question, its numbered options and how to answer."""
+    choices = pending.options
+    lines = [pending.question, *(f"{n}. {text}" for n, text in enumerate(choices, start=1))]
     how = (
         f"Reply 1–{len(choices)}, or no to cancel."
         if choices
@@ -154,6 +154,25 @@ def hold(
     )
     lines.append(how)
     return "\n".join(lines)
+
+
+def with_read_back(ctx: TurnContext, reply: Reply) -> Reply:
+    """Make a question asked during this turn (by a model's tool) the reply, verbatim.
+
+    The operator must see exactly what ``yes`` would save, so a model's paraphrase is
+    replaced by the read-back; a failed turn drops its question (nothing was shown).
+    """
+    pending = ctx.state.pending
+    if pending is None or pending.asked_in != ctx.message.id:
+        return reply
+    if reply.meta.get("failed"):
+        ctx.state.pending = None
+        return reply
+    text = read_back(pending)
+    if text not in reply.text:
+        reply.meta["model_text"] = reply.text
+        reply.text = text
+    return reply
 
 
 def answer_pending(ctx: TurnContext, confirmers: dict[str, Confirmer]) -> tuple[Reply | None, str]:

@@ -151,8 +151,17 @@ def _forget_embedding(obj: Base) -> None:
         obj.embedding_dim = None  # type: ignore[attr-defined]
 
 
-def _revert_all(scope: ProjectScope, rows: list[AuditLog], now: datetime) -> None:
-    """Revert ``rows`` newest first; a row a later change depends on stops the whole undo."""
+def revert_rows(scope: ProjectScope, rows: list[AuditLog], now: datetime) -> dict[str, int]:
+    """Revert audit rows given newest first, marking each reverted; the records removed
+    per label (``{"payment": 2}``).
+
+    The turn-independent part of :func:`undo_last_turn`, for writes grouped another
+    way (a confirmed statement batch, say). A row a later change depends on (another
+    operator's payment on the pledge being removed) stops the whole revert.
+
+    Raises:
+        UndoError: a later change depends on one of the rows.
+    """
     try:
         for row in rows:
             _revert(scope, row)
@@ -160,6 +169,19 @@ def _revert_all(scope: ProjectScope, rows: list[AuditLog], now: datetime) -> Non
         scope.session.flush()
     except IntegrityError as exc:
         raise UndoError("a later change depends on that turn; ask an admin to correct it") from exc
+    counts: dict[str, int] = {}
+    for (table, _), record_rows in _by_record(rows).items():
+        if table in _NOUNS and _effect(record_rows) == "removed":
+            counts[_NOUNS[table]] = counts.get(_NOUNS[table], 0) + 1
+    return counts
+
+
+def _by_record(rows: list[AuditLog]) -> dict[tuple[str, str], list[AuditLog]]:
+    """Audit rows grouped by the record they changed, each group newest first."""
+    records: dict[tuple[str, str], list[AuditLog]] = {}
+    for row in rows:
+        records.setdefault((row.table_name, row.record_id), []).append(row)
+    return records
 
 
 def _effect(rows: list[AuditLog]) -> str:
@@ -189,11 +211,8 @@ def describe_reverted(rows: list[AuditLog]) -> str:
     records the turn created (removed now), changed, closed (reopened now) or deleted
     (restored now); rows of other tables as "other records".
     """
-    records: dict[tuple[str, str], list[AuditLog]] = {}
-    for row in rows:
-        records.setdefault((row.table_name, row.record_id), []).append(row)
     counts: dict[tuple[str, str], int] = {}
-    for (table, _), record_rows in records.items():
+    for (table, _), record_rows in _by_record(rows).items():
         if table not in DERIVED_TABLES:
             effect = _effect(record_rows) if table in _NOUNS else "other"
             counts[(table, effect)] = counts.get((table, effect), 0) + 1
@@ -220,7 +239,7 @@ def undo_last_turn(scope: ProjectScope, user: User, now: datetime) -> str:
         return "Nothing to undo."
     if now - _turn_time(scope, rows) > UNDO_WINDOW:
         return "Your last change is more than 30 minutes old; ask an admin to correct it."
-    _revert_all(scope, rows, now)
+    revert_rows(scope, rows, now)
     marker = f"undo:{rows[0].turn_id}"
     own_rows = (
         []
