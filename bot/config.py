@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -56,6 +57,10 @@ class Settings(BaseModel):
     #: Queue worker threads of ``calltime serve``: model turns of different operators run
     #: at once, one per thread (a thread holds no database connection while it waits).
     worker_threads: int = Field(default=8, ge=1, le=64)
+    #: An outcome this long after the current contact was chosen asks which donor is meant.
+    stale_contact_minutes: float = Field(default=30.0, gt=0)
+    #: A pledge or payment above this asks for a confirmation first (project currency).
+    amount_ceiling: Decimal = Field(default=Decimal(1_000_000), gt=0)
     secret_key: str = ""
 
     @field_validator("database_url")
@@ -110,6 +115,8 @@ class Settings(BaseModel):
             "zerodb_project_id": get("ZERODB_PROJECT_ID"),
             "session_idle_hours": get("CALLTIME_SESSION_IDLE_HOURS") or 12.0,
             "worker_threads": get("CALLTIME_WORKER_THREADS") or 8,
+            "stale_contact_minutes": get("CALLTIME_STALE_CONTACT_MINUTES") or 30.0,
+            "amount_ceiling": get("CALLTIME_AMOUNT_CEILING") or Decimal(1_000_000),
             "secret_key": get("SECRET_KEY") or "",
         }
         return cls(**values)

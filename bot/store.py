@@ -46,10 +46,19 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+#: Derived columns left out of the audit: an embedding is recomputed from the row's text
+#: (``memory.vectors.set_embedding``), and its bytes or vector are not JSON.
+UNAUDITED_COLUMNS = frozenset({"embedding", "embedding_model", "embedding_dim"})
+
+
 def row_values(obj: Base) -> dict[str, Any]:
-    """All column values of ``obj`` keyed by attribute name, JSON-ready."""
+    """All audited column values of ``obj`` keyed by attribute name, JSON-ready."""
     mapper = inspect(obj).mapper
-    return {attr.key: jsonable(getattr(obj, attr.key)) for attr in mapper.column_attrs}
+    return {
+        attr.key: jsonable(getattr(obj, attr.key))
+        for attr in mapper.column_attrs
+        if attr.key not in UNAUDITED_COLUMNS
+    }
 
 
 class ProjectScope:

@@ -110,7 +110,8 @@ CASES: list[tuple[str, str | None, dict[str, Any], dict[str, int]]] = [
     ("pledged 2.5L", "outcome", {"amount": D("250000")}, PLEDGE),
     ("pledged 1 lakh", "outcome", {"amount": D("100000")}, PLEDGE),
     ("pledged 1.5 lakh", "outcome", {"amount": D("150000")}, PLEDGE),
-    ("pledged 1cr", "outcome", {"amount": D("10000000")}, PLEDGE),
+    # Above the ₹10,00,000 ceiling: read back, nothing written before "yes".
+    ("pledged 1cr", "outcome", {"amount": D("10000000")}, NONE),
     ("pledged Rs 5,00,000", "outcome", {"amount": D("500000")}, PLEDGE),
     ("pledged 25k by fri", "outcome", {"amount": D("25000"), "expected_by": FRI}, PLEDGE),
     ("Pledged 25K by Friday", "outcome", {"expected_by": FRI}, PLEDGE),

@@ -25,7 +25,10 @@ def op(runtime, db) -> Operator:
 def test_outcome_without_a_current_contact_writes_nothing(op: Operator, db) -> None:
     make_contact(db, op.project, "Anita Sharma")
     before = row_counts(db, op.project.id)
-    assert op.say("pledged 25k").text == "No contact selected – send next (or find NAME) first."
+    assert op.say("pledged 25k").text == (
+        "Which donor is “pledged 25k” for? No contact is selected, so nothing was saved. "
+        "Send find NAME (or next), then send “pledged 25k” again."
+    )
     assert row_counts(db, op.project.id) == before
 
 
@@ -114,7 +117,11 @@ def test_find_selects_a_single_match_and_note_appends(op: Operator, db) -> None:
     )
     assert op.say("find 98111 22233").text.startswith("Selected Anita Sharma · +919811122233")
     assert op.say("note: prefers Hindi").text == "Noted on Anita Sharma: “prefers Hindi”."
-    assert op.say("find anita dnc").text == "Anita Dnc is do-not-contact; not selected."
+    assert op.say("find anita dnc").text == (
+        "Anita Dnc is do-not-contact; not selected.\n"
+        "Anita Sharma is no longer selected – send find NAME or next."
+    )
+    assert op.state().current_contact_id is None
     with db.session() as session:
         assert session.get(Contact, contact.id).notes == "[26 Nov 2026] prefers Hindi"
 

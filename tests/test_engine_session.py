@@ -92,7 +92,15 @@ def test_scripted_call_time_session(runtime, db, clock) -> None:
     assert (
         overdue is not None and "overdue since" in op.replies[-1].text
     )  # overdue follow-ups first
+    # A has an open ₹10,000 pledge: a new pledge is read back with a choice, and "2"
+    # (a second pledge) writes it.
     reply = op.say("pledged 25k by fri")
+    assert reply.text.splitlines()[-3:] == [
+        "1. Update the open pledge to ₹25,000, expected by Fri 27 Nov",
+        "2. Add a second pledge of ₹25,000 (₹35,000 pledged in all)",
+        "Reply 1–2, or no to cancel.",
+    ]
+    reply = op.say("2")
     with db.session() as session:
         pledge = session.scalar(
             select(Pledge).where(Pledge.contact_id == a.id, Pledge.amount == Decimal(25000))
@@ -179,7 +187,10 @@ def test_scripted_call_time_session(runtime, db, clock) -> None:
     )
     na_turn = op.last_message_id
     reply = op.say("undo")
-    assert reply.text == "Undone: 1 interaction, 1 follow-up, 1 contact change."
+    # D's overdue follow-up, closed by the outcome, is open again and counted.
+    assert (
+        reply.text == "Undone: 1 interaction, 1 follow-up, 1 contact change; reopened 1 follow-up."
+    )
     assert _contact(db, d.id).last_contacted_at == last_contacted
     with db.session() as session:
         assert not session.scalars(

@@ -91,7 +91,7 @@ def test_an_unknown_vpa_is_learned_on_yes_and_undone_with_the_payment(world, db)
     assert identities_of(db, anita) == {("upi_vpa", "asharma92@oksbi")}
     assert _left(db, anita_pledge) == ("fulfilled", Decimal("0.00"))
 
-    assert op.say("undo").text == "Undone: 1 payment."
+    assert op.say("undo").text == "Undone: 1 payment, 1 saved payer detail; reopened 1 pledge."
     assert identities_of(db, anita) == set()
     assert rows(db, Payment, Payment.project_id == project.id) == []
     assert _left(db, anita_pledge) == ("open", Decimal("25000.00"))

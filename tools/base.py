@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from bot.db import Database
 from bot.engine.records import require_reachable
+from bot.engine.risk import Limits
 from bot.engine.timezones import operator_tz
 from bot.models import ChatSession, Contact, Project, User
 from bot.store import ProjectScope
@@ -84,6 +85,7 @@ class ToolContext:
         now: the turn's time (from the runtime clock).
         memory: the memory service for this project.
         operator_words: the operator's recent messages; amount and focus guards read them.
+        limits: thresholds of the risk rules (:mod:`bot.engine.risk`).
     """
 
     scope: AuditKeyedScope
@@ -96,6 +98,8 @@ class ToolContext:
     memory: MemoryPort
     operator_words: list[str] = field(default_factory=list)
     clock: Any = None
+    #: The risk rules' thresholds (from the settings; defaults when not given).
+    limits: Limits = field(default_factory=Limits)
 
     @property
     def read_only(self) -> bool:

@@ -1,5 +1,11 @@
 """Outcome tools: log a call, record a pledge or a payment — through the engine's
-functions, so the model and the rules planner share one implementation."""
+functions, so the model and the rules planner share one implementation.
+
+A risky write (the engine's rules, :mod:`bot.engine.risk`) is held, not made: the tool
+returns ``{"status": "needs_confirmation", "question": …}``, the session keeps the
+question, and the operator's ``yes`` is settled by the server before the model runs
+(:func:`tools.guards.hold_if_risky`). The model cannot confirm on the operator's behalf.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ from pydantic import BaseModel, Field
 from bot.engine import outcomes as engine
 from bot.models.enums import Channel, Outcome, PaymentMethod
 from tools.base import ToolContext, tool
-from tools.guards import require_in_focus, require_stated_amount
+from tools.guards import hold_if_risky, require_in_focus, require_stated_amount
 
 Amount = Field(
     default=None,
@@ -76,26 +82,34 @@ def _local(ctx: ToolContext, when: datetime | None) -> datetime | None:
 @tool("log_interaction", LogInteraction, writes=True)
 def log_interaction(ctx: ToolContext, args: LogInteraction) -> dict[str, Any]:
     """Record the outcome of a call or message with a contact; a pledge, payment or
-    follow-up the outcome implies is recorded with it."""
+    follow-up the outcome implies is recorded with it. If the result has status
+    needs_confirmation nothing was saved: send the operator its question word for word
+    and wait for their answer."""
     contact = ctx.writable_contact(args.contact_id)
     if args.outcome in ("pledged", "paid") or args.amount is not None:
         require_in_focus(ctx, contact)
         require_stated_amount(ctx, args.amount)
+    write = {
+        "outcome": args.outcome,
+        "summary": args.summary,
+        "amount": args.amount,
+        "expected_by": args.expected_by,
+        "method": args.method,
+        "reference": args.reference,
+        "followup_at": _local(ctx, args.followup_at),
+        "channel": args.channel,
+    }
+    held = hold_if_risky(ctx, "outcome", contact, write)
+    if held is not None:
+        return held
     result = engine.log_outcome(
         ctx.scope,
         ctx.operator,
         contact,
-        outcome=args.outcome,
         now=ctx.now,
-        summary=args.summary,
-        amount=args.amount,
-        expected_by=args.expected_by,
-        method=args.method,
-        reference=args.reference,
-        followup_at=_local(ctx, args.followup_at),
-        channel=args.channel,
         session_id=ctx.session.id,
         campaign_id=ctx.state.campaign_id,
+        **write,
     )
     return {
         "interaction_id": str(result.interaction.id),
@@ -108,10 +122,16 @@ def log_interaction(ctx: ToolContext, args: LogInteraction) -> dict[str, Any]:
 
 @tool("record_pledge", RecordPledge, writes=True)
 def record_pledge(ctx: ToolContext, args: RecordPledge) -> dict[str, Any]:
-    """Record a pledge the operator reported, without logging a call."""
+    """Record a pledge the operator reported, without logging a call. If the result has
+    status needs_confirmation nothing was saved: send the operator its question word for
+    word and wait for their answer."""
     contact = ctx.writable_contact(args.contact_id)
     require_in_focus(ctx, contact)
     require_stated_amount(ctx, args.amount)
+    write = {"outcome": "pledged", "amount": args.amount, "expected_by": args.expected_by}
+    held = hold_if_risky(ctx, "pledge", contact, write | {"notes": args.notes})
+    if held is not None:
+        return held
     pledge = engine.record_pledge(
         ctx.scope,
         ctx.operator,
@@ -128,10 +148,17 @@ def record_pledge(ctx: ToolContext, args: RecordPledge) -> dict[str, Any]:
 
 @tool("record_payment", RecordPayment, writes=True)
 def record_payment(ctx: ToolContext, args: RecordPayment) -> dict[str, Any]:
-    """Record money received from a contact, optionally against an open pledge."""
+    """Record money received from a contact, optionally against an open pledge. If the
+    result has status needs_confirmation nothing was saved: send the operator its
+    question word for word and wait for their answer."""
     contact = ctx.writable_contact(args.contact_id)
     require_in_focus(ctx, contact)
     require_stated_amount(ctx, args.amount)
+    write = {"outcome": "paid", "amount": args.amount, "method": args.method}
+    write |= {"reference": args.reference, "pledge_id": args.pledge_id}
+    held = hold_if_risky(ctx, "payment", contact, write)
+    if held is not None:
+        return held
     payment = engine.record_payment(
         ctx.scope,
         ctx.operator,

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.engine.risk import Limits
 from bot.models import ChatSession, Project, User
 from bot.runtime import Runtime
 from bot.turn.context import ClaimLost, MessageLoader, TurnContext
@@ -84,6 +85,7 @@ class ToolRunner:
             memory=memory_for(self.runtime, scope, self.user_id, self.chat_id),
             operator_words=self.operator_words,
             clock=self.runtime.clock,
+            limits=Limits.from_settings(self.runtime.settings),
         )
 
 

@@ -3,17 +3,21 @@
 Commands act on the session's current contact (``ctx.state.current_contact_id``, set
 by ``next`` or ``find``) and on the follow-ups last listed by ``due`` or a nudge
 (``done 2``). Refusals (no current contact, a do-not-contact contact, a bad amount)
-are replies, and nothing is written.
+are replies, and nothing is written. An outcome passes the risk rules first
+(:func:`bot.engine.held_writes.check_risks`): a risky one is read back and written only
+after ``yes``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.engine import confirmers
 from bot.engine import session_commands as sc
 from bot.engine.confirm import Confirmer, answer_pending
 from bot.engine.grammar import ACCEPTED, Command, parse_command
-from bot.engine.outcomes import OutcomeError, log_outcome
+from bot.engine.held_writes import check_risks, write_outcome
+from bot.engine.outcomes import OutcomeError
 from bot.engine.records import complete_followup
 from bot.engine.stats import campaign_stats
 from bot.engine.timezones import operator_tz
@@ -64,21 +68,12 @@ def _current(ctx: TurnContext) -> Contact | None:
 
 
 def _outcome(ctx: TurnContext, command: Command) -> Reply:
+    args = dict(command.args)
     contact = _current(ctx)
     if contact is None:
-        return Reply("No contact selected – send next (or find NAME) first.", None)
-    args = dict(command.args)
-    result = log_outcome(
-        ctx.scope,
-        ctx.user,
-        contact,
-        now=ctx.now,
-        session_id=ctx.chat.id,
-        campaign_id=ctx.state.campaign_id,
-        **args,
-    )
-    follow = " Send next for the next contact." if args["outcome"] != "reschedule" else ""
-    return Reply(result.summary_text + follow, None, {"interaction_id": str(result.interaction.id)})
+        return confirmers.ask_which_donor(ctx, args)
+    held = check_risks(ctx, contact, args)
+    return held if held is not None else write_outcome(ctx, contact, args)
 
 
 def _nudged(ctx: TurnContext, command: Command) -> tuple[Followup, Contact] | Reply:
@@ -122,18 +117,9 @@ def _nudge(ctx: TurnContext, command: Command) -> Reply:
             f"Follow-up with {name} moved to {local:%a %d %b %I:%M %p}.".replace(" 0", " "), None
         )
     args = {k: v for k, v in command.args.items() if k != "index"}
-    result = log_outcome(
-        ctx.scope,
-        ctx.user,
-        contact,
-        now=ctx.now,
-        session_id=ctx.chat.id,
-        campaign_id=ctx.state.campaign_id,
-        **args,
-    )
-    complete_followup(ctx.scope, ctx.user, followup, now=ctx.now)
-    ctx.state.current_contact_id = contact.id
-    return Reply(result.summary_text, None, {"interaction_id": str(result.interaction.id)})
+    ctx.state.select_contact(contact.id, ctx.now)
+    held = check_risks(ctx, contact, args, named=True, followup_id=followup.id)
+    return held if held is not None else write_outcome(ctx, contact, args, followup_id=followup.id)
 
 
 def _stats(ctx: TurnContext, command: Command) -> Reply:
@@ -170,7 +156,7 @@ def settle_pending(ctx: TurnContext) -> tuple[Reply | None, str]:
 
 
 #: Writes held behind a read-back, by ``PendingConfirmation.kind``.
-CONFIRMERS: dict[str, Confirmer] = {PAYMENT_MATCH: confirm_payment}
+CONFIRMERS: dict[str, Confirmer] = {PAYMENT_MATCH: confirm_payment, **confirmers.CONFIRMERS}
 
 HANDLERS: dict[str, Callable[[TurnContext, Command], Reply]] = {
     "admin_login": _admin_login,

@@ -8,7 +8,8 @@ outcome         also writes
 no_response     follow-up on the next working day at 10:00 (``no_response``)
 spoke           —
 pledged         open pledge + payment reminder at ``expected_by`` 10:00, or in
-                three days (``send_payment_link``)
+                three days (``send_payment_link``); with ``revise_pledge_id`` the
+                donor's open pledge is updated instead and its reminder moved
 paid            payment linked to the open pledge (fulfilled when fully paid)
 declined        —
 reschedule      follow-up at the given time (``reschedule``); ``next_suggested_at``
@@ -30,6 +31,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.engine.amounts import format_money
+from bot.engine.pledge_revision import revise_pledge
 from bot.engine.records import (
     CONNECTS,
     OutcomeError,
@@ -88,6 +90,8 @@ class OutcomeResult:
     followup: Followup | None = None
     summary_text: str = ""
     completed: list[Followup] = field(default_factory=list)
+    #: The pledge is the donor's open one, updated (not a new pledge).
+    revised: bool = False
 
 
 def after_interaction_logged(scope: ProjectScope, interaction: Interaction) -> None:
@@ -143,6 +147,7 @@ def log_outcome(
     channel: str = "call",
     session_id: uuid.UUID | None = None,
     campaign_id: uuid.UUID | None = None,
+    revise_pledge_id: uuid.UUID | None = None,
 ) -> OutcomeResult:
     """Record one call outcome on ``contact`` and everything it implies (see module doc).
 
@@ -182,6 +187,7 @@ def log_outcome(
         for f in open_followups(scope, contact, due_before=now)
     ]
     details = _Details(amount, expected_by, method, reference, followup_at, session_id, campaign_id)
+    details.revise_pledge_id = revise_pledge_id
     _apply(scope, user, contact, result, outcome, now, tz, details)
     next_at = result.followup.due_at if result.followup else None
     update_contact(scope, user, contact, last_contacted_at=now, next_suggested_at=next_at)
@@ -201,6 +207,7 @@ class _Details:
     followup_at: datetime | None
     session_id: uuid.UUID | None
     campaign_id: uuid.UUID | None
+    revise_pledge_id: uuid.UUID | None = None
 
 
 def _apply(
@@ -220,6 +227,19 @@ def _apply(
         due_at, reason = next_working_day(now, tz), "no_response"
     elif outcome == "reschedule":
         due_at, reason = d.followup_at, "reschedule"
+    elif outcome == "pledged" and d.amount is not None and d.revise_pledge_id is not None:
+        result.revised = True
+        result.pledge, result.followup = revise_pledge(
+            scope,
+            user,
+            contact,
+            d.revise_pledge_id,
+            amount=d.amount,
+            expected_by=d.expected_by,
+            remind_at=reminder_at(d.expected_by, now, tz),
+            now=now,
+            **links,
+        )
     elif outcome == "pledged" and d.amount is not None:
         result.pledge = record_pledge(
             scope,
@@ -281,7 +301,8 @@ def describe(
             if result.pledge.expected_by
             else ""
         )
-        parts.append(f"pledge {format_money(result.pledge.amount)}{by}")
+        what = "open pledge updated to" if result.revised else "pledge"
+        parts.append(f"{what} {format_money(result.pledge.amount)}{by}")
     if result.payment is not None:
         parts.append(payment_text(scope, result.payment))
     if result.followup is not None:

@@ -74,7 +74,8 @@ def next_contact(ctx: TurnContext, command: Command) -> Reply:
         exclude_ids=ctx.state.skipped_contact_ids,
     )
     if not ranked:
-        ctx.state.current_contact_id = None
+        ctx.state.clear_contact()
+        ctx.state.suggestions = []
         return Reply(
             "Nobody left to call right now – everyone eligible has been contacted "
             "today. Send due for follow-ups or stats for the day.",
@@ -83,7 +84,7 @@ def next_contact(ctx: TurnContext, command: Command) -> Reply:
     best = ranked[0]
     tz = operator_tz(ctx.user, ctx.project)
     text, draft = next_card(ctx.scope, best, ctx.now, tz, ctx.user.full_name)
-    ctx.state.current_contact_id = best.contact.id
+    ctx.state.select_contact(best.contact.id, ctx.now)
     ctx.state.suggestions = [Suggestion(contact_id=r.contact.id, reasons=r.reasons) for r in ranked]
     ctx.state.last_draft = draft
     return Reply(text, "next", {"contact_id": str(best.contact.id), "score": best.score})
@@ -133,7 +134,7 @@ def due(ctx: TurnContext, command: Command) -> Reply:
 
 def end(ctx: TurnContext, command: Command) -> Reply:
     """Close the call-time session's working state and show the day's figures."""
-    ctx.state.current_contact_id = None
+    ctx.state.clear_contact()
     ctx.state.suggestions = []
     ctx.state.skipped_contact_ids = []
     stats = campaign_stats(ctx.scope, ctx.user, ctx.now, campaign_id=ctx.state.campaign_id)
@@ -162,21 +163,33 @@ def find(ctx: TurnContext, command: Command) -> Reply:
         limit=6,
     )
     if not matches:
-        return Reply(f"No contact matches “{query}”.", None)
+        return _unselected(ctx, f"No contact matches “{query}”.")
     if len(matches) > 1:
         names = "\n".join(f"- {c.display_name} ({c.status})" for c in matches[:5])
-        return Reply(f"{len(matches)}+ matches:\n{names}\nSend find with the fuller name.", None)
+        return _unselected(
+            ctx, f"{len(matches)}+ matches:\n{names}\nSend find with the fuller name."
+        )
     contact = matches[0]
     if contact.status != "active":
-        return Reply(
-            f"{contact.display_name} is {contact.status.replace('_', '-')}; not selected.", None
+        return _unselected(
+            ctx, f"{contact.display_name} is {contact.status.replace('_', '-')}; not selected."
         )
-    ctx.state.current_contact_id = contact.id
+    ctx.state.select_contact(contact.id, ctx.now)
     return Reply(
         f"Selected {contact.display_name} · {primary_phone(ctx.scope, contact)}. "
         "Report the outcome when done.",
         None,
     )
+
+
+def _unselected(ctx: TurnContext, text: str) -> Reply:
+    """A ``find`` that selected nobody also drops the current contact, and says so:
+    the next outcome must not land on the donor chosen before the search."""
+    previous = ctx.state.clear_contact()
+    contact = ctx.scope.get(Contact, previous) if previous else None
+    if contact is not None:
+        text += f"\n{contact.display_name} is no longer selected – send find NAME or next."
+    return Reply(text, None)
 
 
 def note(ctx: TurnContext, command: Command) -> Reply:

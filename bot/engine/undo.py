@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import inspect, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.sqltypes import Date, DateTime, Numeric, Uuid
 
 from bot.models import AuditLog, Base, Message, User
@@ -29,13 +30,19 @@ from bot.store import ProjectScope
 UNDO_WINDOW = timedelta(minutes=30)
 RECENT_TURNS = 50
 SKIPPED_TABLES = ("sessions", "messages_inbound_outbound", "events", "audit_log")
-_LABELS = {
+#: What the operator calls a row of each table, in the order the reply lists them.
+_NOUNS = {
     "interactions": "interaction",
     "pledges": "pledge",
     "payments": "payment",
     "followups": "follow-up",
-    "contacts": "contact change",
+    "contacts": "contact",
+    "contact_identities": "saved payer detail",
 }
+#: Rows derived from the records (search index, rolling summaries): reverted with the
+#: turn, not listed — the operator thinks in calls, pledges and payments.
+DERIVED_TABLES = ("memories", "vectors")
+_CLOSED = ("done", "cancelled", "fulfilled")
 
 
 class UndoError(ValueError):
@@ -52,12 +59,15 @@ def _model_for(table: str) -> type[Base]:
 def _value(model: type[Base], key: str, raw: Any) -> Any:
     """Turn a JSON audit value back into the column's Python type.
 
-    ``key`` is the attribute name the audit log stores, which may differ from the
-    column's (the ``meta`` attribute of a memory is the ``metadata`` column).
+    The audit log is keyed by attribute name, which is not always the column's
+    (``meta`` is stored in the ``metadata`` column): the mapper maps one to the other.
     """
     if raw is None:
         return None
-    column_type = inspect(model).column_attrs[key].columns[0].type
+    attrs = inspect(model).column_attrs
+    if key not in attrs:
+        raise UndoError(f"cannot restore {model.__tablename__}.{key}")
+    column_type = attrs[key].columns[0].type
     impl = getattr(column_type, "impl", column_type)
     if isinstance(impl, Uuid):
         return uuid.UUID(raw)
@@ -127,7 +137,10 @@ def _revert(scope: ProjectScope, row: AuditLog) -> None:
     elif row.action == "update":
         if obj is None:
             raise UndoError("a changed record no longer exists")
+        text_before = getattr(obj, "content_hash", None)
         scope.update(obj, **{k: _value(model, k, v) for k, v in (row.old_values or {}).items()})
+        if getattr(obj, "content_hash", None) != text_before:
+            _forget_embedding(obj)
     else:
         values = {k: _value(model, k, v) for k, v in (row.old_values or {}).items()}
         values.pop("project_id", None)
@@ -174,27 +187,102 @@ def revert_turn(
     return revert_rows(scope, turn_writes(scope, turn_id, changed_by), now)
 
 
+def _forget_embedding(obj: Base) -> None:
+    """Drop the embedding of text the undo replaced: it described the newer text.
+
+    Embeddings are derived and not audited; the restored text is embedded again by
+    its next upsert or ``calltime models reindex``, and keyword search finds it meanwhile.
+    """
+    if getattr(obj, "embedding", None) is not None:
+        obj.embedding = None  # type: ignore[attr-defined]
+        obj.embedding_model = None  # type: ignore[attr-defined]
+        obj.embedding_dim = None  # type: ignore[attr-defined]
+
+
 def revert_rows(scope: ProjectScope, rows: list[AuditLog], now: datetime) -> dict[str, int]:
-    """Revert ``rows`` (one turn's writes, newest first) and count them for the operator.
+    """Revert ``rows`` (newest first) and return the records removed per label.
 
     Inserts are deleted, updates restored, deletes re-inserted; each row gets
     ``reverted_at`` and the reverting writes are tagged ``undo:<turn>`` so neither a
-    later ``undo`` nor a later revert of the same turn touches them again.
+    later ``undo`` nor a later revert of the same turn touches them again. Also used for
+    writes grouped another way (a confirmed statement batch). A row a later change
+    depends on (another operator's payment on the pledge being removed) stops the whole
+    revert.
+
+    Raises:
+        UndoError: a later change depends on one of the rows.
     """
     counts: dict[str, int] = {}
     if not rows:
         return counts
     marked = _MarkedScope(scope, f"undo:{rows[0].turn_id}")
-    for row in rows:  # newest first
-        _revert(marked, row)
-        row.reverted_at = now
-        # Derived rows (memories, vectors) are reverted too but not listed: the operator
-        # thinks in calls, pledges and payments.
-        label = _LABELS.get(row.table_name)
-        if label and (row.action == "insert" or row.table_name == "contacts"):
-            counts[label] = counts.get(label, 0) + 1
-    scope.session.flush()
+    try:
+        for row in rows:
+            _revert(marked, row)
+            row.reverted_at = now
+        scope.session.flush()
+    except IntegrityError as exc:
+        raise UndoError("a later change depends on that turn; ask an admin to correct it") from exc
+    for (table, _), record_rows in _by_record(rows).items():
+        if table in _NOUNS and _effect(record_rows) == "removed":
+            counts[_NOUNS[table]] = counts.get(_NOUNS[table], 0) + 1
     return counts
+
+
+def _by_record(rows: list[AuditLog]) -> dict[tuple[str, str], list[AuditLog]]:
+    """Audit rows grouped by the record they changed, each group newest first."""
+    records: dict[tuple[str, str], list[AuditLog]] = {}
+    for row in rows:
+        records.setdefault((row.table_name, row.record_id), []).append(row)
+    return records
+
+
+def _effect(rows: list[AuditLog]) -> str:
+    """What undoing ``rows`` (one record's, newest first) does to it.
+
+    ``removed`` (the turn created it), ``restored`` (the turn deleted it), ``reopened``
+    (the turn closed it: a follow-up done, a pledge fulfilled) or ``changed``.
+    """
+    actions = {row.action for row in rows}
+    if "insert" in actions:
+        return "removed"
+    if "delete" in actions:
+        return "restored"
+    before = [r.old_values["status"] for r in reversed(rows) if "status" in (r.old_values or {})]
+    after = [r.new_values["status"] for r in rows if "status" in (r.new_values or {})]
+    first, last = (before or [None])[0], (after or [None])[0]
+    if first is not None and first not in _CLOSED and last in _CLOSED:
+        return "reopened"
+    return "changed"
+
+
+def describe_reverted(rows: list[AuditLog]) -> str:
+    """``Undone: 1 interaction, 1 payment, 1 contact change; reopened 1 pledge, 1 follow-up.``
+
+    Counts records, not audit rows: a contact changed twice in one turn is one change.
+    Every reverted record is counted, except the derived ones (:data:`DERIVED_TABLES`):
+    records the turn created (removed now), changed, closed (reopened now) or deleted
+    (restored now); rows of other tables as "other records".
+    """
+    counts: dict[tuple[str, str], int] = {}
+    for (table, _), record_rows in _by_record(rows).items():
+        if table not in DERIVED_TABLES:
+            effect = _effect(record_rows) if table in _NOUNS else "other"
+            counts[(table, effect)] = counts.get((table, effect), 0) + 1
+    groups: dict[str, list[str]] = {"": [], "reopened": [], "restored": []}
+    for table, noun in _NOUNS.items():
+        groups[""] += _counted(noun, counts.get((table, "removed"), 0))
+        groups[""] += _counted(f"{noun} change", counts.get((table, "changed"), 0))
+        groups["reopened"] += _counted(noun, counts.get((table, "reopened"), 0))
+        groups["restored"] += _counted(noun, counts.get((table, "restored"), 0))
+    others = sum(n for (_, effect), n in counts.items() if effect == "other")
+    groups[""] += _counted("other record", others)
+    parts = [f"{verb} {', '.join(items)}".strip() for verb, items in groups.items() if items]
+    return f"Undone: {'; '.join(parts) or 'your last change'}."
+
+
+def _counted(noun: str, n: int) -> list[str]:
+    return [f"{n} {noun}{'s' if n > 1 else ''}"] if n else []
 
 
 def undo_last_turn(scope: ProjectScope, user: User, now: datetime) -> str:
@@ -204,7 +292,7 @@ def undo_last_turn(scope: ProjectScope, user: User, now: datetime) -> str:
         return "Nothing to undo."
     if now - _turn_time(scope, rows) > UNDO_WINDOW:
         return "Your last change is more than 30 minutes old; ask an admin to correct it."
-    counts = revert_rows(scope, rows, now)
+    revert_rows(scope, rows, now)
     marker = f"undo:{rows[0].turn_id}"
     own_rows = (
         []
@@ -219,9 +307,4 @@ def undo_last_turn(scope: ProjectScope, user: User, now: datetime) -> str:
     )
     for own in own_rows:
         own.idempotency_key = marker
-    order = list(_LABELS.values())
-    ranked = sorted(
-        counts.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99
-    )
-    what = ", ".join(f"{n} {label}{'s' if n > 1 else ''}" for label, n in ranked)
-    return f"Undone: {what or 'your last change'}."
+    return describe_reverted(rows)

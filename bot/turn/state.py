@@ -40,6 +40,10 @@ class SessionState(BaseModel):
 
     campaign_id: uuid.UUID | None = None
     current_contact_id: uuid.UUID | None = None
+    #: When the operator chose the current contact (``next``, ``find``, a confirmed
+    #: read-back); an outcome long after it asks which donor is meant. ``None`` in
+    #: sessions stored before this was kept: those are treated as just chosen.
+    current_contact_at: datetime | None = None
     suggestions: list[Suggestion] = Field(default_factory=list)
     skipped_contact_ids: list[uuid.UUID] = Field(default_factory=list)
     last_draft: str | None = None
@@ -50,6 +54,18 @@ class SessionState(BaseModel):
     # Follow-ups listed in the last nudge, in the order shown (``done 2`` → index 1).
     nudge_followup_ids: list[uuid.UUID] = Field(default_factory=list)
     last_turn_id: uuid.UUID | None = None
+
+    def select_contact(self, contact_id: uuid.UUID, now: datetime) -> None:
+        """Make ``contact_id`` the current contact, chosen at ``now``."""
+        self.current_contact_id = contact_id
+        self.current_contact_at = now
+
+    def clear_contact(self) -> uuid.UUID | None:
+        """Forget the current contact (say, after a failed ``find``); returns the old one."""
+        previous = self.current_contact_id
+        self.current_contact_id = None
+        self.current_contact_at = None
+        return previous
 
     @classmethod
     def load(cls, raw: dict[str, Any] | None) -> SessionState:
