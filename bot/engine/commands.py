@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.engine import free_text
 from bot.engine import session_commands as sc
 from bot.engine.confirm import Confirmer, answer_pending
-from bot.engine.grammar import ACCEPTED, Command, parse_command
+from bot.engine.grammar import Command, parse_command
 from bot.engine.outcomes import OutcomeError, log_outcome
 from bot.engine.records import complete_followup
 from bot.engine.stats import campaign_stats
+from bot.engine.suggest import did_you_mean
 from bot.engine.timezones import operator_tz
 from bot.engine.undo import UndoError, undo_last_turn
 from bot.engine.when import next_working_day
@@ -23,20 +25,6 @@ from bot.models import Contact, Followup
 from bot.turn.context import Reply, TurnContext
 
 __all__ = ["Command", "did_you_mean", "execute", "parse_command", "settle_pending"]
-
-
-def did_you_mean(text: str) -> Reply:
-    """The reply to a message that is not a command (and no model is configured)."""
-    shown = text.strip()[:40]
-    if not shown:
-        return Reply(
-            f"I can only read text here. Try one of: {ACCEPTED}.", None, {"engine": "did_you_mean"}
-        )
-    return Reply(
-        f"Sorry, I didn't understand “{shown}”. Did you mean one of: {ACCEPTED}?",
-        None,
-        {"engine": "did_you_mean"},
-    )
 
 
 def execute(ctx: TurnContext, command: Command) -> Reply:
@@ -168,7 +156,7 @@ def settle_pending(ctx: TurnContext) -> tuple[Reply | None, str]:
 
 
 #: Writes held behind a read-back, by ``PendingConfirmation.kind``.
-CONFIRMERS: dict[str, Confirmer] = {}
+CONFIRMERS: dict[str, Confirmer] = {free_text.KIND: free_text.confirm_report}
 
 HANDLERS: dict[str, Callable[[TurnContext, Command], Reply]] = {
     "admin_login": _admin_login,

@@ -94,9 +94,7 @@ class Reading:
     @property
     def records_something(self) -> bool:
         """Whether an outcome, an amount, a call-back time or a command phrase was read."""
-        return bool(
-            self.outcomes or self.pledge or self.paid or self.callback or self.strict
-        )
+        return bool(self.outcomes or self.pledge or self.paid or self.callback or self.strict)
 
     @property
     def says_something(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.engine.commands import did_you_mean, execute, parse_command, settle_pending
+from bot.engine.free_text import answer_report
 from bot.engine.timezones import operator_tz
 from bot.turn.context import Reply, TurnContext
 from bot.turn.feedback import parse_feedback, record_feedback
@@ -15,8 +16,10 @@ def route(ctx: TurnContext) -> Reply:
     drops it (nothing written) and is then handled as usual, its reply saying so.
     Commands (including malformed ones, which get a specific "did you mean") are
     answered by the engine at once and for free, and so is feedback on the last draft
-    (👍, 👎, "too long", "wrong tone"). Anything else is free text: the model takes it
-    when ``ANTHROPIC_API_KEY`` is set, else the engine's "did you mean" answers.
+    (👍, 👎, "too long", "wrong tone"). A report in a sentence ("spoke to Anita, pledged
+    25k") is read by rules and read back before anything is written. Anything else is
+    free text: the model takes it when ``ANTHROPIC_API_KEY`` is set, else the engine's
+    "did you mean" answers. ``Reply.meta["engine"]`` says which path answered.
     """
     answer, note = settle_pending(ctx)
     if answer is not None:
@@ -34,6 +37,11 @@ def _answer(ctx: TurnContext) -> Reply:
     command = parse_command(ctx.text, ctx.now, operator_tz(ctx.user, ctx.project))
     if command is not None and command.name != "invalid":
         return execute(ctx, command)
+    # A report in a sentence is read by rules first (zero tokens); the model takes only
+    # what they cannot read.
+    report = answer_report(ctx)
+    if report is not None:
+        return report
     if ctx.runtime.settings.anthropic_api_key:
         # Imported here so the rules path never loads the SDK.
         from bot.agent.loop import run_agent_turn
