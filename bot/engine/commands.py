@@ -165,6 +165,7 @@ HANDLERS: dict[str, Callable[[TurnContext, Command], Reply]] = {
     "next": sc.next_contact,
     "skip": sc.skip,
     "due": sc.due,
+    "more": sc.more,
     "end": sc.end,
     "find": sc.find,
     "note": sc.note,
