@@ -46,7 +46,8 @@ def likely_commands(text: str, limit: int = 3) -> list[str]:
             max(difflib.SequenceMatcher(None, word, hint).ratio() for hint in hints)
             for word in words
         ]
-        score = sum(b for b in best if b >= 0.8)
+        # The first word says most about what the operator meant to do.
+        score = sum(b * (1.5 if i == 0 else 1) for i, b in enumerate(best) if b >= 0.8)
         if score:
             scores[form] = score
     ranked = sorted(scores, key=lambda form: -scores[form])[:limit]

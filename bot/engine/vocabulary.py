@@ -331,5 +331,7 @@ FILLERS = frozenset(
         "okay",
         "done",
         "now",
+        "later",
+        "baad",
     ]
 )
