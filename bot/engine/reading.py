@@ -98,9 +98,10 @@ class Reading:
 
     @property
     def says_something(self) -> bool:
-        """Whether any outcome, amount, call back or payment detail was read."""
+        """Whether any outcome, amount (right or wrong), call back or payment detail was read."""
         return bool(
-            self.outcomes
+            self.problems
+            or self.outcomes
             or self.pledge
             or self.paid
             or self.callback
