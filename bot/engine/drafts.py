@@ -165,7 +165,7 @@ def draft_for(
     values = {
         "first_name": contact.display_name.split()[0],
         "name": contact.display_name,
-        "operator": (operator or "the team").split()[0],
+        "operator": operator.split()[0] if operator and operator.split() else "the team",
         "project": project.name,
         "amount": "",
         "due": "",
