@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test bench lint browser clean
+.PHONY: run test bench eval lint browser clean
 
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test: $(VENV)/.dev
 ## bench: every benchmark in bench/, report in bench/results/latest.json and .md
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## eval: the project's evaluation set (docs/eval/*.jsonl) on the rules path, a table per category
+eval: $(VENV)/.base
+	$(BIN)/calltime eval docs/eval/*.jsonl --rules --quiet --fail-under 97
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check bot tools memory tests bench

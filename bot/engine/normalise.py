@@ -86,6 +86,16 @@ _QUESTION_START = re.compile(
 )
 
 
+#: English contractions, spelt out so the tables need one form (``she'll`` → ``she will``).
+_CONTRACTIONS = (
+    (re.compile(r"\b(won)'t\b", re.I), "will not"),
+    (re.compile(r"\b(can)'t\b", re.I), "cannot"),
+    (re.compile(r"n't\b", re.I), " not"),
+    (re.compile(r"'ll\b", re.I), " will"),
+    (re.compile(r"'(?:s|d|ve|re)\b", re.I), ""),
+)
+
+
 def _symbol(char: str) -> bool:
     """Emoji, pictographs and their modifiers (not ₹ and other currency signs)."""
     return char in _INVISIBLE or unicodedata.category(char) in ("So", "Sk", "Cs", "Co")
@@ -95,6 +105,8 @@ def clean(text: str) -> str:
     """The message as the reader should see it, case kept (see the module table)."""
     text = unicodedata.normalize("NFKC", text or "").translate(_DIGITS).translate(_PUNCT)
     text = "".join(" " if _symbol(ch) else ch for ch in text)
+    for pattern, spelt in _CONTRACTIONS:
+        text = pattern.sub(spelt, text)
     words = [DEVANAGARI_WORDS.get(word, word) for word in text.split()]
     text = " ".join(words)
     while True:

@@ -53,7 +53,7 @@ def _table() -> dict[str, tuple[str, str]]:
 
 PHRASES = _table()
 _PHRASE_RE = re.compile(
-    "|".join(re.escape(p) for p in sorted(PHRASES, key=len, reverse=True)) + r"(?![\w/])"
+    "(?:" + "|".join(re.escape(p) for p in sorted(PHRASES, key=len, reverse=True)) + r")(?![\w/])"
 )
 _REFERENCE = re.compile(
     r"(?P<key>utr|upi\s+ref|ref|reference|txn(?:\s+id)?|transaction(?:\s+id)?|rrn|"

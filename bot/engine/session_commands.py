@@ -153,9 +153,7 @@ def _due_page(ctx: TurnContext, title: str) -> Reply:
         lines.append(due_line(index, followup, contact, ctx.now, tz))
     left = len(ctx.state.more_followup_ids)
     tail = f"\n{left} more – send more." if left else ""
-    return Reply(
-        "\n".join([title, *lines]) + "\nReply done N · snooze N 2h · skip N" + tail, "due"
-    )
+    return Reply("\n".join([title, *lines]) + "\nReply done N · snooze N 2h · skip N" + tail, "due")
 
 
 def end(ctx: TurnContext, command: Command) -> Reply:

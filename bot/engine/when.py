@@ -225,7 +225,7 @@ RULES: list[tuple[re.Pattern[str], str, Build]] = [
         lambda m, t: _bare(int(m[1]), int(m[2] or 0)),
     ),
     (re.compile(r"(\d{1,2})[:.](\d{2})"), "*", lambda m, t: [_clock(int(m[1]), int(m[2]))]),
-    (re.compile(r"at\s+(\d{1,2})"), "bare", lambda m, t: _bare(int(m[1]))),
+    (re.compile(r"(?:at|after|around)\s+(\d{1,2})"), "bare", lambda m, t: _bare(int(m[1]))),
     (re.compile(rf"({_PARTS})"), "part", lambda m, t: m[1]),
 ]
 
