@@ -235,26 +235,25 @@ def _kind(phrase: str) -> str:
 def _report(text: str, original: str, now: datetime, tz: ZoneInfo) -> Command | None:
     """An outcome report made only of command forms, on the current contact."""
     verb = _first_verb(text)
-    if verb is None:
-        return None
-    if (
-        _kind(verb) in ("pledge", "paid")
-        and verb not in STRONG_VERBS
-        and not re.search(r"\d", text)
-    ):
-        return None  # "got it", "promised to think": ordinary speech, not a command
-    form = FORMS.get(_kind(verb), FORMS["outcome"])
-    if _kind(verb) == "paid" and (nudged := _nudge_paid(text, original, now, tz)):
-        return nudged
+    if verb is not None:
+        soft_money = _kind(verb) in ("pledge", "paid") and verb not in STRONG_VERBS
+        if soft_money and not re.search(r"\d", text):
+            return None  # "got it", "promised to think": ordinary speech, not a command
+        if _kind(verb) == "paid" and (nudged := _nudge_paid(text, original, now, tz)):
+            return nudged
     reading = read_report(original, now, tz)
-    if reading.unread:
-        return _invalid(f"I could not read {' '.join(quote(u) for u in reading.unread)}", form)
+    if not reading.strict:
+        return None
+    form = FORMS.get(PHRASES[reading.strict[0]][0], FORMS["outcome"])
+    if reading.unread or reading.soft or reading.pronoun:
+        if verb is None:
+            return None  # "phone switched off" reads; "Ravi ne 10k diya" is free text
+        unread = " ".join(quote(u) for u in reading.unread) or "all of that"
+        return _invalid(f"I could not read {unread}", form)
     args, problems = merge(reading)
     if problems:
         return _invalid(problems[0], form)
-    if reading.soft or reading.pronoun or args is None:
-        return _invalid("I could not read all of that", form)
-    return Command("outcome", args)
+    return Command("outcome", args) if args else None
 
 
 def _nudge_paid(text: str, original: str, now: datetime, tz: ZoneInfo) -> Command | None:

@@ -67,9 +67,12 @@ DEVANAGARI_WORDS = {
     "मना": "mana",
     "किया": "kiya",
     "कर": "kar",
+    "करना": "karna",
+    "करो": "karo",
     "गलत": "galat",
     "नंबर": "number",
 }
+_DEVANAGARI_WORD = re.compile(r"[\u0900-\u097f]+")
 _POLITE_TAIL = re.compile(
     r"(?:[\s,.!]+|(?<![^\s,.!])(?:please|pls|plz|kindly|ji|sir|madam|ma'?am|bhai|bhaiya|didi"
     r"|thanks|thank\s+you|thank\s+u|thanku|thankyou|thnx|thx|tnx|ty|dhanyavad|dhanyawad"
@@ -107,8 +110,8 @@ def clean(text: str) -> str:
     text = "".join(" " if _symbol(ch) else ch for ch in text)
     for pattern, spelt in _CONTRACTIONS:
         text = pattern.sub(spelt, text)
-    words = [DEVANAGARI_WORDS.get(word, word) for word in text.split()]
-    text = " ".join(words)
+    text = _DEVANAGARI_WORD.sub(lambda m: DEVANAGARI_WORDS.get(m[0], m[0]), text)
+    text = " ".join(text.split())
     while True:
         shorter = _POLITE_TAIL.sub("", text)
         if not shorter.strip() or shorter == text:

@@ -186,7 +186,7 @@ class _ClauseReader:
         if not token or token in FILLERS:
             self._flush()
         else:
-            self.run.append(shown[word.start() : word.end()])
+            self.run.append(shown[word.start() : word.end()].strip(".,!:;"))
         return word.end()
 
     def _after(self, end: int) -> int:
@@ -229,6 +229,9 @@ class _ClauseReader:
             return
         if kind == "callback":
             self.pending, self.callback_verb = "callback", True
+            if self.loose_when is not None and self.reading.callback is None:
+                self._callback(*self.loose_when)  # "kal shaam call karna"
+                self.loose_when = None
             return
         self.pending = kind
         self.reading.verbs.add(kind)

@@ -114,6 +114,11 @@ OUTCOME_WORDS = {
         "unsubscribe",
         "call mat karna",
         "call mat karo",
+        "not to be called",
+        "asked not to call",
+        "no more calls",
+        "don't want calls",
+        "do not want calls",
     ),
 }
 #: Verbs of a pledge; the amount follows (``pledged 25k``) or comes first (``25k pledged``).
@@ -168,6 +173,10 @@ CALLBACK_WORDS = (
     "follow-up",
     "remind me",
     "reminder",
+    "call karna",
+    "call karo",
+    "phone karna",
+    "phone karo",
 )
 #: Phrases that need interpretation: what they mean, read back before writing.
 SOFT_VERBS = {
@@ -211,9 +220,6 @@ SOFT_VERBS = {
     "try again": "callback",
     "try later": "callback",
     "call": "callback",
-    "phone karna": "callback",
-    "call karna": "callback",
-    "call karo": "callback",
     # reaching someone (the name follows)
     "called": "contact",
     "call kiya": "contact",
@@ -333,5 +339,15 @@ FILLERS = frozenset(
         "now",
         "later",
         "baad",
+        "phone",
+        "mobile",
+        "said",
+        "says",
+        "told",
+        "asked",
+        "ja",
+        "raha",
+        "rahi",
+        "rahe",
     ]
 )
