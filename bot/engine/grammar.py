@@ -28,7 +28,7 @@ from bot.engine.when import WhenError, parse_moment
 from bot.engine.wording import quote
 
 POLITE = re.compile(r"\s*(?:please|pls|plz|bhai|ji)?[\s.!?]*$")
-NOTE_SEP = re.compile(r"^\s*[:\-–,]\s*(.+)$", re.S)
+NOTE_SEP = re.compile(r"^\s*[:\-–,.]\s*(.+)$", re.S)
 
 FORMS = {
     "pledge": "pledged 25k [by fri]",

@@ -183,11 +183,21 @@ class _ClauseReader:
         word = _WORD.match(low, pos)
         assert word is not None
         token = word[0].strip(".,!:-()'\"")
+        if token == "since":  # "since morning": a time in the past, not one to act on
+            return self._past(low, word.end())
         if not token or token in FILLERS:
             self._flush()
         else:
             self.run.append(shown[word.start() : word.end()].strip(".,!:;"))
         return word.end()
+
+    def _past(self, low: str, pos: int) -> int:
+        self._flush()
+        try:
+            _, used = read_when_prefix(low[pos:].lstrip(), self.now.astimezone(self.tz).date())
+        except WhenError:
+            used = 0
+        return pos + (len(low[pos:]) - len(low[pos:].lstrip()) + used if used else 0)
 
     def _after(self, end: int) -> int:
         self._flush()

@@ -62,6 +62,15 @@ OUTCOME_WORDS = {
         "left voicemail",
         "left a voicemail",
         "call not connected",
+        "did not pick up",
+        "didnt pick up",
+        "not picked up",
+        "no pick up",
+        "number band",
+        "phone band",
+        "band hai",
+        "band aa raha",
+        "not available",
     ),
     "spoke": ("spoke", "talked", "connected", "baat hui", "baat ho gayi", "spoken", "baat ki"),
     "declined": (
@@ -177,6 +186,8 @@ CALLBACK_WORDS = (
     "call karo",
     "phone karna",
     "phone karo",
+    "try again",
+    "try later",
 )
 #: Phrases that need interpretation: what they mean, read back before writing.
 SOFT_VERBS = {
@@ -217,8 +228,6 @@ SOFT_VERBS = {
     "jama kar diya": "paid",
     # a call back
     "try": "callback",
-    "try again": "callback",
-    "try later": "callback",
     "call": "callback",
     # reaching someone (the name follows)
     "called": "contact",
