@@ -24,9 +24,10 @@ HELP = (
     "start [campaign] – begin call time\n"
     "next – who to call, why, and a draft · skip – another one\n"
     "Outcomes on the current contact: na · spoke[: note] · pledged 25k [by fri] · "
-    "paid 10000 [upi|bank|cash|card] [ref UTR] · declined · call back tomorrow 5pm · "
-    "wrong number · dnc\n"
-    "note TEXT · find NAME · due · done 2 · snooze 2 2h · stats · undo · end"
+    "paid 10000 [upi|bank|cash|card|cheque] [ref UTR] · declined · call back kal 5pm · "
+    "wrong number · dnc · several at once: spoke, pledged 25k by fri\n"
+    "Or in a sentence: spoke to Anita, pledged 25k, pays Friday (I read it back; yes saves)\n"
+    "note TEXT · find NAME · due · more · done 2 · snooze 2 2h · stats · undo · end"
 )
 DUE_LIMIT = 50
 #: Follow-ups shown per ``due`` reply; ``more`` shows the next ones.
