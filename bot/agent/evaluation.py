@@ -229,7 +229,6 @@ def _records(scope: ProjectScope, ids: CaseIds) -> dict[str, list[dict[str, Any]
     def local(moment: datetime) -> str:
         return f"{moment.astimezone(EVAL_TZ):%Y-%m-%d %H:%M}"
 
-    contacts = scope.all(Contact)
     return {
         "interactions": [{"contact": who(i), "outcome": i.outcome} for i in scope.all(Interaction)],
         "pledges": [
@@ -256,14 +255,22 @@ def _records(scope: ProjectScope, ids: CaseIds) -> dict[str, list[dict[str, Any]
             {"contact": who(f), "due": local(f.due_at), "reason": f.reason}
             for f in scope.all(Followup)
         ],
+        **_contact_changes(scope, ids),
+    }
+
+
+def _contact_changes(scope: ProjectScope, ids: CaseIds) -> dict[str, list[dict[str, Any]]]:
+    """Contacts whose status or notes the case's turns changed."""
+    contacts = [c for c in scope.all(Contact) if c.id in ids.statuses]
+    return {
         "contacts": [
             {"contact": c.display_name, "status": c.status}
             for c in contacts
-            if c.id in ids.statuses and c.status != ids.statuses[c.id]
+            if c.status != ids.statuses[c.id]
         ],
         "notes": [
             {"contact": c.display_name, "contains": c.notes}
             for c in contacts
-            if c.id in ids.notes and c.notes != ids.notes[c.id]
+            if c.notes != ids.notes[c.id]
         ],
     }
