@@ -254,3 +254,21 @@ def test_the_next_cards_why_line_shows_one_date(op: Operator, db) -> None:
         )
     why = next(line for line in op.say("next").text.splitlines() if line.startswith("Why: "))
     assert why == "Why: payment reminder – overdue since Wed 25 Nov; pledged ₹50,000, unpaid"
+
+
+def test_the_confirmer_checks_the_proposal_again(op: Operator, db) -> None:
+    before = row_counts(db, op.project.id)
+    op.say("Meera pledged 10k by today")
+    with db.session() as session:  # marked do-not-contact while the question waited
+        contact = ProjectScope(session, op.project.id).first(
+            Contact, Contact.display_name == "Meera Iyer"
+        )
+        contact.status = "do_not_contact"
+    reply = op.say("yes")
+    assert reply.text == "Not recorded: Meera Iyer is marked do-not-contact; nothing recorded"
+    op.clock.advance(hours=13, minutes=55)  # 23:55
+    op.say("Ravi pledged 10k by today")
+    op.clock.advance(minutes=10)  # past midnight: "today" was yesterday
+    assert op.say("yes").text == "Not recorded: that payment date has already passed"
+    assert _records(db, op)["pledges"] == []
+    assert row_counts(db, op.project.id)["interactions"] == before["interactions"]
