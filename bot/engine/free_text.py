@@ -120,6 +120,8 @@ def answer_report(ctx: TurnContext) -> Reply | None:
     if not reading.says_something or not (reading.unread or reading.soft or reading.pronoun):
         return None
     named = find_named(ctx.scope, reading.unread)
+    if not (reading.strict or reading.soft or reading.pronoun or named.contacts):
+        return None  # "burst 5": no verb, no donor – not a report
     args, problems = merge(reading)
     problems += [f"I could not read {quote(words)}" for words in named.leftover]
     if named.unknown and not problems:
