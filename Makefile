@@ -10,7 +10,7 @@ PORT   ?= 5000
 PIP_LOCKED := --quiet --require-hashes --no-deps
 LOCK   := uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 --no-header
 
-.PHONY: run test bench lint browser clean audit lock
+.PHONY: run test bench eval lint browser clean audit lock
 
 $(VENV)/.base: pyproject.toml requirements/base.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ test: $(VENV)/.dev
 ## bench: every benchmark in bench/, report in bench/results/latest.json and .md
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## eval: the project's evaluation set (docs/eval/*.jsonl) on the rules path, a table per category
+eval: $(VENV)/.base
+	$(BIN)/calltime eval docs/eval/*.jsonl --rules --quiet --fail-under 97
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check bot tools memory tests bench

@@ -45,6 +45,8 @@ def test_transcript_shows_each_turns_tool_and_model_calls(client, world) -> None
     # haiku 4.5: 1200*1 + 150*5 + 3000*1.25 + 400*1 + 80*5 + 3000*0.1 per million tokens
     assert "$0.0068" in page
     assert page.index("pledged 25k") < page.index("record_pledge") < page.index("Logged a pledge")
+    # which path answered: this turn called the model; a turn without model calls is "rules"
+    assert 'answered by <span class="answered-by">model</span>' in page
 
 
 def test_usage_csv_and_price_edits(client, world, db, clock) -> None:
@@ -242,3 +244,12 @@ def test_contact_pages_follow_the_name_order(client, world, db) -> None:
     second = text(client, f"/admin/contacts?after={cursor}")
     assert "Page 50" in second and "Page 54" in second and "Page 49" not in second
     assert client.get("/admin/contacts?after=!!").status_code == 400
+
+
+def test_a_turn_without_model_calls_was_answered_by_rules() -> None:
+    from bot.admin.transcripts import Turn
+    from bot.models import Message
+
+    inbound = Turn(Message(direction="inbound", body="spoke to Anita, pledged 25k"))
+    assert inbound.answered_by == "rules"
+    assert Turn(Message(direction="outbound", body="Record for Anita Sharma…")).answered_by is None

@@ -33,7 +33,7 @@ def test_an_implausible_pledge_is_held_until_the_operator_says_yes(agent_runtime
         reply(tool_use("record_pledge", {"contact_id": str(anita.id), "amount": "5000000000"})),
         reply("Please check: Anita Sharma – pledged ₹5,00,00,00,000. Reply yes to save."),
     )
-    run_turn(agent_runtime, project, user, "Anita pledged 500 crore")
+    run_turn(agent_runtime, project, user, "Anita pledged 500 crore, her driver answered first")
 
     held = _result(scripted)
     assert held["status"] == "needs_confirmation" and held["saved"] is False

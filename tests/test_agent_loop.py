@@ -121,7 +121,8 @@ def test_single_tool_round_writes_through_the_engine(agent_runtime, scripted):
         ),
         reply("Logged: Anita did not pick up."),
     )
-    turn = run_turn(agent_runtime, project, user, "Anita didn't pick up")
+    # A message the rules cannot read whole (they answer "Anita didn't pick up" alone).
+    turn = run_turn(agent_runtime, project, user, "Anita didn't pick up, her driver answered")
 
     assert turn.reply.text == "Logged: Anita did not pick up."
     [interaction] = rows(agent_runtime, Interaction)
@@ -298,7 +299,7 @@ def test_guest_operator_gets_read_only_tools(agent_runtime, scripted):
         reply(tool_use("log_interaction", {"contact_id": str(anita.id), "outcome": "spoke"})),
         reply("I can only look things up for you."),
     )
-    run_turn(agent_runtime, project, guest, "spoke to Anita")
+    run_turn(agent_runtime, project, guest, "spoke to Anita about the school visit")
 
     offered = {t["name"] for t in scripted.requests[0]["tools"]}
     assert offered == {

@@ -24,7 +24,7 @@ def _queue(runtime, text):
 
 
 def test_free_text_through_the_worker_writes_and_replies(agent_runtime, scripted):
-    user, anita, inbound = _queue(agent_runtime, "Anita didn't pick up")
+    user, anita, inbound = _queue(agent_runtime, "Anita didn't pick up, her driver answered")
     scripted.add(
         reply(tool_use("log_interaction", {"contact_id": str(anita.id), "outcome": "no_response"})),
         reply("Logged: no answer from Anita."),
@@ -44,7 +44,7 @@ def test_free_text_through_the_worker_writes_and_replies(agent_runtime, scripted
 
 
 def test_model_down_sends_the_fallback_and_marks_the_message_failed(agent_runtime, scripted):
-    _, anita, inbound = _queue(agent_runtime, "Anita didn't pick up")
+    _, anita, inbound = _queue(agent_runtime, "Anita didn't pick up, her driver answered")
     scripted.add(
         reply(tool_use("log_interaction", {"contact_id": str(anita.id), "outcome": "no_response"})),
         *[failure(529)] * (MAX_RETRIES + 1),

@@ -84,7 +84,7 @@ def test_rules_order_followups_pledges_reschedules_then_relationship(db) -> None
     ]
     assert ranked[0].reasons[0] == "no answer last time – overdue since Tue 24 Nov"
     assert ranked[1].reasons[0] == "asked for a call back – due 12:00 PM today"
-    assert ranked[2].reasons[0] == "pledged ₹25,000 on Thu 12 Nov, unpaid; due Fri 27 Nov"
+    assert ranked[2].reasons[0] == "pledged ₹25,000, unpaid – due Fri 27 Nov"
     assert ranked[2].pledge is not None and ranked[3].reasons[0] == "asked to be called back now"
     assert ranked[4].reasons == ["relationship 5/5", "capacity 1L+"]
     assert all(1 <= len(r.reasons) <= 2 for r in ranked)

@@ -212,7 +212,7 @@ def test_scripted_call_time_session(runtime, db, clock) -> None:
     # 6. Stats read back the day; rows add up.
     reply = op.say("stats")
     assert reply.text.splitlines()[:3] == [
-        "Today (Thu 26 Nov): 5 calls, 4 connects, 1 pledges ₹25,000, received ₹25,000.",
+        "Today (Thu 26 Nov): 5 calls, 4 connects, 1 pledge ₹25,000, received ₹25,000.",
         "Goal (Winter Appeal 2026): ₹25,000 of ₹2,00,000.",
         "₹1,75,000 to go – about 28 more connects at today's rate.",
     ]

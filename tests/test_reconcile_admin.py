@@ -63,7 +63,7 @@ def test_upload_review_confirm_one_probable_csv_and_undo(client, signed_in, db) 
     [paid] = rows(db, Payment, Payment.pledge_id == rahul.id)
     assert paid.reference == "UTIBN52026112512345"
     html = client.get(review_url).get_data(as_text=True)
-    assert "1 payment(s) recorded." in html
+    assert "1 payment recorded." in html
     assert "Rahul Verma" not in _table(html, "matched")  # now its UTR is a payment
     assert "UTIBN52026112512345 is already recorded" in _table(html, "recorded")
 
@@ -82,7 +82,7 @@ def test_upload_review_confirm_one_probable_csv_and_undo(client, signed_in, db) 
     client.post(f"{review_url}/undo", data={"csrf_token": token})
     assert rows(db, Payment, Payment.pledge_id.in_([rahul.id, meera.id])) == []
     assert {p.status for p in rows(db, Pledge, Pledge.id.in_([rahul.id, meera.id]))} == {"open"}
-    assert "Undone: 2 payment(s)" in client.get(review_url).get_data(as_text=True)
+    assert "Undone: 2 payments" in client.get(review_url).get_data(as_text=True)
 
 
 def test_a_bad_file_or_a_bad_choice_changes_nothing(client, signed_in, db) -> None:

@@ -41,17 +41,17 @@ def test_statement_review_in_chromium(browser_page, live_server, world, db) -> N
     save_screenshot(page, "reconcile-review")
 
     page.click("#confirm-matched button[type=submit]")
-    page.wait_for_selector("text=1 payment(s) recorded.")
+    page.wait_for_selector("text=1 payment recorded.")
     anita = people["pledges"]["Anita Sharma"]
     page.select_option("#line-5 select[name=pledge_id]", str(anita.id))
     page.click("#line-5 button[type=submit]")
-    page.wait_for_selector("text=1 payment(s) recorded.")
+    page.wait_for_selector("text=1 payment recorded.")
     assert "Anita Sharma" not in page.inner_text("#probable")
     paid = {p.pledge_id for p in rows(db, Payment)}
     assert {anita.id, people["pledges"]["Rahul Verma"].id} <= paid
 
     page.click("#undo-batch button[type=submit]")
-    page.wait_for_selector("text=Undone: 2 payment(s)")
+    page.wait_for_selector("text=Undone: 2 payments")
     assert not {p.pledge_id for p in rows(db, Payment)} & {anita.id}
     assert "Rahul Verma's ₹5,000 pledge (paid in full)" in page.inner_text("#matched")
     save_screenshot(page, "reconcile-undone")

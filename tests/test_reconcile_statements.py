@@ -156,7 +156,7 @@ def test_cli_confirm_records_the_matched_batch_and_undo_reverts_it(run, asha, db
         admin.phone,
     )
     batch = re.search(r"batch ([0-9a-f-]{36})", output)[1]
-    assert f"batch {batch}: 1 payment(s) recorded." in output
+    assert f"batch {batch}: 1 payment recorded." in output
     [paid] = rows(db, Payment, Payment.pledge_id == rahul.id)
     assert (paid.amount, paid.reference, paid.method) == (
         Decimal("5000.00"),
@@ -174,7 +174,7 @@ def test_cli_confirm_records_the_matched_batch_and_undo_reverts_it(run, asha, db
     assert all(a.turn_id is None for a in audits)  # out of reach of a WhatsApp undo
 
     again = run("payments", "undo", batch, "--project", project.name)
-    assert again.strip() == f"Undone: 1 payment(s) of batch {batch}."
+    assert again.strip() == f"Undone: 1 payment of batch {batch}."
     assert rows(db, Payment, Payment.pledge_id == rahul.id) == []
     [fresh] = rows(db, Pledge, Pledge.id == rahul.id)
     assert fresh.status == "open"

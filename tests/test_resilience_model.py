@@ -62,7 +62,7 @@ def test_model_down_for_a_minute(
     assert sum(u.error is not None for u in rows(runtime, ProviderUsage)) == 6
 
     scripted.add(reply(tool_use("log_interaction", log_call)), reply("Logged: no answer."))
-    recovered = form_for(project, user, "Anita didn't pick up", "SM" + "d" * 32)
+    recovered = form_for(project, user, "Anita didn't pick up, driver answered", "SM" + "d" * 32)
     assert deliver(client, recovered).status_code == 200
     assert worker.run_once() == 1
     assert len(rows(runtime, Interaction)) == 1

@@ -138,7 +138,7 @@ def test_calltime_nudge_prints_what_it_sent(
 
     assert result.exit_code == 0, result.output
     assert "nudged=1" in result.output
-    assert "→ Priya Nair: 1 follow-up(s) [deferred]" in result.output
+    assert "→ Priya Nair: 1 follow-up [deferred]" in result.output
     assert "1. Anita Rao – no answer last time" in result.output
     again = CliRunner().invoke(cli, ["nudge"])
     assert "no digests sent" in again.output

@@ -36,7 +36,8 @@ from tests.zerodb_fake import FakeZeroDB
 
 twilio = pipeline_support.twilio  # the recording Twilio double (fixture)
 pytest_plugins = ("tests.agent_fixtures",)  # scripted, assisted
-REPORT = "Anita pledged 25k by Friday"
+# A report the rules cannot read whole, so the model takes it.
+REPORT = "Anita pledged 25k by Friday, her driver answered first"
 
 
 def _pledge(contact_id, tool_id: str) -> dict:

@@ -15,6 +15,7 @@ from bot.admin.security import check_csrf, csrf_token
 from bot.directory.accounts import mask_login_links
 from bot.engine.amounts import format_money
 from bot.engine.timezones import project_tz
+from bot.engine.wording import plural
 from bot.phones import mask
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -70,6 +71,7 @@ def _helpers() -> dict[str, Any]:
 bp.add_app_template_filter(mask, "mask")
 bp.add_app_template_filter(local_time, "local")
 bp.add_app_template_filter(money, "money")
+bp.add_app_template_global(plural, "plural")
 bp.add_app_template_filter(usd, "usd")
 bp.add_app_template_filter(mask_phones, "mask_phones")
 # One admin must not read another's unspent one-time link in a transcript.

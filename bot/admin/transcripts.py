@@ -22,6 +22,13 @@ class Turn:
     tool_calls: list[AgentLog] = field(default_factory=list)
     model_calls: list[tuple[ProviderUsage, Decimal]] = field(default_factory=list)
 
+    @property
+    def answered_by(self) -> str | None:
+        """``model`` when the turn called the model, ``rules`` (no tokens) otherwise."""
+        if self.message is None or self.message.direction != "inbound":
+            return None
+        return "model" if self.model_calls else "rules"
+
 
 @dataclass
 class Transcript:

@@ -20,6 +20,7 @@ from bot.admin.contacts import (
 from bot.admin.listing import PAGE_SIZE, decode_cursor, encode_cursor
 from bot.admin.security import admin_view
 from bot.directory.contacts_csv import RowError, export_contacts, import_contacts
+from bot.engine.wording import plural
 from bot.models import (
     Contact,
     ContactIdentity,
@@ -128,7 +129,7 @@ def edit_contact(contact_id: str) -> Any:
         return redirect(url_for("admin.contact", contact_id=contact_id))
     message = "Saved: " + ", ".join(result.changed) if result.changed else "Nothing changed."
     if result.cancelled_followups:
-        message += f" {result.cancelled_followups} open follow-up(s) cancelled."
+        message += f" {plural(result.cancelled_followups, 'open follow-up')} cancelled."
     flash(message, "ok")
     return redirect(url_for("admin.contact", contact_id=contact_id))
 

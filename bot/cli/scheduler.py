@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from bot.cli.common import CliState, pass_state
+from bot.engine.wording import plural
 
 
 @click.command("nudge")
@@ -23,7 +24,9 @@ def nudge_command(state: CliState, show_body: bool) -> None:
     if not report.digests:
         click.echo("no digests sent")
     for digest in report.digests:
-        click.echo(f"→ {digest.operator}: {len(digest.followup_ids)} follow-up(s) [{digest.mode}]")
+        click.echo(
+            f"→ {digest.operator}: {plural(len(digest.followup_ids), 'follow-up')} [{digest.mode}]"
+        )
         if show_body:
             click.echo("  " + digest.body.replace("\n", "\n  "))
     if report.failed:

@@ -1,8 +1,12 @@
 """Reading and showing rupee amounts the way Indian fundraisers type them.
 
 ``25000``, ``25,000``, ``₹25k``, ``25k``, ``2.5L``, ``1 lakh``, ``1.5 lakh``, ``1cr``,
-``Rs 5,00,000`` all become :class:`~decimal.Decimal`. Anything else is refused with a
-reason; an amount is never guessed.
+``Rs 5,00,000``, ``25000 rupees``, ``25k rs``, ``₹25,000/-`` all become
+:class:`~decimal.Decimal`. Anything else is refused with a reason (``0`` and ``-5000``:
+"the amount must be more than zero"; ``25-30k``: one amount, not a range); an amount is
+never guessed. :func:`parse_amount` reads a whole text, :func:`match_amount` the amount
+at the start of a text (for the message reader), :func:`find_amounts` every amount in a
+sentence (for the assistant's guard) — all three from the same pattern.
 """
 
 from __future__ import annotations
@@ -16,7 +20,6 @@ MULTIPLIERS: dict[str, Decimal] = {
     "k": Decimal(1_000),
     "thousand": Decimal(1_000),
     "hazar": Decimal(1_000),
-    "hazaar": Decimal(1_000),
     "l": Decimal(100_000),
     "lac": Decimal(100_000),
     "lacs": Decimal(100_000),
@@ -25,15 +28,26 @@ MULTIPLIERS: dict[str, Decimal] = {
     "cr": Decimal(10_000_000),
     "crore": Decimal(10_000_000),
     "crores": Decimal(10_000_000),
+    "hajar": Decimal(1_000),
+    "hazaar": Decimal(1_000),
 }
 
 #: NUMERIC(12,2) holds up to 9,999,999,999.99.
 MAX_AMOUNT = Decimal("9999999999.99")
 
+_NUMBER = r"(?P<number>\d{1,3}(?:,\d{2,3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+_PREFIX = r"(?:₹|\brs\.?|\brupees?\b|\binr\b)?\s*"
+_UNITS = "|".join(sorted((re.escape(u) for u in MULTIPLIERS if u), key=len, reverse=True))
+#: Words after an amount that only say it is in rupees (``25000 rupees``, ``25k rs``).
+_SUFFIX = r"(?:\s*(?:/-|\b(?:rupees?|rupaye|rupay|rs\.?|inr)(?![a-z])))?(?:\s*/-)?"
 _AMOUNT_RE = re.compile(
-    r"^(?:₹|rs\.?|inr)?\s*"
-    r"(?P<number>\d{1,3}(?:,\d{2,3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
-    r"\s*(?P<unit>[a-z]*)\s*(?:/-)?$",
+    rf"^{_PREFIX}(?P<sign>-\s*)?{_NUMBER}\s*(?:(?P<unit>{_UNITS})(?![a-z]))?{_SUFFIX}"
+    r"\s*(?P<junk>\S.*)?$",
+    re.IGNORECASE,
+)
+#: ``25-30k``, ``20k to 25k``: a range is not one amount.
+_RANGE = re.compile(
+    rf"^{_PREFIX}\d[\d,.]*\s*[a-z]*\s*(?:-|–|to|se)\s*\d[\d,.]*\s*[a-z]*(?![a-z\d])",
     re.IGNORECASE,
 )
 
@@ -53,29 +67,43 @@ def parse_amount(text: str) -> Decimal:
     """
     raw = (text or "").strip()
     match = _AMOUNT_RE.match(raw)
+    if _RANGE.match(raw):
+        raise AmountError(f"'{raw}' is a range; give one amount")
     if not match:
         raise AmountError(f"'{raw}' is not an amount (try {AMOUNT_FORMS})")
-    unit = match["unit"].lower()
+    if match["junk"]:
+        word = match["junk"].split()[0]
+        raise AmountError(f"'{raw}': unknown unit '{word}' (use k, L, lakh or cr)")
+    return _value(raw, match["number"], match["unit"] or "", bool(match["sign"]))
+
+
+def _value(raw: str, number: str, unit: str, negative: bool) -> Decimal:
+    unit = unit.lower()
     if unit not in MULTIPLIERS:
         raise AmountError(f"'{raw}': unknown unit '{unit}' (use k, L, lakh or cr)")
     try:
-        value = Decimal(match["number"].replace(",", "")) * MULTIPLIERS[unit]
+        value = Decimal(number.replace(",", "")) * MULTIPLIERS[unit]
     except InvalidOperation as exc:  # pragma: no cover - the regex admits only digits
         raise AmountError(f"'{raw}' is not an amount") from exc
     value = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    if value <= 0:
+    if value <= 0 or negative:
         raise AmountError("the amount must be more than zero")
     if value > MAX_AMOUNT:
         raise AmountError(f"'{raw}' is too large for one record")
     return value
 
 
-_UNITS = "|".join(sorted((re.escape(u) for u in MULTIPLIERS if u), key=len, reverse=True))
 #: An amount anywhere in a sentence: the number, then a unit that ends its word.
 _AMOUNT_IN_TEXT = re.compile(
     r"(?:₹|\brs\.?|\binr)?\s*"
     r"(?P<number>\d{1,3}(?:,\d{2,3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     rf"(?:\s*(?P<unit>{_UNITS}))?(?![a-z\d])",
+    re.IGNORECASE,
+)
+#: An amount at the start of a text, with what may surround it (the message reader's).
+_AMOUNT_AT_START = re.compile(
+    rf"{_PREFIX}(?P<sign>-\s*)?{_NUMBER}(?:\s*(?P<unit>{_UNITS}))?(?![a-z\d]|[.,:/]\d)"
+    rf"{_SUFFIX}",
     re.IGNORECASE,
 )
 
@@ -93,6 +121,25 @@ def find_amounts(text: str) -> list[Decimal]:
         except AmountError:
             continue
     return found
+
+
+def match_amount(text: str) -> tuple[Decimal, int] | None:
+    """The amount at the start of ``text`` and how many characters it took, or ``None``.
+
+    ``"25k by fri"`` gives ``(25000, 3)``; ``"25000 rupees via upi"`` takes the word
+    ``rupees`` too. A number glued to other letters (``5pm``, ``15th``) is not an amount.
+
+    Raises:
+        AmountError: an amount that is there but wrong (``0``, ``-5000``, ``25-30k``).
+    """
+    span = _RANGE.match(text or "")
+    if span:
+        raise AmountError(f"'{span[0].strip()}' is a range; give one amount")
+    match = _AMOUNT_AT_START.match(text or "")
+    if not match:
+        return None
+    value = _value(match[0].strip(), match["number"], match["unit"] or "", bool(match["sign"]))
+    return value, match.end()
 
 
 def looks_like_amount(text: str) -> bool:

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.engine import confirmers
+from bot.engine import confirmers, free_text
 from bot.engine import session_commands as sc
 from bot.engine.confirm import Confirmer, answer_pending
-from bot.engine.grammar import ACCEPTED, Command, parse_command
+from bot.engine.grammar import Command, parse_command
 from bot.engine.held_writes import check_risks, write_outcome
 from bot.engine.outcomes import OutcomeError
 from bot.engine.records import complete_followup
 from bot.engine.stats import campaign_stats
+from bot.engine.suggest import did_you_mean
 from bot.engine.timezones import operator_tz
 from bot.engine.undo import UndoError, undo_last_turn
 from bot.engine.when import next_working_day
@@ -29,20 +30,6 @@ from bot.reconcile.chat import confirm_payment
 from bot.turn.context import Reply, TurnContext
 
 __all__ = ["Command", "did_you_mean", "execute", "parse_command", "settle_pending"]
-
-
-def did_you_mean(text: str) -> Reply:
-    """The reply to a message that is not a command (and no model is configured)."""
-    shown = text.strip()[:40]
-    if not shown:
-        return Reply(
-            f"I can only read text here. Try one of: {ACCEPTED}.", None, {"engine": "did_you_mean"}
-        )
-    return Reply(
-        f"Sorry, I didn't understand “{shown}”. Did you mean one of: {ACCEPTED}?",
-        None,
-        {"engine": "did_you_mean"},
-    )
 
 
 def execute(ctx: TurnContext, command: Command) -> Reply:
@@ -156,7 +143,11 @@ def settle_pending(ctx: TurnContext) -> tuple[Reply | None, str]:
 
 
 #: Writes held behind a read-back, by ``PendingConfirmation.kind``.
-CONFIRMERS: dict[str, Confirmer] = {PAYMENT_MATCH: confirm_payment, **confirmers.CONFIRMERS}
+CONFIRMERS: dict[str, Confirmer] = {
+    PAYMENT_MATCH: confirm_payment,
+    free_text.KIND: free_text.confirm_report,
+    **confirmers.CONFIRMERS,
+}
 
 HANDLERS: dict[str, Callable[[TurnContext, Command], Reply]] = {
     "admin_login": _admin_login,
@@ -165,6 +156,7 @@ HANDLERS: dict[str, Callable[[TurnContext, Command], Reply]] = {
     "next": sc.next_contact,
     "skip": sc.skip,
     "due": sc.due,
+    "more": sc.more,
     "end": sc.end,
     "find": sc.find,
     "note": sc.note,

@@ -7,6 +7,13 @@ in a document titled "…template…" win); any missing one falls back to
 ``{first_name}``, ``{name}``, ``{operator}``, ``{project}``, ``{amount}``, ``{due}``,
 ``{upi_link}``. Drafts are at most :data:`MAX_DRAFT` characters and never written for
 a do-not-contact contact.
+
+A contact whose name is written in Devanagari, or who carries the tag ``lang:hi``, gets
+the Hindi templates (:data:`HINDI_TEMPLATES`, or knowledge-base sections headed
+``## Pledge reminder (Hindi)`` …); the tag ``lang:en`` keeps English. A tag rather than a
+``language`` column: the data model's contacts table has none, tags already come in
+through the CSV import (``tags`` column), and a language is a per-contact label like the
+others.
 """
 
 from __future__ import annotations
@@ -16,9 +23,11 @@ from datetime import datetime
 from decimal import Decimal
 from urllib.parse import quote, urlencode
 
+from sqlalchemy import select
+
 from bot.engine.amounts import format_money
 from bot.engine.records import is_reachable, open_pledge, paid_towards
-from bot.models import Contact, KbDocument, Pledge, Project
+from bot.models import Contact, ContactTag, KbDocument, Pledge, Project
 from bot.store import ProjectScope
 
 MAX_DRAFT = 320
@@ -34,7 +43,22 @@ DEFAULT_TEMPLATES = {
     "thank_you": "Hi {first_name}, we received your gift of {amount}. Thank you for standing "
     "with {project}!",
 }
-_SECTION = re.compile(r"^#{2,}\s*([a-z_ -]+?)\s*$", re.M | re.I)
+HINDI_TEMPLATES = {
+    "intro": "नमस्ते {first_name} जी, {project} की ओर से {operator} का संदेश। क्या आज दो मिनट "
+    "बात हो सकती है? इस साल के अभियान में आपका साथ हमारे लिए बहुत मायने रखता है।",
+    "pledge_reminder": "नमस्ते {first_name} जी, {project} को {amount} का वचन देने के लिए "
+    "धन्यवाद। जब सुविधा हो, यहाँ भुगतान कर सकते हैं: {upi_link}",
+    "pledge_reminder_no_upi": "नमस्ते {first_name} जी, {project} को {amount} का वचन देने के "
+    "लिए धन्यवाद। क्या मैं ट्रांसफ़र के लिए बैंक विवरण भेज दूँ?",
+    "followup": "नमस्ते {first_name} जी, {project} से {operator}। माफ़ कीजिए, आपसे बात नहीं हो "
+    "पाई – कॉल करने का सही समय क्या रहेगा?",
+    "thank_you": "नमस्ते {first_name} जी, आपका {amount} का योगदान मिल गया। {project} का साथ "
+    "देने के लिए दिल से धन्यवाद!",
+}
+TEMPLATES = {"en": DEFAULT_TEMPLATES, "hi": HINDI_TEMPLATES}
+_DEVANAGARI = re.compile(r"[\u0900-\u097f]")
+_LANGUAGE_SUFFIX = re.compile(r"\s*\((hindi|hi|english|en)\)$|\s+(hindi|english)$")
+_SECTION = re.compile(r"^#{2,}\s*([a-z_ ()-]+?)\s*$", re.M | re.I)
 
 
 class DraftError(ValueError):
@@ -67,20 +91,40 @@ SECTION_KINDS = {
 }
 
 
-def project_templates(scope: ProjectScope) -> dict[str, str]:
+def contact_language(scope: ProjectScope, contact: Contact) -> str:
+    """``hi`` for a Devanagari name or the tag ``lang:hi`` (``lang:en`` wins), else ``en``."""
+    tags = set(
+        scope.session.scalars(
+            select(ContactTag.tag).where(
+                ContactTag.project_id == scope.project_id,
+                ContactTag.contact_id == contact.id,
+                ContactTag.tag.in_(("lang:hi", "lang:en")),
+            )
+        )
+    )
+    if "lang:en" in tags:
+        return "en"
+    return "hi" if "lang:hi" in tags or _DEVANAGARI.search(contact.display_name) else "en"
+
+
+def project_templates(scope: ProjectScope, language: str = "en") -> dict[str, str]:
     """Templates from knowledge-base sections (see :data:`SECTION_KINDS`) over the defaults.
 
-    Documents titled "…template…" win over others (a pitch script's "Opening").
+    Documents titled "…template…" win over others (a pitch script's "Opening"). A
+    section whose heading ends in ``(Hindi)`` supplies the Hindi template.
     """
-    templates = dict(DEFAULT_TEMPLATES)
+    templates = dict(TEMPLATES.get(language, DEFAULT_TEMPLATES))
     docs = scope.all(KbDocument, KbDocument.deleted_at.is_(None), order_by=KbDocument.created_at)
     docs.sort(key=lambda d: "template" in d.title.lower())  # template documents applied last
     for doc in docs:
         parts = _SECTION.split(doc.content)
         for name, body in zip(parts[1::2], parts[2::2], strict=False):
-            kind = SECTION_KINDS.get(name.strip().lower())
+            heading = name.strip().lower()
+            suffix = _LANGUAGE_SUFFIX.search(heading)
+            said = (suffix[1] or suffix[2])[:2] if suffix else "en"
+            kind = SECTION_KINDS.get(_LANGUAGE_SUFFIX.sub("", heading))
             text = " ".join(body.split())
-            if kind and text:
+            if kind and text and said == language:
                 templates[kind] = text
     return templates
 
@@ -116,12 +160,12 @@ def draft_for(
     pledge = pledge if pledge is not None else open_pledge(scope, contact)
     if pledge is not None and pledge.status != "open":
         pledge = None
-    templates = project_templates(scope)
+    templates = project_templates(scope, contact_language(scope, contact))
     kind = _kind(scope, contact, pledge)
     values = {
         "first_name": contact.display_name.split()[0],
         "name": contact.display_name,
-        "operator": (operator or "the team").split()[0],
+        "operator": operator.split()[0] if operator and operator.split() else "the team",
         "project": project.name,
         "amount": "",
         "due": "",

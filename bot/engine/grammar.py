@@ -1,10 +1,14 @@
-"""Parsing operator messages into commands: the tables of words we accept.
+"""Parsing operator messages into commands.
 
-Case-insensitive; English and Hinglish short forms; one-letter typos in the first
-word are forgiven (``pledgd``, ``stast``). A message that starts like a command but
-whose arguments cannot be read becomes an ``invalid`` command carrying a specific
-"did you mean"; a message that is not a command at all gives ``None`` (the model, if
-configured, may take it). Nothing here touches the database.
+The message is cleaned first (:mod:`bot.engine.normalise`: emoji, politeness, case);
+the word tables are in :mod:`bot.engine.vocabulary`; one-letter typos in the first word
+are forgiven (``pledgd``, ``stast``). Outcome reports — one part (``pledged 25k by
+fri``) or several (``spoke, pledged 25k by fri``; ``busy, call back at 6pm``) — are read
+by :func:`bot.engine.reading.read_report` and become one ``outcome`` command when every
+word was read as a documented command form. A message that starts like a command but
+cannot be read becomes an ``invalid`` command naming the part it could not read; a
+message that is not a command at all gives ``None`` (a free-text report, the model, or
+"did you mean" may take it). Nothing here touches the database.
 """
 
 from __future__ import annotations
@@ -15,112 +19,34 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.engine.amounts import AMOUNT_FORMS, AmountError, looks_like_amount, parse_amount
-from bot.engine.when import WhenError, parse_day, parse_moment
+from bot.engine.amounts import match_amount
+from bot.engine.normalise import clean, fold
+from bot.engine.reading import PHRASES, read_report
+from bot.engine.report import merge
+from bot.engine.vocabulary import OUTCOME_WORDS, SIMPLE
+from bot.engine.when import WhenError, parse_moment
+from bot.engine.wording import quote
 
-#: Commands that take no argument, and every way of typing them.
-SIMPLE = {
-    "help": ("help", "h", "?", "menu", "commands", "madad"),
-    "next": ("next", "n", "nxt", "nex", "agla", "aage", "next one", "next contact"),
-    "skip": ("skip", "chhodo", "chodo", "pass", "later"),
-    "due": ("due", "followups", "follow ups", "follow-ups", "fu", "pending", "due list"),
-    "stats": ("stats", "stat", "score", "progress", "hisaab", "hisab", "kitna hua"),
-    "undo": ("undo", "oops", "galti", "undo last", "wapas"),
-    "end": ("end", "stop", "bye", "khatam", "finish", "done for today", "end session"),
-    "admin_login": ("admin login", "admin", "dashboard", "login link"),
-}
-#: Outcomes with no argument (an optional note may follow ``:``, ``-`` or ``,``).
-OUTCOME_WORDS = {
-    "no_response": (
-        "no answer",
-        "na",
-        "n/a",
-        "noans",
-        "no ans",
-        "no response",
-        "nr",
-        "not answering",
-        "not picking",
-        "didnt pick",
-        "didn't pick",
-        "busy",
-        "switched off",
-        "switch off",
-        "not reachable",
-        "unreachable",
-        "nahi uthaya",
-        "phone nahi uthaya",
-        "no reply",
-        "ringing",
-    ),
-    "spoke": ("spoke", "talked", "connected", "baat hui", "baat ho gayi", "spoken"),
-    "declined": (
-        "declined",
-        "decline",
-        "refused",
-        "not interested",
-        "said no",
-        "mana",
-        "mana kar diya",
-        "nahi chahiye",
-    ),
-    "wrong_number": ("wrong number", "wrong no", "wrong num", "wrong", "wn", "galat number"),
-    "do_not_contact": (
-        "dnc",
-        "do not contact",
-        "do not call",
-        "dont call",
-        "don't call",
-        "dnd",
-        "unsubscribe",
-    ),
-}
-PLEDGE_WORDS = ("pledged", "pledge", "committed", "commit", "promised", "pledge kiya")
-PAID_WORDS = ("paid", "received", "got", "payment", "mil gaya", "aa gaya")
-CALLBACK_WORDS = (
-    "call back",
-    "callback",
-    "call later",
-    "call again",
-    "cb",
-    "reschedule",
-    "resched",
-    "baad mein call",
-    "baad me call",
-    "phir call",
-)
-METHODS = {
-    "upi": "upi",
-    "gpay": "upi",
-    "phonepe": "upi",
-    "paytm": "upi",
-    "bank": "bank",
-    "neft": "bank",
-    "imps": "bank",
-    "rtgs": "bank",
-    "transfer": "bank",
-    "cash": "cash",
-    "card": "card",
-    "cheque": "other",
-    "check": "other",
-    "other": "other",
-}
 POLITE = re.compile(r"\s*(?:please|pls|plz|bhai|ji)?[\s.!?]*$")
-NOTE_SEP = re.compile(r"^\s*[:\-–,]\s*(.+)$", re.S)
+NOTE_SEP = re.compile(r"^\s*[:\-–,.]\s*(.+)$", re.S)
 
 FORMS = {
-    "pledged": "pledged 25k [by fri]",
-    "paid": "paid 10000 [upi|bank|cash|card] [ref UTR]",
-    "reschedule": "call back tomorrow 5pm",
+    "pledge": "pledged 25k [by fri]",
+    "paid": "paid 10000 [upi|bank|cash|card|cheque] [ref UTR]",
+    "callback": "call back tomorrow 5pm",
+    "outcome": "spoke, pledged 25k by fri",
     "find": "find NAME",
     "note": "note TEXT",
     "snooze": "snooze 2 2h",
 }
+FORMS.update(pledged=FORMS["pledge"], reschedule=FORMS["callback"])
 ACCEPTED = (
     "next · skip · due · stats · undo · end · start [campaign] · find NAME · note TEXT · "
     "na · spoke · pledged 25k [by fri] · paid 10000 upi [ref UTR] · declined · "
     "call back tomorrow 5pm · wrong number · dnc · help"
 )
+#: Money verbs that are commands even without a number after them.
+STRONG_VERBS = ("pledged", "pledge", "paid")
 
 
 @dataclass
@@ -146,8 +72,9 @@ def _phrase(text: str, phrases: tuple[str, ...]) -> tuple[str, str] | None:
 
 
 def _vocabulary() -> list[str]:
-    words = {p.split()[0] for group in (*SIMPLE.values(), *OUTCOME_WORDS.values()) for p in group}
-    words |= {p.split()[0] for p in (*PLEDGE_WORDS, *PAID_WORDS, *CALLBACK_WORDS)}
+    words = {p.split()[0] for group in SIMPLE.values() for p in group}
+    strict = ("outcome", "pledge", "paid", "callback")
+    words |= {p.split()[0] for p, (kind, _) in PHRASES.items() if kind in strict}
     return sorted(w for w in words | {"find", "note", "start", "done", "snooze"} if len(w) >= 4)
 
 
@@ -208,16 +135,16 @@ def _fix_typo(text: str, original: str) -> tuple[str, str]:
 
 
 def normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", (text or "").strip().lower())
+    return fold(text or "")
 
 
 def parse_command(text: str, now: datetime, tz: ZoneInfo) -> Command | None:
     """Read ``text`` as a command, or ``None`` when it is not one (free text)."""
-    original = re.sub(r"\s+", " ", (text or "").strip())
+    original = clean(re.sub(r"\s+", " ", (text or "").strip()))
     lowered, original = _fix_typo(normalise(original), original)
     if not lowered:
         return None
-    for parser in (_simple, _nudge, _start_find_note, _outcome, _pledge, _paid, _callback):
+    for parser in (_simple, _nudge, _start_find_note, _noted_outcome, _report):
         command = parser(lowered, original, now, tz)
         if command is not None:
             return command
@@ -271,7 +198,8 @@ def _start_find_note(text: str, original: str, now: datetime, tz: ZoneInfo) -> C
     return None
 
 
-def _outcome(text: str, original: str, now: datetime, tz: ZoneInfo) -> Command | None:
+def _noted_outcome(text: str, original: str, now: datetime, tz: ZoneInfo) -> Command | None:
+    """``spoke``, ``na``, or ``declined, gave last month`` (an outcome and a note)."""
     for outcome, phrases in OUTCOME_WORDS.items():
         hit = _phrase(text, phrases)
         if hit is None:
@@ -279,92 +207,66 @@ def _outcome(text: str, original: str, now: datetime, tz: ZoneInfo) -> Command |
         if POLITE.fullmatch(hit[1]):
             return Command("outcome", {"outcome": outcome})
         note = NOTE_SEP.match(original[len(hit[0]) :]) if len(original) > len(hit[0]) else None
-        if note and note[1].strip():
+        if note and note[1].strip() and not read_report(note[1], now, tz).records_something:
             return Command("outcome", {"outcome": outcome, "summary": note[1].strip()})
-        return None  # "spoke to Anita, she pledged…" is free text, not a command
+        return None  # "spoke, pledged 25k" is a compound report; "spoke to Anita" free text
     return None
 
 
-def _split_amount(rest: str) -> tuple[Any, str] | None:
-    """The amount at the start of ``rest`` (one or two words) and what follows."""
-    words = rest.split()
-    for size in (2, 1):
-        if len(words) >= size:
-            try:
-                return parse_amount(" ".join(words[:size])), " ".join(words[size:])
-            except AmountError:
-                continue
-    return None
-
-
-def _loose(hit: tuple[str, str]) -> bool:
-    """A soft verb (``got``, ``promised``) with no number after it is ordinary speech."""
-    strong = hit[0] in ("pledged", "pledge", "paid")
-    return not strong and not re.search(r"\d", hit[1])
-
-
-def _pledge(text: str, original: str, now: datetime, tz: ZoneInfo) -> Command | None:
-    hit = _phrase(text, PLEDGE_WORDS)
-    if hit is None:
-        return None
-    if _loose(hit):
-        return None
-    found = _split_amount(hit[1].strip())
-    if found is None:
-        return _invalid(f"I could not read the amount (I read {AMOUNT_FORMS})", FORMS["pledged"])
-    amount, rest = found
-    rest = re.sub(r"^(?:by|on|till|until|before|tak)\s+", "", rest.strip())
-    args: dict[str, Any] = {"outcome": "pledged", "amount": amount}
-    if rest:
-        try:
-            args["expected_by"] = parse_day(rest, now, tz)
-        except WhenError as exc:
-            return _invalid(str(exc), FORMS["pledged"])
-    return Command("outcome", args)
-
-
-def _paid(text: str, original: str, now: datetime, tz: ZoneInfo) -> Command | None:
-    hit = _phrase(text, PAID_WORDS)
-    if hit is None:
-        return None
-    if _loose(hit):
-        return None
-    words, index = hit[1].split(), None
-    if (
-        len(words) >= 2
-        and re.fullmatch(r"\d", words[0])
-        and not looks_like_amount(" ".join(words[:2]))
-        and looks_like_amount(words[1])
-    ):
-        index, words = int(words[0]), words[1:]  # "paid 2 10k": follow-up 2 of the last list
-    found = _split_amount(" ".join(words))
-    if found is None:
-        return _invalid(f"I could not read the amount (I read {AMOUNT_FORMS})", FORMS["paid"])
-    amount, rest = found
-    args: dict[str, Any] = {"outcome": "paid", "amount": amount}
-    tail = rest.split()
-    if tail and tail[0].strip(",") in METHODS:
-        args["method"] = METHODS[tail.pop(0).strip(",")]
-    if len(tail) >= 2 and tail[0] in ("ref", "utr", "txn", "reference"):
-        position = original.lower().rfind(tail[1])
-        args["reference"] = original[position : position + len(tail[1])].upper()
-        tail = tail[2:]
-    if tail:
-        return _invalid(f"I did not understand '{' '.join(tail)}'", FORMS["paid"])
-    if index is not None:
-        return Command("nudge_paid", {"index": index, **args})
-    return Command("outcome", args)
-
-
-def _callback(text: str, original: str, now: datetime, tz: ZoneInfo) -> Command | None:
-    hit = _phrase(text, CALLBACK_WORDS)
-    if hit is None:
-        return None
-    rest = hit[1].strip(" ,:-")
-    if not rest:
-        return _invalid("when should I remind you?", FORMS["reschedule"])
+def _first_verb(text: str) -> str | None:
+    """The command phrase the message starts with, amount first or not (``25k pledged``)."""
     try:
-        due = parse_moment(rest, now, tz)
-    except WhenError as exc:
-        return _invalid(str(exc), FORMS["reschedule"])
-    return Command("outcome", {"outcome": "reschedule", "followup_at": due})
+        amount = match_amount(text)
+    except ValueError:
+        amount = None
+    start = len(text) - len(text[amount[1] :].lstrip()) if amount else 0
+    for phrase in sorted(PHRASES, key=len, reverse=True):
+        kind = PHRASES[phrase][0]
+        rest = text[start + len(phrase) : start + len(phrase) + 1]
+        if text.startswith(phrase, start) and not rest.isalnum() and rest != "/":
+            return phrase if kind in ("outcome", "pledge", "paid", "callback") else None
+    return None
+
+
+def _kind(phrase: str) -> str:
+    return PHRASES[phrase][0]
+
+
+def _report(text: str, original: str, now: datetime, tz: ZoneInfo) -> Command | None:
+    """An outcome report made only of command forms, on the current contact."""
+    verb = _first_verb(text)
+    if verb is not None:
+        soft_money = _kind(verb) in ("pledge", "paid") and verb not in STRONG_VERBS
+        if soft_money and not re.search(r"\d", text):
+            return None  # "got it", "promised to think": ordinary speech, not a command
+        if _kind(verb) == "paid" and (nudged := _nudge_paid(text, original, now, tz)):
+            return nudged
+    reading = read_report(original, now, tz)
+    if not reading.strict:
+        return None
+    form = FORMS.get(PHRASES[reading.strict[0]][0], FORMS["outcome"])
+    if reading.unread or reading.soft or reading.pronoun:
+        if verb is None:
+            return None  # "phone switched off" reads; "Ravi ne 10k diya" is free text
+        unread = " ".join(quote(u) for u in reading.unread) or "all of that"
+        return _invalid(f"I could not read {unread}", form)
+    args, problems = merge(reading)
+    if problems:
+        return _invalid(problems[0], form)
+    return Command("outcome", args) if args else None
+
+
+def _nudge_paid(text: str, original: str, now: datetime, tz: ZoneInfo) -> Command | None:
+    """``paid 2 10k upi``: a payment on follow-up 2 of the last list."""
+    match = re.fullmatch(r"(?:paid|received)\s+(\d)\s+(.+)", text)
+    if not match:
+        return None
+    try:
+        if match_amount(match[2]) is None:
+            return None
+    except ValueError:
+        return None
+    command = _report(f"paid {match[2]}", f"paid {original[match.start(2) :]}", now, tz)
+    if command is None or command.name != "outcome":
+        return command
+    return Command("nudge_paid", {"index": int(match[1]), **command.args})

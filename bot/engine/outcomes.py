@@ -5,13 +5,17 @@
 =============== ================================================================
 outcome         also writes
 =============== ================================================================
-no_response     follow-up on the next working day at 10:00 (``no_response``)
-spoke           —
+no_response     follow-up on the next working day at 10:00, or at the call-back time
+                given (``no_response``)
+spoke           — (a call-back time given: a ``reschedule`` follow-up then)
 pledged         open pledge + payment reminder at ``expected_by`` 10:00, or in
-                three days (``send_payment_link``); with ``revise_pledge_id`` the
-                donor's open pledge is updated instead and its reminder moved
-paid            payment linked to the open pledge (fulfilled when fully paid)
-declined        —
+                three days, or at the call-back time given (``send_payment_link``);
+                with ``received``, a payment towards it in the same turn; with
+                ``revise_pledge_id`` the donor's open pledge is updated instead and its
+                reminder moved
+paid            payment linked to the open pledge (fulfilled when fully paid); the
+                method as named (``cheque``, ``GPay``) is kept in the payment's notes
+declined        — (a call-back time given: a ``reschedule`` follow-up then)
 reschedule      follow-up at the given time (``reschedule``); ``next_suggested_at``
 wrong_number    contact becomes ``inactive`` (the number is wrong, not the person)
 do_not_contact  contact becomes ``do_not_contact``; open follow-ups cancelled
@@ -36,6 +40,7 @@ from bot.engine.records import (
     CONNECTS,
     OutcomeError,
     complete_followup,
+    method_label,
     open_followups,
     open_pledge,
     paid_towards,
@@ -47,6 +52,7 @@ from bot.engine.records import (
 )
 from bot.engine.timezones import operator_tz
 from bot.engine.when import next_working_day
+from bot.engine.wording import plural
 from bot.models import Contact, Followup, Interaction, Payment, Pledge, Project, User
 from bot.models.enums import CHANNELS, OUTCOMES
 from bot.store import ProjectScope
@@ -142,8 +148,10 @@ def log_outcome(
     amount: Decimal | None = None,
     expected_by: date | None = None,
     method: str | None = None,
+    method_name: str | None = None,
     reference: str | None = None,
     followup_at: datetime | None = None,
+    received: Decimal | None = None,
     channel: str = "call",
     session_id: uuid.UUID | None = None,
     campaign_id: uuid.UUID | None = None,
@@ -155,6 +163,8 @@ def log_outcome(
         OutcomeError: before any write, when the outcome cannot be recorded.
     """
     _validate(contact, outcome, channel, amount, followup_at, now)
+    if followup_at is not None and followup_at <= now:
+        raise OutcomeError("that call-back time has already passed")
     tz = operator_tz(user, scope.session.get(Project, scope.project_id))
     interaction = scope.insert(
         Interaction(
@@ -166,7 +176,7 @@ def log_outcome(
             outcome=outcome,
             summary=summary,
             amount_pledged=amount if outcome == "pledged" else None,
-            amount_received=amount if outcome == "paid" else None,
+            amount_received=amount if outcome == "paid" else received,
             occurred_at=now,
             created_by_user_id=user.id,
             created_at=now,
@@ -186,7 +196,17 @@ def log_outcome(
         complete_followup(scope, user, f, now=now)
         for f in open_followups(scope, contact, due_before=now)
     ]
-    details = _Details(amount, expected_by, method, reference, followup_at, session_id, campaign_id)
+    details = _Details(
+        amount,
+        expected_by,
+        method,
+        reference,
+        followup_at,
+        session_id,
+        campaign_id,
+        received,
+        method_name,
+    )
     details.revise_pledge_id = revise_pledge_id
     _apply(scope, user, contact, result, outcome, now, tz, details)
     next_at = result.followup.due_at if result.followup else None
@@ -207,6 +227,8 @@ class _Details:
     followup_at: datetime | None
     session_id: uuid.UUID | None
     campaign_id: uuid.UUID | None
+    received: Decimal | None = None
+    method_name: str | None = None
     revise_pledge_id: uuid.UUID | None = None
 
 
@@ -222,11 +244,9 @@ def _apply(
 ) -> None:
     """The outcome-specific writes."""
     links = {"interaction_id": result.interaction.id, "campaign_id": d.campaign_id}
-    due_at, reason = None, None
+    due_at, reason = d.followup_at, "reschedule" if d.followup_at else None
     if outcome == "no_response":
-        due_at, reason = next_working_day(now, tz), "no_response"
-    elif outcome == "reschedule":
-        due_at, reason = d.followup_at, "reschedule"
+        due_at, reason = d.followup_at or next_working_day(now, tz), "no_response"
     elif outcome == "pledged" and d.amount is not None and d.revise_pledge_id is not None:
         result.revised = True
         result.pledge, result.followup = revise_pledge(
@@ -236,10 +256,11 @@ def _apply(
             d.revise_pledge_id,
             amount=d.amount,
             expected_by=d.expected_by,
-            remind_at=reminder_at(d.expected_by, now, tz),
+            remind_at=d.followup_at or reminder_at(d.expected_by, now, tz),
             now=now,
             **links,
         )
+        due_at, reason = None, None
     elif outcome == "pledged" and d.amount is not None:
         result.pledge = record_pledge(
             scope,
@@ -251,19 +272,14 @@ def _apply(
             session_id=d.session_id,
             **links,
         )
-        due_at, reason = reminder_at(d.expected_by, now, tz), "send_payment_link"
+        if d.received is not None:
+            result.payment = _payment(scope, user, contact, now, d, d.received, result)
+        due_at, reason = None, None
+        if result.pledge.status == "open":
+            due_at = d.followup_at or reminder_at(d.expected_by, now, tz)
+            reason = "send_payment_link"
     elif outcome == "paid" and d.amount is not None:
-        result.payment = record_payment(
-            scope,
-            user,
-            contact,
-            amount=d.amount,
-            now=now,
-            method=d.method,
-            reference=d.reference,
-            session_id=d.session_id,
-            interaction_id=result.interaction.id,
-        )
+        result.payment = _payment(scope, user, contact, now, d, d.amount, result)
     elif outcome == "do_not_contact":
         for followup in open_followups(scope, contact):
             scope.update(followup, status="cancelled", completed_at=now)
@@ -274,6 +290,30 @@ def _apply(
         result.followup = schedule_followup(
             scope, user, contact, due_at=due_at, reason=reason, now=now, **links
         )
+
+
+def _payment(
+    scope: ProjectScope,
+    user: User,
+    contact: Contact,
+    now: datetime,
+    d: _Details,
+    amount: Decimal,
+    result: OutcomeResult,
+) -> Payment:
+    return record_payment(
+        scope,
+        user,
+        contact,
+        amount=amount,
+        now=now,
+        method=d.method,
+        method_name=d.method_name,
+        reference=d.reference,
+        pledge_id=result.pledge.id if result.pledge else None,
+        session_id=d.session_id,
+        interaction_id=result.interaction.id,
+    )
 
 
 def reminder_at(expected_by: date | None, now: datetime, tz: ZoneInfo) -> datetime:
@@ -312,12 +352,13 @@ def describe(
     if outcome == "do_not_contact":
         parts.append("marked do-not-contact; never suggested again")
     if result.completed:
-        parts.append(f"{len(result.completed)} due follow-up(s) closed")
+        parts.append(f"{plural(len(result.completed), 'due follow-up')} closed")
     return "; ".join(parts) + "."
 
 
 def payment_text(scope: ProjectScope, payment: Payment) -> str:
-    how = f" by {payment.method}" if payment.method else ""
+    label = method_label(payment)
+    how = f" by {label}" if label else ""
     ref = f" ref {payment.reference}" if payment.reference else ""
     text = f"payment {format_money(payment.amount)}{how}{ref}"
     if payment.pledge_id is None:

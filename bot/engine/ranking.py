@@ -60,7 +60,8 @@ class _Candidate:
     """Scoring state for one contact, built from plain columns (no ORM objects)."""
 
     row: Any  # (id, display_name, relationship_strength, capacity_band, last_contacted_at)
-    scored: list[tuple[float, str]] = field(default_factory=list)
+    #: (points, reason, the reason without its date): the card shows one date at most.
+    scored: list[tuple[float, str, str]] = field(default_factory=list)
     followup_id: uuid.UUID | None = None
     pledge_id: uuid.UUID | None = None
     score: float = 0.0
@@ -114,10 +115,10 @@ def _candidates(
     where = eligible(user, day_start)
     found: dict[uuid.UUID, _Candidate] = {}
 
-    def add(row: Any, points: float = 0, reason: str | None = None) -> _Candidate:
+    def add(row: Any, points: float = 0, reason: tuple[str, str] | None = None) -> _Candidate:
         candidate = found.setdefault(row[0], _Candidate(tuple(row)))
         if reason is not None:
-            candidate.scored.append((points, reason))
+            candidate.scored.append((points, *reason))
         return candidate
 
     if prefer:
@@ -144,21 +145,19 @@ def _candidates(
     horizon = now.astimezone(tz).date() + timedelta(days=PLEDGE_WINDOW_DAYS)
     pledges = _joined(
         scope,
-        (Pledge.id, Pledge.amount, Pledge.pledged_at, Pledge.expected_by),
+        (Pledge.id, Pledge.amount, Pledge.expected_by),
         Pledge,
         [Pledge.status == "open", Pledge.expected_by <= horizon, *where],
         [Pledge.expected_by, Pledge.id],
     )
-    for pledge_id, amount, pledged_at, expected_by, *row in pledges:
-        why = (
-            f"pledged {format_money(amount)} on {_local_day(pledged_at, tz)}, "
-            f"unpaid; due {expected_by:%a %d %b}".replace(" 0", " ")
-        )
+    for pledge_id, amount, expected_by, *row in pledges:
+        what = f"pledged {format_money(amount)}, unpaid"
+        why = (f"{what} – due {expected_by:%a %d %b}".replace(" 0", " "), what)
         add(row, WEIGHTS["pledge_due"], why).pledge_id = pledge_id
     for row in _contacts(
         scope, [*where, Contact.next_suggested_at <= now], [Contact.next_suggested_at, Contact.id]
     ):
-        add(row, WEIGHTS["reschedule"], "asked to be called back now")
+        add(row, WEIGHTS["reschedule"], ("asked to be called back now",) * 2)
     tagged = Contact.id.in_(
         select(ContactTag.contact_id).where(
             ContactTag.project_id == scope.project_id, ContactTag.tag.in_(("vip", "renewal"))
@@ -174,7 +173,9 @@ def _candidates(
     return found
 
 
-def _followup_reason(reason: str | None, due_at: datetime, tz: Any, overdue: bool) -> str:
+def _followup_reason(
+    reason: str | None, due_at: datetime, tz: Any, overdue: bool
+) -> tuple[str, str]:
     what = {
         "no_response": "no answer last time",
         "reschedule": "asked for a call back",
@@ -182,22 +183,22 @@ def _followup_reason(reason: str | None, due_at: datetime, tz: Any, overdue: boo
     }.get(reason or "", reason or "follow-up")
     local = due_at.astimezone(tz)
     when = _local_day(due_at, tz) if overdue else f"{local:%I:%M %p}".lstrip("0") + " today"
-    return f"{what} – {'overdue since' if overdue else 'due'} {when}"
+    return f"{what} – {'overdue since' if overdue else 'due'} {when}", what
 
 
 def _static_points(candidate: _Candidate, tags: set[str], now: datetime) -> None:
     _, _, strength, band, last = candidate.row
-    candidate.scored.append((WEIGHTS["per_strength"] * strength, f"relationship {strength}/5"))
+    strength_text = f"relationship {strength}/5"
+    candidate.scored.append((WEIGHTS["per_strength"] * strength, strength_text, strength_text))
     if band in CAPACITY_POINTS:
-        candidate.scored.append((CAPACITY_POINTS[band], f"capacity {band}"))
+        candidate.scored.append((CAPACITY_POINTS[band], f"capacity {band}", f"capacity {band}"))
     for tag in ("vip", "renewal"):
         if tag in tags:
-            candidate.scored.append(
-                (WEIGHTS[f"tag_{tag}"], "VIP" if tag == "vip" else "renewal due")
-            )
+            words = "VIP" if tag == "vip" else "renewal due"
+            candidate.scored.append((WEIGHTS[f"tag_{tag}"], words, words))
     days = STALE_CAP_DAYS if last is None else min((now - last).days, STALE_CAP_DAYS)
     words = "never contacted" if last is None else f"last contacted {days} days ago"
-    candidate.scored.append((WEIGHTS["per_stale_day"] * days, words))
+    candidate.scored.append((WEIGHTS["per_stale_day"] * days, words, words))
 
 
 def next_contacts(
@@ -231,7 +232,7 @@ def next_contacts(
             tags.setdefault(contact_id, set()).add(tag)
     for contact_id, candidate in found.items():
         _static_points(candidate, tags.get(contact_id, set()), now)
-        candidate.score = round(sum(points for points, _ in candidate.scored), 2)
+        candidate.score = round(sum(points for points, *_ in candidate.scored), 2)
         if contact_id in prefer:
             candidate.score += WEIGHTS["preferred"] - prefer.index(contact_id)
     best = sorted(found.values(), key=lambda c: (-c.score, c.row[1], str(c.row[0])))[:limit]
@@ -240,7 +241,9 @@ def next_contacts(
 
 def _ranked(scope: ProjectScope, candidate: _Candidate) -> RankedContact:
     """Load the rows behind a winning candidate."""
-    reasons = [reason for _, reason in sorted(candidate.scored, key=lambda item: -item[0])[:2]]
+    best = sorted(candidate.scored, key=lambda item: -item[0])[:2]
+    # One date in the "Why" line: a second reason drops its date when the first has one.
+    reasons = [best[0][1], best[1][2] if best[0][1] != best[0][2] else best[1][1]][: len(best)]
     return RankedContact(
         contact=scope.require(Contact, candidate.row[0]),
         reasons=reasons,

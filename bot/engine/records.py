@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bot.engine.vocabulary import METHODS
 from bot.models import Contact, Followup, Payment, Pledge, User
 from bot.models.enums import CHANNELS, CONTACT_STATUSES, PAYMENT_METHODS
 from bot.store import ProjectScope
@@ -33,6 +34,10 @@ EDITABLE_CONTACT_FIELDS = {
     "assigned_to_user_id",
     "last_contacted_at",
 }
+
+
+#: Method names kept in ``payments.notes`` (see :func:`method_label`).
+NAMED_METHODS = {name.lower() for _, name in METHODS.values()}
 
 
 class OutcomeError(ValueError):
@@ -130,6 +135,7 @@ def record_payment(
     amount: Decimal,
     now: datetime,
     method: str | None = None,
+    method_name: str | None = None,
     reference: str | None = None,
     pledge_id: uuid.UUID | None = None,
     session_id: uuid.UUID | None = None,
@@ -137,7 +143,10 @@ def record_payment(
 ) -> Payment:
     """Record a confirmed payment, linked to ``pledge_id`` or the open pledge.
 
-    The pledge becomes ``fulfilled`` once its confirmed payments cover it.
+    The pledge becomes ``fulfilled`` once its confirmed payments cover it. The method
+    as the operator named it (``cheque``, ``GPay``) is kept in ``notes`` when it says
+    more than ``method`` (the data model's ``upi|bank|cash|card|other``); see
+    :func:`method_label`.
     """
     if contact.deleted_at is not None:
         raise OutcomeError(f"{contact.display_name} has been deleted")
@@ -160,6 +169,7 @@ def record_payment(
             method=method,
             reference=reference,
             status="confirmed",
+            notes=method_name if method_name and method_name.lower() != method else None,
             created_by_user_id=user.id,
         )
     )
@@ -178,6 +188,14 @@ def record_payment(
         for followup in open_followups(scope, contact, reason="send_payment_link"):
             complete_followup(scope, user, followup, now=now)
     return payment
+
+
+def method_label(payment: Payment) -> str | None:
+    """How a payment was made, as the operator named it: ``cheque``, ``GPay``, else ``upi``."""
+    named = (payment.notes or "").split(";")[0].strip()
+    if named and named.lower() in NAMED_METHODS:
+        return named
+    return payment.method
 
 
 def schedule_followup(

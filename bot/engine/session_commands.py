@@ -14,6 +14,7 @@ from bot.engine.records import OPEN_FOLLOWUP, update_contact
 from bot.engine.stats import campaign_stats
 from bot.engine.timezones import operator_tz
 from bot.engine.when import local_day_bounds
+from bot.engine.wording import plural
 from bot.models import Campaign, Contact, ContactIdentity, Followup
 from bot.turn.context import Reply, TurnContext
 from bot.turn.state import Suggestion
@@ -23,11 +24,14 @@ HELP = (
     "start [campaign] – begin call time\n"
     "next – who to call, why, and a draft · skip – another one\n"
     "Outcomes on the current contact: na · spoke[: note] · pledged 25k [by fri] · "
-    "paid 10000 [upi|bank|cash|card] [ref UTR] · declined · call back tomorrow 5pm · "
-    "wrong number · dnc\n"
-    "note TEXT · find NAME · due · done 2 · snooze 2 2h · stats · undo · end"
+    "paid 10000 [upi|bank|cash|card|cheque] [ref UTR] · declined · call back kal 5pm · "
+    "wrong number · dnc · several at once: spoke, pledged 25k by fri\n"
+    "Or in a sentence: spoke to Anita, pledged 25k, pays Friday (I read it back; yes saves)\n"
+    "note TEXT · find NAME · due · more · done 2 · snooze 2 2h · stats · undo · end"
 )
-DUE_LIMIT = 10
+DUE_LIMIT = 50
+#: Follow-ups shown per ``due`` reply; ``more`` shows the next ones.
+DUE_PAGE = 5
 
 
 def help_reply(ctx: TurnContext, command: Command) -> Reply:
@@ -123,13 +127,35 @@ def due(ctx: TurnContext, command: Command) -> Reply:
         .order_by(Followup.due_at, Followup.id)
         .limit(DUE_LIMIT)
     ).all()
-    ctx.state.nudge_followup_ids = [f.id for f, _ in rows]
+    ctx.state.nudge_followup_ids = []
+    ctx.state.more_followup_ids = [f.id for f, _ in rows]
     if not rows:
         return Reply("No follow-ups due today. Send next for your next contact.", "due")
-    lines = [due_line(i, f, c, ctx.now, tz) for i, (f, c) in enumerate(rows, 1)]
-    return Reply(
-        "Due follow-ups:\n" + "\n".join(lines) + "\nReply done N · snooze N 2h · skip N", "due"
-    )
+    return _due_page(ctx, f"{plural(len(rows), 'follow-up')} due:")
+
+
+def more(ctx: TurnContext, command: Command) -> Reply:
+    """The next page of the last ``due`` list."""
+    if not ctx.state.more_followup_ids:
+        return Reply("Nothing more to show – send due for the list again.", "due")
+    return _due_page(ctx, "More follow-ups due:")
+
+
+def _due_page(ctx: TurnContext, title: str) -> Reply:
+    """Show the next :data:`DUE_PAGE` follow-ups still open, numbered on from the last page."""
+    tz = operator_tz(ctx.user, ctx.project)
+    lines = []
+    while ctx.state.more_followup_ids and len(lines) < DUE_PAGE:
+        followup = ctx.scope.get(Followup, ctx.state.more_followup_ids.pop(0))
+        contact = ctx.scope.get(Contact, followup.contact_id) if followup else None
+        if followup is None or contact is None or followup.status not in OPEN_FOLLOWUP:
+            continue
+        ctx.state.nudge_followup_ids.append(followup.id)
+        index = len(ctx.state.nudge_followup_ids)
+        lines.append(due_line(index, followup, contact, ctx.now, tz))
+    left = len(ctx.state.more_followup_ids)
+    tail = f"\n{left} more – send more." if left else ""
+    return Reply("\n".join([title, *lines]) + "\nReply done N · snooze N 2h · skip N" + tail, "due")
 
 
 def end(ctx: TurnContext, command: Command) -> Reply:

@@ -23,6 +23,7 @@ from bot.engine.amounts import format_money
 from bot.engine.records import CONNECTS
 from bot.engine.timezones import operator_tz
 from bot.engine.when import local_day_bounds
+from bot.engine.wording import plural
 from bot.models import (
     Campaign,
     CampaignGoal,
@@ -59,8 +60,9 @@ class Stats(BaseModel):
     def as_text(self) -> str:
         """The WhatsApp reply."""
         lines = [
-            f"Today ({self.day:%a %d %b}): {self.calls} calls, {self.connects} connects, "
-            f"{self.pledges_count} pledges {format_money(self.pledged_amount)}, "
+            f"Today ({self.day:%a %d %b}): {plural(self.calls, 'call')}, "
+            f"{plural(self.connects, 'connect')}, "
+            f"{plural(self.pledges_count, 'pledge')} {format_money(self.pledged_amount)}, "
             f"received {format_money(self.received_amount)}."
         ]
         if self.target_amount is not None:
@@ -71,7 +73,8 @@ class Stats(BaseModel):
             if self.remaining and self.remaining > 0:
                 pace = f"{format_money(self.remaining)} to go"
                 if self.connects_needed:
-                    pace += f" – about {self.connects_needed} more connects at today's rate"
+                    more = plural(self.connects_needed, "more connect")
+                    pace += f" – about {more} at today's rate"
                 lines.append(pace + ".")
             else:
                 lines.append("Goal reached – well done!")

@@ -215,7 +215,9 @@ def revert_rows(scope: ProjectScope, rows: list[AuditLog], now: datetime) -> dic
     counts: dict[str, int] = {}
     if not rows:
         return counts
-    marked = _MarkedScope(scope, f"undo:{rows[0].turn_id}")
+    turn = rows[0].turn_id
+    # Writes grouped another way (a statement batch) come with a scope that keys its own.
+    marked = _MarkedScope(scope, f"undo:{turn}") if turn is not None else scope
     try:
         for row in rows:
             _revert(marked, row)

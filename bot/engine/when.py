@@ -1,111 +1,43 @@
 """Reading dates and times the way operators type them, in the operator's timezone.
 
-Written by hand with explicit tables rather than a natural-language date library:
-the accepted forms are a short, documented list (``today``, ``tomorrow``/``kal``,
-weekday names, ``28 nov``, ``28/11``, ISO dates, ``in 3 days``, ``next week``, ``5pm``,
-``17:30``, ``2h``), libraries such as ``dateparser`` guess at anything (and read
-``kal`` as a word in another language), and a wrong guess here becomes a follow-up at
-the wrong time. Text that is not fully consumed by the table is refused.
+Written by hand with one explicit table of rules (:data:`RULES`, words in
+:mod:`bot.engine.when_words`) rather than a natural-language date library. The accepted
+forms are a short, documented list — ``today``, ``tomorrow``/``kal``, ``parso``,
+weekday names, ``28 nov``, ``28/11``, ``15th``, ``15 tarikh``, ISO dates, ``in 3
+days``, ``in 2 weeks``, ``next week``, ``end of month``, ``weekend``, ``5pm``,
+``17:30``, ``at 5``, ``11 baje``, ``kal shaam``, ``shaam 6 baje``, ``2h`` — with filler
+words (``by``, ``on``, ``to``, ``tak``, ``ko``, ``hai`` …) skipped. Text that is not
+fully read by the table is refused.
+
+``dateparser`` 1.5 was tried on the same phrases (Thursday 26 Nov 2026, 10:00, with
+``PREFER_DATES_FROM="future"`` and ``DATE_ORDER="DMY"``): it read ``15th`` and ``1st``
+as days already past this month, ``at 6`` as 6 November, ``next week`` as next
+Thursday, ``next month`` as 26 December, ``25k`` as the year 2125 and ``na`` ("no
+answer") as now; it does not read ``kal``, ``parso``, ``baje``, ``shaam`` or ``end of
+month`` at all. Each of those guesses would become a follow-up at the wrong time, so
+the table stays: a phrase is read by a rule or refused, never guessed.
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-WHEN_FORMS = "today, tomorrow/kal, fri, 28 nov, 28/11, 2026-11-28, in 3 days, next week, 5pm, 17:30"
+from bot.engine.when_words import (
+    DAY_PARTS,
+    FILLER,
+    MONTHS,
+    RELATIVE_DAYS,
+    UNIT_SECONDS,
+    WEEKDAYS,
+)
 
-MONTHS = {
-    "jan": 1,
-    "feb": 2,
-    "mar": 3,
-    "apr": 4,
-    "may": 5,
-    "jun": 6,
-    "jul": 7,
-    "aug": 8,
-    "sep": 9,
-    "oct": 10,
-    "nov": 11,
-    "dec": 12,
-}
-WEEKDAYS = {
-    "mon": 0,
-    "monday": 0,
-    "somvar": 0,
-    "tue": 1,
-    "tues": 1,
-    "tuesday": 1,
-    "mangalvar": 1,
-    "wed": 2,
-    "weds": 2,
-    "wednesday": 2,
-    "budhvar": 2,
-    "thu": 3,
-    "thur": 3,
-    "thurs": 3,
-    "thursday": 3,
-    "guruvar": 3,
-    "fri": 4,
-    "friday": 4,
-    "shukravar": 4,
-    "sat": 5,
-    "saturday": 5,
-    "shanivar": 5,
-    "sun": 6,
-    "sunday": 6,
-    "ravivar": 6,
-}
-#: Words that name a day relative to today.
-RELATIVE_DAYS = {
-    "today": 0,
-    "aaj": 0,
-    "tonight": 0,
-    "tomorrow": 1,
-    "tmrw": 1,
-    "tmr": 1,
-    "tomo": 1,
-    "kal": 1,
-    "day after tomorrow": 2,
-    "parso": 2,
-    "parson": 2,
-}
-#: Parts of the day and the time we read them as.
-DAY_PARTS = {
-    "morning": time(10, 0),
-    "subah": time(10, 0),
-    "noon": time(12, 0),
-    "afternoon": time(14, 0),
-    "dopahar": time(14, 0),
-    "evening": time(18, 0),
-    "shaam": time(18, 0),
-    "sham": time(18, 0),
-    "night": time(20, 0),
-    "raat": time(20, 0),
-}
-UNIT_SECONDS = {
-    "m": 60,
-    "min": 60,
-    "mins": 60,
-    "minute": 60,
-    "minutes": 60,
-    "h": 3600,
-    "hr": 3600,
-    "hrs": 3600,
-    "hour": 3600,
-    "hours": 3600,
-    "d": 86400,
-    "day": 86400,
-    "days": 86400,
-    "din": 86400,
-    "w": 604800,
-    "week": 604800,
-    "weeks": 604800,
-}
-FILLER = {"at", "on", "by", "around", "ko", "baje", "se", "pe", "ke", "before"}
+WHEN_FORMS = "today, kal, fri, 28 nov, 15th, in 2 weeks, end of month, 5pm, kal 11 baje"
 DEFAULT_TIME = time(10, 0)
 
 
@@ -115,11 +47,34 @@ class WhenError(ValueError):
 
 @dataclass
 class When:
-    """What a phrase named: a day, a clock time, or an offset from now."""
+    """What a phrase named: a day, a clock time (or a bare hour), a part of the day, an offset."""
 
     day: date | None = None
     clock: time | None = None
+    bare: tuple[int, int] | None = None
+    part: str | None = None
     delta: timedelta | None = None
+
+    @property
+    def time_set(self) -> bool:
+        """Whether a clock time or a bare hour was named."""
+        return self.clock is not None or self.bare is not None
+
+    def time_of_day(self) -> time | None:
+        """The clock time named, a bare hour read by the part of the day, or the part's time.
+
+        A bare hour (``at 5``, ``5 baje``, ``4:30``) is pm from 1 to 7 and am from 8 to 11
+        during call time, unless a part of the day says otherwise (``subah 6 baje``).
+        """
+        if self.clock is not None:
+            return self.clock
+        if self.bare is not None:
+            hour, minute = self.bare
+            meridiem = DAY_PARTS[self.part][1] if self.part else None
+            if hour <= 12 and (meridiem == "pm" or (meridiem is None and hour <= 7)):
+                hour = hour % 12 + 12
+            return time(hour % 24, minute)
+        return DAY_PARTS[self.part][0] if self.part else None
 
 
 def _weekday(today: date, name: str) -> date:
@@ -139,6 +94,25 @@ def _day_month(today: date, day: int, month: int, year: int | None) -> date:
     return found
 
 
+def _day_of_month(today: date, day: int) -> date:
+    """The next ``day``-th of a month, today included (``15th``, ``15 tarikh``)."""
+    if not 1 <= day <= 31:
+        raise WhenError(f"{day} is not a day of the month")
+    year, month = today.year, today.month
+    for _ in range(13):
+        if day <= calendar.monthrange(year, month)[1] and date(year, month, day) >= today:
+            return date(year, month, day)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    raise WhenError(f"{day} is not a day of the month")  # pragma: no cover
+
+
+def _month_end(today: date, months_ahead: int) -> date:
+    year, month = today.year, today.month + months_ahead
+    if month > 12:
+        year, month = year + 1, month - 12
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
 def _hour(hour: int, minute: int, meridiem: str | None) -> time:
     if meridiem:
         if not 1 <= hour <= 12:
@@ -149,21 +123,36 @@ def _hour(hour: int, minute: int, meridiem: str | None) -> time:
     return time(hour, minute)
 
 
-def _bare_hour(hour: int) -> time:
-    # "at 5" during call time means 5 pm; 8-11 are mornings; 12 is noon.
-    if not 1 <= hour <= 12:
-        raise WhenError(f"'at {hour}': say 5pm or 17:00")
-    return time(hour + 12 if hour <= 7 else hour, 0)
+def _bare(hour: int, minute: int = 0) -> tuple[int, int]:
+    if not (1 <= hour <= 23 and 0 <= minute <= 59):
+        raise WhenError(f"'{hour}' is not a time: say 5pm or 17:00")
+    return hour, minute
+
+
+def _clock(hour: int, minute: int) -> Any:
+    """``17:30`` is a clock time; ``4:30`` is a bare hour (read as 4:30 pm in call time)."""
+    if 1 <= hour <= 12:
+        return "bare", _bare(hour, minute)
+    return "clock", _hour(hour, minute, None)
 
 
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_ORD = r"(?:st|nd|rd|th)"
 _WD = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
 _REL = "|".join(sorted(RELATIVE_DAYS, key=len, reverse=True))
 _PARTS = "|".join(DAY_PARTS)
 _UNITS = "|".join(sorted(UNIT_SECONDS, key=len, reverse=True))
+_MONTH_END = (
+    r"(?:(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month|month[\s-]?end|eom"
+    r"|mahine\s+ke\s+(?:end|aakhir|akhir|last))"
+)
+_NEXT_MONTH_END = r"(?:end\s+of\s+next\s+month|next\s+month\s+end|agle\s+mahine\s+ke\s+end)"
+_WEEK_END = r"(?:week[\s-]?end|end\s+of\s+(?:the\s+|this\s+)?week)"
 
-Rule = tuple[re.Pattern[str], str, Callable[[re.Match[str], date], object]]
-RULES: list[Rule] = [
+Build = Callable[[re.Match[str], date], Any]
+#: (pattern, slot, build): ``slot`` is day, clock, bare, part, delta, or ``*`` when
+#: ``build`` returns several ``(slot, value)`` pairs.
+RULES: list[tuple[re.Pattern[str], str, Build]] = [
     (
         re.compile(r"(\d{4})-(\d{2})-(\d{2})"),
         "day",
@@ -175,14 +164,26 @@ RULES: list[Rule] = [
         lambda m, t: _day_month(t, int(m[1]), int(m[2]), int(m[3]) if m[3] else None),
     ),
     (
-        re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?\s*{_MONTH}(?:\s+(\d{{4}}))?"),
+        re.compile(rf"(\d{{1,2}}){_ORD}?\s*(?:of\s+)?{_MONTH}(?:,?\s+(\d{{4}}))?"),
         "day",
         lambda m, t: _day_month(t, int(m[1]), MONTHS[m[2]], int(m[3]) if m[3] else None),
     ),
     (
-        re.compile(rf"{_MONTH}\s*(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?"),
+        re.compile(rf"{_MONTH}\s*(\d{{1,2}}){_ORD}?(?:,?\s+(\d{{4}}))?"),
         "day",
         lambda m, t: _day_month(t, int(m[2]), MONTHS[m[1]], int(m[3]) if m[3] else None),
+    ),
+    (
+        re.compile(rf"(\d{{1,2}})(?:{_ORD}|\s*(?:tarikh|tareekh|tarik|tariq))"),
+        "day",
+        lambda m, t: _day_of_month(t, int(m[1])),
+    ),
+    (re.compile(_NEXT_MONTH_END), "day", lambda m, t: _month_end(t, 1)),
+    (re.compile(_MONTH_END), "day", lambda m, t: _month_end(t, 0)),
+    (
+        re.compile(_WEEK_END),
+        "day",
+        lambda m, t: t if t.weekday() == 5 else _weekday(t, "sat"),
     ),
     (
         re.compile(r"next\s+week|agle\s+hafte"),
@@ -190,6 +191,12 @@ RULES: list[Rule] = [
         lambda m, t: t + timedelta(days=7 - t.weekday()),
     ),
     (re.compile(rf"(?:next\s+)?({_WD})"), "day", lambda m, t: _weekday(t, m[1])),
+    (re.compile(r"tonight|aaj\s+raat"), "*", lambda m, t: [("day", t), ("part", "night")]),
+    (
+        re.compile(r"eod|end\s+of\s+(?:the\s+)?day"),
+        "*",
+        lambda m, t: [("day", t), ("part", "evening")],
+    ),
     (re.compile(rf"({_REL})"), "day", lambda m, t: t + timedelta(days=RELATIVE_DAYS[m[1]])),
     (
         re.compile(rf"(?:in|after)?\s*(\d{{1,3}})\s*({_UNITS})(?:\s+(?:baad|mein|me|later))?"),
@@ -197,25 +204,78 @@ RULES: list[Rule] = [
         lambda m, t: timedelta(seconds=int(m[1]) * UNIT_SECONDS[m[2]]),
     ),
     (
+        re.compile(r"(?:in|after)\s+(?:half\s+an\s+hour|30\s+min)|aadhe\s+ghante\s+(?:mein|me)"),
+        "delta",
+        lambda m, t: timedelta(minutes=30),
+    ),
+    (
         re.compile(r"(?:in|after)\s+an?\s+(hour|week|day)"),
         "delta",
         lambda m, t: timedelta(seconds=UNIT_SECONDS[m[1]]),
     ),
     (
-        re.compile(r"(\d{1,2})[:.](\d{2})\s*(am|pm)?"),
+        re.compile(r"(\d{1,2})[:.](\d{2})\s*(am|pm)"),
         "clock",
         lambda m, t: _hour(int(m[1]), int(m[2]), m[3]),
     ),
     (re.compile(r"(\d{1,2})\s*(am|pm)"), "clock", lambda m, t: _hour(int(m[1]), 0, m[2])),
-    (re.compile(r"at\s+(\d{1,2})"), "clock", lambda m, t: _bare_hour(int(m[1]))),
-    (re.compile(rf"({_PARTS})"), "clock", lambda m, t: DAY_PARTS[m[1]]),
+    (
+        re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s*baje"),
+        "bare",
+        lambda m, t: _bare(int(m[1]), int(m[2] or 0)),
+    ),
+    (re.compile(r"(\d{1,2})[:.](\d{2})"), "*", lambda m, t: [_clock(int(m[1]), int(m[2]))]),
+    (re.compile(r"(?:at|after|around)\s+(\d{1,2})"), "bare", lambda m, t: _bare(int(m[1]))),
+    (re.compile(rf"({_PARTS})"), "part", lambda m, t: m[1]),
 ]
 
-_WORD_END = re.compile(r"(?=$|[\s,])")
+_WORD_END = re.compile(r"(?=$|[\s,.;!?)])")
+_WORD = re.compile(r"[^\s,.;!?]+")
+
+
+def _set(found: When, slot: str, value: Any, text: str) -> None:
+    is_time = slot in ("clock", "bare")
+    if getattr(found, slot) is not None or (is_time and found.time_set):
+        raise WhenError(f"'{text}' names two {'times' if is_time else slot + 's'}")
+    setattr(found, slot, value)
+
+
+def read_when_prefix(text: str, today: date) -> tuple[When, int]:
+    """Read the date/time words at the start of ``text`` (lower case).
+
+    Returns what was read and how many characters it took (0 when nothing): reading
+    stops at the first word no rule reads; fillers are taken only before a rule's words.
+
+    Raises:
+        WhenError: a date that does not exist, two days, or two times.
+    """
+    found, pos, used = When(), 0, 0
+    while True:
+        pos = len(text) - len(text[pos:].lstrip(" "))
+        if pos >= len(text):
+            break
+        for pattern, slot, build in RULES:
+            match = pattern.match(text, pos)
+            if match and _WORD_END.match(text, match.end()):
+                value = build(match, today)
+                for name, item in value if slot == "*" else [(slot, value)]:
+                    _set(found, name, item, text)
+                pos = used = match.end()
+                break
+        else:
+            word = _WORD.match(text, pos)
+            if word and re.fullmatch(r"\d{1,2}", word[0]) and found.part and not found.time_set:
+                found.bare = _bare(int(word[0]))  # "shaam 6", "morning 11"
+                pos = used = word.end()
+            elif word is None or word[0] not in FILLER:
+                break
+            else:
+                pos = word.end()
+    return found, used
 
 
 def read_when(text: str, today: date) -> When:
-    """Split ``text`` into day / clock / offset using :data:`RULES`; refuse leftovers.
+    """Split ``text`` into day / clock / part / offset using :data:`RULES`; refuse leftovers.
 
     Raises:
         WhenError: unknown words, two days, or two times.
@@ -223,41 +283,23 @@ def read_when(text: str, today: date) -> When:
     rest = (text or "").strip().lower()
     if not rest:
         raise WhenError("no date or time given")
-    found = When()
-    while rest:
-        rest = rest.lstrip(" ,")
-        for pattern, slot, build in RULES:
-            match = pattern.match(rest)
-            if match and _WORD_END.match(rest, match.end()):
-                if getattr(found, slot) is not None:
-                    raise WhenError(f"'{text}' names two {slot}s")
-                setattr(found, slot, build(match, today))
-                rest = rest[match.end() :]
-                break
-        else:
-            word, _, after = rest.partition(" ")
-            if word not in FILLER or not after:
-                raise WhenError(f"'{text}': I read dates like {WHEN_FORMS}")
-            rest = after
+    found, used = read_when_prefix(rest, today)
+    if not used or any(word not in FILLER for word in _WORD.findall(rest[used:])):
+        raise WhenError(f"'{text}': I read dates like {WHEN_FORMS}")
     return found
 
 
-def parse_moment(
-    text: str, now: datetime, tz: ZoneInfo, *, default_time: time = DEFAULT_TIME
+def resolve_moment(
+    found: When, text: str, now: datetime, tz: ZoneInfo, *, default_time: time = DEFAULT_TIME
 ) -> datetime:
-    """A future moment (aware, UTC) for ``call back …`` and ``snooze``.
-
-    A bare time means today, or tomorrow once it has passed; a bare day means
-    ``default_time`` on that day.
-    """
+    """The future moment (aware, UTC) that ``found`` names; see :func:`parse_moment`."""
     local_now = now.astimezone(tz)
-    found = read_when(text, local_now.date())
     if found.delta is not None:
-        if found.day or found.clock:
+        if found.day or found.time_set or found.part:
             raise WhenError(f"'{text}': give either an offset (2h) or a day and time")
         return (now + found.delta).astimezone(UTC)
     day = found.day or local_now.date()
-    moment = datetime.combine(day, found.clock or default_time, tzinfo=tz)
+    moment = datetime.combine(day, found.time_of_day() or default_time, tzinfo=tz)
     if found.day is None and moment <= local_now:
         moment += timedelta(days=1)
     if moment <= local_now:
@@ -265,10 +307,9 @@ def parse_moment(
     return moment.astimezone(UTC)
 
 
-def parse_day(text: str, now: datetime, tz: ZoneInfo) -> date:
-    """A day today or later (for ``pledged 25k by fri``); a time of day is ignored."""
+def resolve_day(found: When, text: str, now: datetime, tz: ZoneInfo) -> date:
+    """The day today or later that ``found`` names; see :func:`parse_day`."""
     today = now.astimezone(tz).date()
-    found = read_when(text, today)
     day = found.day
     if found.delta is not None:
         if day is not None:
@@ -279,6 +320,23 @@ def parse_day(text: str, now: datetime, tz: ZoneInfo) -> date:
     if day < today:
         raise WhenError(f"{day:%d %b} is in the past")
     return day
+
+
+def parse_moment(
+    text: str, now: datetime, tz: ZoneInfo, *, default_time: time = DEFAULT_TIME
+) -> datetime:
+    """A future moment (aware, UTC) for ``call back …`` and ``snooze``.
+
+    A bare time means today, or tomorrow once it has passed; a bare day means
+    ``default_time`` on that day.
+    """
+    found = read_when(text, now.astimezone(tz).date())
+    return resolve_moment(found, text, now, tz, default_time=default_time)
+
+
+def parse_day(text: str, now: datetime, tz: ZoneInfo) -> date:
+    """A day today or later (for ``pledged 25k by fri``); a time of day is ignored."""
+    return resolve_day(read_when(text, now.astimezone(tz).date()), text, now, tz)
 
 
 def next_working_day(now: datetime, tz: ZoneInfo, at: time = DEFAULT_TIME) -> datetime:

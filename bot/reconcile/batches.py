@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from bot.engine.amounts import format_money
 from bot.engine.undo import UndoError, revert_rows
+from bot.engine.wording import plural
 from bot.models import AuditLog, User
 from bot.reconcile.apply import ReconcileError, record_credit
 from bot.reconcile.review import Review, ReviewRow
@@ -41,7 +42,7 @@ class BatchResult:
     refused: dict[int, str] = field(default_factory=dict)
 
     def text(self) -> str:
-        parts = [f"{len(self.recorded)} payment(s) recorded"]
+        parts = [f"{plural(len(self.recorded), 'payment')} recorded"]
         if self.refused:
             why = "; ".join(f"line {n}: {reason}" for n, reason in sorted(self.refused.items()))
             parts.append(f"{len(self.refused)} not recorded ({why})")
@@ -124,4 +125,4 @@ def undo_batch(scope: ProjectScope, batch_id: uuid.UUID | str, now: datetime) ->
         raise UndoError("this batch has nothing to undo")
     counts = revert_rows(batch_scope(scope, f"undo:{batch_key(batch_id)}"), rows, now)
     payments = counts.get("payment", 0)
-    return f"Undone: {payments} payment(s) of batch {batch_id}."
+    return f"Undone: {plural(payments, 'payment')} of batch {batch_id}."

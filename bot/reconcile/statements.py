@@ -212,7 +212,11 @@ def _incoming(cell: dict[str, str]) -> str | None:
 
 def _amount(raw: str) -> str:
     text = re.sub(r"\s*(?:cr|dr)\.?$", "", raw.strip(), flags=re.IGNORECASE)
-    parse_amount(text)  # raises AmountError with the reason
+    try:
+        parse_amount(text)
+    except AmountError as exc:
+        # A statement's amount column holds digits: name the cell, not a unit we missed.
+        raise AmountError(f"{raw.strip()!r} is not an amount") from exc
     return text
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.engine.commands import did_you_mean, execute, parse_command, settle_pending
+from bot.engine.free_text import answer_report
 from bot.engine.timezones import operator_tz
 from bot.reconcile.chat import answer_forwarded
 from bot.turn.context import Answer, Reply, TurnContext
@@ -27,10 +28,11 @@ def route(ctx: TurnContext) -> Answer:
     A forwarded bank or UPI payment message is matched to the open pledges and read
     back (:mod:`bot.reconcile`). Commands (including malformed ones, which get a specific
     "did you mean") are answered by the engine at once and for free, and so is feedback
-    on the last draft (👍, 👎, "too long", "wrong tone"). Anything else is free text:
-    the model takes it when ``ANTHROPIC_API_KEY`` is set, else the engine's "did you
-    mean" answers.
-    The model's turn is returned as an :class:`~bot.agent.loop.AgentTurn` that
+    on the last draft (👍, 👎, "too long", "wrong tone"). A report in a sentence ("spoke
+    to Anita, pledged 25k") is read by rules and read back before anything is written.
+    Anything else is free text: the model takes it when ``ANTHROPIC_API_KEY`` is set,
+    else the engine's "did you mean" answers. ``Reply.meta["engine"]`` says which path
+    answered. The model's turn is returned as an :class:`~bot.agent.loop.AgentTurn` that
     :func:`bot.turn.run.run_turn` runs with no database transaction open.
     """
     answer, note = settle_pending(ctx)
@@ -60,6 +62,11 @@ def _answer(ctx: TurnContext) -> Answer:
         return Reply(REFUSED_FROM_SIMULATOR, None, {"engine": command.name, "refused": True})
     if command is not None and command.name != "invalid":
         return execute(ctx, command)
+    # A report in a sentence is read by rules first (zero tokens); the model takes only
+    # what they cannot read.
+    report = answer_report(ctx)
+    if report is not None:
+        return report
     if ctx.runtime.settings.anthropic_api_key:
         return _model(ctx)
     if command is not None:

@@ -53,6 +53,8 @@ class SessionState(BaseModel):
     pending: PendingConfirmation | None = None
     # Follow-ups listed in the last nudge, in the order shown (``done 2`` → index 1).
     nudge_followup_ids: list[uuid.UUID] = Field(default_factory=list)
+    #: Follow-ups of the last ``due`` list not shown yet (``more`` shows the next page).
+    more_followup_ids: list[uuid.UUID] = Field(default_factory=list)
     last_turn_id: uuid.UUID | None = None
 
     def select_contact(self, contact_id: uuid.UUID, now: datetime) -> None:

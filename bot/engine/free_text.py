@@ -1,0 +1,208 @@
+"""Free-text reports without a model: a sentence naming a donor becomes a read-back.
+
+``spoke to Anita, pledged 25k, pays Friday`` · ``Ravi ne 10k diya gpay se`` · ``called
+Meera - no answer, try kal shaam``: :func:`answer_report` reads the sentence
+(:func:`~bot.engine.reading.read_report`), finds the donor among the project's contacts
+by the words no rule read, adds the parts up (:func:`~bot.engine.report.merge`) and
+reads the proposal back in one line. Nothing is written until the operator answers
+``yes``/``haan`` (or the number of the right donor when the name fits several);
+:func:`confirm_report` then writes it whole in the confirmation's savepoint.
+
+=============================== =====================================================
+the sentence                    the answer
+=============================== =====================================================
+names one contact               "Record for Anita Sharma: pledged ₹25,000 by Fri 27
+                                Nov? Reply yes to save, no to cancel."
+names several                   "Which Anita? …" with numbered choices
+names nobody we know            "Nothing recorded – no contact called “Zubin”."
+names a do-not-contact donor    "Nothing recorded – Kabir Shah is marked do-not-contact."
+has a part we cannot read       "Nothing recorded – I could not read “…”." (with a
+                                model configured, the model takes the message instead)
+=============================== =====================================================
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func
+
+from bot.engine.cards import primary_phone
+from bot.engine.confirm import ask
+from bot.engine.normalise import is_question
+from bot.engine.outcomes import OutcomeError, log_outcome
+from bot.engine.reading import Reading, read_report
+from bot.engine.records import is_reachable
+from bot.engine.report import dump_args, load_args, merge, read_back
+from bot.engine.timezones import operator_tz
+from bot.engine.wording import quote
+from bot.models import Contact
+from bot.store import ProjectScope
+from bot.turn.context import Reply, TurnContext
+
+KIND = "report"
+MAX_CHOICES = 5
+#: Honorifics that follow a name (``Ravi ji``, ``Meera madam``) and are not part of it.
+HONORIFICS = {"ji", "sir", "madam", "maam", "sahab", "saheb", "bhai", "didi", "uncle", "aunty"}
+
+
+@dataclass
+class Named:
+    """The donor a sentence names: the words as typed and the contacts they fit."""
+
+    words: str = ""
+    contacts: list[Contact] = field(default_factory=list)
+    leftover: list[str] = field(default_factory=list)
+    unknown: str | None = None
+
+
+def _tokens(text: str) -> list[str]:
+    # Split on spaces and punctuation only: Devanagari vowel signs are not ``\w``.
+    return [t for t in re.split(r"[\s,.;:()'\"/&-]+", text.lower()) if t]
+
+
+def matching_contacts(scope: ProjectScope, words: list[str]) -> list[Contact]:
+    """Contacts whose name has every one of ``words`` (a word, or its start from 3 letters)."""
+    words = [w.lower() for w in words if w.lower() not in HONORIFICS]
+    if not words:
+        return []
+    longest = max(words, key=len)
+    rows = scope.all(
+        Contact,
+        Contact.deleted_at.is_(None),
+        func.lower(Contact.display_name).contains(longest, autoescape=True),
+        order_by=Contact.display_name,
+        limit=50,
+    )
+
+    def fits(contact: Contact) -> bool:
+        tokens = _tokens(contact.display_name)
+        return all(any(t == w or (len(w) >= 3 and t.startswith(w)) for t in tokens) for w in words)
+
+    return [c for c in rows if fits(c)]
+
+
+def find_named(scope: ProjectScope, unread: list[str]) -> Named:
+    """The first run of unread words that starts with a contact's name (longest first)."""
+    for index, run in enumerate(unread):
+        words = run.split()
+        for size in range(min(4, len(words)), 0, -1):
+            contacts = matching_contacts(scope, words[:size])
+            if contacts:
+                rest = " ".join(w for w in words[size:] if w.lower() not in HONORIFICS)
+                leftover = [*unread[:index], *([rest] if rest else []), *unread[index + 1 :]]
+                return Named(" ".join(words[:size]), contacts, leftover)
+    named = Named(leftover=list(unread))
+    if len(unread) == 1 and _looks_like_a_name(unread[0]):
+        named.unknown, named.leftover = unread[0], []
+    return named
+
+
+def _looks_like_a_name(words: str) -> bool:
+    parts = words.split()
+    return 1 <= len(parts) <= 3 and all(
+        not any(ch.isdigit() for ch in p) and (p[0].isupper() or not p.isascii()) for p in parts
+    )
+
+
+def answer_report(ctx: TurnContext) -> Reply | None:
+    """The rules' answer to a report in a sentence, or ``None`` when it is not one we read.
+
+    ``None`` also when a model is configured and the sentence has a part the rules
+    cannot read: the model takes it then.
+    """
+    if is_question(ctx.text):
+        return None
+    tz = operator_tz(ctx.user, ctx.project)
+    reading = read_report(ctx.text, ctx.now, tz)
+    if not reading.says_something or not (reading.unread or reading.soft or reading.pronoun):
+        return None
+    named = find_named(ctx.scope, reading.unread)
+    if not (reading.strict or reading.soft or reading.pronoun or named.contacts):
+        return None  # "burst 5": no verb, no donor – not a report
+    args, problems = merge(reading)
+    problems += [f"I could not read {quote(words)}" for words in named.leftover]
+    if named.unknown and not problems:
+        problems.append(f"no contact called {quote(named.unknown)} – check it with find")
+    if problems:
+        if ctx.runtime.settings.anthropic_api_key:
+            return None
+        return _nothing(problems)
+    assert args is not None
+    return _propose(ctx, reading, named, args)
+
+
+def _nothing(problems: list[str]) -> Reply:
+    text = "Nothing recorded – " + "; ".join(dict.fromkeys(problems))
+    return Reply(text if text.endswith(("?", ".")) else text + ".", None, _meta(refused=True))
+
+
+def _meta(**extra: Any) -> dict[str, Any]:
+    return {"engine": "rules:report", **extra}
+
+
+def _propose(ctx: TurnContext, reading: Reading, named: Named, args: dict[str, Any]) -> Reply:
+    """Read the proposal back and hold it behind ``yes`` (or a number)."""
+    tz = operator_tz(ctx.user, ctx.project)
+    said = read_back(args, tz)
+    contacts = named.contacts
+    if not named.words:
+        current = (
+            ctx.scope.get(Contact, ctx.state.current_contact_id)
+            if ctx.state.current_contact_id
+            else None
+        )
+        if current is None:
+            return _nothing(["which donor? Send find NAME (or next) first, or write the name"])
+        contacts = [current]
+    reachable = [c for c in contacts if is_reachable(c)]
+    if not reachable:
+        return _nothing([f"{contacts[0].display_name} is marked do-not-contact"])
+    if len(reachable) > MAX_CHOICES:
+        return _nothing(
+            [f"{len(reachable)} contacts match {quote(named.words)}; write the full name"]
+        )
+    payload = {"contact_ids": [str(c.id) for c in reachable], "args": dump_args(args)}
+    if len(reachable) == 1:
+        reply = ask(ctx, KIND, f"Record for {reachable[0].display_name}: {said}?", payload)
+    else:
+        options = [f"{c.display_name} · {_phone_tail(ctx.scope, c)}" for c in reachable]
+        reply = ask(
+            ctx, KIND, f"Which {named.words}? Then record: {said}.", payload, options=options
+        )
+    reply.meta.update(_meta(asked=KIND))
+    return reply
+
+
+def _phone_tail(scope: ProjectScope, contact: Contact) -> str:
+    phone = primary_phone(scope, contact)
+    return f"…{phone[-4:]}" if phone[-4:].isdigit() else phone
+
+
+def confirm_report(ctx: TurnContext, payload: dict[str, Any], choice: int | None) -> Reply:
+    """Write a confirmed free-text report (the confirmer of :data:`KIND`)."""
+    ids = payload["contact_ids"]
+    contact = ctx.scope.get(Contact, ids[(choice or 1) - 1])
+    if contact is None:
+        raise OutcomeError("that contact no longer exists")
+    args = load_args(payload["args"])
+    tz = operator_tz(ctx.user, ctx.project)
+    if args.get("expected_by") and args["expected_by"] < ctx.now.astimezone(tz).date():
+        raise OutcomeError("that payment date has already passed")
+    result = log_outcome(
+        ctx.scope,
+        ctx.user,
+        contact,
+        now=ctx.now,
+        session_id=ctx.chat.id,
+        campaign_id=ctx.state.campaign_id,
+        **args,
+    )
+    ctx.state.current_contact_id = contact.id
+    return Reply(
+        result.summary_text + " Send next for the next contact.",
+        None,
+        {"interaction_id": str(result.interaction.id)},
+    )

@@ -1,0 +1,131 @@
+"""Cleaning an operator's message before it is read: what is decoration, what is meaning.
+
+==================================== ==================================================
+what the operator typed              what the reader sees
+==================================== ==================================================
+``Pledged 25k by fri 🙏``             ``Pledged 25k by fri`` (emoji and symbols dropped)
+``next pls``, ``undo thanks ji``      ``next``, ``undo`` (trailing politeness dropped)
+``pls next``, ``ok next``             ``next`` (leading politeness dropped)
+``PAID 10K``                          ``paid 10k`` for matching (case folded; names and
+                                      references keep their case)
+``₹२५,०००``, ``“quotes”``, ``–``      ``₹25,000``, ``"quotes"``, ``-``
+``कल शाम``, ``१० हज़ार दिए``            ``kal shaam``, ``10 hazar diye`` (common Hindi words
+                                      in Devanagari read as their Hinglish spelling;
+                                      Devanagari names are kept)
+==================================== ==================================================
+
+Fillers (``by``, ``via``, ``through``, ``on``, ``to``, ``tak``, ``ko``, ``baje``,
+``hai``, ``se``, ``ne`` …) are not removed here: the reader skips them where they are
+fillers (:data:`bot.engine.vocabulary.FILLERS`) and reads them where they mean something
+(``baje`` after an hour).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+_PUNCT = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "…": "..."})
+_INVISIBLE = {"\u200d", "\u200c", "\ufe0f", "\ufe0e", "\u20e3"}
+#: Hindi words in Devanagari and the Hinglish spelling the reader's tables use.
+DEVANAGARI_WORDS = {
+    "कल": "kal",
+    "आज": "aaj",
+    "परसों": "parso",
+    "शाम": "shaam",
+    "सुबह": "subah",
+    "दोपहर": "dopahar",
+    "रात": "raat",
+    "बजे": "baje",
+    "तक": "tak",
+    "को": "ko",
+    "ने": "ne",
+    "से": "se",
+    "है": "hai",
+    "में": "mein",
+    "हज़ार": "hazar",
+    "हजार": "hazar",
+    "लाख": "lakh",
+    "करोड़": "crore",
+    "रुपये": "rupees",
+    "रुपए": "rupees",
+    "दिया": "diya",
+    "दिए": "diye",
+    "दिये": "diye",
+    "देंगे": "denge",
+    "देगा": "dega",
+    "देगी": "degi",
+    "बात": "baat",
+    "हुई": "hui",
+    "नहीं": "nahi",
+    "उठाया": "uthaya",
+    "फोन": "phone",
+    "फ़ोन": "phone",
+    "कॉल": "call",
+    "बाद": "baad",
+    "मना": "mana",
+    "किया": "kiya",
+    "कर": "kar",
+    "करना": "karna",
+    "करो": "karo",
+    "गलत": "galat",
+    "नंबर": "number",
+}
+_DEVANAGARI_WORD = re.compile(r"[\u0900-\u097f]+")
+_POLITE_TAIL = re.compile(
+    r"(?:[\s,.!]+|(?<![^\s,.!])(?:please|pls|plz|kindly|ji|sir|madam|ma'?am|bhai|bhaiya|didi"
+    r"|thanks|thank\s+you|thank\s+u|thanku|thankyou|thnx|thx|tnx|ty|dhanyavad|dhanyawad"
+    r"|shukriya))$",
+    re.IGNORECASE,
+)
+_POLITE_HEAD = re.compile(
+    r"^(?:please|pls|plz|kindly|ok|okay|hi|hello|bhai|sir|ji)\s*[,:!-]?\s+(?=\S)", re.IGNORECASE
+)
+_QUESTION_START = re.compile(
+    r"^(?:what|whats|what's|how|when|who|whom|whose|which|why|where|kya|kab|kaun|kitna|kitne"
+    r"|kaise|kyun|kyon|kahan)\b",
+    re.IGNORECASE,
+)
+
+
+#: English contractions, spelt out so the tables need one form (``she'll`` → ``she will``).
+_CONTRACTIONS = (
+    (re.compile(r"\b(won)'t\b", re.I), "will not"),
+    (re.compile(r"\b(can)'t\b", re.I), "cannot"),
+    (re.compile(r"n't\b", re.I), " not"),
+    (re.compile(r"'ll\b", re.I), " will"),
+    (re.compile(r"'(?:s|d|ve|re)\b", re.I), ""),
+)
+
+
+def _symbol(char: str) -> bool:
+    """Emoji, pictographs and their modifiers (not ₹ and other currency signs)."""
+    return char in _INVISIBLE or unicodedata.category(char) in ("So", "Sk", "Cs", "Co")
+
+
+def clean(text: str) -> str:
+    """The message as the reader should see it, case kept (see the module table)."""
+    text = unicodedata.normalize("NFKC", text or "").translate(_DIGITS).translate(_PUNCT)
+    text = "".join(" " if _symbol(ch) else ch for ch in text)
+    for pattern, spelt in _CONTRACTIONS:
+        text = pattern.sub(spelt, text)
+    text = _DEVANAGARI_WORD.sub(lambda m: DEVANAGARI_WORDS.get(m[0], m[0]), text)
+    text = " ".join(text.split())
+    while True:
+        shorter = _POLITE_TAIL.sub("", text)
+        if not shorter.strip() or shorter == text:
+            break
+        text = shorter
+    return _POLITE_HEAD.sub("", text).strip()
+
+
+def fold(text: str) -> str:
+    """Lower case with single spaces, for matching against the tables."""
+    return re.sub(r"\s+", " ", text.strip().lower())
+
+
+def is_question(text: str) -> bool:
+    """A question to the bot ("what is my target?", "kitna hua?"), never a report."""
+    bare = "".join(ch for ch in (text or "") if not _symbol(ch)).strip()
+    return bare.endswith("?") or bool(_QUESTION_START.match(bare))

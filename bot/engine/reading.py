@@ -1,0 +1,351 @@
+"""Reading an outcome report — a command or a sentence — into what it says, part by part.
+
+``spoke, pledged 25k by fri``, ``busy, call back at 6pm``, ``25k pledged``,
+``paid 50000 by cheque``, ``Ravi ne 10k diya gpay se``, ``called Meera - no answer, try
+kal shaam`` all go through :func:`read_report`. The message is cleaned
+(:mod:`bot.engine.normalise`), split into clauses at ``,`` ``;`` `` - `` ``and`` ``.``,
+and each clause is read left to right against the tables of
+:mod:`bot.engine.vocabulary`, amounts (:func:`~bot.engine.amounts.match_amount`) and
+dates (:func:`~bot.engine.when.read_when_prefix`). An amount belongs to the verb next to
+it (before or after), a date to the verb that takes one (a pledge's ``by``, a call
+back's time). What no rule reads is kept as *unread* words (a contact's name, or words
+we could not read), and what was there but wrong (``pledged 0``, ``by 31/02``) as a
+*problem*; nothing is guessed. :func:`bot.engine.report.merge` turns a reading into one
+outcome with its records.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from bot.engine.amounts import AmountError, format_money, match_amount
+from bot.engine.normalise import clean
+from bot.engine.vocabulary import (
+    CALLBACK_WORDS,
+    FILLERS,
+    METHODS,
+    OUTCOME_WORDS,
+    PAID_WORDS,
+    PLEDGE_WORDS,
+    PRONOUNS,
+    SOFT_VERBS,
+)
+from bot.engine.when import When, WhenError, read_when_prefix, resolve_day, resolve_moment
+
+
+def _table() -> dict[str, tuple[str, str]]:
+    """Every phrase the reader knows: phrase → (kind, value)."""
+    table: dict[str, tuple[str, str]] = {}
+    for outcome, phrases in OUTCOME_WORDS.items():
+        table.update({p: ("outcome", outcome) for p in phrases})
+    table.update({p: ("pledge", "") for p in PLEDGE_WORDS})
+    table.update({p: ("paid", "") for p in PAID_WORDS})
+    table.update({p: ("callback", "") for p in CALLBACK_WORDS})
+    table.update({p: ("soft", kind) for p, kind in SOFT_VERBS.items()})
+    table.update({p: ("method", p) for p in METHODS})
+    table.update({p: ("pronoun", p) for p in PRONOUNS})
+    return table
+
+
+PHRASES = _table()
+_PHRASE_RE = re.compile(
+    "(?:" + "|".join(re.escape(p) for p in sorted(PHRASES, key=len, reverse=True)) + r")(?![\w/])"
+)
+_REFERENCE = re.compile(
+    r"(?P<key>utr|upi\s+ref|ref|reference|txn(?:\s+id)?|transaction(?:\s+id)?|rrn|"
+    r"(?:cheque|chq|check)\s+(?:no|number|num))\b\.?(?:\s*(?:no|number|id)\b\.?)?"
+    r"\s*[:#=-]?\s*(?P<ref>[a-z0-9][a-z0-9/-]*\d[a-z0-9/-]*|\d[a-z0-9/-]*)"
+)
+_UTR = re.compile(r"\d{12}(?!\d)")
+_MONEY_MARK = re.compile(r"₹|rs\b|rs\.|inr\b|\d[\d,.]*\s*(?:k|l|lakh|lakhs|lac|lacs|cr|crore)\b")
+_CLAUSES = re.compile(
+    r"\s*(?:(?<!\d),|,(?!\d)|[;\n]|\s-\s|\.(?:\s|$)|\b(?:and then|and|then|aur|but|lekin)\b)\s*"
+)
+_WORD = re.compile(r"\S+")
+_ABBREV = re.compile(r"\b(rs|dr|mr|mrs|ms|no|st|smt|shri)\.\s", re.IGNORECASE)
+
+
+@dataclass
+class Reading:
+    """What a report says; see the module doc."""
+
+    outcomes: list[str] = field(default_factory=list)
+    pledge: Decimal | None = None
+    paid: Decimal | None = None
+    expected_by: date | None = None
+    callback: datetime | None = None
+    callback_asked: bool = False
+    method: str | None = None
+    method_name: str | None = None
+    reference: str | None = None
+    unread: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    soft: list[str] = field(default_factory=list)
+    pronoun: bool = False
+    #: Money verbs seen (``pledge``, ``paid``), strict or soft; ``strict`` = command phrases.
+    verbs: set[str] = field(default_factory=set)
+    strict: list[str] = field(default_factory=list)
+    clauses: list[str] = field(default_factory=list)
+
+    @property
+    def records_something(self) -> bool:
+        """Whether an outcome, an amount, a call-back time or a command phrase was read."""
+        return bool(self.outcomes or self.pledge or self.paid or self.callback or self.strict)
+
+    @property
+    def says_something(self) -> bool:
+        """Whether any outcome, amount (right or wrong), call back or payment detail was read."""
+        return bool(
+            self.problems
+            or self.outcomes
+            or self.pledge
+            or self.paid
+            or self.callback
+            or self.callback_asked
+            or self.verbs & {"pledge", "paid"}
+        )
+
+
+def split_clauses(text: str) -> list[str]:
+    """``"spoke to Anita, pledged 25k - pays fri"`` → three clauses (empty ones dropped)."""
+    text = _ABBREV.sub(lambda m: m[1] + " ", text)
+    return [part.strip() for part in _CLAUSES.split(text) if part and part.strip()]
+
+
+def read_report(text: str, now: datetime, tz: ZoneInfo) -> Reading:
+    """Read ``text`` clause by clause (see the module doc)."""
+    reading = Reading()
+    for clause in split_clauses(clean(text)):
+        reading.clauses.append(clause)
+        _ClauseReader(reading, clause, now, tz).read()
+    if "pledge" in reading.verbs and reading.pledge is None:
+        reading.problems.append("how much was pledged? (e.g. pledged 25k)")
+    if "paid" in reading.verbs and reading.paid is None:
+        reading.problems.append("how much was paid? (e.g. paid 10000 upi)")
+    return reading
+
+
+@dataclass
+class _ClauseReader:
+    """Reads one clause into the shared :class:`Reading`."""
+
+    reading: Reading
+    clause: str
+    now: datetime
+    tz: ZoneInfo
+    pending: str | None = None
+    loose_amount: Decimal | None = None
+    loose_when: tuple[When, str] | None = None
+    run: list[str] = field(default_factory=list)
+    callback_verb: bool = False
+    money_detail: bool = False
+
+    def read(self) -> None:
+        low = self.clause.lower()
+        shown = self.clause if len(self.clause) == len(low) else low
+        pos = 0
+        while pos < len(low):
+            if low[pos].isspace():
+                pos += 1
+                continue
+            pos = self._step(low, shown, pos)
+        self._flush()
+        self._settle()
+
+    def _step(self, low: str, shown: str, pos: int) -> int:
+        """Read what starts at ``pos``; returns where reading goes on."""
+        reference = _REFERENCE.match(low, pos) or (
+            _UTR.match(low, pos) if self._money_context() else None
+        )
+        if reference:
+            group = "ref" if reference.re is _REFERENCE else 0
+            self.reading.reference = shown[reference.start(group) : reference.end(group)].upper()
+            key = reference["key"] if reference.re is _REFERENCE else ""
+            if key.startswith(("cheque", "chq", "check", "upi")):
+                self._method(key.split()[0])
+            self.money_detail = True
+            return self._after(reference.end())
+        phrase = _PHRASE_RE.match(low, pos)
+        if phrase and (pos == 0 or not low[pos - 1].isalnum()):
+            self._flush()
+            self._phrase(*PHRASES[phrase[0]], phrase[0])
+            return phrase.end()
+        money_first = self._wants_amount() or bool(_MONEY_MARK.match(low, pos))
+        readers = (self._amount, self._when) if money_first else (self._when, self._amount)
+        for reader in readers:
+            end = reader(low, pos)
+            if end:
+                return end
+        word = _WORD.match(low, pos)
+        assert word is not None
+        token = word[0].strip(".,!:-()'\"")
+        if token == "since":  # "since morning": a time in the past, not one to act on
+            return self._past(low, word.end())
+        if not token or token in FILLERS:
+            self._flush()
+        else:
+            self.run.append(shown[word.start() : word.end()].strip(".,!:;"))
+        return word.end()
+
+    def _past(self, low: str, pos: int) -> int:
+        self._flush()
+        try:
+            _, used = read_when_prefix(low[pos:].lstrip(), self.now.astimezone(self.tz).date())
+        except WhenError:
+            used = 0
+        return pos + (len(low[pos:]) - len(low[pos:].lstrip()) + used if used else 0)
+
+    def _after(self, end: int) -> int:
+        self._flush()
+        return end
+
+    def _money_context(self) -> bool:
+        return self.pending == "paid" or self.reading.paid is not None or self.money_detail
+
+    def _wants_amount(self) -> bool:
+        if self.pending in ("pledge", "pledge_soft"):
+            return self.reading.pledge is None
+        return self.pending == "paid" and self.reading.paid is None
+
+    def _phrase(self, kind: str, value: str, phrase: str) -> None:
+        if kind == "outcome":
+            self.reading.outcomes.append(value)
+            self.reading.strict.append(phrase)
+        elif kind in ("pledge", "paid", "callback"):
+            self.reading.strict.append(phrase)
+            self._verb(kind, strict=True)
+        elif kind == "soft":
+            self.reading.soft.append(phrase)
+            if value in ("pledge", "paid", "callback"):
+                self._verb(value, strict=False)
+            elif value == "spoke":
+                self.reading.outcomes.append("spoke")
+        elif kind == "method":
+            self._method(value)
+        elif kind == "pronoun":
+            self.reading.pronoun = True
+            self.reading.soft.append(phrase)
+
+    def _verb(self, kind: str, *, strict: bool) -> None:
+        if kind == "pledge" and not strict:
+            # "pays friday" after a pledge dates it; "dega 10k" is itself a pledge.
+            self.pending = "pledge_soft"
+            if self.loose_amount is not None and self.reading.pledge is None:
+                self.reading.pledge, self.loose_amount = self.loose_amount, None
+            return
+        if kind == "callback":
+            self.pending, self.callback_verb = "callback", True
+            if self.loose_when is not None and self.reading.callback is None:
+                self._callback(*self.loose_when)  # "kal shaam call karna"
+                self.loose_when = None
+            return
+        self.pending = kind
+        self.reading.verbs.add(kind)
+        if self.loose_amount is not None:
+            self._amount_for(kind, self.loose_amount)
+            self.loose_amount = None
+
+    def _method(self, phrase: str) -> None:
+        method, name = METHODS[phrase]
+        self.reading.method, self.reading.method_name = method, name
+        self.money_detail = True
+
+    def _amount(self, low: str, pos: int) -> int:
+        try:
+            found = match_amount(low[pos:])
+        except AmountError as exc:
+            self.reading.problems.append(str(exc))
+            word = _WORD.match(low, pos)
+            return word.end() if word else len(low)
+        if found is None:
+            return 0
+        self._flush()
+        value, used = found
+        if self.pending in ("pledge", "pledge_soft", "paid") and self._wants_amount():
+            self._amount_for("pledge" if self.pending != "paid" else "paid", value)
+        elif self.loose_amount is None:
+            self.loose_amount = value
+        else:
+            self.reading.problems.append(
+                f"two amounts ({format_money(self.loose_amount)}, {format_money(value)})"
+            )
+        return pos + used
+
+    def _amount_for(self, kind: str, value: Decimal) -> None:
+        current = self.reading.pledge if kind == "pledge" else self.reading.paid
+        if current is not None and current != value:
+            self.reading.problems.append(f"two {kind} amounts")
+        elif kind == "pledge":
+            self.reading.pledge = value
+        else:
+            self.reading.paid = value
+
+    def _when(self, low: str, pos: int) -> int:
+        try:
+            found, used = read_when_prefix(low[pos:], self.now.astimezone(self.tz).date())
+        except WhenError as exc:
+            self.reading.problems.append(str(exc))
+            word = _WORD.match(low, pos)
+            return word.end() if word else len(low)
+        if not used:
+            return 0
+        self._flush()
+        words = self.clause[pos : pos + used].strip()
+        if self.pending == "callback":
+            self._callback(found, words)
+        elif self.pending in ("pledge", "pledge_soft"):
+            self._due(found, words)
+        else:
+            self.loose_when = (found, words)
+        return pos + used
+
+    def _callback(self, found: When, words: str) -> None:
+        try:
+            self.reading.callback = resolve_moment(found, words, self.now, self.tz)
+        except WhenError as exc:
+            self.reading.problems.append(str(exc))
+
+    def _due(self, found: When, words: str) -> None:
+        try:
+            self.reading.expected_by = resolve_day(found, words, self.now, self.tz)
+        except WhenError as exc:
+            self.reading.problems.append(str(exc))
+
+    def _flush(self) -> None:
+        if self.run:
+            self.reading.unread.append(" ".join(self.run))
+            self.run = []
+
+    def _settle(self) -> None:
+        """Place what the clause left loose: an amount without a verb, a date without one."""
+        reading = self.reading
+        if self.loose_amount is not None:
+            if self.loose_when is not None and not self.loose_when[0].time_set:
+                reading.pledge = reading.pledge or self.loose_amount
+                reading.soft.append("amount with a date")
+                self._due(*self.loose_when)
+                self.loose_when = None
+            elif self.money_detail and reading.paid is None:
+                reading.paid = self.loose_amount
+                reading.soft.append("amount with a method")
+            else:
+                reading.problems.append(
+                    f"is {format_money(self.loose_amount)} pledged or paid? "
+                    f"(e.g. pledged {format_money(self.loose_amount)})"
+                )
+        if self.loose_when is not None:
+            found, words = self.loose_when
+            if reading.pledge is not None and reading.expected_by is None and not found.time_set:
+                reading.soft.append(words)
+                self._due(found, words)
+            elif reading.callback is None:
+                reading.soft.append(words)
+                self._callback(found, words)
+            else:
+                reading.problems.append(f"what is “{words}” for?")
+        if self.callback_verb and reading.callback is None:
+            reading.callback_asked = True

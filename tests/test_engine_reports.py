@@ -1,0 +1,274 @@
+"""Free-text and compound reports on the database: read back, written whole, or not at all.
+
+Run on SQLite and PostgreSQL. Free text (a donor named in a sentence) is never written
+before ``yes``/``haan`` or a number; compound commands on the current contact write
+every part or none; a part that cannot be read is named and nothing is written.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.models import Contact, Followup, Interaction, Payment, Pledge, ProviderUsage
+from bot.store import ProjectScope
+from tests.agent_support import rows
+from tests.agent_support import run_turn as run_agent_turn
+from tests.engine_support import Operator, row_counts
+from tests.factories import make_contact, make_project, make_user
+from tests.scripted_llm import reply as llm_reply
+
+pytest_plugins = ("tests.agent_fixtures",)
+IST = ZoneInfo("Asia/Kolkata")
+FRI = date(2026, 11, 27)
+
+
+def ist(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=IST).astimezone(UTC)
+
+
+@pytest.fixture
+def op(runtime, db) -> Operator:
+    project = make_project(db, upi_vpa="asha@okaxis")
+    operator = Operator(runtime, project, make_user(db, project, "Priya Nair"))
+    for name in ("Anita Sharma", "Anita Rao", "Ravi Kumar", "Meera Iyer", "Shanti Trust"):
+        make_contact(db, project, name)
+    make_contact(db, project, "Kabir Shah", status="do_not_contact")
+    return operator
+
+
+def _contact(db, op: Operator, name: str) -> Contact:
+    with db.session() as session:
+        return ProjectScope(session, op.project.id).first(Contact, Contact.display_name == name)
+
+
+def _records(db, op: Operator) -> dict[str, list]:
+    with db.session() as session:
+        scope = ProjectScope(session, op.project.id)
+        names = {c.id: c.display_name for c in scope.all(Contact)}
+        return {
+            "interactions": [(names[i.contact_id], i.outcome) for i in scope.all(Interaction)],
+            "pledges": [
+                (names[p.contact_id], p.amount, p.expected_by, p.status) for p in scope.all(Pledge)
+            ],
+            "payments": [
+                (names[p.contact_id], p.amount, p.method, p.notes, p.reference, p.pledge_id)
+                for p in scope.all(Payment)
+            ],
+            "followups": [
+                (names[f.contact_id], f.due_at, f.reason)
+                for f in scope.all(Followup, order_by=Followup.due_at)
+            ],
+        }
+
+
+def test_a_sentence_is_read_back_and_written_only_after_yes(op: Operator, db) -> None:
+    before = row_counts(db, op.project.id)
+    reply = op.say("spoke to Anita Sharma, pledged 25k, pays Friday")
+    assert reply.text == (
+        "Record for Anita Sharma: pledged ₹25,000 by Fri 27 Nov?\nReply yes to save, no to cancel."
+    )
+    assert reply.meta["engine"] == "rules:report"
+    assert row_counts(db, op.project.id) == before
+    saved = op.say("yes")
+    assert saved.text.startswith("Logged Anita Sharma: pledged; pledge ₹25,000, expected by Fri")
+    records = _records(db, op)
+    assert records["interactions"] == [("Anita Sharma", "pledged")]
+    assert records["pledges"] == [("Anita Sharma", Decimal(25000), FRI, "open")]
+    assert records["followups"] == [("Anita Sharma", ist(27, 10), "send_payment_link")]
+    assert op.state().current_contact_id == _contact(db, op, "Anita Sharma").id
+    op.say("undo")
+    assert _records(db, op) == {"interactions": [], "pledges": [], "payments": [], "followups": []}
+
+
+def test_a_proposal_followed_by_anything_else_writes_nothing(op: Operator, db) -> None:
+    before = row_counts(db, op.project.id)
+    assert op.say("Ravi ne 10k diya gpay se").text.startswith("Record for Ravi Kumar: paid")
+    reply = op.say("stats")
+    assert reply.text.startswith("(Not saved: the earlier read-back was not confirmed.)")
+    assert op.say("yes").text.startswith("Nothing is waiting for a yes or no")
+    assert row_counts(db, op.project.id) == before
+    assert op.state().pending is None
+
+
+def test_hinglish_payment_keeps_the_method_named(op: Operator, db) -> None:
+    op.say("Ravi ne 10k diya gpay se")
+    assert op.say("haan").text.startswith("Logged Ravi Kumar: paid; payment ₹10,000 by GPay")
+    [payment] = _records(db, op)["payments"]
+    assert payment[:4] == ("Ravi Kumar", Decimal(10000), "upi", "GPay")
+
+
+def test_called_no_answer_try_kal_shaam(op: Operator, db) -> None:
+    reply = op.say("called Meera - no answer, try kal shaam")
+    assert reply.text.startswith("Record for Meera Iyer: no answer, call back Fri 27 Nov 6:00 PM?")
+    op.say("yes")
+    records = _records(db, op)
+    assert records["interactions"] == [("Meera Iyer", "no_response")]
+    assert records["followups"] == [("Meera Iyer", ist(27, 18), "no_response")]
+
+
+def test_a_name_that_fits_two_donors_is_a_numbered_choice(op: Operator, db) -> None:
+    reply = op.say("spoke to Anita, pledged 5k")
+    lines = reply.text.splitlines()
+    assert lines[0] == "Which Anita? Then record: pledged ₹5,000."
+    assert [line.split(" · ")[0] for line in lines[1:3]] == ["1. Anita Rao", "2. Anita Sharma"]
+    assert op.say("yes").text.startswith("(Not saved")  # a choice needs its number
+    assert _records(db, op)["pledges"] == []
+    op.say("spoke to Anita, pledged 5k")
+    op.say("2")
+    assert [p[:2] for p in _records(db, op)["pledges"]] == [("Anita Sharma", Decimal(5000))]
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("spoke to Zubin, pledged 10k", "Nothing recorded – no contact called “Zubin”"),
+        ("Kabir pledged 10k", "Nothing recorded – Kabir Shah is marked do-not-contact."),
+        ("spoke to Anita Sharma, pledged 25k, wife decides", "I could not read “wife decides”"),
+        ("Anita Sharma 25k", "is ₹25,000 pledged or paid?"),
+        ("Meera baad mein call karna", "When should I call back?"),
+    ],
+)
+def test_what_cannot_be_proposed_writes_nothing(op: Operator, db, text: str, answer: str) -> None:
+    before = row_counts(db, op.project.id)
+    reply = op.say(text)
+    assert answer in reply.text, reply.text
+    assert op.state().pending is None
+    op.say("yes")
+    assert row_counts(db, op.project.id) == before
+
+
+def test_compound_commands_write_every_part(op: Operator, db) -> None:
+    anita, ravi, meera = (_contact(db, op, n) for n in ("Anita Sharma", "Ravi Kumar", "Meera Iyer"))
+    op.set_state(current_contact_id=anita.id)
+    assert op.say("spoke, pledged 25k by fri").text.startswith(
+        "Logged Anita Sharma: pledged; pledge ₹25,000, expected by Fri 27 Nov; follow-up Fri"
+    )
+    op.set_state(current_contact_id=ravi.id)
+    op.say("busy, call back at 6pm")
+    op.set_state(current_contact_id=meera.id)
+    op.say("pledged 25k paid 10k")
+    records = _records(db, op)
+    assert sorted(records["interactions"]) == [
+        ("Anita Sharma", "pledged"),
+        ("Meera Iyer", "pledged"),
+        ("Ravi Kumar", "no_response"),
+    ]
+    assert ("Ravi Kumar", ist(26, 18), "no_response") in records["followups"]
+    assert ("Anita Sharma", ist(27, 10), "send_payment_link") in records["followups"]
+    [(_, pledged, _, status)] = [p for p in records["pledges"] if p[0] == "Meera Iyer"]
+    [payment] = records["payments"]
+    assert (pledged, status, payment[1], payment[5] is not None) == (
+        Decimal(25000),
+        "open",
+        Decimal(10000),
+        True,
+    )
+
+
+def test_a_compound_with_a_part_we_cannot_read_writes_nothing(op: Operator, db) -> None:
+    op.set_state(current_contact_id=_contact(db, op, "Anita Sharma").id)
+    before = row_counts(db, op.project.id)
+    for text, named in (
+        ("spoke, pledged 25k by someday", "“someday”"),
+        ("busy, call back at 6pm, bhai ka number", "“number”"),
+        ("pledged 0", "the amount must be more than zero"),
+        ("pledged -5000", "the amount must be more than zero"),
+        ("baad mein call karna", "When should I call back?"),
+    ):
+        assert named in op.say(text).text, text
+    assert row_counts(db, op.project.id) == before
+
+
+def test_a_cheque_is_stored_as_other_and_read_back_as_cheque(op: Operator, db) -> None:
+    op.set_state(current_contact_id=_contact(db, op, "Shanti Trust").id)
+    reply = op.say("paid 50000 by cheque, chq no 004512")
+    assert reply.text.startswith("Logged Shanti Trust: paid; payment ₹50,000 by cheque ref 004512")
+    [payment] = _records(db, op)["payments"]
+    assert payment[2:5] == ("other", "cheque", "004512")
+
+
+def test_with_a_model_the_rules_answer_what_they_read(agent_runtime, scripted) -> None:
+    project = make_project(agent_runtime.db)
+    user = make_user(agent_runtime.db, project)
+    make_contact(agent_runtime.db, project, "Anita Sharma")
+    turn = run_agent_turn(
+        agent_runtime, project, user, "spoke to Anita, pledged 25k, pays Friday 🙏"
+    )
+    assert turn.reply.text.startswith("Record for Anita Sharma: pledged ₹25,000 by Fri 27 Nov?")
+    assert turn.reply.meta["engine"] == "rules:report"
+    assert scripted.requests == [] and rows(agent_runtime, ProviderUsage) == []
+    scripted.add(llm_reply("Noted."))
+    run_agent_turn(agent_runtime, project, user, "spoke to Anita, she wants a receipt for 80G")
+    assert len(scripted.requests) == 1  # what the rules cannot read goes to the model
+
+
+def test_due_is_paged_five_at_a_time(op: Operator, db) -> None:
+    now = op.clock.now()
+    with db.session() as session:
+        scope = ProjectScope(session, op.project.id)
+        for n in range(7):
+            contact = scope.insert(Contact(display_name=f"Donor {n + 1}"))
+            scope.insert(
+                Followup(
+                    contact_id=contact.id,
+                    due_at=now - timedelta(hours=10 - n),
+                    status="due",
+                    reason="no_response",
+                    assigned_to_user_id=op.user.id,
+                )
+            )
+    first = op.say("due").text.splitlines()
+    assert first[0] == "7 follow-ups due:" and len([x for x in first if ". Donor" in x]) == 5
+    assert first[-1] == "2 more – send more."
+    more = op.say("more").text.splitlines()
+    assert [line.split(" –")[0] for line in more[1:3]] == ["6. Donor 6", "7. Donor 7"]
+    assert op.say("done 7").text == "Done: follow-up with Donor 7 closed."
+    assert op.say("more").text.startswith("Nothing more to show")
+
+
+def test_the_next_cards_why_line_shows_one_date(op: Operator, db) -> None:
+    now = op.clock.now()
+    contact = make_contact(db, op.project, "Vikram Rao", relationship_strength=5)
+    with db.session() as session:
+        scope = ProjectScope(session, op.project.id)
+        scope.insert(
+            Pledge(
+                contact_id=contact.id,
+                amount=Decimal(50000),
+                pledged_at=now - timedelta(days=28),
+                expected_by=date(2026, 11, 3),
+            )
+        )
+        scope.insert(
+            Followup(
+                contact_id=contact.id,
+                due_at=now - timedelta(days=1),
+                status="due",
+                reason="send_payment_link",
+                assigned_to_user_id=op.user.id,
+            )
+        )
+    why = next(line for line in op.say("next").text.splitlines() if line.startswith("Why: "))
+    assert why == "Why: payment reminder – overdue since Wed 25 Nov; pledged ₹50,000, unpaid"
+
+
+def test_the_confirmer_checks_the_proposal_again(op: Operator, db) -> None:
+    before = row_counts(db, op.project.id)
+    op.say("Meera pledged 10k by today")
+    with db.session() as session:  # marked do-not-contact while the question waited
+        contact = ProjectScope(session, op.project.id).first(
+            Contact, Contact.display_name == "Meera Iyer"
+        )
+        contact.status = "do_not_contact"
+    reply = op.say("yes")
+    assert reply.text == "Not recorded: Meera Iyer is marked do-not-contact; nothing recorded"
+    op.clock.advance(hours=13, minutes=55)  # 23:55
+    op.say("Ravi pledged 10k by today")
+    op.clock.advance(minutes=10)  # past midnight: "today" was yesterday
+    assert op.say("yes").text == "Not recorded: that payment date has already passed"
+    assert _records(db, op)["pledges"] == []
+    assert row_counts(db, op.project.id)["interactions"] == before["interactions"]
