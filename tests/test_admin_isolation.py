@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from sqlalchemy import func, select
 
-from bot.models import AuditLog, Contact, ModelPrice
+from bot.models import AuditLog, Contact, Message, ModelPrice
+from bot.store import ProjectScope
 from tests.admin_support import csrf_token, login, seed_project
 
 LIST_PAGES = (
@@ -21,9 +24,12 @@ LIST_PAGES = (
     "/admin/contacts",
     "/admin/contacts/export.csv",
     "/admin/contacts/import",
+    "/admin/attention",
 )
 # Routes that take no tenant id (auth pages, forms posting to lists).
 NO_ID_ROUTES = {"/admin/login", "/admin/login/<token>", "/admin/logout", "/admin/usage/prices"}
+# POST-only routes taking a tenant id (tested by posting the other project's id).
+POST_ID_ROUTES = {"/admin/attention/replies/<message_id>/retry"}
 
 
 @pytest.fixture
@@ -32,6 +38,37 @@ def worlds(db, clock, client):
     theirs = seed_project(db, clock.now(), "Bharat")
     assert login(client, mine.admin_email).status_code == 302
     return mine, theirs
+
+
+@pytest.fixture
+def their_unsent_reply(db, worlds) -> uuid.UUID:
+    """A failed turn and a refused reply in the other project (its "needs attention")."""
+    theirs = worlds[1]
+    with db.session() as session:
+        scope = ProjectScope(session, theirs.project_id, actor="test")
+        failed = scope.insert(
+            Message(
+                direction="inbound",
+                session_id=theirs.session_id,
+                from_number="+919800000001",
+                to_number="+14155238886",
+                body="Bharat boom",
+                status="failed",
+                error_message="Bharat planner exploded",
+            )
+        )
+        reply = scope.insert(
+            Message(
+                direction="outbound",
+                reply_to_id=failed.id,
+                from_number="+14155238886",
+                to_number="+919800000001",
+                body="Bharat reply",
+                status="failed",
+                error_code="21211",
+            )
+        )
+        return reply.id
 
 
 def _id_urls(theirs) -> dict[str, list[str]]:
@@ -45,7 +82,7 @@ def _id_urls(theirs) -> dict[str, list[str]]:
 def test_every_admin_route_is_covered(app, worlds) -> None:
     rules = {r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("admin.")}
     rules.discard("/admin/static/<path:filename>")
-    covered = set(LIST_PAGES) | NO_ID_ROUTES | set(_id_urls(worlds[1]))
+    covered = set(LIST_PAGES) | NO_ID_ROUTES | POST_ID_ROUTES | set(_id_urls(worlds[1]))
     assert rules <= covered, f"add isolation cases for {rules - covered}"
 
 
@@ -57,7 +94,7 @@ def test_other_projects_ids_answer_404(client, worlds) -> None:
     assert client.get("/admin/contacts/not-an-id").status_code == 404
 
 
-def test_list_pages_show_nothing_of_the_other_project(client, worlds) -> None:
+def test_list_pages_show_nothing_of_the_other_project(client, worlds, their_unsent_reply) -> None:
     mine, theirs = worlds
     for url in LIST_PAGES:
         body = client.get(url).get_data(as_text=True)
@@ -118,3 +155,19 @@ def test_other_projects_admin_session_is_theirs_alone(app, worlds) -> None:
     login(other, theirs.admin_email)
     assert other.get(f"/admin/contacts/{mine.contact_id}").status_code == 404
     assert other.get(f"/admin/contacts/{theirs.contact_id}").status_code == 200
+
+
+def test_other_projects_replies_cannot_be_retried(client, worlds, db, their_unsent_reply) -> None:
+    token = csrf_token(client)
+    for url in (
+        f"/admin/attention/replies/{their_unsent_reply}/retry",
+        "/admin/attention/replies/not-an-id/retry",
+    ):
+        assert client.post(url, data={"csrf_token": token}).status_code == 404, url
+    with db.session() as session:
+        row = session.get(Message, their_unsent_reply)
+        assert (row.status, row.lease_until) == ("failed", None)
+        audits = session.scalars(
+            select(AuditLog).where(AuditLog.record_id == str(their_unsent_reply))
+        ).all()
+        assert [a.changed_by for a in audits] == ["test"]  # only the seed's insert

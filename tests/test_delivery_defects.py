@@ -15,11 +15,12 @@ from flask import Flask
 from sqlalchemy import select
 
 from bot.clock import FrozenClock
-from bot.models import ChatSession, Event, Message
+from bot.models import ChatSession, Event, Message, Project, User
 from bot.runtime import Runtime
 from bot.turn.context import Reply, TurnContext
 from bot.whatsapp.worker import Worker
 from tests import delivery_support, pipeline_support
+from tests.admin_support import login, seed_project
 from tests.delivery_support import echo, inbound_statuses
 from tests.factories import make_project, make_user
 from tests.pipeline_support import messages
@@ -138,3 +139,27 @@ def test_a_first_message_that_fails_opens_a_session(
         [chat] = session.scalars(select(ChatSession)).all()
         assert {m.session_id for m in session.scalars(select(Message))} == {chat.id}
         assert chat.user_id == user.id
+
+
+def test_the_transcript_shows_a_failed_turn_and_its_apology(
+    wired: Flask, twilio: TwilioDouble, clock: FrozenClock
+) -> None:
+    runtime: Runtime = wired.extensions["calltime"]
+    world = seed_project(runtime.db, clock.now(), "Asha")
+    with runtime.db.session() as session:
+        project = session.get(Project, world.project_id)
+        operator = session.get(User, world.operator_id)
+
+    def broken(ctx: TurnContext) -> Reply:
+        raise RuntimeError("planner exploded")
+
+    deliver(wired.test_client(), form_for(project, operator, "boom, pledged 10k", "SM" + "9" * 32))
+    Worker(runtime, handler=broken, retry_delay_seconds=0).run_once()
+    admin = wired.test_client()
+    assert login(admin, world.admin_email).status_code == 302
+    with runtime.db.session() as session:
+        chats = session.scalars(select(ChatSession.id)).all()
+    pages = [admin.get(f"/admin/conversations/{chat}").get_data(as_text=True) for chat in chats]
+    shown = [p for p in pages if "boom, pledged 10k" in p]
+    assert len(shown) == 1, "the failed turn is in no transcript"
+    assert "Sorry, something went wrong" in shown[0] and "planner exploded" in shown[0]

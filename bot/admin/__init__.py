@@ -11,7 +11,13 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Configure admin sessions and mount the dashboard on ``app``."""
-    from bot.admin import views_activity, views_auth, views_contacts, views_money  # noqa: F401
+    from bot.admin import (  # noqa: F401
+        views_activity,
+        views_attention,
+        views_auth,
+        views_contacts,
+        views_money,
+    )
     from bot.admin.blueprint import bp
     from bot.admin.security import init_session
 

@@ -275,3 +275,42 @@ def deliver_due(runtime: Runtime, sender: str, limit: int = SWEEP_LIMIT) -> int:
     with runtime.db.session() as session:
         record_results(session, rows, results, runtime.clock.now(), actor="system:sender")
     return len(results)
+
+
+class RequeueRefused(ValueError):
+    """A row that must not be sent again (with the reason, for the admin)."""
+
+
+def requeue_refusal(row: Message, now: datetime) -> str | None:
+    """Why ``row`` cannot be queued for another attempt now, or ``None`` if it can."""
+    if row.direction != "outbound":
+        return "it is not a message Calltime sends"
+    if row.twilio_sid:
+        return "Twilio accepted it already; sending it again could deliver it twice"
+    if row.status == "pending" and row.locked_by and row.lease_until and row.lease_until > now:
+        return "it is being sent right now"
+    if row.status not in ("pending", "failed", "deferred"):
+        return f"it is {row.status}"
+    return None
+
+
+def requeue(scope: ProjectScope, row_id: uuid.UUID, now: datetime) -> Message:
+    """Queue one unsent row for the next sweep (an admin's "retry"); audited.
+
+    The row is re-read under a lock, so a sweep claiming it at the same moment either
+    finishes first (and the retry is refused as in flight) or waits for this one.
+
+    Raises:
+        RequeueRefused: the row was sent, is being sent, or is not ours to send.
+    """
+    stmt = scope.select(Message, Message.id == row_id).with_for_update()
+    row = scope.session.scalar(stmt)
+    if row is None:
+        raise RequeueRefused("no such message in this project")
+    reason = requeue_refusal(row, now)
+    if reason:
+        raise RequeueRefused(reason)
+    scope.update(row, status="pending", lease_until=now, locked_by=None)
+    scope.emit("whatsapp.message.retry_requested", message_id=row.id, by=scope.actor)
+    settle_replies(scope.session, [row.reply_to_id])
+    return row
