@@ -7,7 +7,8 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from bot.models import AuditLog, Contact, Message, ModelPrice
+from bot.directory.contacts_csv import import_contacts
+from bot.models import AuditLog, Contact, Message, ModelPrice, Project
 from bot.store import ProjectScope
 from tests.admin_support import csrf_token, login, seed_project
 
@@ -29,7 +30,10 @@ LIST_PAGES = (
 # Routes that take no tenant id (auth pages, forms posting to lists).
 NO_ID_ROUTES = {"/admin/login", "/admin/login/<token>", "/admin/logout", "/admin/usage/prices"}
 # POST-only routes taking a tenant id (tested by posting the other project's id).
-POST_ID_ROUTES = {"/admin/attention/replies/<message_id>/retry"}
+POST_ID_ROUTES = {
+    "/admin/attention/replies/<message_id>/retry",
+    "/admin/contacts/import/<import_id>/undo",
+}
 
 
 @pytest.fixture
@@ -171,3 +175,22 @@ def test_other_projects_replies_cannot_be_retried(client, worlds, db, their_unse
             select(AuditLog).where(AuditLog.record_id == str(their_unsent_reply))
         ).all()
         assert [a.changed_by for a in audits] == ["test"]  # only the seed's insert
+
+
+def test_other_projects_imports_cannot_be_undone(client, worlds, db) -> None:
+    _, theirs = worlds
+    with db.session() as session:
+        project = session.get(Project, theirs.project_id)
+        report = import_contacts(
+            session, project, "display_name,phone\nBharat Import,9876500123\n", actor="test"
+        )
+    token = csrf_token(client)
+    for url in (
+        f"/admin/contacts/import/{report.import_id}/undo",
+        "/admin/contacts/import/not-an-id/undo",
+    ):
+        assert client.post(url, data={"csrf_token": token}).status_code == 404, url
+    assert "Bharat Import" not in client.get("/admin/contacts/import").get_data(as_text=True)
+    assert str(report.import_id) not in client.get("/admin/contacts/import").get_data(as_text=True)
+    with db.session() as session:
+        assert session.scalar(select(Contact).where(Contact.display_name == "Bharat Import"))
