@@ -26,9 +26,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from bot.models import AuditLog, Contact, ContactIdentity, ContactTag
 from bot.models.types import new_id, utcnow
@@ -66,13 +67,42 @@ class Journal:
         return bool(self.contacts or self.identities or self.tags or self.new)
 
 
+@dataclass
+class _NewContact:
+    """A contact this batch creates (inserted in bulk; later rows may still change it)."""
+
+    id: uuid.UUID
+    display_name: str
+    capacity_band: str | None
+    relationship_strength: int
+    status: str
+    notes: str | None
+    deleted_at: None = None
+
+    def values(self, project_id: uuid.UUID, now: datetime) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "project_id": project_id,
+            "display_name": self.display_name,
+            "primary_channel": "whatsapp",
+            "capacity_band": self.capacity_band,
+            "relationship_strength": self.relationship_strength,
+            "status": self.status,
+            "notes": self.notes,
+            "created_at": now,
+            "updated_at": now,
+        }
+
+
 class _Batch:
     """The rows of one batch, decided against what the database already holds."""
 
     def __init__(self, scope: ProjectScope, rows: Sequence[Incoming]) -> None:
         self.scope = scope
         self.journal = Journal()
-        self.added: list[Any] = []
+        self.new_contacts: list[_NewContact] = []
+        self.new_identities: list[dict[str, Any]] = []
+        self.new_tags: list[dict[str, Any]] = []
         self.created: set[uuid.UUID] = set()
         values = {v for row in rows for _, v in _identities(row)}
         self.owner: dict[tuple[str, str], uuid.UUID] = {
@@ -84,7 +114,8 @@ class _Batch:
             )
         }
         owners = set(self.owner.values())
-        self.contacts = {c.id: c for c in scope.all(Contact, Contact.id.in_(owners))}
+        self.loaded = scope.all(Contact, Contact.id.in_(owners))
+        self.contacts: dict[uuid.UUID, Contact | _NewContact] = {c.id: c for c in self.loaded}
         self.idents: dict[uuid.UUID, list[tuple[str, str, bool]]] = {c: [] for c in owners}
         for contact_id, kind, value, primary in scope.session.execute(
             select(
@@ -121,16 +152,15 @@ class _Batch:
         return self._update(contact, row, identities)
 
     def _create(self, row: Incoming, identities: list[tuple[str, str]]) -> None:
-        contact = Contact(
+        contact = _NewContact(
             id=new_id(),
-            project_id=self.scope.project_id,
             display_name=row.display_name,
             capacity_band=row.capacity_band,
             relationship_strength=row.relationship_strength or 3,
             status=row.status or "active",
             notes=row.notes,
         )
-        self.added.append(contact)
+        self.new_contacts.append(contact)
         self.contacts[contact.id] = contact
         self.created.add(contact.id)
         self.idents[contact.id], self.tagged[contact.id] = [], set()
@@ -139,7 +169,7 @@ class _Batch:
         self._add_tags(contact.id, row.tags)
 
     def _update(
-        self, contact: Contact, row: Incoming, identities: list[tuple[str, str]]
+        self, contact: Contact | _NewContact, row: Incoming, identities: list[tuple[str, str]]
     ) -> tuple[str, str]:
         wanted = {key: getattr(row, key) for key in FIELDS}
         changes = {k: v for k, v in wanted.items() if v is not None and getattr(contact, k) != v}
@@ -160,7 +190,7 @@ class _Batch:
             return "unchanged", reason
         return "updated", reason
 
-    def _journal_update(self, contact: Contact, changes: dict[str, Any]) -> None:
+    def _journal_update(self, contact: Contact | _NewContact, changes: dict[str, Any]) -> None:
         """Old values as they were before this batch; new values as it leaves them."""
         key = str(contact.id)
         old, new = self.journal.old.setdefault(key, {}), self.journal.new.setdefault(key, {})
@@ -176,36 +206,47 @@ class _Batch:
         for kind, value in identities:
             if (kind, value) in existing:
                 continue
-            ident = ContactIdentity(
-                id=new_id(),
-                project_id=self.scope.project_id,
-                contact_id=contact_id,
-                type=kind,
-                value=value,
-                is_primary=kind not in has_primary,
-                is_whatsapp_capable=kind == "phone",
-            )
-            self.added.append(ident)
-            known.append((kind, value, ident.is_primary))
+            ident = {
+                "id": new_id(),
+                "project_id": self.scope.project_id,
+                "contact_id": contact_id,
+                "type": kind,
+                "value": value,
+                "is_primary": kind not in has_primary,
+                "is_whatsapp_capable": kind == "phone",
+            }
+            self.new_identities.append(ident)
+            known.append((kind, value, ident["is_primary"]))
             existing.add((kind, value))
             has_primary.add(kind)
             self.owner[(kind, value)] = contact_id
             if contact_id not in self.created:
-                self.journal.identities.append(str(ident.id))
+                self.journal.identities.append(str(ident["id"]))
             added += 1
         return added
 
     def _add_tags(self, contact_id: uuid.UUID, tags: list[str]) -> int:
         new = [t for t in tags if t not in self.tagged[contact_id]]
         for tag in new:
-            row = ContactTag(
-                id=new_id(), project_id=self.scope.project_id, contact_id=contact_id, tag=tag
-            )
-            self.added.append(row)
+            row = {"id": new_id(), "project_id": self.scope.project_id, "contact_id": contact_id}
+            self.new_tags.append({**row, "tag": tag})
             self.tagged[contact_id].add(tag)
             if contact_id not in self.created:
-                self.journal.tags.append(str(row.id))
+                self.journal.tags.append(str(row["id"]))
         return len(new)
+
+    def flush(self) -> None:
+        """Insert what the batch created (in bulk, contacts first) and apply its updates."""
+        session, now = self.scope.session, utcnow()
+        # Core inserts (executemany) rather than ORM objects: a batch is thousands of rows.
+        if self.new_contacts:
+            project_id = self.scope.project_id
+            rows = [c.values(project_id, now) for c in self.new_contacts]
+            session.execute(insert(Contact.__table__), rows)
+        for model, rows in ((ContactIdentity, self.new_identities), (ContactTag, self.new_tags)):
+            if rows:
+                session.execute(insert(model.__table__), [{**r, "created_at": now} for r in rows])
+        session.flush()
 
 
 def _identities(row: Incoming) -> list[tuple[str, str]]:
@@ -222,17 +263,14 @@ def write_batch(
     """
     state = _Batch(scope, rows)
     results = [state.decide(row) for row in rows]
-    session = scope.session
-    session.add_all(state.added)
-    session.flush()
+    state.flush()
     if state.journal.changed():
         counts = {s: sum(1 for status, _ in results if status == s) for s in _STATUSES}
         _audit(scope, import_id, f"import:{import_id}:{batch}", state.journal, batch, counts)
         scope.emit("contacts.imported", import_id=import_id, batch=batch, **counts)
-        session.flush()
-    for obj in [*state.added, *state.contacts.values()]:
-        if obj in session:
-            session.expunge(obj)
+        scope.session.flush()
+    for contact in state.loaded:
+        scope.session.expunge(contact)
     return results
 
 
