@@ -285,22 +285,37 @@ def _audit(
     batch: int,
     counts: dict[str, int],
 ) -> None:
+    new_values = {
+        "batch": batch,
+        "counts": counts,
+        "contacts": journal.contacts,
+        "identities": journal.identities,
+        "tags": journal.tags,
+        "fields": journal.new,
+    }
+    old_values = {"fields": journal.old} if journal.old else None
+    add_entry(scope, import_id, key, "insert", new_values=new_values, old_values=old_values)
+
+
+def add_entry(
+    scope: ProjectScope,
+    import_id: uuid.UUID,
+    key: str,
+    action: str,
+    *,
+    new_values: dict[str, Any] | None = None,
+    old_values: dict[str, Any] | None = None,
+) -> None:
+    """One ``audit_log`` entry about import ``import_id`` (a batch, its report, an undo)."""
     scope.session.add(
         AuditLog(
             project_id=scope.project_id,
             table_name=TABLE,
             record_id=str(import_id),
-            action="insert",
+            action=action,
             changed_by=scope.actor,
-            old_values={"fields": journal.old} if journal.old else None,
-            new_values={
-                "batch": batch,
-                "counts": counts,
-                "contacts": journal.contacts,
-                "identities": journal.identities,
-                "tags": journal.tags,
-                "fields": journal.new,
-            },
+            old_values=old_values,
+            new_values=new_values,
             timestamp=utcnow(),
             idempotency_key=key,
         )

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.directory.contact_import import TABLE
+from bot.directory.contact_import import TABLE, add_entry
 from bot.models import (
     AuditLog,
     Contact,
@@ -34,7 +34,6 @@ from bot.models import (
     Payment,
     Pledge,
 )
-from bot.models.types import utcnow
 from bot.store import ProjectScope
 
 #: Skipped lines listed in an import's summary entry at most (the count is always exact).
@@ -58,24 +57,14 @@ def record_summary(
     """The import's report as its last audit entry (only if it changed something)."""
     if not (counts.get("imported") or counts.get("updated")):
         return
-    scope.session.add(
-        AuditLog(
-            project_id=scope.project_id,
-            table_name=TABLE,
-            record_id=str(import_id),
-            action="insert",
-            changed_by=scope.actor,
-            new_values={
-                "summary": True,
-                "counts": counts,
-                "batches": batches,
-                "warnings": warnings,
-                "skipped": [list(s) for s in skipped[:SUMMARY_SKIPPED]],
-            },
-            timestamp=utcnow(),
-            idempotency_key=f"import:{import_id}:summary",
-        )
-    )
+    summary = {
+        "summary": True,
+        "counts": counts,
+        "batches": batches,
+        "warnings": warnings,
+        "skipped": [list(s) for s in skipped[:SUMMARY_SKIPPED]],
+    }
+    add_entry(scope, import_id, f"import:{import_id}:summary", "insert", new_values=summary)
 
 
 @dataclass
@@ -206,23 +195,14 @@ def _undo_batch(
     report.batches += 1
     report.removed += removed
     entry.reverted_at = now
-    scope.session.add(
-        AuditLog(
-            project_id=scope.project_id,
-            table_name=TABLE,
-            record_id=str(import_id),
-            action="delete",
-            changed_by=scope.actor,
-            old_values={
-                "batch": values.get("batch"),
-                "deleted_contacts": [str(i) for i in deleted],
-                "restored_fields": restored,
-                "removed_identities_and_tags": removed,
-            },
-            timestamp=utcnow(),
-            idempotency_key=f"undo-import:{import_id}:{values.get('batch')}",
-        )
-    )
+    undone = {
+        "batch": values.get("batch"),
+        "deleted_contacts": [str(i) for i in deleted],
+        "restored_fields": restored,
+        "removed_identities_and_tags": removed,
+    }
+    key = f"undo-import:{import_id}:{values.get('batch')}"
+    add_entry(scope, import_id, key, "delete", old_values=undone)
     scope.session.flush()
 
 
