@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from bot.cli import cli
+from bot.directory.contact_import import next_batch_size
 from bot.directory.contacts_csv import export_contacts, import_contacts
 from bot.directory.import_history import ImportNotFound, recent_imports, undo_import
 from bot.models import (
@@ -237,3 +238,17 @@ def test_dashboard_lists_imports_and_undoes_one(client, db, clock) -> None:
         [entry] = session.scalars(select(AuditLog).where(AuditLog.action == "delete")).all()
         assert entry.changed_by == f"user:{world.admin_id}"
         assert entry.table_name == "contact_imports"
+
+
+@pytest.mark.parametrize(
+    ("size", "seconds", "expected"),
+    [
+        (500, 0.05, 500),  # on target: unchanged
+        (500, 0.5, 158),  # ten times too slow: halfway (geometrically) to 50
+        (100, 0.01, 224),  # five times too fast: towards 500
+        (500, 0.001, 500),  # never above BATCH_SIZE
+        (50, 5.0, 50),  # never below MIN_BATCH
+    ],
+)
+def test_batches_are_sized_so_a_transaction_stays_short(size, seconds, expected) -> None:
+    assert next_batch_size(size, seconds) == expected

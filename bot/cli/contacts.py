@@ -50,7 +50,7 @@ def contacts_import(
     separated by ';'. Phones are normalised to E.164 in the project's region; a known
     phone or email updates that contact.
     Bad rows are skipped with their line number and reason; extra columns are ignored.
-    Rows are committed 500 at a time, so the bot keeps answering during a long import.
+    Rows are committed in short batches, so the bot keeps answering during a long import.
     """
     if undo_id is not None:
         if csv_file is not None:

@@ -1,8 +1,10 @@
 """Writing imported contacts a batch at a time: bulk upserts, one audit entry per batch.
 
-An import has an id. Its validated rows are written :data:`BATCH_SIZE` at a time; the
-caller may commit after each batch (the CLI and the dashboard do), so no write lock is
-held for longer than one batch. A batch:
+An import has an id. Its validated rows are written a batch at a time and the caller
+may commit after each batch (the CLI and the dashboard do), so no write lock is held for
+longer than one batch. Batches hold up to :data:`BATCH_SIZE` rows; when committing, each
+next batch is sized from the last one's duration so a transaction takes about
+:data:`TARGET_SECONDS` (fewer rows on a slow or busy machine). A batch:
 
 1. looks up, in three queries, which contacts own the batch's phones and emails, and
    their identities and tags;
@@ -35,7 +37,12 @@ from bot.models import AuditLog, Contact, ContactIdentity, ContactTag
 from bot.models.types import new_id, utcnow
 from bot.store import ProjectScope
 
+#: Rows per batch at most (and the first batch's size).
 BATCH_SIZE = 500
+#: Rows per batch at least, however slow the machine.
+MIN_BATCH = 50
+#: What one batch's transaction should take: well under the webhook's patience.
+TARGET_SECONDS = 0.05
 TABLE = "contact_imports"
 FIELDS = ("display_name", "capacity_band", "relationship_strength", "notes", "status")
 
@@ -251,6 +258,16 @@ class _Batch:
 
 def _identities(row: Incoming) -> list[tuple[str, str]]:
     return [("phone", p) for p in row.phones] + ([("email", row.email)] if row.email else [])
+
+
+def next_batch_size(size: int, seconds: float) -> int:
+    """The next batch's size after a batch of ``size`` rows took ``seconds`` to commit.
+
+    Halfway (geometrically) towards the size that would take :data:`TARGET_SECONDS`, so
+    one slow batch does not swing the next one too far.
+    """
+    ideal = size * TARGET_SECONDS / max(seconds, 1e-6)
+    return max(MIN_BATCH, min(BATCH_SIZE, round((size * ideal) ** 0.5)))
 
 
 def write_batch(

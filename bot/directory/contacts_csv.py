@@ -15,6 +15,7 @@ import csv
 import io
 import itertools
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ValidationError, field_validator
 from sqlalchemy.orm import Session
 
-from bot.directory.contact_import import BATCH_SIZE, write_batch
+from bot.directory.contact_import import BATCH_SIZE, next_batch_size, write_batch
 from bot.directory.import_history import record_summary
 from bot.models import Contact, ContactIdentity, ContactTag, Project
 from bot.models.enums import CONTACT_STATUSES
@@ -175,7 +176,7 @@ def import_contacts(
     *,
     actor: str,
     commit: bool = False,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int | None = None,
     progress: Callable[[int], None] | None = None,
     import_id: uuid.UUID | None = None,
 ) -> ImportReport:
@@ -184,7 +185,8 @@ def import_contacts(
     Rows are parsed a batch at a time, then written (see
     :func:`bot.directory.contact_import.write_batch`). With ``commit`` each batch is
     committed before the next is parsed, so a long import never holds the write lock
-    for more than one batch; ``progress`` is called with each batch's line count.
+    for more than one batch, and without ``batch_size`` each batch is sized so its
+    transaction stays short; ``progress`` is called with each batch's line count.
 
     Raises:
         RowError: the file has no ``display_name`` column (nothing is written).
@@ -192,9 +194,10 @@ def import_contacts(
     report = ImportReport(import_id=import_id or uuid.uuid4())
     lines = _parsed_lines(text, project.default_region, report)
     scope = ProjectScope(session, project.id, actor=actor)
-    batches = 0
-    while chunk := list(itertools.islice(lines, batch_size)):
+    batches, size = 0, batch_size or BATCH_SIZE
+    while chunk := list(itertools.islice(lines, size)):
         batches += 1
+        started = time.perf_counter()
         valid = [row for _, _, row in chunk if isinstance(row, ContactRow)]
         written = iter(write_batch(scope, report.import_id, batches, valid))
         for line, name, row in chunk:
@@ -202,6 +205,8 @@ def import_contacts(
             report.rows.append(RowResult(line, status, name, reason))
         if commit:
             session.commit()
+            if batch_size is None:
+                size = next_batch_size(size, time.perf_counter() - started)
         if progress is not None:
             progress(len(chunk))
     skipped = [(r.line, r.reason) for r in report.rows if r.status == "skipped"]
