@@ -4,7 +4,7 @@ One project with 20 operators; gunicorn serves ``POST /whatsapp/inbound`` on the
 database (2 workers × 4 threads, like the Procfile) and a client posts a signed webhook
 every 50 ms for as long as the import runs. The import is the CLI's:
 :func:`bot.directory.contacts_csv.import_contacts` committing batch by batch (up to
-500 rows, each batch sized so its transaction takes about 50 ms). Each
+500 rows, each batch sized so its transaction takes about 100 ms). Each
 CSV row has a name, a phone, an email, two tags, a capacity band, a strength and a
 note, so a row is five writes (contact, two identities, two tags).
 

@@ -243,11 +243,11 @@ def test_dashboard_lists_imports_and_undoes_one(client, db, clock) -> None:
 @pytest.mark.parametrize(
     ("size", "seconds", "expected"),
     [
-        (500, 0.05, 500),  # on target: unchanged
-        (500, 0.5, 158),  # ten times too slow: halfway (geometrically) to 50
-        (100, 0.01, 224),  # five times too fast: towards 500
+        (500, 0.1, 500),  # on target: unchanged
+        (500, 1.0, 158),  # ten times too slow: halfway (geometrically) to 50 rows
+        (200, 0.02, 447),  # five times too fast: towards 1,000 rows
         (500, 0.001, 500),  # never above BATCH_SIZE
-        (50, 5.0, 50),  # never below MIN_BATCH
+        (100, 5.0, 100),  # never below MIN_BATCH
     ],
 )
 def test_batches_are_sized_so_a_transaction_stays_short(size, seconds, expected) -> None:
