@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from sqlalchemy import func, select
 
-from bot.models import AuditLog, Contact, ModelPrice
+from bot.directory.contacts_csv import import_contacts
+from bot.models import AuditLog, Contact, Message, ModelPrice, Project
 from bot.reconcile.uploads import save_upload
+from bot.store import ProjectScope
 from tests.admin_support import csrf_token, login, seed_project
 from tests.reconcile_support import STATEMENTS
 
@@ -24,9 +28,15 @@ LIST_PAGES = (
     "/admin/contacts/export.csv",
     "/admin/contacts/import",
     "/admin/payments/reconcile",
+    "/admin/attention",
 )
 # Routes that take no tenant id (auth pages, forms posting to lists).
 NO_ID_ROUTES = {"/admin/login", "/admin/login/<token>", "/admin/logout", "/admin/usage/prices"}
+# POST-only routes taking a tenant id (tested by posting the other project's id).
+POST_ID_ROUTES = {
+    "/admin/attention/replies/<message_id>/retry",
+    "/admin/contacts/import/<import_id>/undo",
+}
 
 
 @pytest.fixture
@@ -44,6 +54,37 @@ def their_batch(app, clock, worlds) -> str:
     instance = app.extensions["calltime"].settings.instance_path
     batch = save_upload(instance, worlds[1].project_id, text, meta={}, now=clock.now())
     return str(batch)
+
+
+@pytest.fixture
+def their_unsent_reply(db, worlds) -> uuid.UUID:
+    """A failed turn and a refused reply in the other project (its "needs attention")."""
+    theirs = worlds[1]
+    with db.session() as session:
+        scope = ProjectScope(session, theirs.project_id, actor="test")
+        failed = scope.insert(
+            Message(
+                direction="inbound",
+                session_id=theirs.session_id,
+                from_number="+919800000001",
+                to_number="+14155238886",
+                body="Bharat boom",
+                status="failed",
+                error_message="Bharat planner exploded",
+            )
+        )
+        reply = scope.insert(
+            Message(
+                direction="outbound",
+                reply_to_id=failed.id,
+                from_number="+14155238886",
+                to_number="+919800000001",
+                body="Bharat reply",
+                status="failed",
+                error_code="21211",
+            )
+        )
+        return reply.id
 
 
 def _id_urls(theirs, batch: str) -> dict[str, list[str]]:
@@ -71,8 +112,8 @@ def _id_posts(batch: str) -> dict[str, str]:
 def test_every_admin_route_is_covered(app, worlds, their_batch) -> None:
     rules = {r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("admin.")}
     rules.discard("/admin/static/<path:filename>")
-    covered = set(LIST_PAGES) | NO_ID_ROUTES | set(_id_urls(worlds[1], their_batch))
-    covered |= set(_id_posts(their_batch))
+    covered = set(LIST_PAGES) | NO_ID_ROUTES | POST_ID_ROUTES
+    covered |= set(_id_urls(worlds[1], their_batch)) | set(_id_posts(their_batch))
     assert rules <= covered, f"add isolation cases for {rules - covered}"
 
 
@@ -88,7 +129,7 @@ def test_other_projects_ids_answer_404(client, worlds, their_batch) -> None:
         assert response.status_code == 404, url
 
 
-def test_list_pages_show_nothing_of_the_other_project(client, worlds) -> None:
+def test_list_pages_show_nothing_of_the_other_project(client, worlds, their_unsent_reply) -> None:
     mine, theirs = worlds
     for url in LIST_PAGES:
         body = client.get(url).get_data(as_text=True)
@@ -149,3 +190,38 @@ def test_other_projects_admin_session_is_theirs_alone(app, worlds) -> None:
     login(other, theirs.admin_email)
     assert other.get(f"/admin/contacts/{mine.contact_id}").status_code == 404
     assert other.get(f"/admin/contacts/{theirs.contact_id}").status_code == 200
+
+
+def test_other_projects_replies_cannot_be_retried(client, worlds, db, their_unsent_reply) -> None:
+    token = csrf_token(client)
+    for url in (
+        f"/admin/attention/replies/{their_unsent_reply}/retry",
+        "/admin/attention/replies/not-an-id/retry",
+    ):
+        assert client.post(url, data={"csrf_token": token}).status_code == 404, url
+    with db.session() as session:
+        row = session.get(Message, their_unsent_reply)
+        assert (row.status, row.lease_until) == ("failed", None)
+        audits = session.scalars(
+            select(AuditLog).where(AuditLog.record_id == str(their_unsent_reply))
+        ).all()
+        assert [a.changed_by for a in audits] == ["test"]  # only the seed's insert
+
+
+def test_other_projects_imports_cannot_be_undone(client, worlds, db) -> None:
+    _, theirs = worlds
+    with db.session() as session:
+        project = session.get(Project, theirs.project_id)
+        report = import_contacts(
+            session, project, "display_name,phone\nBharat Import,9876500123\n", actor="test"
+        )
+    token = csrf_token(client)
+    for url in (
+        f"/admin/contacts/import/{report.import_id}/undo",
+        "/admin/contacts/import/not-an-id/undo",
+    ):
+        assert client.post(url, data={"csrf_token": token}).status_code == 404, url
+    assert "Bharat Import" not in client.get("/admin/contacts/import").get_data(as_text=True)
+    assert str(report.import_id) not in client.get("/admin/contacts/import").get_data(as_text=True)
+    with db.session() as session:
+        assert session.scalar(select(Contact).where(Contact.display_name == "Bharat Import"))

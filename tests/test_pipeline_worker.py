@@ -202,24 +202,44 @@ def test_split_body_breaks_sentences_and_words() -> None:
     assert "".join(parts).replace(" ", "") == text.replace(" ", "")
 
 
-def test_rate_limit_is_retried_and_permanent_errors_recorded(
-    wired_runtime: Runtime, twilio: TwilioDouble
+def test_rate_limit_is_retried_later_and_permanent_errors_recorded(
+    wired_runtime: Runtime, twilio: TwilioDouble, clock: FrozenClock
 ) -> None:
     project = make_project(wired_runtime.db)
     user = make_user(wired_runtime.db, project)
     twilio.fail_next(429, code=20429)
     twilio.fail_next(503)
     _inject(wired_runtime, project, user, body="help")
-    Worker(wired_runtime).run_once()
+    worker = Worker(wired_runtime)
+    worker.run_once()
+    assert twilio.bodies_to(user.phone) == [] and twilio.attempts == 1  # no waiting in-line
+    [reply] = messages(wired_runtime.db, "outbound")
+    assert (reply.status, reply.attempts, reply.error_code) == ("pending", 1, "20429")
+    assert reply.lease_until == clock.now() + timedelta(minutes=1)
+    [inbound] = messages(wired_runtime.db, "inbound")
+    assert inbound.status == "pending" and "20429" in inbound.error_message
+    worker.run_once()
+    assert twilio.attempts == 1  # not due yet
+    clock.advance(minutes=1)
+    worker.run_once()  # 503: waits two minutes more
+    assert twilio.attempts == 2 and twilio.messages == []
+    clock.advance(minutes=2)
+    worker.run_once()
     assert twilio.bodies_to(user.phone) == [HELP_TEXT]
     assert twilio.attempts == 3
     twilio.fail_next(400, code=63016, message="Outside the allowed window")
     _inject(wired_runtime, project, user, body="help")
-    Worker(wired_runtime).run_once()
+    worker.run_once()
+    clock.advance(hours=1)
+    worker.run_once()
+    assert twilio.attempts == 4  # a refusal is final
     outbound = messages(wired_runtime.db, "outbound")
     assert [o.status for o in outbound] == ["sent", "failed"]
     assert outbound[1].error_code == "63016"
-    assert [m.status for m in messages(wired_runtime.db, "inbound")] == ["done", "done"]
+    inbound = messages(wired_runtime.db, "inbound")
+    assert [m.status for m in inbound] == ["done", "undelivered"]
+    assert inbound[0].error_message is None
+    assert "63016" in inbound[1].error_message
     with wired_runtime.db.session() as session:
         failed = session.scalars(select(Event).where(Event.event_type == "whatsapp.message.failed"))
         assert [e.data["error_code"] for e in failed] == ["63016"]

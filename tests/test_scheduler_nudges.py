@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.models import JobRun, Message, Payment
-from bot.models.types import utcnow
 from bot.runtime import Runtime
 from bot.scheduler.claims import claim_for_operator, mark_due
 from bot.scheduler.delivery import prepare_digest
@@ -267,7 +266,7 @@ def test_a_digest_recorded_by_a_crashed_clock_is_sent_by_the_next_run(
     assert prepared is not None  # recorded and committed; the clock dies before sending
     with db.session() as session:
         row = session.get(Message, prepared.to_send[0].id)
-        row.lease_until = utcnow() - timedelta(minutes=1)
+        row.lease_until = now - timedelta(minutes=1)  # the lease runs on the runtime clock
 
     report = run_nudges(wired)
 

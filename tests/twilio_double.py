@@ -9,6 +9,7 @@ for the media download path. Failures can be scripted::
     with TwilioDouble() as twilio:
         twilio.fail_next(429)                 # one "Too Many Requests"
         twilio.fail_next(400, code=63016)     # a permanent WhatsApp refusal
+        twilio.fail_during(clock, start, end) # an outage: 503 while start <= clock < end
         ...
         assert twilio.messages[0]["Body"] == "..."
 """
@@ -22,9 +23,12 @@ import threading
 import time
 import uuid
 from collections import deque
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
+
+from bot.clock import Clock
 
 ACCOUNT_SID = "AC" + "0" * 31 + "1"
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
@@ -56,6 +60,7 @@ class TwilioDouble:
         self.on_media: Any = None
         self.delay_seconds = 0.0
         self._failures: deque[tuple[int, int | None, str]] = deque()
+        self._outages: list[tuple[Clock, datetime, datetime, int, int | None]] = []
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
@@ -75,6 +80,21 @@ class TwilioDouble:
     def fail_next(self, status: int, *, code: int | None = None, message: str = "") -> None:
         """Answer the next message create with ``status`` (and Twilio error ``code``)."""
         self._failures.append((status, code, message or f"scripted failure {code or status}"))
+
+    def fail_during(
+        self,
+        clock: Clock,
+        start: datetime,
+        end: datetime,
+        status: int = 503,
+        code: int | None = None,
+    ) -> None:
+        """Answer every message create with ``status`` while ``start <= clock.now() < end``.
+
+        ``clock`` is the application's (injected) clock, so a test moves through the
+        outage by advancing it rather than by sleeping.
+        """
+        self._outages.append((clock, start, end, status, code))
 
     def add_media(
         self, name: str, content_type: str, data: bytes, *, redirect_to: str | None = None
@@ -117,6 +137,9 @@ class TwilioDouble:
             if self._failures:
                 status, code, message = self._failures.popleft()
                 return status, _error(status, code, message)
+            for clock, start, end, status, code in self._outages:
+                if start <= clock.now() < end:
+                    return status, _error(status, code, f"scripted outage ({status})")
         problem = _missing_fields(form)
         if problem:
             return 400, _error(400, 21604 if "To" in problem else 21602, problem)

@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     """Configure admin sessions and mount the dashboard on ``app``."""
     from bot.admin import (  # noqa: F401
         views_activity,
+        views_attention,
         views_auth,
         views_contacts,
         views_money,

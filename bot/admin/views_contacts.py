@@ -20,6 +20,7 @@ from bot.admin.contacts import (
 from bot.admin.listing import PAGE_SIZE, decode_cursor, encode_cursor
 from bot.admin.security import admin_view
 from bot.directory.contacts_csv import RowError, export_contacts, import_contacts
+from bot.directory.import_history import ImportNotFound, recent_imports, undo_import
 from bot.engine.wording import plural
 from bot.models import (
     Contact,
@@ -70,6 +71,13 @@ def _uuid_or_400(raw: str) -> uuid.UUID:
         return uuid.UUID(raw)
     except ValueError:
         abort(400, description="bad page cursor")
+
+
+def _uuid_or_404(raw: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        abort(404)
 
 
 def _contact_or_404(contact_id: str) -> Contact:
@@ -137,23 +145,52 @@ def edit_contact(contact_id: str) -> Any:
 @bp.route("/contacts/import", methods=["GET", "POST"])
 @admin_view
 def import_page() -> Any:
-    """Upload a CSV; the report is the CLI's, line by line."""
+    """Upload a CSV; the report is the CLI's, line by line. Recent imports can be undone."""
     if request.method == "GET":
-        return render_template("admin/import.html", report=None)
+        return _import_page(report=None)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return render_template("admin/import.html", report=None, error="Choose a CSV file."), 400
+        return _import_page(report=None, error="Choose a CSV file."), 400
     data = upload.read(MAX_IMPORT_BYTES + 1)
     try:
         if len(data) > MAX_IMPORT_BYTES:
             raise RowError("the file is larger than 2 MB; split it")
         text = data.decode("utf-8-sig")
-        report = import_contacts(g.scope.session, g.project, text, actor=g.scope.actor)
+        # Committed a batch at a time, so the webhook never waits for the whole file.
+        report = import_contacts(g.scope.session, g.project, text, actor=g.scope.actor, commit=True)
     except (RowError, UnicodeDecodeError) as exc:
         g.scope.session.rollback()
         message = "the file is not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else str(exc)
-        return render_template("admin/import.html", report=None, error=message), 400
-    return render_template("admin/import.html", report=report)
+        return _import_page(report=None, error=message), 400
+    return _import_page(report=report)
+
+
+def _import_page(**context: Any) -> str:
+    return render_template(
+        "admin/import.html",
+        imports=recent_imports(g.scope),
+        users=reports.user_names(g.scope),
+        **context,
+    )
+
+
+@bp.post("/contacts/import/<import_id>/undo")
+@admin_view
+def undo_import_view(import_id: str) -> Any:
+    """Revert one import of this project (audited as this admin), batch by batch."""
+    try:
+        report = undo_import(
+            g.scope.session,
+            g.project.id,
+            _uuid_or_404(import_id),
+            actor=g.scope.actor,
+            now=g.now,
+            commit=True,
+        )
+    except ImportNotFound:
+        abort(404)
+    flash(report.as_text(), "ok")
+    return redirect(url_for("admin.import_page"))
 
 
 @bp.get("/contacts/export.csv")

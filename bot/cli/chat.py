@@ -56,9 +56,10 @@ def wait_for_replies(runtime: Runtime, inbound_id: uuid.UUID, timeout: float) ->
                     .order_by(Message.created_at, Message.id)
                 )
             )
-            settled = inbound is not None and inbound.status in {"done", "failed", "ignored"}
+            settled = inbound is not None and inbound.status not in {"queued", "processing"}
         if settled or time.monotonic() > deadline:
-            return [f"{r.body}  [{r.status}]" if r.status == "failed" else r.body for r in replies]
+            unsent = {"pending", "deferred", "failed", "undelivered"}
+            return [f"{r.body}  [{r.status}]" if r.status in unsent else r.body for r in replies]
         time.sleep(0.2)
 
 

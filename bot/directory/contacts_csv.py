@@ -4,23 +4,30 @@ Columns: ``display_name, phone, phone2, email, tags, capacity_band,
 relationship_strength, status, notes``. Phones are normalised to E.164 in the
 project's region; identities are unique per project, so a row whose phone or email
 is already known updates that contact instead of creating a second one. Every bad row
-is skipped with its line number and reason, inside its own savepoint, so it never
-leaves partial data. Reading and writing go through :mod:`bot.csv_safety`: formula
-cells are neutralised on export and restored on import, NUL characters are removed
-(with a warning naming the line), and a line the CSV reader cannot take is skipped.
+is skipped with its line number and reason and leaves nothing behind. Reading and
+writing go through :mod:`bot.csv_safety`: formula cells are neutralised on export and
+restored on import, NUL characters are removed (with a warning naming the line), and a
+line the CSV reader cannot take is skipped. Rows are written in batches by
+:mod:`bot.directory.contact_import` (one audit entry per batch; undo in
+:mod:`bot.directory.import_history`).
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import re
+import time
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ValidationError, field_validator
 from sqlalchemy.orm import Session
 
 from bot import csv_safety
+from bot.directory.contact_import import BATCH_SIZE, next_batch_size, write_batch
+from bot.directory.import_history import record_summary
 from bot.models import Contact, ContactIdentity, ContactTag, Project
 from bot.models.enums import CONTACT_STATUSES
 from bot.phones import InvalidPhone, to_e164
@@ -69,6 +76,8 @@ class RowResult:
 class ImportReport:
     rows: list[RowResult] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: The import's id (what ``calltime contacts import --undo`` takes).
+    import_id: uuid.UUID | None = None
 
     def _count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -88,6 +97,10 @@ class ImportReport:
     @property
     def skipped(self) -> int:
         return self._count("skipped")
+
+    def counts(self) -> dict[str, int]:
+        """Rows per status: imported, updated, unchanged, skipped."""
+        return {s: self._count(s) for s in ("imported", "updated", "unchanged", "skipped")}
 
     def as_text(self) -> str:
         lines = [*(f"warning: {w}" for w in self.warnings)]
@@ -174,9 +187,57 @@ def parse_row(raw: dict[str, str], region: str) -> ContactRow:
         raise RowError(exc.errors()[0]["msg"].removeprefix("Value error, ")) from exc
 
 
-def import_contacts(session: Session, project: Project, text: str, *, actor: str) -> ImportReport:
-    """Import CSV ``text`` into ``project``; returns the line-by-line report."""
-    report = ImportReport()
+def import_contacts(
+    session: Session,
+    project: Project,
+    text: str,
+    *,
+    actor: str,
+    commit: bool = False,
+    batch_size: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    import_id: uuid.UUID | None = None,
+) -> ImportReport:
+    """Import CSV ``text`` into ``project``; returns the line-by-line report.
+
+    Rows are parsed a batch at a time, then written (see
+    :func:`bot.directory.contact_import.write_batch`). With ``commit`` each batch is
+    committed before the next is parsed, so a long import never holds the write lock
+    for more than one batch, and without ``batch_size`` each batch is sized so its
+    transaction stays short; ``progress`` is called with each batch's line count.
+
+    Raises:
+        RowError: the file has no ``display_name`` column (nothing is written).
+    """
+    report = ImportReport(import_id=import_id or uuid.uuid4())
+    lines = _parsed_lines(text, project.default_region, report)
+    scope = ProjectScope(session, project.id, actor=actor)
+    batches, size = 0, batch_size or BATCH_SIZE
+    while chunk := list(itertools.islice(lines, size)):
+        batches += 1
+        started = time.perf_counter()
+        valid = [row for _, _, row in chunk if isinstance(row, ContactRow)]
+        written = iter(write_batch(scope, report.import_id, batches, valid))
+        for line, name, row in chunk:
+            status, reason = ("skipped", str(row)) if isinstance(row, RowError) else next(written)
+            report.rows.append(RowResult(line, status, name, reason))
+        if commit:
+            session.commit()
+            if batch_size is None:
+                size = next_batch_size(size, time.perf_counter() - started)
+        if progress is not None:
+            progress(len(chunk))
+    skipped = [(r.line, r.reason) for r in report.rows if r.status == "skipped"]
+    record_summary(scope, report.import_id, report.counts(), skipped, report.warnings, batches)
+    if commit:
+        session.commit()
+    return report
+
+
+def _parsed_lines(
+    text: str, region: str, report: ImportReport
+) -> Iterator[tuple[int, str, ContactRow | RowError]]:
+    """Check the header at once, then yield each line parsed (or its error), lazily."""
     try:
         reader = csv_safety.SafeDictReader(text)
     except ValueError as exc:
@@ -187,123 +248,24 @@ def import_contacts(session: Session, project: Project, text: str, *, actor: str
     extra = [h for h in headers if h not in COLUMNS]
     if extra:
         report.warnings.append("ignored columns: " + ", ".join(extra))
-    scope = ProjectScope(session, project.id, actor=actor)
+    return _parse_each(reader, region, report)
+
+
+def _parse_each(
+    reader: csv_safety.SafeDictReader, region: str, report: ImportReport
+) -> Iterator[tuple[int, str, ContactRow | RowError]]:
     for record in reader:
         line, raw = record.line, record.values
         if record.error:
-            report.rows.append(RowResult(line, "skipped", "", record.error))
+            yield line, "", RowError(record.error)
             continue
         if record.nul_removed:
             report.warnings.append(f"line {line}: removed NUL characters")
         name = (raw.get("display_name") or "").strip()[: MAX_LENGTHS["display_name"]]
         try:
-            row = parse_row(raw, project.default_region)
-            with session.begin_nested():
-                status, reason = _apply_row(scope, row)
-            report.rows.append(RowResult(line, status, name, reason))
+            yield line, name, parse_row(raw, region)
         except RowError as exc:
-            report.rows.append(RowResult(line, "skipped", name, str(exc)))
-    return report
-
-
-def _apply_row(scope: ProjectScope, row: ContactRow) -> tuple[str, str]:
-    identities = [("phone", p) for p in row.phones] + ([("email", row.email)] if row.email else [])
-    owners = {
-        ident.contact_id
-        for kind, value in identities
-        if (
-            ident := scope.first(
-                ContactIdentity, ContactIdentity.type == kind, ContactIdentity.value == value
-            )
-        )
-    }
-    if len(owners) > 1:
-        raise RowError("its phone numbers/email belong to different existing contacts")
-    contact = scope.get(Contact, next(iter(owners))) if owners else None
-    if contact is None or contact.deleted_at is not None:
-        contact = scope.insert(
-            Contact(
-                display_name=row.display_name,
-                capacity_band=row.capacity_band,
-                relationship_strength=row.relationship_strength or 3,
-                status=row.status or "active",
-                notes=row.notes,
-            )
-        )
-        _add_identities(scope, contact.id, identities)
-        _add_tags(scope, contact.id, row.tags)
-        scope.emit("contact.created", contact_id=contact.id, source="import")
-        return "imported", ""
-    return _update_contact(scope, contact, row, identities)
-
-
-def _update_contact(
-    scope: ProjectScope, contact: Contact, row: ContactRow, identities: list[tuple[str, str]]
-) -> tuple[str, str]:
-    changes: dict[str, object] = {}
-    wanted = {
-        "display_name": row.display_name,
-        "capacity_band": row.capacity_band,
-        "relationship_strength": row.relationship_strength,
-        "notes": row.notes,
-        "status": row.status,
-    }
-    for key, value in wanted.items():
-        if value is not None and getattr(contact, key) != value:
-            changes[key] = value
-    reason = ""
-    # An import never lifts a do-not-contact request; only an admin's explicit edit does.
-    if contact.status == "do_not_contact" and changes.get("status") not in (None, "do_not_contact"):
-        changes.pop("status")
-        reason = "kept do_not_contact"
-    if changes:
-        scope.update(contact, **changes)
-    added = _add_identities(scope, contact.id, identities) + _add_tags(scope, contact.id, row.tags)
-    if not changes and not added:
-        return "unchanged", reason
-    scope.emit("contact.updated", contact_id=contact.id, source="import")
-    return "updated", reason
-
-
-def _add_identities(
-    scope: ProjectScope, contact_id: uuid.UUID, identities: list[tuple[str, str]]
-) -> int:
-    existing = {
-        (i.type, i.value)
-        for i in scope.all(ContactIdentity, ContactIdentity.contact_id == contact_id)
-    }
-    has_primary = {
-        i.type
-        for i in scope.all(
-            ContactIdentity,
-            ContactIdentity.contact_id == contact_id,
-            ContactIdentity.is_primary.is_(True),
-        )
-    }
-    added = 0
-    for kind, value in identities:
-        if (kind, value) in existing:
-            continue
-        scope.insert(
-            ContactIdentity(
-                contact_id=contact_id,
-                type=kind,
-                value=value,
-                is_primary=kind not in has_primary,
-                is_whatsapp_capable=kind == "phone",
-            )
-        )
-        has_primary.add(kind)
-        added += 1
-    return added
-
-
-def _add_tags(scope: ProjectScope, contact_id: uuid.UUID, tags: list[str]) -> int:
-    existing = {t.tag for t in scope.all(ContactTag, ContactTag.contact_id == contact_id)}
-    new = [t for t in tags if t not in existing]
-    for tag in new:
-        scope.insert(ContactTag(contact_id=contact_id, tag=tag))
-    return len(new)
+            yield line, name, exc
 
 
 def export_contacts(session: Session, project: Project) -> str:

@@ -42,7 +42,8 @@ PAYMENT_METHODS: tuple[PaymentMethod, ...] = get_args(PaymentMethod)
 PAYMENT_STATUSES = ("pending", "confirmed", "failed", "refunded")
 PROVIDERS = ("anthropic", "meta_llama")
 MESSAGE_STATUSES = (
-    # inbound life cycle
+    # inbound life cycle: queued → processing → done | failed | ignored, or pending (handled,
+    # its reply waits for a delivery retry) → done | undelivered (Twilio refused the reply)
     "queued",
     "processing",
     "done",

@@ -39,8 +39,10 @@ class Message(ProjectMixin, TimestampsMixin, Base):
     """One WhatsApp message in or out.
 
     Inbound rows are the work queue: ``queued`` → ``processing`` (with a lease) →
-    ``done`` or ``failed``. ``twilio_sid`` is unique, which is what makes a webhook
-    retried by Twilio a no-op.
+    ``done``, ``failed`` or ``ignored``; a handled message whose reply Twilio has not
+    taken yet is ``pending`` until it is (``done``) or is refused (``undelivered``).
+    Outbound rows: see :mod:`bot.whatsapp.redelivery`. ``twilio_sid`` is unique, which
+    is what makes a webhook retried by Twilio a no-op.
     """
 
     __tablename__ = "messages_inbound_outbound"

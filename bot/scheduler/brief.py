@@ -29,7 +29,7 @@ from bot.scheduler.outbox import transmit_rows
 from bot.scheduler.runs import tracked_run
 from bot.store import ProjectScope
 from bot.turn.sessions import last_inbound_at
-from bot.whatsapp.sender import record_outbound
+from bot.whatsapp.sender import in_window, record_outbound
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def send_brief(runtime: Runtime, project_id: uuid.UUID, user_id: uuid.UUID) -> b
             return False
         body = brief_text(scope, user, project, now)
         last = last_inbound_at(scope, user)
-        outside = last is None or now - last >= timedelta(hours=24)
+        outside = not in_window(last, now)
         rows = record_outbound(
             scope,
             user.phone or "",

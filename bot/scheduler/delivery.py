@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -39,11 +39,9 @@ from bot.scheduler.outbox import transmit_rows
 from bot.store import ProjectScope
 from bot.turn.sessions import get_or_open_session, last_inbound_at
 from bot.turn.state import SessionState
-from bot.whatsapp.sender import record_outbound
+from bot.whatsapp.sender import in_window, record_outbound
 
 log = logging.getLogger(__name__)
-
-WINDOW = timedelta(hours=24)
 
 
 @dataclass
@@ -171,7 +169,7 @@ def record_digest(
     phone = user.phone or ""
     common = {"now": now, "user_id": user.id, "session_id": session_id}
     last = last_inbound_at(scope, user)
-    if last is not None and now - last < WINDOW:
+    if in_window(last, now):
         return "text", record_outbound(scope, phone, body, **common), []
     waiting = record_outbound(scope, phone, body, status="deferred", **common)
     content_sid = runtime.settings.twilio_nudge_content_sid

@@ -5,6 +5,11 @@ outbound) before it is sent, so the admin pages see exactly what went out and a 
 recorded by a turn that crashed before sending is still delivered later. Without
 Twilio credentials rows are stored with status ``simulated`` and shown by the
 simulator and ``calltime chat``.
+
+Twilio is asked once per attempt. A 429, a 5xx or a network error leaves the row
+``pending`` with the next attempt time in ``lease_until`` (:data:`RETRY_BACKOFF`,
+minutes apart); :mod:`bot.whatsapp.redelivery` sends it again when that time comes.
+A 4xx refusal (21211 bad number, 63016 outside the 24-hour window …) is final.
 """
 
 from __future__ import annotations
@@ -12,15 +17,12 @@ from __future__ import annotations
 import json
 import logging
 import re
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import requests
 from twilio.base.exceptions import TwilioRestException
-from twilio.rest import Client
-from twilio.rest.api.v2010.account.message import MessageInstance
 
 from bot.models import Message, Project, User
 from bot.models.types import utcnow
@@ -34,10 +36,15 @@ log = logging.getLogger(__name__)
 
 #: WhatsApp's (and Twilio's) limit on one message body.
 MAX_BODY = 1600
-#: Seconds to wait before each retry of a 429 or 5xx answer from Twilio.
-RETRY_DELAYS = (0.5, 1.0, 2.0)
+#: Wait before the 1st, 2nd, … retry of a row Twilio could not take (429, 5xx, network);
+#: the last step repeats until the row is delivered, refused or too late.
+RETRY_BACKOFF = tuple(timedelta(minutes=m) for m in (1, 2, 4, 8, 15))
 #: How long a ``pending`` row may wait before another worker delivers it instead.
 PENDING_LEASE = timedelta(minutes=2)
+#: ``locked_by`` of a row just recorded: the process that recorded it sends it.
+RECORDER = "recorder"
+#: WhatsApp accepts free text only this long after the user's last message.
+WINDOW = timedelta(hours=24)
 
 _SENTENCE_END = re.compile(r"(?<=[.!?।])\s+")
 
@@ -115,7 +122,10 @@ def record_outbound(
             reply_to_id=reply_to_id,
             content_sid=content_sid,
             media_json=[{"content_variables": content_variables}] if content_variables else [],
-            lease_until=utcnow() + PENDING_LEASE,
+            # Held by whoever recorded it until the lease runs out (runtime clock); then a
+            # sweep of bot.whatsapp.redelivery sends it, so a crash loses nothing.
+            lease_until=now + PENDING_LEASE if status == "pending" else None,
+            locked_by=RECORDER if status == "pending" else None,
             created_at=now,
         )
         scope.session.add(row)
@@ -126,36 +136,79 @@ def record_outbound(
 
 @dataclass(frozen=True)
 class SendResult:
-    """What Twilio answered for one row (or ``simulated`` without credentials)."""
+    """What Twilio answered for one row.
+
+    ``status`` is ours (``sent``, ``delivered`` …), ``simulated`` without credentials,
+    ``failed`` for a final refusal, or ``retry`` when Twilio could not take it now.
+    """
 
     status: str
     sid: str | None = None
     error_code: str | None = None
     error_message: str | None = None
 
+    @property
+    def accepted(self) -> bool:
+        """Twilio has the message (or it was simulated): it must never be sent again."""
+        return self.status not in ("failed", "retry")
+
 
 def twilio_send(runtime: Runtime, row: Message) -> SendResult:
-    """Hand one row to Twilio; touches no database, so callers can hold no lock meanwhile."""
+    """Hand one row to Twilio, once; touches no database, so callers hold no lock meanwhile."""
     client = twilio_client(runtime)
     if client is None:
         return SendResult(status="simulated")
     try:
-        created = _create_with_retries(client, _create_kwargs(runtime, row))
+        created = client.messages.create(**_create_kwargs(runtime, row))
     except TwilioRestException as exc:
+        retriable = exc.status == 429 or exc.status >= 500
+        log.warning("twilio answered %s for message %s", exc.status, row.id)
         return SendResult(
-            status="failed",
+            status="retry" if retriable else "failed",
             error_code=str(exc.code or exc.status),
             error_message=str(exc.msg)[:500],
         )
+    except requests.RequestException as exc:
+        # The request may or may not have reached Twilio; retrying risks a duplicate,
+        # giving up loses the reply. Calltime retries (see docs/pipeline.md).
+        log.warning("twilio unreachable for message %s: %s", row.id, exc)
+        return SendResult(status="retry", error_code="network", error_message=str(exc)[:500])
     return SendResult(status=_our_status(created.status), sid=created.sid)
 
 
-def apply_result(scope: ProjectScope, row: Message, result: SendResult) -> None:
-    """Record Twilio's answer on the row and emit ``whatsapp.message.sent`` or ``.failed``."""
-    row.lease_until = None
-    if result.status == "failed":
-        # A permanent refusal (e.g. 63016, outside the 24-hour window): keep it visible.
+def retry_delay(attempts: int) -> timedelta:
+    """How long a row that failed ``attempts`` times waits before the next try."""
+    return RETRY_BACKOFF[min(max(attempts, 1), len(RETRY_BACKOFF)) - 1]
+
+
+def in_window(last_inbound: datetime | None, now: datetime) -> bool:
+    """Whether free text may be sent at ``now`` to someone who last wrote at ``last_inbound``."""
+    return last_inbound is not None and now - last_inbound < WINDOW
+
+
+def apply_result(scope: ProjectScope, row: Message, result: SendResult, now: datetime) -> None:
+    """Record Twilio's answer on the row (``now`` is the runtime clock's, for the retry time).
+
+    Emits ``whatsapp.message.sent``, ``.failed`` or ``.retrying``.
+    """
+    row.locked_by = None
+    row.attempts += 1
+    if result.status == "retry":
+        row.status = "pending"
+        row.lease_until = now + retry_delay(row.attempts)
+        row.error_code, row.error_message = result.error_code, result.error_message
+        scope.emit(
+            "whatsapp.message.retrying",
+            user_id=row.user_id,
+            message_id=row.id,
+            error_code=row.error_code,
+            attempts=row.attempts,
+            next_attempt_at=row.lease_until,
+        )
+    elif result.status == "failed":
+        # A final refusal (e.g. 63016, outside the 24-hour window): keep it visible.
         row.status = "failed"
+        row.lease_until = None
         row.error_code = result.error_code
         row.error_message = result.error_message
         log.error("twilio refused message %s: %s %s", row.id, row.error_code, row.error_message)
@@ -168,8 +221,10 @@ def apply_result(scope: ProjectScope, row: Message, result: SendResult) -> None:
         )
     else:
         row.status = result.status
+        row.lease_until = None
         row.twilio_sid = result.sid
         row.sent_at = utcnow()
+        row.error_code = row.error_message = None
         scope.emit(
             "whatsapp.message.sent",
             user_id=row.user_id,
@@ -182,24 +237,7 @@ def apply_result(scope: ProjectScope, row: Message, result: SendResult) -> None:
 
 def transmit(runtime: Runtime, scope: ProjectScope, row: Message) -> None:
     """Send one ``pending`` row through Twilio and record the SID, status or error."""
-    apply_result(scope, row, twilio_send(runtime, row))
-
-
-def _create_with_retries(client: Client, kwargs: dict[str, object]) -> MessageInstance:
-    """``messages.create``, retrying 429, 5xx and network errors with backoff."""
-    for attempt, delay in enumerate((*RETRY_DELAYS, None)):
-        try:
-            return client.messages.create(**kwargs)
-        except TwilioRestException as exc:
-            if not (exc.status == 429 or exc.status >= 500) or delay is None:
-                raise
-            log.warning("twilio answered %s (attempt %d); retrying", exc.status, attempt + 1)
-        except requests.RequestException as exc:
-            if delay is None:
-                raise TwilioRestException(503, "", f"Twilio unreachable: {exc}") from exc
-            log.warning("twilio unreachable (attempt %d): %s; retrying", attempt + 1, exc)
-        time.sleep(delay)
-    raise AssertionError("unreachable")  # the last attempt returns or raises
+    apply_result(scope, row, twilio_send(runtime, row), runtime.clock.now())
 
 
 def _create_kwargs(runtime: Runtime, row: Message) -> dict[str, object]:
@@ -245,8 +283,9 @@ def send_text(
 ) -> list[Message]:
     """Store and send ``body`` to an operator; returns the outbound rows.
 
-    With ``status_if_deferred`` one row is stored as ``deferred`` and nothing is sent:
-    :func:`deliver_deferred` sends it when the operator next writes to the bot.
+    With ``status_if_deferred`` one row is stored as ``deferred`` and nothing is sent: the
+    worker sends it after the reply to the operator's next message. Sending happens
+    inside the caller's transaction, so this is for the CLI and tests, not the pipeline.
     """
     if not user.phone:
         raise ValueError(f"user {user.id} has no phone number to send to")
@@ -282,22 +321,6 @@ def deferred_rows(scope: ProjectScope, user: User) -> list[Message]:
             ).order_by(Message.created_at, Message.id)
         )
     )
-
-
-def deliver_deferred(runtime: Runtime, scope: ProjectScope, user: User) -> int:
-    """Send ``user``'s deferred rows, oldest first; returns how many were sent."""
-    rows = deferred_rows(scope, user)
-    for row in rows:
-        row.status = "pending"
-        transmit(runtime, scope, row)
-    return len(rows)
-
-
-def deliver_pending(runtime: Runtime, scope: ProjectScope, rows: list[Message]) -> None:
-    """Send rows still ``pending`` (recorded by a turn, or left by a crashed worker)."""
-    for row in rows:
-        if row.status == "pending":
-            transmit(runtime, scope, row)
 
 
 def pending_replies(scope: ProjectScope, inbound_id: uuid.UUID) -> list[Message]:

@@ -22,6 +22,7 @@ from bot.runtime import Runtime, get_runtime
 from bot.store import ProjectScope
 from bot.whatsapp.inbound import MalformedInbound, parse_inbound_form
 from bot.whatsapp.intake import UnknownProjectNumber, store_inbound
+from bot.whatsapp.redelivery import settle_replies
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +150,8 @@ def _record_status(runtime: Runtime, report: StatusCallback, new_status: str) ->
             return _plain(200, "unknown message")
         if STATUS_RANK[new_status] > STATUS_RANK.get(row.status, 0):
             row.status = new_status
+            # A reply Twilio could not deliver after all: its message says so too.
+            settle_replies(session, [row.reply_to_id])
         if report.error_code:
             row.error_code = report.error_code
             row.error_message = report.error_message or row.error_message

@@ -7,7 +7,10 @@ A turn runs in three steps, so a crash at any point neither loses nor repeats a 
    as ``pending`` outbound rows with ``reply_to_id``. A command is one transaction; a
    model turn is several short ones with none open while the model is asked, and its
    writes are reverted if it does not get to record its reply;
-3. delivery: the pending rows go to Twilio, then the message is settled ``done``.
+3. delivery: the pending rows go to Twilio (after the thread's replies still waiting for
+   a retry, and before the operator's deferred messages), then the message is settled:
+   ``done`` when Twilio has the whole reply, ``pending`` while part of it waits for a
+   retry (:mod:`bot.whatsapp.redelivery`), ``undelivered`` when Twilio refused it.
 
 A retried message whose reply rows already exist skips step 2. A turn that raises is
 put back in the queue with a delay and, after ``max_attempts``, answered with an apology
@@ -30,11 +33,13 @@ from functools import partial
 from sqlalchemy.orm import Session
 
 from bot.models import Message, Project, User
+from bot.phones import whatsapp_address
 from bot.runtime import Runtime
 from bot.store import ProjectScope
 from bot.turn.context import Answer, TurnContext
 from bot.turn.router import route
 from bot.turn.run import discard_unfinished, run_turn
+from bot.turn.sessions import get_or_open_session
 from bot.whatsapp.media import Fetched, fetch_media
 from bot.whatsapp.queue import (
     Claim,
@@ -44,13 +49,15 @@ from bot.whatsapp.queue import (
     release_for_retry,
     settle,
 )
-from bot.whatsapp.sender import (
-    apply_result,
-    deferred_rows,
-    pending_replies,
-    record_outbound,
-    twilio_send,
+from bot.whatsapp.redelivery import (
+    deliver_due,
+    hold,
+    record_results,
+    reply_state,
+    send_in_order,
+    waiting_rows,
 )
+from bot.whatsapp.sender import deferred_rows, pending_replies, record_outbound
 from bot.whatsapp.unknown_senders import answer_unknown_sender
 
 log = logging.getLogger(__name__)
@@ -83,18 +90,6 @@ def _operator(session: Session, message: Message) -> User | None:
 
 #: The outcome of a message this worker no longer holds: nothing to send or settle.
 _LOST = Outcome("lost", [])
-
-
-def _outbox(scope: ProjectScope, message: Message, operator: User | None) -> list[Message]:
-    """The reply rows not sent yet, then the operator's deferred messages.
-
-    Deferred rows keep their status until Twilio has them, so a crash before sending
-    leaves them to go out with the retried turn.
-    """
-    rows = [r for r in pending_replies(scope, message.id) if r.status == "pending"]
-    if operator is not None:
-        rows.extend(deferred_rows(scope, operator))
-    return rows
 
 
 class Worker:
@@ -136,12 +131,19 @@ class Worker:
         self._stop = threading.Event()
 
     def run_once(self) -> int:
-        """Handle every message runnable now; returns how many were handled."""
-        handled = 0
-        while handled < MAX_PER_SWEEP and not self._stop.is_set():
+        """Handle every message runnable now; returns how many were handled.
+
+        When the queue is empty, replies whose retry time has come are sent, a small
+        batch at a time, so a new message never waits long behind a backlog.
+        """
+        handled = rounds = 0
+        while handled + rounds < MAX_PER_SWEEP and not self._stop.is_set():
             claim = claim_next(self.runtime.db, self.worker_id, self.lease)
             if claim is None:
-                break
+                if deliver_due(self.runtime, self.worker_id) == 0:
+                    break
+                rounds += 1
+                continue
             self.handle(claim)
             handled += 1
         return handled
@@ -184,8 +186,8 @@ class Worker:
             return None if early is _LOST else early
         loader = partial(hold_claim, worker_id=self.worker_id, lease=self.lease)
         reply = run_turn(self.runtime, claim.message_id, self.handler, fetched, loader=loader)
-        # Only reads from here: the turn recorded its reply (and a failure's error).
-        with self.runtime.db.session(read_only=True) as session:
+        # The turn recorded its reply (and a failure's error); now hold the rows to send.
+        with self.runtime.db.session() as session:
             message = lock_claimed(session, claim.message_id, self.worker_id)
             if reply is None or message is None:
                 log.warning("message %s was taken over by another worker", claim.message_id)
@@ -194,14 +196,13 @@ class Worker:
             # A failed reply: the model could not be reached even after the SDK's retries;
             # the turn reverted its writes and answered with a fallback.
             status = "failed" if reply.meta.get("failed") else "done"
-            return Outcome(status, _outbox(scope, message, session.get(User, message.user_id)))
+            return Outcome(status, self._outbox(scope, message, _operator(session, message)))
 
     def _answer_without_turn(self, claim: Claim) -> Outcome | None:
         """The outcome when no turn is needed (an unknown sender, a reply already recorded;
         :data:`_LOST` when the claim was lost), or ``None`` when the operator's turn runs.
 
-        Reads only, so it takes no write lock on SQLite, unless an unknown sender must
-        get today's notice.
+        Reads only, so it takes no write lock on SQLite, unless there is something to send.
         """
         with self.runtime.db.session(read_only=True) as session:
             message = lock_claimed(session, claim.message_id, self.worker_id)
@@ -211,35 +212,54 @@ class Worker:
             operator = _operator(session, message)
             scope = ProjectScope(session, message.project_id, actor="system:worker")
             answered = bool(pending_replies(scope, message.id))
-            if operator is not None:
-                return Outcome("done", _outbox(scope, message, operator)) if answered else None
-            if answered:
-                return Outcome("ignored", _outbox(scope, message, None))
+            if operator is not None and not answered:
+                return None
         with self.runtime.db.session() as session:
             message = lock_claimed(session, claim.message_id, self.worker_id)
             if message is None:
                 return _LOST
             scope = ProjectScope(session, message.project_id, actor="system:worker")
-            answer_unknown_sender(self.runtime, scope, message)
-            return Outcome("ignored", _outbox(scope, message, None))
+            if operator is not None:
+                return Outcome("done", self._outbox(scope, message, operator))
+            if not answered:
+                answer_unknown_sender(self.runtime, scope, message)
+            return Outcome("ignored", self._outbox(scope, message, None))
+
+    def _outbox(
+        self, scope: ProjectScope, message: Message, operator: User | None
+    ) -> list[Message]:
+        """The rows to send now, held by this worker: the thread's replies waiting for a
+        retry, the reply rows not sent yet, then the operator's deferred messages.
+
+        Deferred rows keep their status until Twilio has them, so a crash before sending
+        leaves them to go out with the retried turn.
+        """
+        rows = waiting_rows(scope.session, message.thread_key, exclude=message.id)
+        rows += [r for r in pending_replies(scope, message.id) if r.status == "pending"]
+        if operator is not None:
+            rows += deferred_rows(scope, operator)
+        hold(rows, self.worker_id, self.runtime.clock.now())
+        return rows
 
     def _send_and_settle(self, claim: Claim, outcome: Outcome) -> None:
         """Step 3: send the reply (and the operator's deferred messages), then settle.
 
         Twilio is called after the turn's transaction, never inside one: on SQLite an
-        open transaction holds the write lock the webhook needs.
+        open transaction holds the write lock the webhook needs. Twilio's answers are
+        recorded even if the claim was lost meanwhile, so nothing is sent twice.
         """
-        results = [(row.id, twilio_send(self.runtime, row)) for row in outcome.outbox]
+        results = send_in_order(self.runtime, outcome.outbox)
         with self.runtime.db.session() as session:
+            record_results(
+                session, outcome.outbox, results, self.runtime.clock.now(), actor="system:sender"
+            )
             message = lock_claimed(session, claim.message_id, self.worker_id)
             if message is None:
                 return
-            scope = ProjectScope(session, message.project_id, actor="system:sender")
-            for row_id, result in results:
-                row = session.get(Message, row_id)
-                if row is not None:
-                    apply_result(scope, row, result)
             settle(message, outcome.status)
+            if outcome.status == "done":
+                message.status, error = reply_state(session, message.id)
+                message.error_message = error or message.error_message
 
     def _failed(self, claim: Claim, error: str) -> None:
         """Retry later, or after the last attempt apologise and mark the message failed."""
@@ -252,27 +272,42 @@ class Worker:
                 return
             message.error_message = error[:1000]
             scope = ProjectScope(session, message.project_id, actor="system:worker")
+            operator = _operator(session, message)
             if not pending_replies(scope, message.id):
                 # "Nothing was saved": revert what an unfinished model turn committed.
                 discard_unfinished(scope, message, self.runtime.clock.now())
-                self._apologise(scope, message)
+                self._apologise(scope, message, operator)
+            outbox = self._outbox(scope, message, operator)
             scope.emit(
                 "whatsapp.turn.failed",
                 user_id=message.user_id,
                 message_id=message.id,
+                session_id=message.session_id,
                 error=error[:300],
             )
-            unsent = [r for r in pending_replies(scope, message.id) if r.status == "pending"]
         # Sent after the transaction, like every reply (no transaction during a network call).
-        self._send_and_settle(claim, Outcome("failed", unsent))
+        self._send_and_settle(claim, Outcome("failed", outbox))
 
-    def _apologise(self, scope: ProjectScope, message: Message) -> None:
+    def _apologise(self, scope: ProjectScope, message: Message, operator: User | None) -> None:
+        """Record the apology, in the operator's session so admins see the failed turn."""
+        now = self.runtime.clock.now()
+        if operator is not None and message.session_id is None:
+            # The failed turn's own session write was rolled back with the rest of it.
+            chat = get_or_open_session(
+                scope,
+                operator,
+                whatsapp_address(message.from_number),
+                now,
+                idle_hours=self.runtime.settings.session_idle_hours,
+            )
+            chat.last_activity_at = max(chat.last_activity_at, now)
+            message.session_id = chat.id
         excerpt = message.body[:40] + ("…" if len(message.body) > 40 else "")
         record_outbound(
             scope,
             message.from_number,
             APOLOGY.format(excerpt=f'"{excerpt}"' if excerpt else "a file"),
-            now=self.runtime.clock.now(),
+            now=now,
             user_id=message.user_id,
             session_id=message.session_id,
             reply_to_id=message.id,

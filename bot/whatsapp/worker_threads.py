@@ -19,6 +19,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from bot.access_log import CalltimeRequestHandler
 from bot.whatsapp.queue import Claim, claim_next
+from bot.whatsapp.redelivery import deliver_due
 from bot.whatsapp.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -86,11 +87,22 @@ def run_pool(workers: list[Worker], stop: threading.Event, poll_seconds: float =
                 claim = None
                 stop.wait(2.0)
             if claim is None:
-                idle.put(worker)
+                # Nothing new: send replies whose retry time has come, then rest.
+                pool.submit(_redeliver, worker, idle)
                 stop.wait(poll_seconds)
                 continue
             pool.submit(turn, worker, claim)
     log.info("worker pool %s stopped", workers[0].worker_id)
+
+
+def _redeliver(worker: Worker, idle: queue.Queue[Worker]) -> None:
+    """Send a batch of replies due for a retry on ``worker``'s thread, then free it."""
+    try:
+        deliver_due(worker.runtime, worker.worker_id)
+    except Exception:  # a database or Twilio outage must not end the pool
+        log.exception("worker pool: redelivery failed; retrying later")
+    finally:
+        idle.put(worker)
 
 
 def serve_with_workers(
