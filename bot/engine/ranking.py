@@ -1,10 +1,10 @@
 """Whom to call now: a deterministic, explainable ranking.
 
 Candidates come from small indexed pools (so the query cost does not grow with the
-contact list): follow-ups due today or overdue, open pledges near ``expected_by``,
-reschedules whose time has come, the strongest relationships, the longest
-uncontacted, and ``vip``/``renewal`` tags. Each candidate is then scored with
-:data:`WEIGHTS` and carries its one or two strongest reasons.
+contact list; see :mod:`bot.engine.candidate_pools`): follow-ups due today or overdue,
+open pledges near ``expected_by``, reschedules whose time has come, the strongest
+relationships, the longest uncontacted, and ``vip``/``renewal`` tags. Each candidate is
+then scored with :data:`WEIGHTS` and carries its one or two strongest reasons.
 
 Never returned: ``do_not_contact``/``inactive``/deleted contacts, contacts already
 contacted today (operator's timezone), and contacts assigned to another operator.
@@ -13,18 +13,17 @@ contacted today (operator's timezone), and contacts assigned to another operator
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
-
 from bot.engine.amounts import format_money
+from bot.engine.candidate_pools import CONTACT_COLUMNS, POOLS, TAGS, pool_rows
 from bot.engine.timezones import operator_tz
 from bot.engine.when import local_day_bounds
-from bot.models import Contact, ContactTag, Followup, Pledge, Project, User
-from bot.store import ProjectScope
+from bot.models import Contact, Followup, Pledge, Project, User
+from bot.store import NotFound, ProjectScope
 
 #: Points per rule; the reasons shown are the highest-scoring ones.
 WEIGHTS = {
@@ -39,8 +38,6 @@ WEIGHTS = {
     "per_stale_day": 0.5,
 }
 CAPACITY_POINTS = {"1L+": 60, "25k-1L": 40, "5k-25k": 20}
-POOL = 60
-PLEDGE_WINDOW_DAYS = 3
 STALE_CAP_DAYS = 90
 
 
@@ -64,43 +61,7 @@ class _Candidate:
     followup_id: uuid.UUID | None = None
     pledge_id: uuid.UUID | None = None
     score: float = 0.0
-
-
-CONTACT_COLUMNS = (
-    Contact.id,
-    Contact.display_name,
-    Contact.relationship_strength,
-    Contact.capacity_band,
-    Contact.last_contacted_at,
-)
-
-
-def eligible(user: User, day_start: datetime) -> list[Any]:
-    """SQL conditions every suggested contact must meet."""
-    return [
-        Contact.status == "active",
-        Contact.deleted_at.is_(None),
-        or_(Contact.last_contacted_at.is_(None), Contact.last_contacted_at < day_start),
-        or_(Contact.assigned_to_user_id.is_(None), Contact.assigned_to_user_id == user.id),
-    ]
-
-
-def _contacts(scope: ProjectScope, where: list[Any], order: Sequence[Any]) -> list[Any]:
-    stmt = select(*CONTACT_COLUMNS).where(Contact.project_id == scope.project_id, *where)
-    return list(scope.session.execute(stmt.order_by(*order).limit(POOL)))
-
-
-def _joined(
-    scope: ProjectScope, columns: Sequence[Any], model: Any, where: list[Any], order: Sequence[Any]
-) -> list[Any]:
-    stmt = (
-        select(*columns, *CONTACT_COLUMNS)
-        .join(Contact, Contact.id == model.contact_id)
-        .where(model.project_id == scope.project_id, Contact.project_id == scope.project_id, *where)
-        .order_by(*order)
-        .limit(POOL)
-    )
-    return list(scope.session.execute(stmt))
+    tag_bits: int = 0  # 1: vip, 2: renewal (see candidate_pools.pool_rows)
 
 
 def _local_day(moment: datetime, tz: Any) -> str:
@@ -110,67 +71,30 @@ def _local_day(moment: datetime, tz: Any) -> str:
 def _candidates(
     scope: ProjectScope, user: User, now: datetime, tz: Any, prefer: list[uuid.UUID]
 ) -> dict[uuid.UUID, _Candidate]:
-    day_start, day_end = local_day_bounds(now, tz)
-    where = eligible(user, day_start)
+    day_start = local_day_bounds(now, tz)[0]
     found: dict[uuid.UUID, _Candidate] = {}
-
-    def add(row: Any, points: float = 0, reason: str | None = None) -> _Candidate:
-        candidate = found.setdefault(row[0], _Candidate(tuple(row)))
-        if reason is not None:
+    for row in pool_rows(scope, user, now, tz, prefer):
+        candidate = found.get(row.contact_id)
+        if candidate is None:
+            contact = tuple(row[1 : 1 + len(CONTACT_COLUMNS)])
+            candidate = found[row.contact_id] = _Candidate(contact, tag_bits=row.tag_bits)
+        pool = POOLS[row.pool]
+        if pool == "followup":
+            overdue = row.due_at < day_start
+            hours = max((now - row.due_at).total_seconds() / 3600, 0)
+            points = WEIGHTS["followup_overdue" if overdue else "followup_due"] + min(hours, 72)
+            reason = _followup_reason(row.reason, row.due_at, tz, overdue)
             candidate.scored.append((points, reason))
-        return candidate
-
-    if prefer:
-        for row in _contacts(scope, [Contact.id.in_(prefer), *where], [Contact.id]):
-            add(row)
-    followups = _joined(
-        scope,
-        (Followup.id, Followup.due_at, Followup.reason),
-        Followup,
-        [
-            Followup.status.in_(("scheduled", "due")),
-            Followup.due_at < day_end,
-            or_(Followup.assigned_to_user_id.is_(None), Followup.assigned_to_user_id == user.id),
-            *where,
-        ],
-        [Followup.due_at, Followup.id],
-    )
-    for followup_id, due_at, reason, *row in followups:
-        overdue = due_at < day_start
-        hours = max((now - due_at).total_seconds() / 3600, 0)
-        points = WEIGHTS["followup_overdue" if overdue else "followup_due"] + min(hours, 72)
-        candidate = add(row, points, _followup_reason(reason, due_at, tz, overdue))
-        candidate.followup_id = candidate.followup_id or followup_id
-    horizon = now.astimezone(tz).date() + timedelta(days=PLEDGE_WINDOW_DAYS)
-    pledges = _joined(
-        scope,
-        (Pledge.id, Pledge.amount, Pledge.pledged_at, Pledge.expected_by),
-        Pledge,
-        [Pledge.status == "open", Pledge.expected_by <= horizon, *where],
-        [Pledge.expected_by, Pledge.id],
-    )
-    for pledge_id, amount, pledged_at, expected_by, *row in pledges:
-        why = (
-            f"pledged {format_money(amount)} on {_local_day(pledged_at, tz)}, "
-            f"unpaid; due {expected_by:%a %d %b}".replace(" 0", " ")
-        )
-        add(row, WEIGHTS["pledge_due"], why).pledge_id = pledge_id
-    for row in _contacts(
-        scope, [*where, Contact.next_suggested_at <= now], [Contact.next_suggested_at, Contact.id]
-    ):
-        add(row, WEIGHTS["reschedule"], "asked to be called back now")
-    tagged = Contact.id.in_(
-        select(ContactTag.contact_id).where(
-            ContactTag.project_id == scope.project_id, ContactTag.tag.in_(("vip", "renewal"))
-        )
-    )
-    for extra, order in (
-        ([], [Contact.relationship_strength.desc(), Contact.id.desc()]),
-        ([], [Contact.last_contacted_at, Contact.id]),
-        ([tagged], [Contact.id]),
-    ):
-        for row in _contacts(scope, [*where, *extra], order):
-            add(row)
+            candidate.followup_id = candidate.followup_id or row.followup_id
+        elif pool == "pledge":
+            why = (
+                f"pledged {format_money(row.amount)} on {_local_day(row.pledged_at, tz)}, "
+                f"unpaid; due {row.expected:%a %d %b}".replace(" 0", " ")
+            )
+            candidate.scored.append((WEIGHTS["pledge_due"], why))
+            candidate.pledge_id = row.pledge_id
+        elif pool == "reschedule":
+            candidate.scored.append((WEIGHTS["reschedule"], "asked to be called back now"))
     return found
 
 
@@ -185,13 +109,13 @@ def _followup_reason(reason: str | None, due_at: datetime, tz: Any, overdue: boo
     return f"{what} – {'overdue since' if overdue else 'due'} {when}"
 
 
-def _static_points(candidate: _Candidate, tags: set[str], now: datetime) -> None:
+def _static_points(candidate: _Candidate, now: datetime) -> None:
     _, _, strength, band, last = candidate.row
     candidate.scored.append((WEIGHTS["per_strength"] * strength, f"relationship {strength}/5"))
     if band in CAPACITY_POINTS:
         candidate.scored.append((CAPACITY_POINTS[band], f"capacity {band}"))
-    for tag in ("vip", "renewal"):
-        if tag in tags:
+    for bit, tag in enumerate(TAGS):
+        if candidate.tag_bits & (1 << bit):
             candidate.scored.append(
                 (WEIGHTS[f"tag_{tag}"], "VIP" if tag == "vip" else "renewal due")
             )
@@ -220,31 +144,35 @@ def next_contacts(
     found = _candidates(scope, user, now, tz, prefer)
     for contact_id in exclude_ids:
         found.pop(contact_id, None)
-    tags: dict[uuid.UUID, set[str]] = {}
-    if found:
-        rows = scope.session.execute(
-            select(ContactTag.contact_id, ContactTag.tag).where(
-                ContactTag.project_id == scope.project_id, ContactTag.contact_id.in_(list(found))
-            )
-        )
-        for contact_id, tag in rows:
-            tags.setdefault(contact_id, set()).add(tag)
     for contact_id, candidate in found.items():
-        _static_points(candidate, tags.get(contact_id, set()), now)
+        _static_points(candidate, now)
         candidate.score = round(sum(points for points, _ in candidate.scored), 2)
         if contact_id in prefer:
             candidate.score += WEIGHTS["preferred"] - prefer.index(contact_id)
     best = sorted(found.values(), key=lambda c: (-c.score, c.row[1], str(c.row[0])))[:limit]
-    return [_ranked(scope, candidate) for candidate in best]
+    return _ranked(scope, best)
 
 
-def _ranked(scope: ProjectScope, candidate: _Candidate) -> RankedContact:
-    """Load the rows behind a winning candidate."""
-    reasons = [reason for _, reason in sorted(candidate.scored, key=lambda item: -item[0])[:2]]
-    return RankedContact(
-        contact=scope.require(Contact, candidate.row[0]),
-        reasons=reasons,
-        score=candidate.score,
-        followup=scope.get(Followup, candidate.followup_id) if candidate.followup_id else None,
-        pledge=scope.get(Pledge, candidate.pledge_id) if candidate.pledge_id else None,
-    )
+def _ranked(scope: ProjectScope, best: list[_Candidate]) -> list[RankedContact]:
+    """Load the rows behind the winning candidates (one statement per table)."""
+    contacts = _by_id(scope, Contact, [c.row[0] for c in best])
+    followups = _by_id(scope, Followup, [c.followup_id for c in best if c.followup_id])
+    pledges = _by_id(scope, Pledge, [c.pledge_id for c in best if c.pledge_id])
+    ranked = []
+    for candidate in best:
+        if candidate.row[0] not in contacts:
+            raise NotFound(f"contacts {candidate.row[0]} not found")
+        ranked.append(
+            RankedContact(
+                contact=contacts[candidate.row[0]],
+                reasons=[r for _, r in sorted(candidate.scored, key=lambda i: -i[0])[:2]],
+                score=candidate.score,
+                followup=followups.get(candidate.followup_id),
+                pledge=pledges.get(candidate.pledge_id),
+            )
+        )
+    return ranked
+
+
+def _by_id(scope: ProjectScope, model: Any, ids: list[uuid.UUID]) -> dict[Any, Any]:
+    return {row.id: row for row in scope.all(model, model.id.in_(ids))} if ids else {}
