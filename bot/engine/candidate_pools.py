@@ -143,11 +143,12 @@ def candidate_statement(with_prefer: bool) -> Select[Any]:
 
 def pool_rows(
     scope: ProjectScope, user: User, now: datetime, tz: Any, prefer: list[uuid.UUID]
-) -> list[Any]:
-    """Every pool's rows, in pool order and each pool in its own order.
+) -> tuple[dict[str, list[Any]], dict[uuid.UUID, set[str]]]:
+    """Each pool's rows in its own order, and the pooled contacts' ``vip``/``renewal`` tags.
 
-    A row is ``(pool, contact columns…, follow-up columns…, pledge columns…, tag_bits)``
-    with tag bit 1 for ``vip`` and 2 for ``renewal``.
+    A follow-up row is ``(followup id, due_at, reason, *contact)``, a pledge row
+    ``(pledge id, amount, pledged_at, expected_by, *contact)`` and any other row the
+    contact's columns (:data:`CONTACT_COLUMNS`).
     """
     day_start, day_end = local_day_bounds(now, tz)
     params: dict[str, Any] = {
@@ -163,23 +164,26 @@ def pool_rows(
     # Core, not the ORM: plain rows, and the ORM's per-row loading was a third of the cost.
     statement = candidate_statement(bool(prefer))
     rows = scope.session.connection().execute(statement, params).all()
-    return _in_pool_order(rows)
-
-
-def _in_pool_order(rows: list[Any]) -> list[Any]:
-    """``rows`` in pool order, each pool in its own ORDER BY (a union's order is free)."""
-    by_pool: dict[int, list[Any]] = {}
+    tags: dict[uuid.UUID, set[str]] = {}
+    by_pool: dict[str, list[Any]] = {name: [] for name in POOLS}
     for row in rows:
-        by_pool.setdefault(row.pool, []).append(row)
-    ordered: list[Any] = []
-    for index, name in enumerate(POOLS):
-        pool = by_pool.get(index, [])
-        if name == "followup":
-            pool.sort(key=lambda r: (r.due_at, r.followup_id))
-        elif name == "pledge":
-            pool.sort(key=lambda r: (r.expected, r.pledge_id))
-        elif name == "tagged":
-            firsts = {row.contact_id: row for row in sorted(pool, key=lambda r: r.contact_id)}
-            pool = list(firsts.values())[:POOL]
-        ordered += pool
-    return ordered
+        contact = tuple(row[1 : 1 + len(CONTACT_COLUMNS)])
+        followup, pledge = row[6:9], row[9:13]
+        by_pool[POOLS[row.pool]].append((row, contact, followup, pledge))
+        tags[contact[0]] = {tag for bit, tag in enumerate(TAGS) if row.tag_bits & (1 << bit)}
+    return {name: _shaped(name, entries) for name, entries in by_pool.items()}, tags
+
+
+def _shaped(name: str, entries: list[Any]) -> list[Any]:
+    """One pool's rows in its ORDER BY (a union's order is free) and its row shape."""
+    if name == "followup":
+        entries.sort(key=lambda e: (e[0].due_at, e[0].followup_id))
+        return [(*followup, *contact) for _, contact, followup, _ in entries]
+    if name == "pledge":
+        entries.sort(key=lambda e: (e[0].expected, e[0].pledge_id))
+        return [(*pledge, *contact) for _, contact, _, pledge in entries]
+    if name == "tagged":
+        # Up to len(TAGS) rows per contact, in contact order: keep each contact once.
+        entries = list({e[1][0]: e for e in sorted(entries, key=lambda e: e[1][0])}.values())
+        return [contact for _, contact, _, _ in entries[:POOL]]
+    return [contact for _, contact, _, _ in entries]

@@ -1,10 +1,11 @@
 """Whom to call now: a deterministic, explainable ranking.
 
 Candidates come from small indexed pools (so the query cost does not grow with the
-contact list; see :mod:`bot.engine.candidate_pools`): follow-ups due today or overdue,
-open pledges near ``expected_by``, reschedules whose time has come, the strongest
-relationships, the longest uncontacted, and ``vip``/``renewal`` tags. Each candidate is
-then scored with :data:`WEIGHTS` and carries its one or two strongest reasons.
+contact list): follow-ups due today or overdue, open pledges near ``expected_by``,
+reschedules whose time has come, the strongest relationships, the longest
+uncontacted, and ``vip``/``renewal`` tags (one statement for all of them, see
+:mod:`bot.engine.candidate_pools`). Each candidate is then scored with
+:data:`WEIGHTS` and carries its one or two strongest reasons.
 
 Never returned: ``do_not_contact``/``inactive``/deleted contacts, contacts already
 contacted today (operator's timezone), and contacts assigned to another operator.
@@ -19,11 +20,11 @@ from datetime import datetime
 from typing import Any
 
 from bot.engine.amounts import format_money
-from bot.engine.candidate_pools import CONTACT_COLUMNS, POOLS, TAGS, pool_rows
+from bot.engine.candidate_pools import pool_rows
 from bot.engine.timezones import operator_tz
 from bot.engine.when import local_day_bounds
 from bot.models import Contact, Followup, Pledge, Project, User
-from bot.store import NotFound, ProjectScope
+from bot.store import ProjectScope
 
 #: Points per rule; the reasons shown are the highest-scoring ones.
 WEIGHTS = {
@@ -61,7 +62,6 @@ class _Candidate:
     followup_id: uuid.UUID | None = None
     pledge_id: uuid.UUID | None = None
     score: float = 0.0
-    tag_bits: int = 0  # 1: vip, 2: renewal (see candidate_pools.pool_rows)
 
 
 def _local_day(moment: datetime, tz: Any) -> str:
@@ -69,32 +69,36 @@ def _local_day(moment: datetime, tz: Any) -> str:
 
 
 def _candidates(
-    scope: ProjectScope, user: User, now: datetime, tz: Any, prefer: list[uuid.UUID]
+    scope: ProjectScope, user: User, now: datetime, tz: Any, pools: dict[str, list[Any]]
 ) -> dict[uuid.UUID, _Candidate]:
     day_start = local_day_bounds(now, tz)[0]
     found: dict[uuid.UUID, _Candidate] = {}
-    for row in pool_rows(scope, user, now, tz, prefer):
-        candidate = found.get(row.contact_id)
-        if candidate is None:
-            contact = tuple(row[1 : 1 + len(CONTACT_COLUMNS)])
-            candidate = found[row.contact_id] = _Candidate(contact, tag_bits=row.tag_bits)
-        pool = POOLS[row.pool]
-        if pool == "followup":
-            overdue = row.due_at < day_start
-            hours = max((now - row.due_at).total_seconds() / 3600, 0)
-            points = WEIGHTS["followup_overdue" if overdue else "followup_due"] + min(hours, 72)
-            reason = _followup_reason(row.reason, row.due_at, tz, overdue)
+
+    def add(row: Any, points: float = 0, reason: str | None = None) -> _Candidate:
+        candidate = found.setdefault(row[0], _Candidate(tuple(row)))
+        if reason is not None:
             candidate.scored.append((points, reason))
-            candidate.followup_id = candidate.followup_id or row.followup_id
-        elif pool == "pledge":
-            why = (
-                f"pledged {format_money(row.amount)} on {_local_day(row.pledged_at, tz)}, "
-                f"unpaid; due {row.expected:%a %d %b}".replace(" 0", " ")
-            )
-            candidate.scored.append((WEIGHTS["pledge_due"], why))
-            candidate.pledge_id = row.pledge_id
-        elif pool == "reschedule":
-            candidate.scored.append((WEIGHTS["reschedule"], "asked to be called back now"))
+        return candidate
+
+    for row in pools["prefer"]:
+        add(row)
+    for followup_id, due_at, reason, *row in pools["followup"]:
+        overdue = due_at < day_start
+        hours = max((now - due_at).total_seconds() / 3600, 0)
+        points = WEIGHTS["followup_overdue" if overdue else "followup_due"] + min(hours, 72)
+        candidate = add(row, points, _followup_reason(reason, due_at, tz, overdue))
+        candidate.followup_id = candidate.followup_id or followup_id
+    for pledge_id, amount, pledged_at, expected_by, *row in pools["pledge"]:
+        why = (
+            f"pledged {format_money(amount)} on {_local_day(pledged_at, tz)}, "
+            f"unpaid; due {expected_by:%a %d %b}".replace(" 0", " ")
+        )
+        add(row, WEIGHTS["pledge_due"], why).pledge_id = pledge_id
+    for row in pools["reschedule"]:
+        add(row, WEIGHTS["reschedule"], "asked to be called back now")
+    for name in ("strength", "stale", "tagged"):
+        for row in pools[name]:
+            add(row)
     return found
 
 
@@ -109,13 +113,13 @@ def _followup_reason(reason: str | None, due_at: datetime, tz: Any, overdue: boo
     return f"{what} – {'overdue since' if overdue else 'due'} {when}"
 
 
-def _static_points(candidate: _Candidate, now: datetime) -> None:
+def _static_points(candidate: _Candidate, tags: set[str], now: datetime) -> None:
     _, _, strength, band, last = candidate.row
     candidate.scored.append((WEIGHTS["per_strength"] * strength, f"relationship {strength}/5"))
     if band in CAPACITY_POINTS:
         candidate.scored.append((CAPACITY_POINTS[band], f"capacity {band}"))
-    for bit, tag in enumerate(TAGS):
-        if candidate.tag_bits & (1 << bit):
+    for tag in ("vip", "renewal"):
+        if tag in tags:
             candidate.scored.append(
                 (WEIGHTS[f"tag_{tag}"], "VIP" if tag == "vip" else "renewal due")
             )
@@ -141,38 +145,38 @@ def next_contacts(
     """
     tz = operator_tz(user, scope.session.get(Project, scope.project_id))
     prefer = list(dict.fromkeys(prefer_ids))
-    found = _candidates(scope, user, now, tz, prefer)
+    pools, tags = pool_rows(scope, user, now, tz, prefer)
+    found = _candidates(scope, user, now, tz, pools)
     for contact_id in exclude_ids:
         found.pop(contact_id, None)
     for contact_id, candidate in found.items():
-        _static_points(candidate, now)
+        _static_points(candidate, tags.get(contact_id, set()), now)
         candidate.score = round(sum(points for points, _ in candidate.scored), 2)
         if contact_id in prefer:
             candidate.score += WEIGHTS["preferred"] - prefer.index(contact_id)
     best = sorted(found.values(), key=lambda c: (-c.score, c.row[1], str(c.row[0])))[:limit]
-    return _ranked(scope, best)
+    loaded = _load_winners(scope, best)  # noqa: F841 (held so the identity map keeps them)
+    return [_ranked(scope, candidate) for candidate in best]
 
 
-def _ranked(scope: ProjectScope, best: list[_Candidate]) -> list[RankedContact]:
-    """Load the rows behind the winning candidates (one statement per table)."""
-    contacts = _by_id(scope, Contact, [c.row[0] for c in best])
-    followups = _by_id(scope, Followup, [c.followup_id for c in best if c.followup_id])
-    pledges = _by_id(scope, Pledge, [c.pledge_id for c in best if c.pledge_id])
-    ranked = []
-    for candidate in best:
-        if candidate.row[0] not in contacts:
-            raise NotFound(f"contacts {candidate.row[0]} not found")
-        ranked.append(
-            RankedContact(
-                contact=contacts[candidate.row[0]],
-                reasons=[r for _, r in sorted(candidate.scored, key=lambda i: -i[0])[:2]],
-                score=candidate.score,
-                followup=followups.get(candidate.followup_id),
-                pledge=pledges.get(candidate.pledge_id),
-            )
-        )
-    return ranked
+def _ranked(scope: ProjectScope, candidate: _Candidate) -> RankedContact:
+    """Load the rows behind a winning candidate."""
+    reasons = [reason for _, reason in sorted(candidate.scored, key=lambda item: -item[0])[:2]]
+    return RankedContact(
+        contact=scope.require(Contact, candidate.row[0]),
+        reasons=reasons,
+        score=candidate.score,
+        followup=scope.get(Followup, candidate.followup_id) if candidate.followup_id else None,
+        pledge=scope.get(Pledge, candidate.pledge_id) if candidate.pledge_id else None,
+    )
 
 
-def _by_id(scope: ProjectScope, model: Any, ids: list[uuid.UUID]) -> dict[Any, Any]:
-    return {row.id: row for row in scope.all(model, model.id.in_(ids))} if ids else {}
+def _load_winners(scope: ProjectScope, best: list[_Candidate]) -> list[Any]:
+    """Load the winners' rows in one statement per table, so :func:`_ranked` finds them
+    in the session (its lookups by primary key then run no SQL)."""
+    wanted = (
+        (Contact, [c.row[0] for c in best]),
+        (Followup, [c.followup_id for c in best if c.followup_id]),
+        (Pledge, [c.pledge_id for c in best if c.pledge_id]),
+    )
+    return [scope.all(model, model.id.in_(ids)) for model, ids in wanted if ids]
