@@ -12,6 +12,7 @@ import traceback
 from pathlib import Path
 
 from bench.harness import BenchContext, Figure, previous_figures, scratch_dir, write_report
+from bench.quiet import LoadWatch
 
 
 def discover() -> list[str]:
@@ -42,10 +43,13 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             print(f"== {name}", flush=True)
             t0 = time.monotonic()
+            watch = LoadWatch(ctx.server_pids).start()
             try:
                 module = importlib.import_module(f"bench.{name}")
                 produced = module.run(ctx)
+                load = watch.finish()
                 for fig in produced:
+                    fig.machine_load = load
                     print(
                         f"   {fig.name} [{fig.engine or '-'}] median={fig.median_ms} "
                         f"p99={fig.p99_ms} {fig.extra}",
@@ -55,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as exc:  # one failing benchmark must not hide the others
                 traceback.print_exc()
                 errors[name] = f"{type(exc).__name__}: {exc}"
-            print(f"   ({time.monotonic() - t0:.1f} s)", flush=True)
+            print(f"   ({time.monotonic() - t0:.1f} s; machine {watch.finish()})", flush=True)
     finally:
         ctx.close()
         shutil.rmtree(workdir, ignore_errors=True)

@@ -3,7 +3,19 @@
 Every operator wrote to the bot within the last day, so each digest goes out as free
 text; without Twilio credentials the sender stores it as ``simulated``. The figure is
 the wall time of one :func:`bot.scheduler.nudges.run_nudges` (claiming, digests,
-session state, job log), then of a second run that finds nothing new to send.
+session state, job log), then of a second run that finds nothing new to send; both are
+measured in :data:`bench.harness.RUNS` rounds, the state reset between rounds (follow-ups
+due again, the digests and sessions deleted).
+
+Where the time went (2026-12-03, cProfile, statements counted per run on SQLite): 14,516
+statements and 1,506 transactions for 500 digests — per operator a claim transaction
+(lock the operator, claim, read back), a transaction recording the digest (operator,
+claimed follow-ups with contacts, session, last inbound, outbound row, marks, state,
+events) and one recording Twilio's answer. Claims are now one transaction for all
+operators (one ``FOR UPDATE SKIP LOCKED`` on their rows, ``UPDATE``s of 500 ids) and
+digests are recorded 10 operators per transaction (a savepoint each): 557 transactions;
+profiled CPU 24.6 → 18.1 s. What remains is per digest: the outbound row (sender),
+session opening and the answer's own transaction (the outbox), in other modules.
 """
 
 from __future__ import annotations
@@ -12,14 +24,14 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import delete, insert, update
 
-from bench.harness import BenchContext, Figure
+from bench.harness import RUNS, BenchContext, Figure, Samples, summarise
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.db import Database
 from bot.directory.org import create_project
-from bot.models import Contact, Followup, Message, User
+from bot.models import ChatSession, Contact, Followup, Message, User
 from bot.models.types import new_id
 from bot.runtime import Runtime
 from bot.scheduler.nudges import run_nudges
@@ -45,25 +57,51 @@ def measure(
     try:
         seed(runtime.db, followups, operators)
         workload = f"{followups} due follow-ups, {operators} operators"
-        start = time.perf_counter()
-        report = run_nudges(runtime, worker="bench")
-        first_ms = (time.perf_counter() - start) * 1000
-        if report.nudged != followups or report.failed:
-            raise RuntimeError(f"nudged {report.nudged} of {followups}: {report.errors[:3]}")
-        start = time.perf_counter()
-        idle = run_nudges(runtime, worker="bench")
-        idle_ms = (time.perf_counter() - start) * 1000
-        assert idle.nudged == 0
+        firsts, idles = [], []
+        for run_index in range(RUNS):
+            if run_index:
+                reset(runtime.db)
+            start = time.perf_counter()
+            report = run_nudges(runtime, worker="bench")
+            firsts.append((time.perf_counter() - start) * 1000)
+            if report.nudged != followups or report.failed:
+                raise RuntimeError(f"nudged {report.nudged} of {followups}: {report.errors[:3]}")
+            start = time.perf_counter()
+            idle = run_nudges(runtime, worker="bench")
+            idles.append((time.perf_counter() - start) * 1000)
+            assert idle.nudged == 0
     finally:
         runtime.db.dispose()
-    extra = {
-        "digests": len(report.digests),
-        "ms_per_digest": round(first_ms / len(report.digests), 2),
+    extra = {"digests": len(report.digests)}
+    first = summarise("nudge run", workload, Samples([[ms] for ms in firsts]), engine=engine)
+    first.extra = {
+        **extra,
+        "ms_per_digest": round(first.median_ms / len(report.digests), 2),
+        **first.extra,
     }
     return [
-        Figure("nudge run", workload, round(first_ms, 3), round(first_ms, 3), engine, 1, extra),
-        Figure("nudge run, nothing new", workload, round(idle_ms, 3), round(idle_ms, 3), engine, 1),
+        first,
+        summarise(
+            "nudge run, nothing new", workload, Samples([[ms] for ms in idles]), engine=engine
+        ),
     ]
+
+
+def reset(db: Database) -> None:
+    """Undo a run: follow-ups due and un-nudged again, the digests and sessions gone."""
+    with db.session() as session:
+        session.execute(
+            update(Followup).values(
+                status="scheduled",
+                nudged_at=None,
+                nudge_message_id=None,
+                nudge_claimed_at=None,
+                nudge_claimed_by=None,
+            )
+        )
+        session.execute(delete(Message).where(Message.direction == "outbound"))
+        session.execute(update(Message).values(session_id=None))
+        session.execute(delete(ChatSession))
 
 
 def seed(db: Database, followups: int, operators: int) -> None:

@@ -2,6 +2,10 @@
 
 A benchmark module ``bench/bench_<name>.py`` defines ``run(ctx: BenchContext) ->
 list[Figure]``. Loads go to loopback only and are bounded by count and time.
+
+Figures are meant to be trusted: :func:`time_calls` times :data:`RUNS` separate runs and
+:func:`summarise` reports the median of the runs' medians with their spread, and
+:mod:`bench.quiet` records how busy the machine was while each benchmark ran.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bench.quiet import postgres_pid
 from bot.config import normalise_database_url
 from bot.migrate import upgrade
 
@@ -40,6 +45,21 @@ class Figure:
     engine: str | None = None
     samples: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    #: How busy the machine was (see :mod:`bench.quiet`); filled in by ``python -m bench``.
+    machine_load: dict[str, Any] = field(default_factory=dict)
+
+
+#: Separate timed runs per figure (each after its own warm-up); the figure's median is
+#: the median of the runs' medians, so one disturbed run cannot move it.
+RUNS = 3
+
+
+class Samples(list[float]):
+    """Durations in ms of all runs together, remembering each run's own samples."""
+
+    def __init__(self, runs: list[list[float]]) -> None:
+        super().__init__(value for run in runs for value in run)
+        self.runs = runs
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -52,26 +72,46 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def summarise(name: str, workload: str, samples_ms: list[float], **kwargs: Any) -> Figure:
+    """A figure from samples; :class:`Samples` of several runs give the median of medians.
+
+    With several runs, ``extra`` says how many and the spread of the runs' medians
+    (``runs``, ``run_medians``); p99 is taken over every sample of every run.
+    """
+    runs = getattr(samples_ms, "runs", [samples_ms])
+    medians = [statistics.median(run) for run in runs if run]
+    extra = dict(kwargs.pop("extra", {}) or {})
+    if len(medians) > 1:
+        extra["runs"] = len(medians)
+        extra["run_medians"] = "/".join(f"{m:.1f}" for m in medians)
     return Figure(
         name=name,
         workload=workload,
-        median_ms=round(statistics.median(samples_ms), 3),
+        median_ms=round(statistics.median(medians), 3),
         p99_ms=round(percentile(samples_ms, 99), 3),
         samples=len(samples_ms),
+        extra=extra,
         **kwargs,
     )
 
 
-def time_calls(fn: Callable[[], Any], repeat: int, warmup: int = 2) -> list[float]:
-    """Call ``fn`` ``warmup + repeat`` times; the last ``repeat`` durations in ms."""
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
+def time_calls(
+    fn: Callable[[], Any], repeat: int, warmup: int = 2, runs: int | None = None
+) -> Samples:
+    """``runs`` (default :data:`RUNS`) runs of ``warmup`` untimed then ``repeat`` timed calls.
+
+    Returns every timed duration in ms, grouped by run (see :class:`Samples`).
+    """
+    timed = []
+    for _ in range(RUNS if runs is None else runs):
+        for _ in range(warmup):
+            fn()
+        samples = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            fn()
+            samples.append((time.perf_counter() - start) * 1000)
+        timed.append(samples)
+    return Samples(timed)
 
 
 class BenchContext:
@@ -122,6 +162,11 @@ class BenchContext:
                 self._pg_server = pgserver.get_server(self.workdir / "pgdata", cleanup_mode="stop")
                 self._pg_admin_url = normalise_database_url(self._pg_server.get_uri())
         return self._pg_admin_url
+
+    def server_pids(self) -> set[int]:
+        """The PostgreSQL server this context started (for :class:`bench.quiet.LoadWatch`)."""
+        pid = postgres_pid(self.workdir / "pgdata") if self._pg_server is not None else None
+        return {pid} if pid else set()
 
     def close(self) -> None:
         if self._pg_server is not None:
@@ -188,22 +233,40 @@ def previous_figures(exclude: set[str]) -> list[Figure]:
 
 def markdown_table(report: dict[str, Any]) -> str:
     m = report["machine"]
+    busy = [f for f in report["figures"] if (f.get("machine_load") or {}).get("busy")]
     lines = [
         f"Benchmarks of {report['generated_at']} on {m['cpus']} cores ({m['cpu']}), "
         f"{m['memory_gib']} GiB, Python {m['python']}; {report['duration_s']} s in all.",
         "",
-        "| benchmark | engine | workload | median ms | p99 ms | notes |",
-        "|---|---|---|---:|---:|---|",
+        f"**{len(busy)} of {len(report['figures'])} figures were taken while other processes "
+        "used the machine (marked BUSY): do not quote them.**"
+        if busy
+        else "Every figure was taken on a quiet machine (other processes used under 10 % of it).",
+        "",
+        "| benchmark | engine | workload | median ms | p99 ms | notes | load 1 min before→after, "
+        "others' CPU |",
+        "|---|---|---|---:|---:|---|---|",
     ]
     for f in report["figures"]:
         notes = ", ".join(f"{k}={v}" for k, v in f["extra"].items())
         lines.append(
             f"| {f['name']} | {f['engine'] or '-'} | {f['workload']} | "
-            f"{_fmt(f['median_ms'])} | {_fmt(f['p99_ms'])} | {notes} |"
+            f"{_fmt(f['median_ms'])} | {_fmt(f['p99_ms'])} | {notes} | "
+            f"{_load_note(f.get('machine_load') or {})} |"
         )
     for name, error in report["errors"].items():
         lines.append(f"| {name} | - | FAILED | - | - | {error} |")
     return "\n".join(lines) + "\n"
+
+
+def _load_note(load: dict[str, Any]) -> str:
+    if not load:
+        return "-"
+    note = (
+        f"{load['load_before'][0]:.2f}→{load['load_after'][0]:.2f}, "
+        f"{100 * load['others_cpu_share']:.0f} %"
+    )
+    return f"**BUSY** {note}" if load["busy"] else note
 
 
 def _fmt(value: float | None) -> str:

@@ -4,16 +4,17 @@ Each ranking function takes the mapped class (``Memory`` or ``VectorRecord``) an
 WHERE conditions the caller built through its :class:`~bot.store.ProjectScope` (always
 including ``project_id``), and returns ``(row id, score)`` pairs, best first.
 
-* keyword: SQLite FTS5 (``search_<table>_fts``, BM25) or PostgreSQL full text
-  (stored ``search_tsv`` = ``to_tsvector('english', content)``, GIN index, ``ts_rank``). Query words
-  are OR-ed: a memory that shares any meaningful word with the query is a candidate.
+* keyword: SQLite FTS5 (``search_<table>_fts``, BM25) or PostgreSQL full text (stored
+  ``search_tsv`` = ``to_tsvector('english', content)``, GIN index, ``ts_rank``). Rows
+  holding every query word rank first, rows holding any of them fill up; each pass
+  scores at most :data:`CANDIDATES` matches (the newest, on SQLite), so the cost does
+  not grow with how common the words are.
 * vector: PostgreSQL pgvector cosine distance on ``embedding::vector(dim)`` (HNSW
   index per dimension); SQLite exact cosine over float32 blobs with numpy.
 """
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -24,6 +25,8 @@ from pgvector.sqlalchemy import VECTOR
 from sqlalchemy import cast, column, func, literal_column, select, table, text
 from sqlalchemy.orm import Session
 
+from memory.terms import query_terms
+
 Ranking = list[tuple[uuid.UUID, float]]
 RRF_K = 60
 #: Vector matrices of large selections kept in this process (SQLite exact search).
@@ -31,117 +34,86 @@ _MATRICES: OrderedDict[tuple[str, str, str], tuple[int, np.ndarray, np.ndarray]]
 MAX_CACHED_MATRICES = 4
 #: Up to this many candidate rows, SQLite ranks them inside FTS5 by rowid.
 SMALL_SUBSET = 2000
+#: Keyword matches ranked per pass at most (the rest of a broad match is never scored).
+CANDIDATES = 200
 #: Vector hits at or below this cosine similarity share nothing with the query.
 MIN_SIMILARITY = 0.0
-
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "for",
-        "from",
-        "has",
-        "have",
-        "he",
-        "her",
-        "his",
-        "i",
-        "in",
-        "is",
-        "it",
-        "its",
-        "me",
-        "my",
-        "of",
-        "on",
-        "or",
-        "our",
-        "she",
-        "so",
-        "that",
-        "the",
-        "their",
-        "them",
-        "they",
-        "this",
-        "to",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "who",
-        "will",
-        "with",
-        "you",
-        "your",
-        "about",
-        "after",
-        "before",
-        "did",
-        "do",
-        "does",
-        "how",
-        "should",
-        "which",
-    ]
-)
-
-
-def query_terms(query: str) -> list[str]:
-    """The meaningful lower-case words of ``query`` (safe to splice into FTS syntax)."""
-    words = re.findall(r"[\w]+", query.lower())
-    seen: dict[str, None] = {}
-    for word in words:
-        if len(word) > 1 and word not in STOPWORDS:
-            seen.setdefault(word, None)
-    return list(seen)[:32]
 
 
 def keyword_ranking(
     session: Session, model: Any, where: Sequence[Any], query: str, limit: int
 ) -> Ranking:
-    """Rows whose content shares words with ``query``, best match first."""
+    """Rows whose content shares words with ``query``, best match first.
+
+    Rows holding every query word come first; only when they are fewer than ``limit``
+    do rows holding any of the words fill the rest. Each pass ranks a bounded set of
+    at most :data:`CANDIDATES` matches (``LIMIT`` before ranking), so a query made of
+    common words costs the same as one made of rare words.
+    """
     terms = query_terms(query)
     if not terms:
         return []
-    if session.get_bind().dialect.name == "sqlite":
-        return _sqlite_keyword(session, model, where, " OR ".join(f'"{t}"' for t in terms), limit)
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    subset = _sqlite_subset(session, model, where) if sqlite else None
+    if subset == []:
+        return []
+    ranked: Ranking = []
+    for joiner in (" AND ", " OR ") if len(terms) > 1 else (" AND ",):
+        if sqlite:
+            match = joiner.join(f'"{t}"' for t in terms)
+            found = _sqlite_keyword(session, model, where, match, limit, subset)
+        else:
+            found = _postgres_keyword(session, model, where, terms, joiner, limit)
+        seen = {row_id for row_id, _ in ranked}
+        ranked += [(row_id, score) for row_id, score in found if row_id not in seen]
+        if len(ranked) >= limit:
+            break
+    return ranked[:limit]
+
+
+def _postgres_keyword(
+    session: Session, model: Any, where: Sequence[Any], terms: list[str], joiner: str, limit: int
+) -> Ranking:
+    """``ts_rank`` over at most :data:`CANDIDATES` rows matching the words (``&`` or ``|``)."""
     config = literal_column("'english'::regconfig")
-    tsquery = func.to_tsquery(config, " | ".join(terms))
+    tsquery = func.to_tsquery(config, (" & " if joiner == " AND " else " | ").join(terms))
     document = literal_column(f"{model.__tablename__}.search_tsv")  # generated (0004_memory)
-    score = func.ts_rank(document, tsquery)  # cheaper than ts_rank_cd on dense matches
-    stmt = (
-        select(model.id, score)
+    matches = (
+        select(model.id.label("id"), document.label("tsv"))
         .where(document.op("@@")(tsquery), *where)
-        .order_by(score.desc(), model.id)
-        .limit(limit)
+        .limit(CANDIDATES)
+        .subquery()
     )
+    score = func.ts_rank(matches.c.tsv, tsquery)
+    stmt = select(matches.c.id, score).order_by(score.desc(), matches.c.id).limit(limit)
     return [(row_id, float(s)) for row_id, s in session.execute(stmt)]
 
 
-def _sqlite_keyword(
-    session: Session, model: Any, where: Sequence[Any], match: str, limit: int
-) -> Ranking:
-    """FTS5 ranking that avoids joining every match back to the source table.
+def _sqlite_subset(session: Session, model: Any, where: Sequence[Any]) -> list[int] | None:
+    """The rowids the filter selects when there are at most :data:`SMALL_SUBSET` (else None)."""
+    rowid = literal_column(f"{model.__tablename__}.rowid")
+    subset = session.scalars(select(rowid).where(*where).limit(SMALL_SUBSET + 1)).all()
+    return list(subset) if len(subset) <= SMALL_SUBSET else None
 
-    A small filtered subset (a contact's memories) is ranked inside FTS5 by rowid; a
-    broad one takes FTS5's best matches first and filters those, widening if needed.
+
+def _sqlite_keyword(
+    session: Session,
+    model: Any,
+    where: Sequence[Any],
+    match: str,
+    limit: int,
+    subset: list[int] | None,
+) -> Ranking:
+    """FTS5 ``bm25`` over a bounded set of matches, without joining every match back.
+
+    A small filtered subset (a contact's memories) is ranked inside FTS5 by rowid. A
+    broad one takes the newest :data:`CANDIDATES` matches (by rowid), ranks those, and
+    keeps the ones the filter allows, widening to every match only when too few pass.
     """
     table_name = model.__tablename__
     fts = f"search_{table_name}_fts"
     rowid = literal_column(f"{table_name}.rowid")
-    subset = session.scalars(select(rowid).where(*where).limit(SMALL_SUBSET + 1)).all()
-    if len(subset) <= SMALL_SUBSET:
-        if not subset:
-            return []
+    if subset is not None:
         ranked = session.execute(
             text(
                 f"SELECT rowid, bm25({fts}) FROM {fts} WHERE {fts} MATCH :m "
@@ -151,21 +123,34 @@ def _sqlite_keyword(
             {"m": match, "n": limit},
         ).all()
         return _rowids_to_ids(session, model, ranked)
-    for widen in (limit * 50, SMALL_SUBSET):
-        top = session.execute(
+    newest = session.scalars(
+        text(f"SELECT rowid FROM {fts} WHERE {fts} MATCH :m ORDER BY rowid DESC LIMIT :c"),
+        {"m": match, "c": CANDIDATES},
+    ).all()
+    # The candidates are exactly the matches from the oldest of them on: FTS5 ranks a
+    # rowid range natively (an ``IN`` list makes it look every row up again).
+    top = (
+        session.execute(
             text(
                 f"SELECT rowid, bm25({fts}) FROM {fts} WHERE {fts} MATCH :m "
-                f"ORDER BY bm25({fts}) LIMIT :n"
+                f"AND rowid >= :oldest ORDER BY bm25({fts})"
             ),
-            {"m": match, "n": max(widen, 250)},
+            {"m": match, "oldest": newest[-1]},
         ).all()
-        allowed = (
-            set(session.scalars(select(rowid).where(rowid.in_([r for r, _ in top]), *where)))
-            if top
-            else set()
+        if newest
+        else []
+    )
+    kept: list[Any] = []
+    for start in range(0, len(top), limit * 4):  # best first, until enough pass the filter
+        chunk = top[start : start + limit * 4]
+        allowed = set(
+            session.scalars(select(rowid).where(rowid.in_([r for r, _ in chunk]), *where))
         )
-        if len(allowed) >= limit or len(top) < max(widen, 250):
-            return _rowids_to_ids(session, model, [t for t in top if t[0] in allowed][:limit])
+        kept += [t for t in chunk if t[0] in allowed]
+        if len(kept) >= limit:
+            break
+    if len(kept) >= limit or len(top) < CANDIDATES:
+        return _rowids_to_ids(session, model, kept[:limit])
     fts_table = table(fts, column("rowid"))
     rank = literal_column(f"bm25({fts})")
     stmt = (
@@ -215,7 +200,13 @@ def vector_ranking(
     if not len(rowids):
         return []
     scores = matrix @ query_vector.astype(np.float32)
-    top = [i for i in np.argsort(-scores)[:limit] if scores[i] > MIN_SIMILARITY]
+    # The best ``limit`` in linear time, then sorted: a full argsort was a third of the cost.
+    best = (
+        np.argpartition(-scores, limit - 1)[:limit]
+        if len(scores) > limit
+        else np.arange(len(scores))
+    )
+    top = [i for i in best[np.argsort(-scores[best])] if scores[i] > MIN_SIMILARITY]
     return _rowids_to_ids(session, model, [(int(rowids[i]), -float(scores[i])) for i in top])
 
 

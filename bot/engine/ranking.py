@@ -3,7 +3,8 @@
 Candidates come from small indexed pools (so the query cost does not grow with the
 contact list): follow-ups due today or overdue, open pledges near ``expected_by``,
 reschedules whose time has come, the strongest relationships, the longest
-uncontacted, and ``vip``/``renewal`` tags. Each candidate is then scored with
+uncontacted, and ``vip``/``renewal`` tags (one statement for all of them, see
+:mod:`bot.engine.candidate_pools`). Each candidate is then scored with
 :data:`WEIGHTS` and carries its one or two strongest reasons.
 
 Never returned: ``do_not_contact``/``inactive``/deleted contacts, contacts already
@@ -13,17 +14,16 @@ contacted today (operator's timezone), and contacts assigned to another operator
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
-
 from bot.engine.amounts import format_money
+from bot.engine.candidate_pools import pool_rows
 from bot.engine.timezones import operator_tz
 from bot.engine.when import local_day_bounds
-from bot.models import Contact, ContactTag, Followup, Pledge, Project, User
+from bot.models import Contact, Followup, Pledge, Project, User
 from bot.store import ProjectScope
 
 #: Points per rule; the reasons shown are the highest-scoring ones.
@@ -39,8 +39,6 @@ WEIGHTS = {
     "per_stale_day": 0.5,
 }
 CAPACITY_POINTS = {"1L+": 60, "25k-1L": 40, "5k-25k": 20}
-POOL = 60
-PLEDGE_WINDOW_DAYS = 3
 STALE_CAP_DAYS = 90
 
 
@@ -67,52 +65,14 @@ class _Candidate:
     score: float = 0.0
 
 
-CONTACT_COLUMNS = (
-    Contact.id,
-    Contact.display_name,
-    Contact.relationship_strength,
-    Contact.capacity_band,
-    Contact.last_contacted_at,
-)
-
-
-def eligible(user: User, day_start: datetime) -> list[Any]:
-    """SQL conditions every suggested contact must meet."""
-    return [
-        Contact.status == "active",
-        Contact.deleted_at.is_(None),
-        or_(Contact.last_contacted_at.is_(None), Contact.last_contacted_at < day_start),
-        or_(Contact.assigned_to_user_id.is_(None), Contact.assigned_to_user_id == user.id),
-    ]
-
-
-def _contacts(scope: ProjectScope, where: list[Any], order: Sequence[Any]) -> list[Any]:
-    stmt = select(*CONTACT_COLUMNS).where(Contact.project_id == scope.project_id, *where)
-    return list(scope.session.execute(stmt.order_by(*order).limit(POOL)))
-
-
-def _joined(
-    scope: ProjectScope, columns: Sequence[Any], model: Any, where: list[Any], order: Sequence[Any]
-) -> list[Any]:
-    stmt = (
-        select(*columns, *CONTACT_COLUMNS)
-        .join(Contact, Contact.id == model.contact_id)
-        .where(model.project_id == scope.project_id, Contact.project_id == scope.project_id, *where)
-        .order_by(*order)
-        .limit(POOL)
-    )
-    return list(scope.session.execute(stmt))
-
-
 def _local_day(moment: datetime, tz: Any) -> str:
     return f"{moment.astimezone(tz):%a %d %b}".replace(" 0", " ")
 
 
 def _candidates(
-    scope: ProjectScope, user: User, now: datetime, tz: Any, prefer: list[uuid.UUID]
+    scope: ProjectScope, user: User, now: datetime, tz: Any, pools: dict[str, list[Any]]
 ) -> dict[uuid.UUID, _Candidate]:
-    day_start, day_end = local_day_bounds(now, tz)
-    where = eligible(user, day_start)
+    day_start = local_day_bounds(now, tz)[0]
     found: dict[uuid.UUID, _Candidate] = {}
 
     def add(row: Any, points: float = 0, reason: tuple[str, str] | None = None) -> _Candidate:
@@ -121,54 +81,22 @@ def _candidates(
             candidate.scored.append((points, *reason))
         return candidate
 
-    if prefer:
-        for row in _contacts(scope, [Contact.id.in_(prefer), *where], [Contact.id]):
-            add(row)
-    followups = _joined(
-        scope,
-        (Followup.id, Followup.due_at, Followup.reason),
-        Followup,
-        [
-            Followup.status.in_(("scheduled", "due")),
-            Followup.due_at < day_end,
-            or_(Followup.assigned_to_user_id.is_(None), Followup.assigned_to_user_id == user.id),
-            *where,
-        ],
-        [Followup.due_at, Followup.id],
-    )
-    for followup_id, due_at, reason, *row in followups:
+    for row in pools["prefer"]:
+        add(row)
+    for followup_id, due_at, reason, *row in pools["followup"]:
         overdue = due_at < day_start
         hours = max((now - due_at).total_seconds() / 3600, 0)
         points = WEIGHTS["followup_overdue" if overdue else "followup_due"] + min(hours, 72)
         candidate = add(row, points, _followup_reason(reason, due_at, tz, overdue))
         candidate.followup_id = candidate.followup_id or followup_id
-    horizon = now.astimezone(tz).date() + timedelta(days=PLEDGE_WINDOW_DAYS)
-    pledges = _joined(
-        scope,
-        (Pledge.id, Pledge.amount, Pledge.expected_by),
-        Pledge,
-        [Pledge.status == "open", Pledge.expected_by <= horizon, *where],
-        [Pledge.expected_by, Pledge.id],
-    )
-    for pledge_id, amount, expected_by, *row in pledges:
+    for pledge_id, amount, _pledged_at, expected_by, *row in pools["pledge"]:
         what = f"pledged {format_money(amount)}, unpaid"
         why = (f"{what} – due {expected_by:%a %d %b}".replace(" 0", " "), what)
         add(row, WEIGHTS["pledge_due"], why).pledge_id = pledge_id
-    for row in _contacts(
-        scope, [*where, Contact.next_suggested_at <= now], [Contact.next_suggested_at, Contact.id]
-    ):
+    for row in pools["reschedule"]:
         add(row, WEIGHTS["reschedule"], ("asked to be called back now",) * 2)
-    tagged = Contact.id.in_(
-        select(ContactTag.contact_id).where(
-            ContactTag.project_id == scope.project_id, ContactTag.tag.in_(("vip", "renewal"))
-        )
-    )
-    for extra, order in (
-        ([], [Contact.relationship_strength.desc(), Contact.id.desc()]),
-        ([], [Contact.last_contacted_at, Contact.id]),
-        ([tagged], [Contact.id]),
-    ):
-        for row in _contacts(scope, [*where, *extra], order):
+    for name in ("strength", "stale", "tagged"):
+        for row in pools[name]:
             add(row)
     return found
 
@@ -218,24 +146,17 @@ def next_contacts(
     """
     tz = operator_tz(user, scope.session.get(Project, scope.project_id))
     prefer = list(dict.fromkeys(prefer_ids))
-    found = _candidates(scope, user, now, tz, prefer)
+    pools, tags = pool_rows(scope, user, now, tz, prefer)
+    found = _candidates(scope, user, now, tz, pools)
     for contact_id in exclude_ids:
         found.pop(contact_id, None)
-    tags: dict[uuid.UUID, set[str]] = {}
-    if found:
-        rows = scope.session.execute(
-            select(ContactTag.contact_id, ContactTag.tag).where(
-                ContactTag.project_id == scope.project_id, ContactTag.contact_id.in_(list(found))
-            )
-        )
-        for contact_id, tag in rows:
-            tags.setdefault(contact_id, set()).add(tag)
     for contact_id, candidate in found.items():
         _static_points(candidate, tags.get(contact_id, set()), now)
         candidate.score = round(sum(points for points, *_ in candidate.scored), 2)
         if contact_id in prefer:
             candidate.score += WEIGHTS["preferred"] - prefer.index(contact_id)
     best = sorted(found.values(), key=lambda c: (-c.score, c.row[1], str(c.row[0])))[:limit]
+    loaded = _load_winners(scope, best)  # noqa: F841 (held so the identity map keeps them)
     return [_ranked(scope, candidate) for candidate in best]
 
 
@@ -251,3 +172,14 @@ def _ranked(scope: ProjectScope, candidate: _Candidate) -> RankedContact:
         followup=scope.get(Followup, candidate.followup_id) if candidate.followup_id else None,
         pledge=scope.get(Pledge, candidate.pledge_id) if candidate.pledge_id else None,
     )
+
+
+def _load_winners(scope: ProjectScope, best: list[_Candidate]) -> list[Any]:
+    """Load the winners' rows in one statement per table, so :func:`_ranked` finds them
+    in the session (its lookups by primary key then run no SQL)."""
+    wanted = (
+        (Contact, [c.row[0] for c in best]),
+        (Followup, [c.followup_id for c in best if c.followup_id]),
+        (Pledge, [c.pledge_id for c in best if c.pledge_id]),
+    )
+    return [scope.all(model, model.id.in_(ids)) for model, ids in wanted if ids]

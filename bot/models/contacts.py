@@ -31,7 +31,8 @@ class Contact(ProjectMixin, TimestampsMixin, Base):
         enum_check("primary_channel", CHANNELS),
         CheckConstraint("relationship_strength BETWEEN 1 AND 5", name="relationship_strength"),
         Index(None, "project_id", "status"),
-        Index(None, "project_id", "last_contacted_at"),
+        # next_contacts' "longest uncontacted" pool walks it in order (migration 0006_perf).
+        Index(None, "project_id", "last_contacted_at", "id"),
         Index(None, "project_id", "next_suggested_at"),
         Index(None, "project_id", "relationship_strength"),
         # next_contacts' "strongest relationships" pool (migration 0003).

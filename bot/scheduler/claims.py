@@ -221,6 +221,50 @@ def claim_for_operator(
         return claimed
 
 
+def claim_for_operators(
+    runtime: Runtime,
+    project_id: uuid.UUID,
+    pending: dict[uuid.UUID, list[uuid.UUID]],
+    token: str,
+    now: datetime,
+) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """:func:`claim_for_operator` for many operators in one transaction.
+
+    The operators' rows are locked with one ``FOR UPDATE SKIP LOCKED`` (those another
+    clock holds are skipped), then their candidates are claimed by a few ``UPDATE``
+    statements that repeat every condition. Returns the ids claimed, by operator.
+    """
+    with runtime.db.session() as session:
+        locked = sorted(
+            session.scalars(
+                select(User.id)
+                .where(User.project_id == project_id, User.id.in_(sorted(pending)))
+                .with_for_update(skip_locked=True)
+            )
+        )
+        if not locked:
+            return {}
+        recipient = recipient_column()
+        conditions = [recipient.in_(locked), is_due(session), needs_nudge(), claim_free(now)]
+        claimed: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+        candidates = sorted(fid for user_id in locked for fid in pending[user_id])
+        for chunk in _chunks(candidates, CHUNK):
+            session.execute(
+                update(Followup)
+                .where(*by_ids(session, project_id, chunk), *conditions)
+                .values(nudge_claimed_at=now, nudge_claimed_by=token)
+                .execution_options(synchronize_session=False)
+            )
+            rows = session.execute(
+                select(recipient, Followup.id).where(
+                    *by_ids(session, project_id, chunk), Followup.nudge_claimed_by == token
+                )
+            )
+            for user_id, followup_id in rows:
+                claimed[user_id].append(followup_id)
+        return dict(claimed)
+
+
 def release_claims(
     session: Session, project_id: uuid.UUID, ids: Sequence[uuid.UUID], token: str
 ) -> None:

@@ -53,29 +53,51 @@ class PreparedDigest:
     waiting: list[Message]
 
 
-def send_operator_digest(
+def send_digests(
     runtime: Runtime,
     project_id: uuid.UUID,
-    user_id: uuid.UUID,
-    claimed: list[uuid.UUID],
+    group: list[tuple[uuid.UUID, list[uuid.UUID]]],
     token: str,
     now: datetime,
     report: NudgeReport,
-) -> SentDigest | None:
-    """Record, commit, then send one operator's digest; ``None`` if nothing went out."""
+) -> list[SentDigest]:
+    """Record and commit the digests of ``group`` (operator, claimed ids), then send each.
+
+    The group's digests are recorded in one transaction, each in a savepoint: one
+    operator's failure rolls back only that digest and gives its claims back. Sending
+    follows the commit, outside any transaction; a digest Twilio refuses is un-marked.
+    """
+    prepared: list[PreparedDigest] = []
+    failed: list[tuple[uuid.UUID, list[uuid.UUID], str]] = []
     try:
         with runtime.db.session() as session:
             scope = ProjectScope(session, project_id, actor=ACTOR)
-            prepared = prepare_digest(runtime, scope, user_id, claimed, token, now)
-    except Exception as exc:  # nothing was recorded: give the claims back
-        log.warning("nudge to operator %s failed: %s", user_id, exc)
+            for user_id, claimed in group:
+                try:
+                    with session.begin_nested():
+                        digest = prepare_digest(runtime, scope, user_id, claimed, token, now)
+                except Exception as exc:  # nothing was recorded for this operator
+                    failed.append((user_id, claimed, f"{type(exc).__name__}: {exc}"))
+                    continue
+                if digest is not None:
+                    prepared.append(digest)
+    except Exception as exc:  # the commit failed: nothing of the group was recorded
+        prepared = []
+        failed = [(user_id, claimed, f"{type(exc).__name__}: {exc}") for user_id, claimed in group]
+    if failed:
         with runtime.db.session() as session:
-            release_claims(session, project_id, claimed, token)
-        report.failed += 1
-        report.errors.append(f"operator {user_id}: {type(exc).__name__}: {exc}")
-        return None
-    if prepared is None:
-        return None
+            for user_id, claimed, error in failed:
+                log.warning("nudge to operator %s failed: %s", user_id, error)
+                release_claims(session, project_id, claimed, token)
+                report.failed += 1
+                report.errors.append(f"operator {user_id}: {error}")
+    return [d for d in (_transmit(runtime, project_id, p, report) for p in prepared) if d]
+
+
+def _transmit(
+    runtime: Runtime, project_id: uuid.UUID, prepared: PreparedDigest, report: NudgeReport
+) -> SentDigest | None:
+    """Hand a committed digest to Twilio; a refusal un-marks its follow-ups."""
     error = (
         transmit_rows(runtime, project_id, prepared.to_send, ACTOR) if prepared.to_send else None
     )
@@ -83,7 +105,7 @@ def send_operator_digest(
         with runtime.db.session() as session:
             unmark(session, project_id, prepared, error)
         report.failed += 1
-        report.errors.append(f"operator {user_id}: {error}")
+        report.errors.append(f"operator {prepared.digest.user_id}: {error}")
         return None
     return prepared.digest
 

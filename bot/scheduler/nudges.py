@@ -8,12 +8,13 @@ project:
 3. due, not-yet-nudged follow-ups are grouped by operator (the assigned operator, else
    the one who created it); operators outside their nudge hours are left for later,
    unclaimed;
-4. operator by operator, the follow-ups are claimed in the database under this run's
-   token — an operator another clock is claiming for is skipped (``FOR UPDATE SKIP
-   LOCKED`` on the operator's row on PostgreSQL; SQLite serialises writers), and the
-   ``UPDATE`` re-checks that nobody claimed the follow-ups first;
-5. the operator gets one numbered digest (see :mod:`bot.scheduler.delivery` for
-   WhatsApp's 24-hour rule); the listed ids go to their session so ``done 2`` works.
+4. the follow-ups of every ready operator are claimed in the database under this run's
+   token, in one transaction — operators another clock is claiming for are skipped
+   (``FOR UPDATE SKIP LOCKED`` on the operators' rows on PostgreSQL; SQLite serialises
+   writers), and the ``UPDATE`` re-checks that nobody claimed the follow-ups first;
+5. each operator gets one numbered digest (see :mod:`bot.scheduler.delivery` for
+   WhatsApp's 24-hour rule), recorded :data:`DIGESTS_PER_TRANSACTION` operators per
+   transaction; the listed ids go to their session so ``done 2`` works.
 
 A send that fails releases its claim, so the next run retries it; a follow-up nudged
 at or after its ``due_at`` is never nudged again (one snoozed to a later time is, once,
@@ -39,11 +40,11 @@ from bot.scheduler.claims import (
     NudgeReport,
     SentDigest,
     cancel_do_not_contact,
-    claim_for_operator,
+    claim_for_operators,
     mark_due,
     pending_by_operator,
 )
-from bot.scheduler.delivery import send_operator_digest
+from bot.scheduler.delivery import send_digests
 from bot.scheduler.hours import may_nudge
 from bot.scheduler.outbox import resend_stale
 from bot.scheduler.runs import tracked_run
@@ -52,6 +53,11 @@ from bot.store import ProjectScope
 __all__ = ["CLAIM_STALE_AFTER", "NudgeReport", "SentDigest", "run_nudges"]
 
 log = logging.getLogger(__name__)
+
+#: Digests recorded per transaction. Batching is what makes a run of 500 operators take
+#: seconds, not tens of seconds; keeping batches small keeps each SQLite write lock
+#: short (the webhook waits for it).
+DIGESTS_PER_TRANSACTION = 10
 
 
 def claim_token(worker: str | None = None) -> str:
@@ -87,13 +93,13 @@ def nudge_project(runtime: Runtime, project_id: uuid.UUID, token: str, report: N
         scope = ProjectScope(session, project_id, actor=ACTOR)
         pending = pending_by_operator(scope, now)
         ready = nudgeable_operators(scope, pending, now, report)
-    for user_id in sorted(ready):
-        claimed = claim_for_operator(runtime, project_id, user_id, pending[user_id], token, now)
-        if not claimed:
-            continue  # another clock is nudging this operator
-        report.claimed += len(claimed)
-        digest = send_operator_digest(runtime, project_id, user_id, claimed, token, now, report)
-        if digest is not None:
+    # Operators another clock is nudging are skipped: they have no claims here.
+    claimed = claim_for_operators(runtime, project_id, {u: pending[u] for u in ready}, token, now)
+    group = [(user_id, claimed[user_id]) for user_id in sorted(ready) if claimed.get(user_id)]
+    report.claimed += sum(len(ids) for _, ids in group)
+    for start in range(0, len(group), DIGESTS_PER_TRANSACTION):
+        batch = group[start : start + DIGESTS_PER_TRANSACTION]
+        for digest in send_digests(runtime, project_id, batch, token, now, report):
             report.digests.append(digest)
             report.nudged += len(digest.followup_ids)
 
