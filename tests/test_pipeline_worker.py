@@ -16,8 +16,8 @@ from bot.store import ProjectScope
 from bot.turn.context import Reply, TurnContext
 from bot.turn.sessions import close_idle_sessions, last_inbound_at
 from bot.whatsapp.intake import inject_inbound
+from bot.whatsapp.outbound import MAX_BODY, record_outbound, split_body
 from bot.whatsapp.queue import claim_next
-from bot.whatsapp.sender import MAX_BODY, send_text, split_body
 from bot.whatsapp.unknown_senders import NOT_REGISTERED
 from bot.whatsapp.worker import Worker
 from tests import pipeline_support
@@ -261,12 +261,13 @@ def test_deferred_messages_go_out_with_the_next_reply(
     user = make_user(wired_runtime.db, project)
     with wired_runtime.db.session() as session:
         scope = ProjectScope(session, project.id, actor="system:nudge")
-        rows = send_text(
-            wired_runtime,
+        rows = record_outbound(
             scope,
-            session.get(User, user.id),
+            user.phone,
             "3 follow-ups are due",
-            status_if_deferred=True,
+            now=wired_runtime.clock.now(),
+            user_id=user.id,
+            status="deferred",
         )
         assert [r.status for r in rows] == ["deferred"]
     assert twilio.messages == []

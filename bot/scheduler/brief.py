@@ -29,7 +29,8 @@ from bot.scheduler.outbox import transmit_rows
 from bot.scheduler.runs import tracked_run
 from bot.store import ProjectScope
 from bot.turn.sessions import last_inbound_at
-from bot.whatsapp.sender import in_window, record_outbound
+from bot.whatsapp.outbound import record_outbound
+from bot.whatsapp.sender import in_window
 
 log = logging.getLogger(__name__)
 

@@ -39,7 +39,8 @@ from bot.scheduler.outbox import transmit_rows
 from bot.store import ProjectScope
 from bot.turn.sessions import get_or_open_session, last_inbound_at
 from bot.turn.state import SessionState
-from bot.whatsapp.sender import in_window, record_outbound
+from bot.whatsapp.outbound import record_outbound
+from bot.whatsapp.sender import in_window
 
 log = logging.getLogger(__name__)
 

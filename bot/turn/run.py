@@ -47,7 +47,7 @@ from bot.turn.router import route
 from bot.turn.sessions import get_or_open_session
 from bot.turn.state import SessionState
 from bot.whatsapp.media import Fetched, save_inbound_media
-from bot.whatsapp.sender import pending_replies, record_outbound
+from bot.whatsapp.outbound import pending_replies, record_outbound
 
 log = logging.getLogger(__name__)
 

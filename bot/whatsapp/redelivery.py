@@ -37,8 +37,8 @@ from bot.models import Message, User
 from bot.runtime import Runtime
 from bot.store import ProjectScope
 from bot.turn.sessions import last_inbound_at
+from bot.whatsapp.outbound import PENDING_LEASE
 from bot.whatsapp.sender import (
-    PENDING_LEASE,
     WINDOW,
     SendResult,
     apply_result,

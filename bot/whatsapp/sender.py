@@ -1,10 +1,8 @@
-"""Sending WhatsApp messages: store the outbound row, then hand it to Twilio.
+"""Sending WhatsApp messages: hand a recorded outbound row to Twilio and record its answer.
 
-Every reply, nudge and notice becomes a row in ``messages_inbound_outbound`` (direction
-outbound) before it is sent, so the admin pages see exactly what went out and a reply
-recorded by a turn that crashed before sending is still delivered later. Without
-Twilio credentials rows are stored with status ``simulated`` and shown by the
-simulator and ``calltime chat``.
+Rows are recorded first (:mod:`bot.whatsapp.outbound`) and sent after the recording
+transaction has closed. Without Twilio credentials rows are stored with status
+``simulated`` and shown by the simulator and ``calltime chat``.
 
 Twilio is asked once per attempt. A 429, a 5xx or a network error leaves the row
 ``pending`` with the next attempt time in ``lease_until`` (:data:`RETRY_BACKOFF`,
@@ -16,122 +14,26 @@ from __future__ import annotations
 
 import json
 import logging
-import re
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import requests
 from twilio.base.exceptions import TwilioRestException
 
-from bot.models import Message, Project, User
+from bot.models import Message
 from bot.models.types import utcnow
 from bot.phones import whatsapp_address
 from bot.runtime import Runtime
 from bot.store import ProjectScope
-from bot.whatsapp.queue import thread_time
 from bot.whatsapp.twilio_rest import twilio_client
 
 log = logging.getLogger(__name__)
 
-#: WhatsApp's (and Twilio's) limit on one message body.
-MAX_BODY = 1600
 #: Wait before the 1st, 2nd, … retry of a row Twilio could not take (429, 5xx, network);
 #: the last step repeats until the row is delivered, refused or too late.
 RETRY_BACKOFF = tuple(timedelta(minutes=m) for m in (1, 2, 4, 8, 15))
-#: How long a ``pending`` row may wait before another worker delivers it instead.
-PENDING_LEASE = timedelta(minutes=2)
-#: ``locked_by`` of a row just recorded: the process that recorded it sends it.
-RECORDER = "recorder"
 #: WhatsApp accepts free text only this long after the user's last message.
 WINDOW = timedelta(hours=24)
-
-_SENTENCE_END = re.compile(r"(?<=[.!?।])\s+")
-
-
-def split_body(body: str, limit: int = MAX_BODY) -> list[str]:
-    """Split ``body`` into parts of at most ``limit`` characters.
-
-    Breaks at line ends first, then at sentence ends, and only splits inside a
-    sentence (at a space if there is one) when a single sentence is too long.
-    """
-    if len(body) <= limit:
-        return [body]
-    parts: list[str] = []
-    current = ""
-    for piece in _pieces(body, limit):
-        if current and len(current) + len(piece) > limit:
-            parts.append(current.rstrip())
-            current = ""
-        current += piece
-    if current.strip():
-        parts.append(current.rstrip())
-    return parts
-
-
-def _pieces(body: str, limit: int) -> list[str]:
-    """Lines (with their newline), sentences of long lines, words of long sentences."""
-    pieces: list[str] = []
-    for line in body.splitlines(keepends=True):
-        if len(line) <= limit:
-            pieces.append(line)
-            continue
-        for sentence in _SENTENCE_END.split(line):
-            sentence += " "
-            while len(sentence) > limit:
-                cut = sentence.rfind(" ", 0, limit)
-                cut = cut if cut > 0 else limit
-                pieces.append(sentence[:cut] + " ")
-                sentence = sentence[cut:].lstrip()
-            pieces.append(sentence)
-    return pieces
-
-
-def record_outbound(
-    scope: ProjectScope,
-    to_number: str,
-    body: str,
-    *,
-    now: datetime,
-    user_id: uuid.UUID | None = None,
-    session_id: uuid.UUID | None = None,
-    reply_to_id: uuid.UUID | None = None,
-    content_sid: str | None = None,
-    content_variables: dict[str, str] | None = None,
-    status: str = "pending",
-) -> list[Message]:
-    """Store outbound rows (one per part of ``body``) without sending them."""
-    project = scope.session.get(Project, scope.project_id)
-    assert project is not None
-    parts = [body] if content_sid or status == "deferred" else split_body(body)
-    key = f"{scope.project_id}:{to_number}"
-    rows = []
-    for part in parts:
-        now = thread_time(scope.session, key, now)
-        row = Message(
-            project_id=scope.project_id,
-            direction="outbound",
-            channel="whatsapp",
-            user_id=user_id,
-            session_id=session_id,
-            from_number=project.whatsapp_number,
-            to_number=to_number,
-            thread_key=key,
-            body=part,
-            status=status,
-            reply_to_id=reply_to_id,
-            content_sid=content_sid,
-            media_json=[{"content_variables": content_variables}] if content_variables else [],
-            # Held by whoever recorded it until the lease runs out (runtime clock); then a
-            # sweep of bot.whatsapp.redelivery sends it, so a crash loses nothing.
-            lease_until=now + PENDING_LEASE if status == "pending" else None,
-            locked_by=RECORDER if status == "pending" else None,
-            created_at=now,
-        )
-        scope.session.add(row)
-        rows.append(row)
-    scope.session.flush()
-    return rows
 
 
 @dataclass(frozen=True)
@@ -235,11 +137,6 @@ def apply_result(scope: ProjectScope, row: Message, result: SendResult, now: dat
     scope.session.flush()
 
 
-def transmit(runtime: Runtime, scope: ProjectScope, row: Message) -> None:
-    """Send one ``pending`` row through Twilio and record the SID, status or error."""
-    apply_result(scope, row, twilio_send(runtime, row), runtime.clock.now())
-
-
 def _create_kwargs(runtime: Runtime, row: Message) -> dict[str, object]:
     kwargs: dict[str, object] = {
         "to": whatsapp_address(row.to_number),
@@ -267,63 +164,3 @@ def _our_status(twilio_status: str | None) -> str:
         "undelivered": "undelivered",
         "failed": "failed",
     }.get(twilio_status or "", "sent")
-
-
-def send_text(
-    runtime: Runtime,
-    scope: ProjectScope,
-    user: User,
-    body: str,
-    *,
-    session_id: uuid.UUID | None = None,
-    reply_to_id: uuid.UUID | None = None,
-    content_sid: str | None = None,
-    content_variables: dict[str, str] | None = None,
-    status_if_deferred: bool = False,
-) -> list[Message]:
-    """Store and send ``body`` to an operator; returns the outbound rows.
-
-    With ``status_if_deferred`` one row is stored as ``deferred`` and nothing is sent: the
-    worker sends it after the reply to the operator's next message. Sending happens
-    inside the caller's transaction, so this is for the CLI and tests, not the pipeline.
-    """
-    if not user.phone:
-        raise ValueError(f"user {user.id} has no phone number to send to")
-    if user.project_id != scope.project_id:
-        raise PermissionError("user belongs to another project")
-    rows = record_outbound(
-        scope,
-        user.phone,
-        body,
-        now=runtime.clock.now(),
-        user_id=user.id,
-        session_id=session_id,
-        reply_to_id=reply_to_id,
-        content_sid=content_sid,
-        content_variables=content_variables,
-        status="deferred" if status_if_deferred else "pending",
-    )
-    if not status_if_deferred:
-        for row in rows:
-            transmit(runtime, scope, row)
-    return rows
-
-
-def deferred_rows(scope: ProjectScope, user: User) -> list[Message]:
-    """``user``'s outbound rows waiting for their next message, oldest first."""
-    return list(
-        scope.session.scalars(
-            scope.select(
-                Message,
-                Message.user_id == user.id,
-                Message.direction == "outbound",
-                Message.status == "deferred",
-            ).order_by(Message.created_at, Message.id)
-        )
-    )
-
-
-def pending_replies(scope: ProjectScope, inbound_id: uuid.UUID) -> list[Message]:
-    """The outbound rows recorded as the reply to ``inbound_id``, in order."""
-    stmt = scope.select(Message, Message.reply_to_id == inbound_id, Message.direction == "outbound")
-    return list(scope.session.scalars(stmt.order_by(Message.created_at, Message.id)))

@@ -14,7 +14,7 @@ from bot.engine.timezones import zone
 from bot.models import Message, Project
 from bot.runtime import Runtime
 from bot.store import ProjectScope
-from bot.whatsapp.sender import record_outbound
+from bot.whatsapp.outbound import record_outbound
 
 NOT_REGISTERED = (
     "Hello! This number is not registered with Calltime for this organisation, "

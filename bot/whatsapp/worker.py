@@ -41,6 +41,7 @@ from bot.turn.router import route
 from bot.turn.run import discard_unfinished, run_turn
 from bot.turn.sessions import get_or_open_session
 from bot.whatsapp.media import Fetched, fetch_media
+from bot.whatsapp.outbound import deferred_rows, pending_replies, record_outbound
 from bot.whatsapp.queue import (
     Claim,
     claim_next,
@@ -57,7 +58,6 @@ from bot.whatsapp.redelivery import (
     send_in_order,
     waiting_rows,
 )
-from bot.whatsapp.sender import deferred_rows, pending_replies, record_outbound
 from bot.whatsapp.unknown_senders import answer_unknown_sender
 
 log = logging.getLogger(__name__)
