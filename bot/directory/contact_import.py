@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import insert, select
 
-from bot.models import AuditLog, Contact, ContactIdentity, ContactTag
+from bot.directory.import_journal import STATUSES, Journal, audit_batch
+from bot.models import Contact, ContactIdentity, ContactTag
 from bot.models.types import new_id, utcnow
 from bot.store import ProjectScope
 
@@ -43,7 +44,6 @@ BATCH_SIZE = 500
 MIN_BATCH = 100
 #: What one batch's transaction should take: the webhook waits at most this long.
 TARGET_SECONDS = 0.1
-TABLE = "contact_imports"
 FIELDS = ("display_name", "capacity_band", "relationship_strength", "notes", "status")
 
 
@@ -58,20 +58,6 @@ class Incoming(Protocol):
     relationship_strength: int | None
     status: str | None
     notes: str | None
-
-
-@dataclass
-class Journal:
-    """What one batch changed, as recorded in its audit entry (ids as strings)."""
-
-    contacts: list[str] = field(default_factory=list)
-    identities: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    old: dict[str, dict[str, Any]] = field(default_factory=dict)
-    new: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    def changed(self) -> bool:
-        return bool(self.contacts or self.identities or self.tags or self.new)
 
 
 @dataclass
@@ -290,58 +276,10 @@ def write_batch(
     results = [state.decide(row) for row in rows]
     state.flush()
     if state.journal.changed():
-        counts = {s: sum(1 for status, _ in results if status == s) for s in _STATUSES}
-        _audit(scope, import_id, f"import:{import_id}:{batch}", state.journal, batch, counts)
+        counts = {s: sum(1 for status, _ in results if status == s) for s in STATUSES}
+        audit_batch(scope, import_id, batch, state.journal, counts)
         scope.emit("contacts.imported", import_id=import_id, batch=batch, **counts)
         scope.session.flush()
     for contact in state.loaded:
         scope.session.expunge(contact)
     return results
-
-
-_STATUSES = ("imported", "updated", "unchanged", "skipped")
-
-
-def _audit(
-    scope: ProjectScope,
-    import_id: uuid.UUID,
-    key: str,
-    journal: Journal,
-    batch: int,
-    counts: dict[str, int],
-) -> None:
-    new_values = {
-        "batch": batch,
-        "counts": counts,
-        "contacts": journal.contacts,
-        "identities": journal.identities,
-        "tags": journal.tags,
-        "fields": journal.new,
-    }
-    old_values = {"fields": journal.old} if journal.old else None
-    add_entry(scope, import_id, key, "insert", new_values=new_values, old_values=old_values)
-
-
-def add_entry(
-    scope: ProjectScope,
-    import_id: uuid.UUID,
-    key: str,
-    action: str,
-    *,
-    new_values: dict[str, Any] | None = None,
-    old_values: dict[str, Any] | None = None,
-) -> None:
-    """One ``audit_log`` entry about import ``import_id`` (a batch, its report, an undo)."""
-    scope.session.add(
-        AuditLog(
-            project_id=scope.project_id,
-            table_name=TABLE,
-            record_id=str(import_id),
-            action=action,
-            changed_by=scope.actor,
-            old_values=old_values,
-            new_values=new_values,
-            timestamp=utcnow(),
-            idempotency_key=key,
-        )
-    )

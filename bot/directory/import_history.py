@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.directory.contact_import import TABLE, add_entry
+from bot.directory.import_journal import TABLE, add_entry
 from bot.models import (
     AuditLog,
     Contact,
