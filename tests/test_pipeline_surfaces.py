@@ -15,8 +15,7 @@ from bot.engine.session_commands import HELP as HELP_TEXT
 from bot.models import File, FileLink
 from bot.runtime import Runtime
 from bot.turn.state import SessionState
-from bot.whatsapp.inbound import parse_inbound_form
-from bot.whatsapp.intake import store_inbound
+from bot.whatsapp.intake import parse_inbound_form, store_inbound
 from bot.whatsapp.media import MAX_MEDIA_BYTES
 from bot.whatsapp.worker import Worker
 from bot.whatsapp.worker_threads import start_worker_threads

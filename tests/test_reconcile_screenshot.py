@@ -17,8 +17,7 @@ import pytest
 
 from bot.models import AgentLog, FileLink, Message, Payment, Pledge, ProviderUsage
 from bot.runtime import Runtime
-from bot.whatsapp.inbound import parse_inbound_form
-from bot.whatsapp.intake import inject_inbound, store_inbound
+from bot.whatsapp.intake import inject_inbound, parse_inbound_form, store_inbound
 from bot.whatsapp.worker import Worker
 from tests import pipeline_support
 from tests.factories import make_contact, make_project, make_user

@@ -17,8 +17,7 @@ from sqlalchemy.engine import make_url
 
 from bot.models import File, Message
 from bot.runtime import Runtime
-from bot.whatsapp.inbound import parse_inbound_form
-from bot.whatsapp.intake import store_inbound
+from bot.whatsapp.intake import parse_inbound_form, store_inbound
 from bot.whatsapp.worker import Worker
 from tests import pipeline_support
 from tests.factories import make_project, make_user

@@ -26,8 +26,12 @@ from bot.admin.security import signed_in_admin
 from bot.directory.accounts import ADMIN_ROLES, mask_login_links
 from bot.models import Message, Project, User
 from bot.runtime import get_runtime
-from bot.whatsapp.inbound import MAX_INBOUND_BODY, MalformedInbound
-from bot.whatsapp.intake import UnknownProjectNumber, inject_inbound
+from bot.whatsapp.intake import (
+    MAX_INBOUND_BODY,
+    MalformedInbound,
+    UnknownProjectNumber,
+    inject_inbound,
+)
 
 bp = Blueprint("simulator", __name__, url_prefix="/simulator", template_folder="templates")
 

@@ -20,8 +20,12 @@ from bot.config import Settings
 from bot.models import Message
 from bot.runtime import Runtime, get_runtime
 from bot.store import ProjectScope
-from bot.whatsapp.inbound import MalformedInbound, parse_inbound_form
-from bot.whatsapp.intake import UnknownProjectNumber, store_inbound
+from bot.whatsapp.intake import (
+    MalformedInbound,
+    UnknownProjectNumber,
+    parse_inbound_form,
+    store_inbound,
+)
 from bot.whatsapp.redelivery import settle_replies
 
 log = logging.getLogger(__name__)
