@@ -272,3 +272,33 @@ def test_the_confirmer_checks_the_proposal_again(op: Operator, db) -> None:
     assert op.say("yes").text == "Not recorded: that payment date has already passed"
     assert _records(db, op)["pledges"] == []
     assert row_counts(db, op.project.id)["interactions"] == before["interactions"]
+
+
+def test_a_confirmed_report_still_asks_before_a_second_pledge(op: Operator, db) -> None:
+    """The read-back confirms the reading; the risk rules still apply on ``yes``."""
+    assert op.say("spoke to Meera Iyer, pledged 25k by friday").text.startswith(
+        "Record for Meera Iyer"
+    )
+    op.say("yes")
+    assert len(_records(db, op)["pledges"]) == 1
+    op.clock.advance(minutes=5)
+    op.say("Meera Iyer pledged 25k by friday")
+    again = op.say("haan")
+    assert "open" in again.text and "pledge" in again.text  # a second pledge is asked about
+    assert len(_records(db, op)["pledges"]) == 1
+    op.say("1")  # update the open pledge rather than add a second
+    [(name, amount, _, status)] = _records(db, op)["pledges"]
+    assert (name, amount, status) == ("Meera Iyer", Decimal("25000.00"), "open")
+
+
+def test_a_held_compound_report_keeps_its_payment(op: Operator, db) -> None:
+    """A pledge with a payment in the same message survives the risk read-back intact."""
+    op.say("find Ravi Kumar")
+    op.say("pledged 20k")
+    op.clock.advance(minutes=5)
+    held = op.say("pledged 25k paid 10k")
+    assert "open" in held.text  # Ravi already has an open pledge
+    op.say("2")  # add a second pledge
+    records = _records(db, op)
+    assert sorted(p[1] for p in records["pledges"]) == [Decimal("20000.00"), Decimal("25000.00")]
+    assert [p[1] for p in records["payments"]] == [Decimal("10000.00")]

@@ -31,11 +31,12 @@ from sqlalchemy import func
 
 from bot.engine.cards import primary_phone
 from bot.engine.confirm import ask
+from bot.engine.held_writes import check_risks, dump_args, load_args, write_outcome
 from bot.engine.normalise import is_question
-from bot.engine.outcomes import OutcomeError, log_outcome
+from bot.engine.outcomes import OutcomeError
 from bot.engine.reading import Reading, read_report
 from bot.engine.records import is_reachable
-from bot.engine.report import dump_args, load_args, merge, read_back
+from bot.engine.report import merge, read_back
 from bot.engine.timezones import operator_tz
 from bot.engine.wording import quote
 from bot.models import Contact
@@ -191,18 +192,10 @@ def confirm_report(ctx: TurnContext, payload: dict[str, Any], choice: int | None
     tz = operator_tz(ctx.user, ctx.project)
     if args.get("expected_by") and args["expected_by"] < ctx.now.astimezone(tz).date():
         raise OutcomeError("that payment date has already passed")
-    result = log_outcome(
-        ctx.scope,
-        ctx.user,
-        contact,
-        now=ctx.now,
-        session_id=ctx.chat.id,
-        campaign_id=ctx.state.campaign_id,
-        **args,
-    )
+    # The read-back confirmed the reading; the risk rules (a second pledge, an amount
+    # above the ceiling, another operator's call) still ask, as for a command.
+    held = check_risks(ctx, contact, args, named=True)
+    if held is not None:
+        return held
     ctx.state.current_contact_id = contact.id
-    return Reply(
-        result.summary_text + " Send next for the next contact.",
-        None,
-        {"interaction_id": str(result.interaction.id)},
-    )
+    return write_outcome(ctx, contact, args)

@@ -40,7 +40,7 @@ from bot.turn.context import Reply, TurnContext
 from bot.turn.state import SessionState
 
 #: How the JSON payload's values become Python again.
-_ARG_TYPES = {"amount": Decimal, "expected_by": date.fromisoformat}
+_ARG_TYPES = {"amount": Decimal, "received": Decimal, "expected_by": date.fromisoformat}
 _ARG_TYPES |= {"followup_at": datetime.fromisoformat}
 
 

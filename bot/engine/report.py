@@ -21,12 +21,11 @@ nothing is written and the reply names them.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.engine.amounts import format_money
+from bot.engine.outcomes import OUTCOME_LABELS as LABELS
 from bot.engine.reading import Reading
 
 #: The outcome recorded when several are said, strongest first.
@@ -40,16 +39,6 @@ PRECEDENCE = (
     "reschedule",
     "spoke",
 )
-LABELS = {
-    "no_response": "no answer",
-    "spoke": "spoke",
-    "pledged": "pledged",
-    "paid": "paid",
-    "declined": "declined",
-    "reschedule": "call back",
-    "wrong_number": "wrong number",
-    "do_not_contact": "do not contact",
-}
 _CLASHES = (
     ({"do_not_contact", "wrong_number"}, "do not contact", "wrong number"),
     ({"no_response", "spoke"}, "no answer", "spoke"),
@@ -119,26 +108,3 @@ def read_back(args: dict[str, Any], tz: ZoneInfo) -> str:
         local = args["followup_at"].astimezone(tz)
         parts.append(f"call back {local:%a %d %b %I:%M %p}".replace(" 0", " "))
     return ", ".join(parts)
-
-
-def dump_args(args: dict[str, Any]) -> dict[str, Any]:
-    """``args`` as JSON for a pending read-back (amounts as strings, times ISO)."""
-    out: dict[str, Any] = {}
-    for key, value in args.items():
-        out[key] = value.isoformat() if isinstance(value, date | datetime) else value
-        if isinstance(value, Decimal):
-            out[key] = str(value)
-    return out
-
-
-def load_args(raw: dict[str, Any]) -> dict[str, Any]:
-    """The inverse of :func:`dump_args`."""
-    args = dict(raw)
-    for key in ("amount", "received"):
-        if key in args:
-            args[key] = Decimal(args[key])
-    if "expected_by" in args:
-        args["expected_by"] = date.fromisoformat(args["expected_by"])
-    if "followup_at" in args:
-        args["followup_at"] = datetime.fromisoformat(args["followup_at"])
-    return args
