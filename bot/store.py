@@ -89,9 +89,9 @@ class ProjectScope:
         self.audit_key = audit_key
 
     # -- reads -----------------------------------------------------------------
-    def select(self, model: type[M], *where: Any) -> Select[tuple[M]]:
+    def select(self, model: type[M], *where: Any) -> Select[M]:
         """``SELECT model WHERE project_id = :project AND <where>``."""
-        return select(model).where(model.project_id == self.project_id, *where)  # type: ignore[attr-defined]
+        return select(model).where(_project_column(model) == self.project_id, *where)
 
     def all(
         self, model: type[M], *where: Any, order_by: Any = None, limit: int | None = None
@@ -115,10 +115,7 @@ class ProjectScope:
         stmt = (
             select(func.count())
             .select_from(model)
-            .where(
-                model.project_id == self.project_id,
-                *where,  # type: ignore[attr-defined]
-            )
+            .where(_project_column(model) == self.project_id, *where)
         )
         return int(self.session.scalar(stmt) or 0)
 
@@ -222,3 +219,8 @@ def _as_uuid(value: Any) -> uuid.UUID | None:
         return uuid.UUID(str(value))
     except (TypeError, ValueError):
         return None
+
+
+def _project_column(model: type[Base]) -> Any:
+    """``model.project_id`` (every tenant model has one; ProjectScope takes no other)."""
+    return getattr(model, "project_id")  # noqa: B009 - Base itself declares no such column

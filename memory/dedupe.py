@@ -75,8 +75,10 @@ def _subject_rows(scope: ProjectScope, meta: MemoryMetadata) -> list[tuple[Any, 
     )
     return [
         (row_id, content, embedding)
-        for row_id, content, embedding, *subject in scope.session.execute(stmt)
-        if _same_subject(*subject, meta)
+        for row_id, content, embedding, kind, contact_id, user_id, deleted in scope.session.execute(
+            stmt
+        )
+        if _same_subject(kind, contact_id, user_id, deleted, meta)
     ]
 
 

@@ -47,7 +47,7 @@ class KbHit:
 def chunk_document(title: str, text: str) -> list[Chunk]:
     """Split markdown (or plain text) at headings; long sections split at paragraphs."""
     sections: list[Chunk] = []
-    heading, lines = title, []
+    heading, lines = title, list[str]()
     for line in text.splitlines():
         match = HEADING.match(line)
         if match:

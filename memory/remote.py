@@ -85,9 +85,6 @@ class ZeroDBMemoryService:
             return self.local.keyword_search(query, parsed, limit)
         return self._entries(hits, parsed)
 
-    def list(self, filters: Any = None, limit: int = 20) -> list[Entry]:
-        return self.local.list(filters, limit)
-
     def delete(self, memory_id: Any) -> bool:
         return self.local.delete(memory_id)
 
@@ -159,6 +156,11 @@ class ZeroDBMemoryService:
             if entry is not None and _matches(entry, filters):
                 results.append(entry.model_copy(update={"score": hit.score}))
         return results
+
+    # Defined last: inside the class body a method called ``list`` hides the builtin
+    # from the annotations that follow it.
+    def list(self, filters: Any = None, limit: int = 20) -> list[Entry]:
+        return self.local.list(filters, limit)
 
 
 def _matches(entry: Entry, filters: MemoryFilters) -> bool:

@@ -75,9 +75,9 @@ def _postgres_keyword(
     session: Session, model: Any, where: Sequence[Any], terms: list[str], joiner: str, limit: int
 ) -> Ranking:
     """``ts_rank`` over at most :data:`CANDIDATES` rows matching the words (``&`` or ``|``)."""
-    config = literal_column("'english'::regconfig")
+    config: Any = literal_column("'english'::regconfig")
     tsquery = func.to_tsquery(config, (" & " if joiner == " AND " else " | ").join(terms))
-    document = literal_column(f"{model.__tablename__}.search_tsv")  # generated (0004_memory)
+    document: Any = literal_column(f"{model.__tablename__}.search_tsv")  # generated (0004_memory)
     matches = (
         select(model.id.label("id"), document.label("tsv"))
         .where(document.op("@@")(tsquery), *where)
@@ -91,7 +91,7 @@ def _postgres_keyword(
 
 def _sqlite_subset(session: Session, model: Any, where: Sequence[Any]) -> list[int] | None:
     """The rowids the filter selects when there are at most :data:`SMALL_SUBSET` (else None)."""
-    rowid = literal_column(f"{model.__tablename__}.rowid")
+    rowid: Any = literal_column(f"{model.__tablename__}.rowid")
     subset = session.scalars(select(rowid).where(*where).limit(SMALL_SUBSET + 1)).all()
     return list(subset) if len(subset) <= SMALL_SUBSET else None
 
@@ -112,7 +112,7 @@ def _sqlite_keyword(
     """
     table_name = model.__tablename__
     fts = f"search_{table_name}_fts"
-    rowid = literal_column(f"{table_name}.rowid")
+    rowid: Any = literal_column(f"{table_name}.rowid")
     if subset is not None:
         ranked = session.execute(
             text(
@@ -152,7 +152,7 @@ def _sqlite_keyword(
     if len(kept) >= limit or len(top) < CANDIDATES:
         return _rowids_to_ids(session, model, kept[:limit])
     fts_table = table(fts, column("rowid"))
-    rank = literal_column(f"bm25({fts})")
+    rank: Any = literal_column(f"bm25({fts})")
     stmt = (
         select(rowid, rank)
         .join(fts_table, fts_table.c.rowid == rowid)
@@ -167,8 +167,8 @@ def _rowids_to_ids(session: Session, model: Any, ranked: Sequence[Any]) -> Ranki
     """``(rowid, bm25)`` pairs → ``(id, score)`` pairs (higher is better), order kept."""
     if not ranked:
         return []
-    rowid = literal_column(f"{model.__tablename__}.rowid")
-    ids = dict(
+    rowid: Any = literal_column(f"{model.__tablename__}.rowid")
+    ids: dict[int, Any] = dict(
         session.execute(select(rowid, model.id).where(rowid.in_([r for r, _ in ranked]))).all()
     )
     return [(ids[r], -float(score)) for r, score in ranked if r in ids]
@@ -218,10 +218,12 @@ def _sqlite_matrix(
     Large selections are kept per process and reused until ``search_versions`` says
     the project's table was written to (by any process).
     """
-    rowid = literal_column(f"{model.__tablename__}.rowid")
+    rowid: Any = literal_column(f"{model.__tablename__}.rowid")
     stmt = select(rowid, model.embedding).where(*conditions)
     compiled = stmt.compile(session.get_bind())
-    key = (str(session.get_bind().url), str(compiled), repr(sorted(compiled.params.items())))
+    bind = session.get_bind()
+    url = bind.engine.url if hasattr(bind, "engine") else ""
+    key = (str(url), str(compiled), repr(sorted(compiled.params.items())))
     version = _write_version(session, model, conditions)
     cached = _MATRICES.get(key)
     if cached is not None and cached[0] == version:

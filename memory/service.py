@@ -112,14 +112,6 @@ class MemoryService:
             return None
         return Entry.from_row(row)
 
-    def list(self, filters: Any = None, limit: int = 20) -> list[Entry]:
-        """Memories matching ``filters``, most recently updated first."""
-        where = self._where(parse_model(MemoryFilters, filters, "filters"))
-        rows = self.scope.all(
-            Memory, *where, order_by=Memory.updated_at.desc(), limit=bounded_limit(limit)
-        )
-        return [Entry.from_row(row) for row in rows]
-
     def search(self, query: str, filters: Any = None, limit: int = 5) -> list[Entry]:
         """Memories relevant to ``query`` with scores, best first."""
         where = self._where(parse_model(MemoryFilters, filters, "filters"))
@@ -203,7 +195,8 @@ class MemoryService:
         if self.embedder is None:
             return None
         self._check_model()
-        return self.embedder.embed([text])[0]
+        vector: np.ndarray = self.embedder.embed([text])[0]
+        return vector
 
     def _check_model(self) -> None:
         assert self.embedder is not None
@@ -235,3 +228,13 @@ class MemoryService:
     def _attach_embedding(self, row: Memory, vector: np.ndarray | None) -> None:
         if vector is not None and self.embedder is not None:
             set_embedding(self.scope.session, row, vector, self.embedder.model_name)
+
+    # Defined last: inside the class body a method called ``list`` hides the builtin
+    # from the annotations that follow it.
+    def list(self, filters: Any = None, limit: int = 20) -> list[Entry]:
+        """Memories matching ``filters``, most recently updated first."""
+        where = self._where(parse_model(MemoryFilters, filters, "filters"))
+        rows = self.scope.all(
+            Memory, *where, order_by=Memory.updated_at.desc(), limit=bounded_limit(limit)
+        )
+        return [Entry.from_row(row) for row in rows]

@@ -192,7 +192,8 @@ class VectorIndex:
         )
         if keep:
             stmt = stmt.where(VectorRecord.vector_id.not_in(sorted(keep)))
-        return int(self.scope.session.execute(stmt).rowcount or 0)
+        result: Any = self.scope.session.execute(stmt)
+        return int(result.rowcount or 0)
 
     def _hits(self, ranked: list[tuple[uuid.UUID, float]]) -> list[VectorHit]:
         hits = []

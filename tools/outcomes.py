@@ -89,7 +89,7 @@ def log_interaction(ctx: ToolContext, args: LogInteraction) -> dict[str, Any]:
     if args.outcome in ("pledged", "paid") or args.amount is not None:
         require_in_focus(ctx, contact)
         require_stated_amount(ctx, args.amount)
-    write = {
+    write: dict[str, Any] = {
         "outcome": args.outcome,
         "summary": args.summary,
         "amount": args.amount,
