@@ -31,6 +31,7 @@ from sqlalchemy import func
 
 from bot.engine.cards import primary_phone
 from bot.engine.confirm import ask
+from bot.engine.draft_messages import with_outcome_draft
 from bot.engine.normalise import is_question
 from bot.engine.outcomes import OutcomeError, log_outcome
 from bot.engine.reading import Reading, read_report
@@ -201,8 +202,11 @@ def confirm_report(ctx: TurnContext, payload: dict[str, Any], choice: int | None
         **args,
     )
     ctx.state.current_contact_id = contact.id
-    return Reply(
+    reply = Reply(
         result.summary_text + " Send next for the next contact.",
         None,
         {"interaction_id": str(result.interaction.id)},
+    )
+    return with_outcome_draft(
+        ctx, reply, contact, args["outcome"], pledge=result.pledge, payment=result.payment
     )

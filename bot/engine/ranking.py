@@ -23,6 +23,7 @@ from sqlalchemy import or_, select
 from bot.engine.amounts import format_money
 from bot.engine.timezones import operator_tz
 from bot.engine.when import local_day_bounds
+from bot.engine.wording import day_text, time_text
 from bot.models import Contact, ContactTag, Followup, Pledge, Project, User
 from bot.store import ProjectScope
 
@@ -105,7 +106,7 @@ def _joined(
 
 
 def _local_day(moment: datetime, tz: Any) -> str:
-    return f"{moment.astimezone(tz):%a %d %b}".replace(" 0", " ")
+    return day_text(moment, tz)
 
 
 def _candidates(
@@ -152,7 +153,7 @@ def _candidates(
     )
     for pledge_id, amount, expected_by, *row in pledges:
         what = f"pledged {format_money(amount)}, unpaid"
-        why = (f"{what} – due {expected_by:%a %d %b}".replace(" 0", " "), what)
+        why = (f"{what} – due {day_text(expected_by)}", what)
         add(row, WEIGHTS["pledge_due"], why).pledge_id = pledge_id
     for row in _contacts(
         scope, [*where, Contact.next_suggested_at <= now], [Contact.next_suggested_at, Contact.id]
@@ -182,7 +183,7 @@ def _followup_reason(
         "send_payment_link": "payment reminder",
     }.get(reason or "", reason or "follow-up")
     local = due_at.astimezone(tz)
-    when = _local_day(due_at, tz) if overdue else f"{local:%I:%M %p}".lstrip("0") + " today"
+    when = _local_day(due_at, tz) if overdue else f"{time_text(local)} today"
     return f"{what} – {'overdue since' if overdue else 'due'} {when}", what
 
 

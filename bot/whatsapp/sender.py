@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 import requests
 from twilio.base.exceptions import TwilioRestException
 
+from bot.engine.wording import MAX_MESSAGE
 from bot.models import Message, Project, User
 from bot.models.types import utcnow
 from bot.phones import whatsapp_address
@@ -35,7 +36,7 @@ from bot.whatsapp.twilio_rest import twilio_client
 log = logging.getLogger(__name__)
 
 #: WhatsApp's (and Twilio's) limit on one message body.
-MAX_BODY = 1600
+MAX_BODY = MAX_MESSAGE
 #: Wait before the 1st, 2nd, … retry of a row Twilio could not take (429, 5xx, network);
 #: the last step repeats until the row is delivered, refused or too late.
 RETRY_BACKOFF = tuple(timedelta(minutes=m) for m in (1, 2, 4, 8, 15))
