@@ -25,6 +25,7 @@ from werkzeug.security import generate_password_hash
 from bot.clock import Clock
 from bot.db import Database
 from bot.engine.amounts import format_money
+from bot.engine.drafts import RECEIPT_SETTING
 from bot.engine.timezones import project_tz
 from bot.models import (
     Campaign,
@@ -200,7 +201,7 @@ def _seed(session: Session, now: datetime) -> Project:
         currency="INR",
         upi_vpa="ashafoundation@okicici",
         default_region="IN",
-        settings_json={},
+        settings_json={RECEIPT_SETTING: "Your 80G receipt reaches you by email within 7 days."},
     )
     session.add(project)
     session.flush()

@@ -40,6 +40,11 @@ def time_text(moment: datetime, tz: tzinfo | None = None) -> str:
     return f"{local.hour % 12 or 12}:{local.minute:02d} {'AM' if local.hour < 12 else 'PM'}"
 
 
+def zone_text(moment: datetime, tz: tzinfo) -> str:
+    """``IST``: the abbreviation of ``tz`` at ``moment`` (as the zone database writes it)."""
+    return moment.astimezone(tz).tzname() or str(tz)
+
+
 def moment_text(moment: datetime, tz: tzinfo | None = None) -> str:
     """``Fri 4 Dec 5:00 PM``: day and time of ``moment`` (in ``tz``, when given)."""
     return f"{day_text(moment, tz)} {time_text(moment, tz)}"
