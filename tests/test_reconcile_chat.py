@@ -143,7 +143,8 @@ def test_two_candidate_pledges_make_the_bot_ask_which(world, db) -> None:
     lines = reply.text.splitlines()
     assert (
         lines[0]
-        == "₹25,000 from ANITA on Wed 25 Nov, UTR 623112345605 could pay more than one pledge – which?"
+        == "₹25,000 from ANITA on Wed 25 Nov, UTR 623112345605 could pay more than one pledge "
+        "– which?"
     )
     assert lines[1] == "1. Anita Sharma's ₹25,000 pledge of Fri 20 Nov (paid in full)"
     assert lines[2] == "2. Anita Verma's ₹25,000 pledge of Sat 21 Nov (paid in full)"

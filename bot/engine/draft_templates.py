@@ -1,4 +1,5 @@
-"""The built-in draft templates: one table per language, and the headings that override them.
+"""Which template a draft is written from: the built-in tables (one per language), the
+knowledge-base sections that override them, and the donor's language.
 
 Every kind of draft (see :mod:`bot.engine.drafts`) has a template in each table. A
 project overrides one with a knowledge-base section headed as in :data:`SECTION_KINDS`
@@ -9,6 +10,13 @@ and amounts of the demo data (``tests/test_draft_links.py`` checks every one).
 """
 
 from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from bot.models import Contact, ContactTag, KbDocument
+from bot.store import ProjectScope
 
 ENGLISH_TEMPLATES = {
     "intro": "Hi {first_name}, this is {operator} from {project}. Could we speak for two "
@@ -69,3 +77,44 @@ SECTION_KINDS = {
     "missed_call": "missed_call",
     "tried calling": "missed_call",
 }
+_DEVANAGARI = re.compile(r"[\u0900-\u097f]")
+_LANGUAGE_SUFFIX = re.compile(r"\s*\((hindi|hi|english|en)\)$|\s+(hindi|english)$")
+_SECTION = re.compile(r"^#{2,}\s*([a-z_ ()-]+?)\s*$", re.M | re.I)
+
+
+def contact_language(scope: ProjectScope, contact: Contact) -> str:
+    """``hi`` for a Devanagari name or the tag ``lang:hi`` (``lang:en`` wins), else ``en``."""
+    tags = set(
+        scope.session.scalars(
+            select(ContactTag.tag).where(
+                ContactTag.project_id == scope.project_id,
+                ContactTag.contact_id == contact.id,
+                ContactTag.tag.in_(("lang:hi", "lang:en")),
+            )
+        )
+    )
+    if "lang:en" in tags:
+        return "en"
+    return "hi" if "lang:hi" in tags or _DEVANAGARI.search(contact.display_name) else "en"
+
+
+def project_templates(scope: ProjectScope, language: str = "en") -> dict[str, str]:
+    """Templates from knowledge-base sections (see :data:`SECTION_KINDS`) over the defaults.
+
+    Documents titled "…template…" win over others (a pitch script's "Opening"). A
+    section whose heading ends in ``(Hindi)`` supplies the Hindi template.
+    """
+    templates = dict(TEMPLATES.get(language, ENGLISH_TEMPLATES))
+    docs = scope.all(KbDocument, KbDocument.deleted_at.is_(None), order_by=KbDocument.created_at)
+    docs.sort(key=lambda d: "template" in d.title.lower())  # template documents applied last
+    for doc in docs:
+        parts = _SECTION.split(doc.content)
+        for name, body in zip(parts[1::2], parts[2::2], strict=False):
+            heading = name.strip().lower()
+            suffix = _LANGUAGE_SUFFIX.search(heading)
+            said = (suffix[1] or suffix[2])[:2] if suffix else "en"
+            kind = SECTION_KINDS.get(_LANGUAGE_SUFFIX.sub("", heading))
+            text = " ".join(body.split())
+            if kind and text and said == language:
+                templates[kind] = text
+    return templates

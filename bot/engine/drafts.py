@@ -32,20 +32,24 @@ column), and a language is a per-contact label like the others.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from sqlalchemy import select
-
 from bot.engine.amounts import format_money
-from bot.engine.draft_templates import ENGLISH_TEMPLATES, HINDI_TEMPLATES, SECTION_KINDS, TEMPLATES
+from bot.engine.draft_templates import (
+    ENGLISH_TEMPLATES,
+    HINDI_TEMPLATES,
+    SECTION_KINDS,
+    TEMPLATES,
+    contact_language,
+    project_templates,
+)
 from bot.engine.records import is_reachable, open_pledge, paid_towards, phone_of
 from bot.engine.wording import day_text
-from bot.models import Contact, ContactTag, KbDocument, Payment, Pledge, Project
+from bot.models import Contact, Payment, Pledge, Project
 from bot.phones import InvalidPhone, to_e164
 from bot.store import ProjectScope
 
@@ -56,12 +60,14 @@ __all__ = [
     "MAX_LINK",
     "RECEIPT_SETTING",
     "SECTION_KINDS",
+    "contact_language",
     "Draft",
     "DraftError",
     "draft_for",
     "fit",
     "next_draft",
     "outcome_draft",
+    "project_templates",
     "whatsapp_link",
 ]
 
@@ -74,9 +80,6 @@ MAX_LINK = 1200
 RECEIPT_SETTING = "receipt_80g"
 #: The English table under its former name (knowledge-base sections override it).
 DEFAULT_TEMPLATES = ENGLISH_TEMPLATES
-_DEVANAGARI = re.compile(r"[\u0900-\u097f]")
-_LANGUAGE_SUFFIX = re.compile(r"\s*\((hindi|hi|english|en)\)$|\s+(hindi|english)$")
-_SECTION = re.compile(r"^#{2,}\s*([a-z_ ()-]+?)\s*$", re.M | re.I)
 
 
 class DraftError(ValueError):
@@ -131,44 +134,6 @@ def upi_link(vpa: str, payee: str, amount: Decimal, note: str) -> str:
         quote_via=quote,
     )
     return f"upi://pay?{query}"
-
-
-def contact_language(scope: ProjectScope, contact: Contact) -> str:
-    """``hi`` for a Devanagari name or the tag ``lang:hi`` (``lang:en`` wins), else ``en``."""
-    tags = set(
-        scope.session.scalars(
-            select(ContactTag.tag).where(
-                ContactTag.project_id == scope.project_id,
-                ContactTag.contact_id == contact.id,
-                ContactTag.tag.in_(("lang:hi", "lang:en")),
-            )
-        )
-    )
-    if "lang:en" in tags:
-        return "en"
-    return "hi" if "lang:hi" in tags or _DEVANAGARI.search(contact.display_name) else "en"
-
-
-def project_templates(scope: ProjectScope, language: str = "en") -> dict[str, str]:
-    """Templates from knowledge-base sections (see :data:`SECTION_KINDS`) over the defaults.
-
-    Documents titled "…template…" win over others (a pitch script's "Opening"). A
-    section whose heading ends in ``(Hindi)`` supplies the Hindi template.
-    """
-    templates = dict(TEMPLATES.get(language, ENGLISH_TEMPLATES))
-    docs = scope.all(KbDocument, KbDocument.deleted_at.is_(None), order_by=KbDocument.created_at)
-    docs.sort(key=lambda d: "template" in d.title.lower())  # template documents applied last
-    for doc in docs:
-        parts = _SECTION.split(doc.content)
-        for name, body in zip(parts[1::2], parts[2::2], strict=False):
-            heading = name.strip().lower()
-            suffix = _LANGUAGE_SUFFIX.search(heading)
-            said = (suffix[1] or suffix[2])[:2] if suffix else "en"
-            kind = SECTION_KINDS.get(_LANGUAGE_SUFFIX.sub("", heading))
-            text = " ".join(body.split())
-            if kind and text and said == language:
-                templates[kind] = text
-    return templates
 
 
 def receipt_line(project: Project) -> str:
