@@ -10,18 +10,16 @@ are checked for the form. A follow-up digest of more than five items shows five,
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
-
-import pytest
 
 from bot.clock import FrozenClock
 from bot.engine.session_commands import DUE_PAGE
 from bot.engine.wording import day_text, moment_text, time_text
 from bot.runtime import Runtime
 from bot.scheduler.nudges import run_nudges
+from tests import test_scheduler_nudges
 from tests.factories import make_project, make_user
 from tests.scheduler_support import (
     add_followup,
@@ -30,10 +28,13 @@ from tests.scheduler_support import (
     hours,
     operator_says,
     session_state,
-    wired_runtime_for,
     wrote_at,
 )
 from tests.twilio_double import TwilioDouble
+
+# fixtures: the wired runtime and the Twilio double of the nudge tests
+twilio_api = test_scheduler_nudges.twilio_api
+wired = test_scheduler_nudges.wired
 
 ROOT = Path(__file__).resolve().parent.parent
 IST = ZoneInfo("Asia/Kolkata")
@@ -74,21 +75,6 @@ def test_no_reply_code_formats_a_date_by_hand() -> None:
                 if HAND_MADE_DATE.search(line) and not allowed:
                     offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert offenders == []
-
-
-@pytest.fixture
-def twilio_api() -> Iterator[TwilioDouble]:
-    with TwilioDouble() as double:
-        yield double
-
-
-@pytest.fixture
-def wired(
-    db_url: str, tmp_path: Path, clock: FrozenClock, twilio_api: TwilioDouble
-) -> Iterator[Runtime]:
-    runtime = wired_runtime_for(db_url, tmp_path, clock, twilio_api)
-    yield runtime
-    runtime.db.dispose()
 
 
 def test_a_long_digest_is_paged_and_more_shows_the_rest(
