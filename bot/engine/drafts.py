@@ -68,6 +68,8 @@ __all__ = [
     "next_draft",
     "outcome_draft",
     "project_templates",
+    "receipt_line",
+    "upi_link",
     "whatsapp_link",
 ]
 
