@@ -190,3 +190,29 @@ def test_an_80g_line_too_long_for_a_link_is_refused(runtime, db) -> None:
             set_receipt_line(session, found, "आपकी 80G रसीद सात दिनों में ईमेल से आएगी " * 2, actor="t")
         assert found.settings_json == {}
     assert rows(runtime, AuditLog, AuditLog.project_id == project.id) == []
+
+
+def test_a_read_back_in_the_same_model_turn_keeps_the_draft(agent_runtime, scripted) -> None:
+    """One tool call wrote an outcome (a draft), another was held for ``yes``: the reply is
+    the read-back word for word, and the draft still follows it."""
+    project = make_project(agent_runtime.db, "Asha Foundation")
+    user = make_user(agent_runtime.db, project, "Priya Nair")
+    anita = make_contact(agent_runtime.db, project, "Anita Sharma")
+    bharat = make_contact(agent_runtime.db, project, "Bharat Rao")
+    missed = {"contact_id": str(anita.id), "outcome": "no_response"}
+    huge = {"contact_id": str(bharat.id), "amount": "5000000000"}
+    scripted.add(
+        reply(
+            tool_use("log_interaction", missed, "toolu_1"), tool_use("record_pledge", huge, "t2")
+        ),
+        reply("Anita did not pick up; Bharat pledged 500 crore, saved."),
+    )
+    turn = run_turn(
+        agent_runtime, project, user, "Anita didn't pick up, Bharat pledged 500 crore, wow"
+    )
+    question, draft = turn.reply.text.split("\nDraft: ")
+    assert question.startswith("Please check before I save: Bharat Rao – pledged ₹5,00,00,00,000.")
+    assert draft.startswith("Hi Anita, Priya from Asha Foundation here. I tried calling you")
+    assert (
+        turn.reply.meta["model_text"] == "Anita did not pick up; Bharat pledged 500 crore, saved."
+    )

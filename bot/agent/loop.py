@@ -123,12 +123,17 @@ class AgentTurn:
             self.failure = failure
 
     def finish(self, ctx: TurnContext) -> Reply:
-        """The reply, after the bookkeeping; a question a tool asked is the reply, verbatim.
+        """The reply, after the bookkeeping; a question a tool asked is the reply, verbatim,
+        and the drafts the tools wrote for donors follow it.
 
         The operator must see exactly what ``yes`` would save, so a model's paraphrase of
         a read-back is replaced by it (see :func:`bot.engine.confirm.with_read_back`).
         """
         reply = with_read_back(ctx, self._settle(ctx))
+        if self.failure is None:
+            # After the read-back: a question replacing the model's words keeps the drafts.
+            for draft in dict.fromkeys(self.drafts):  # each once, in the order written
+                reply = with_draft(ctx, reply, draft)
         if self.note:
             reply.text = f"{self.note}\n{reply.text}"
         return reply
@@ -154,10 +159,7 @@ class AgentTurn:
         meta.update(self.ledger.totals)
         if self.result.capped:
             meta["round_cap"] = True
-        reply = Reply(text=clip(self.result.text), prompt_type="free", meta=meta)
-        for draft in dict.fromkeys(self.drafts):  # each draft once, in the order written
-            reply = with_draft(ctx, reply, draft)
-        return reply
+        return Reply(text=clip(self.result.text), prompt_type="free", meta=meta)
 
     def _rounds(self) -> TurnResult:
         assert self.tools is not None and self.ledger is not None
