@@ -47,7 +47,9 @@ def test_an_implausible_pledge_is_held_until_the_operator_says_yes(agent_runtime
     ]
 
     answered = run_turn(agent_runtime, project, user, "yes")
-    assert answered.reply.text == "Saved: pledge ₹5,00,00,00,000 from Anita Sharma."
+    saved, draft = answered.reply.text.split("\n", 1)
+    assert saved == "Saved: pledge ₹5,00,00,00,000 from Anita Sharma."
+    assert draft.startswith("Draft: Hi Anita, thank you so much for your pledge of ₹5,00,00,00,000")
     assert len(scripted.requests) == 2  # settled by the server, not the model
     [pledge] = rows(agent_runtime, Pledge)
     assert pledge.amount == Decimal("5000000000.00")

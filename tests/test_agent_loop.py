@@ -124,7 +124,10 @@ def test_single_tool_round_writes_through_the_engine(agent_runtime, scripted):
     # A message the rules cannot read whole (they answer "Anita didn't pick up" alone).
     turn = run_turn(agent_runtime, project, user, "Anita didn't pick up, her driver answered")
 
-    assert turn.reply.text == "Logged: Anita did not pick up."
+    # The donor's "tried calling you" draft follows the model's words, sent by the server.
+    said, draft = turn.reply.text.split("\n", 1)
+    assert said == "Logged: Anita did not pick up."
+    assert draft.startswith("Draft: Hi Anita, Priya from Asha Trust here. I tried calling you")
     [interaction] = rows(agent_runtime, Interaction)
     assert (interaction.contact_id, interaction.outcome) == (anita.id, "no_response")
     assert interaction.session_id == turn.session_id

@@ -87,8 +87,8 @@ def test_due_and_nudge_replies(op: Operator, db) -> None:
     reply = op.say("due")
     assert reply.text.splitlines() == [
         "3 follow-ups due:",
-        "1. Asha Rao – no answer last time, overdue since 24 Nov 8:00 AM",
-        "2. Bina Shah – no answer last time, overdue since 26 Nov 8:00 AM",
+        "1. Asha Rao – no answer last time, overdue since Tue 24 Nov 8:00 AM",
+        "2. Bina Shah – no answer last time, overdue since Thu 26 Nov 8:00 AM",
         "3. Chitra Iyer – no answer last time, due 1:00 PM",
         "Reply done N · snooze N 2h · skip N",
     ]

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.engine.amounts import AmountError, format_money, parse_amount
-from bot.engine.drafts import MAX_DRAFT, _fit, upi_link
+from bot.engine.drafts import MAX_DRAFT, fit, upi_link
 from bot.engine.when import WhenError, next_working_day, parse_day, parse_moment
 
 NOW = datetime(2026, 11, 26, 4, 30, tzinfo=UTC)  # Thursday 10:00 IST
@@ -148,8 +148,5 @@ def test_upi_link_is_url_encoded() -> None:
 
 def test_long_templates_are_shortened_but_keep_the_link() -> None:
     link = upi_link("asha@okaxis", "Asha", Decimal(1), "x")
-    text = _fit(
-        "Hi {first_name}, " + "very long words " * 40 + "{upi_link}",
-        {"first_name": "Anita", "upi_link": link},
-    )
+    text = fit("Hi Anita, " + "very long words " * 40 + link, [link], "+919812345678")
     assert len(text) <= MAX_DRAFT and text.endswith(link)

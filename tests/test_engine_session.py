@@ -51,7 +51,8 @@ def _next(op: Operator, db, never: set) -> Contact:
     assert contact.last_contacted_at is None or contact.last_contacted_at < op.clock.now().replace(
         hour=0, minute=0
     )
-    assert reply.prompt_type == "next" and len(reply.text) <= 600
+    assert reply.prompt_type == "next" and len(reply.text) <= 1600 and not reply.then
+    assert len(reply.text.split("\nDraft: ")[0]) <= 600  # the card without its draft block
     lines = reply.text.splitlines()
     assert lines[0].startswith(f"Next: {contact.display_name} · +91") and lines[1].startswith(
         "Why: "

@@ -185,7 +185,7 @@ def test_a_restated_pledge_updates_the_open_one(op: Operator, db) -> None:
                 assigned_to_user_id=op.user.id,
             )
         )
-    assert "Open pledge: ₹25,000 by 25 Nov" in op.say("next").text
+    assert "Open pledge: ₹25,000 by Wed 25 Nov" in op.say("next").text
     reply = op.say("pledged 25k by fri")
     assert reply.text.splitlines() == [
         "Please check before I save: Anita Sharma – pledged ₹25,000, expected by Fri 27 Nov.",

@@ -58,17 +58,19 @@ def test_amount_and_a_remembered_vpa_are_read_back_and_recorded_on_yes(world, db
     before = row_counts(db, project.id)
     reply = op.say(hdfc("10,000.00", "anita.s@okaxis", "633612345675"))
     assert reply.text.startswith(
-        "₹10,000 from anita.s@okaxis on 26 Nov → Anita Sharma's ₹25,000 pledge, ₹15,000 left."
+        "₹10,000 from anita.s@okaxis on Thu 26 Nov → Anita Sharma's ₹25,000 pledge, ₹15,000 left."
     )
     assert "VPA anita.s@okaxis is Anita Sharma's" in reply.text
     assert reply.text.endswith("Reply yes to save, no to cancel.")
     assert row_counts(db, project.id) == before  # nothing written before yes
 
     reply = op.say("yes")
-    assert reply.text == (
+    recorded, draft = reply.text.split("\n", 1)
+    assert recorded == (
         "Recorded ₹10,000 from Anita Sharma (upi, UTR 633612345675) against the ₹25,000 "
         "pledge: ₹15,000 left."
     )
+    assert draft.startswith("Draft: Hi Anita, we received your gift of ₹10,000.")
     [paid] = rows(db, Payment, Payment.project_id == project.id)
     assert (paid.amount, paid.method, paid.reference, paid.pledge_id, paid.status) == (
         Decimal("10000.00"),
@@ -87,7 +89,8 @@ def test_an_unknown_vpa_is_learned_on_yes_and_undone_with_the_payment(world, db)
     assert "→ Anita Sharma's ₹25,000 pledge, paid in full." in reply.text
     assert "₹25,000 is exactly what was left" in reply.text
     reply = op.say("haan")
-    assert reply.text.endswith("I'll recognise asharma92@oksbi as Anita Sharma from now on.")
+    said = reply.text.split("\nDraft: ")[0]
+    assert said.endswith("I'll recognise asharma92@oksbi as Anita Sharma from now on.")
     assert identities_of(db, anita) == {("upi_vpa", "asharma92@oksbi")}
     assert _left(db, anita_pledge) == ("fulfilled", Decimal("0.00"))
 
@@ -103,7 +106,7 @@ def test_a_remembered_vpa_makes_the_next_payment_exact(world, db) -> None:
     assert "(anita.sharma@oksbi fits Anita Sharma; part of the ₹25,000 left;" in first.text
     op.say("yes")
     reply = op.say(hdfc("7,000.00", "anita.sharma@oksbi", "633612345603", day="27-11-26"))
-    assert reply.text.startswith("₹7,000 from anita.sharma@oksbi on 27 Nov → Anita Sharma's")
+    assert reply.text.startswith("₹7,000 from anita.sharma@oksbi on Fri 27 Nov → Anita Sharma's")
     assert "(VPA anita.sharma@oksbi is Anita Sharma's; part of the ₹20,000 left;" in reply.text
     op.say("yes")
     assert _left(db, anita_pledge) == ("open", Decimal("13000.00"))
@@ -113,12 +116,12 @@ def test_amount_and_name_match_inside_the_date_window_only(world, db) -> None:
     op, project, _, anita, _, anita_pledge, _ = world
     before = row_counts(db, project.id)
     late = op.say(neft("25,000.00", "ANITA SHARMA", "01-06-26"))  # months before the pledge
-    assert late.text.startswith("No open pledge matches ₹25,000 from ANITA SHARMA on 1 Jun")
+    assert late.text.startswith("No open pledge matches ₹25,000 from ANITA SHARMA on Mon 1 Jun")
     assert "find NAME, then paid 25000 bank ref UTIBN52026112512345" in late.text
     assert op.state().pending is None and row_counts(db, project.id) == before
 
     reply = op.say(neft("25,000.00", "ANITA SHARMA", "25-11-26"))
-    assert reply.text.startswith("₹25,000 from ANITA SHARMA on 25 Nov → Anita Sharma's")
+    assert reply.text.startswith("₹25,000 from ANITA SHARMA on Wed 25 Nov → Anita Sharma's")
     assert "ANITA SHARMA fits Anita Sharma" in reply.text
     op.say("yes")
     [paid] = rows(db, Payment, Payment.project_id == project.id)
@@ -140,10 +143,11 @@ def test_two_candidate_pledges_make_the_bot_ask_which(world, db) -> None:
     lines = reply.text.splitlines()
     assert (
         lines[0]
-        == "₹25,000 from ANITA on 25 Nov, UTR 623112345605 could pay more than one pledge – which?"
+        == "₹25,000 from ANITA on Wed 25 Nov, UTR 623112345605 could pay more than one pledge "
+        "– which?"
     )
-    assert lines[1] == "1. Anita Sharma's ₹25,000 pledge of 20 Nov (paid in full)"
-    assert lines[2] == "2. Anita Verma's ₹25,000 pledge of 21 Nov (paid in full)"
+    assert lines[1] == "1. Anita Sharma's ₹25,000 pledge of Fri 20 Nov (paid in full)"
+    assert lines[2] == "2. Anita Verma's ₹25,000 pledge of Sat 21 Nov (paid in full)"
     assert lines[3] == "Reply 1–2, or no to cancel."
     assert op.say("yes").text.startswith("(Not saved")  # yes alone does not pick
     op.say(text)
@@ -161,7 +165,7 @@ def test_a_utr_already_recorded_is_refused_as_a_duplicate(world, db) -> None:
     reply = op.say(hdfc("5,000.00", "anita.s@okaxis", "633612345675"))
     assert reply.text == (
         "Not recorded: UTR 633612345675 is already recorded: Anita Sharma's ₹5,000 payment "
-        "of 26 Nov."
+        "of Thu 26 Nov."
     )
     assert op.state().pending is None and row_counts(db, project.id) == before
 

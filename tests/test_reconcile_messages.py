@@ -91,6 +91,6 @@ def test_a_credit_survives_its_payload_round_trip() -> None:
     )
     assert credit.account_tail == "5678"
     assert Credit.from_payload(credit.payload()) == credit
-    assert credit.describe() == "₹10,000 from anita.s@okaxis on 2 Dec"
+    assert credit.describe() == "₹10,000 from anita.s@okaxis on Wed 2 Dec"
     with pytest.raises(ValueError):
         Credit.from_payload({"amount": "-5"})

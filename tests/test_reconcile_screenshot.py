@@ -139,7 +139,7 @@ def test_a_screenshot_is_read_by_the_model_matched_and_recorded_on_yes(
     [sent] = twilio.bodies_to(user.phone)
     assert sent.startswith("Saved whatsapp-")
     assert (
-        "₹10,000 from anita.s@okaxis on 26 Nov → Anita Sharma's ₹25,000 pledge, ₹15,000 left."
+        "₹10,000 from anita.s@okaxis on Thu 26 Nov → Anita Sharma's ₹25,000 pledge, ₹15,000 left."
         in sent
     )
     assert sent.endswith("Reply yes to save, no to cancel.")
@@ -155,7 +155,7 @@ def test_a_screenshot_is_read_by_the_model_matched_and_recorded_on_yes(
     clock.advance(minutes=1)
     inject_inbound(wired, to_number=project.whatsapp_number, from_number=user.phone, body="yes")
     assert Worker(wired).run_once() == 1
-    assert twilio.bodies_to(user.phone)[-1] == (
+    assert twilio.bodies_to(user.phone)[-1].split("\nDraft: ")[0] == (
         "Recorded ₹10,000 from Anita Sharma (upi, UTR 633612345613) against the ₹25,000 "
         "pledge: ₹15,000 left. I'll recognise anita.s@okaxis and ANITA SHARMA as Anita Sharma "
         "from now on."

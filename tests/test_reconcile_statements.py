@@ -129,13 +129,15 @@ def test_the_cli_prints_the_review_and_writes_nothing(run, asha, db, tmp_path) -
     )
     lines = output.splitlines()
     assert lines[0] == f"hdfc.csv read as hdfc. {SUMMARY}"
-    assert lines[1].startswith("line 5    probable  ₹10,000 from anita.s@okaxis on 25 Nov → Anita")
+    assert lines[1].startswith(
+        "line 5    probable  ₹10,000 from anita.s@okaxis on Wed 25 Nov → Anita"
+    )
     assert lines[2] == (
-        "line 6    matched   ₹5,000 from RAHUL VERMA on 25 Nov → Rahul Verma's ₹5,000 pledge "
+        "line 6    matched   ₹5,000 from RAHUL VERMA on Wed 25 Nov → Rahul Verma's ₹5,000 pledge "
         "(paid in full)"
     )
     assert lines[4].startswith(
-        "line 10   recorded  ₹2,000 from suresh.n@oksbi on 26 Nov UTR 633612345611"
+        "line 10   recorded  ₹2,000 from suresh.n@oksbi on Thu 26 Nov UTR 633612345611"
     )
     assert lines[5].startswith("line 11   unmatched ₹12,000 from giver77@ybl")
     assert report.read_text(encoding="utf-8").startswith("line,pile,date,amount,reference")

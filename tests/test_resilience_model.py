@@ -82,5 +82,5 @@ def test_model_down_for_a_minute(
     assert outage and all(
         a.reverted_at is not None or a.idempotency_key.startswith("undo:") for a in outage
     )
-    assert twilio.bodies_to(user.phone)[-1] == "Logged: no answer."
+    assert twilio.bodies_to(user.phone)[-1].split("\nDraft: ")[0] == "Logged: no answer."
     assert_each_answered_once(runtime.db, twilio, [*sids, recovered["MessageSid"]])

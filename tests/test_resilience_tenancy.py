@@ -133,7 +133,7 @@ def test_simulator_keeps_projects_apart(wired: Flask, tenants) -> None:
     runtime = wired.extensions["calltime"]
     stored = {m.body: m.project_id for m in messages(runtime.db, "inbound")}
     assert stored == {"for A": tenants["a"].id}
-    thread_a = client.get(f"/simulator/api/thread/{shared_a.id}").get_json()
+    thread_a = client.get(f"/simulator/api/thread/{shared_a.id}").get_json()["messages"]
     assert [m["body"] for m in thread_a] == ["for A"]
     assert client.get(f"/simulator/api/thread/{shared_b.id}").status_code == 404
     missing = "00000000-0000-4000-8000-000000000000"

@@ -92,7 +92,7 @@ def test_signed_in_admin_cannot_get_a_login_link_through_the_simulator(
         body = {"user_id": str(admin.id), "body": "admin login"}
         assert http.post("/simulator/api/send", json=body).status_code == 202
         Worker(runtime).run_once()
-        thread = http.get(f"/simulator/api/thread/{admin.id}").json()
+        thread = http.get(f"/simulator/api/thread/{admin.id}").json()["messages"]
         assert thread[-1]["body"] == REFUSED_FROM_SIMULATOR
         assert _login_tokens(app) == 0
         # The same words from the admin's own phone do get a link (the origin decides),
@@ -105,7 +105,7 @@ def test_signed_in_admin_cannot_get_a_login_link_through_the_simulator(
         )
         Worker(runtime).run_once()
         assert _login_tokens(app) == 1
-        thread = http.get(f"/simulator/api/thread/{admin.id}").json()
+        thread = http.get(f"/simulator/api/thread/{admin.id}").json()["messages"]
         assert "/admin/login/•••" in thread[-1]["body"]
         assert not re.search(r"/admin/login/[A-Za-z0-9_\-.]{20,}", str(thread))
     assert [m.origin for m in messages(runtime.db, "inbound")] == ["simulator", "local"]
@@ -143,7 +143,9 @@ def test_simulator_exposure_in_chromium(app, projects, live_server, browser_page
         page.goto(live_server.url + "/simulator/")
         page.wait_for_selector("#operator option", state="attached")
         options = page.locator("#operator option").all_inner_texts()
-        assert [o.split(" (")[0] for o in options] == ["Dina Admin", "Priya Operator"]
+        # The operator first: the page opens as an operator, not as the admin.
+        assert options == ["Priya Operator", "Dina Admin (admin)"]
+        assert page.input_value("#operator") == str(projects["operator"].id)
         page.select_option("#operator", str(projects["demo_admin"].id))
         page.fill("#text", "admin login")
         page.click("button[type=submit]")

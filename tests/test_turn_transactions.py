@@ -173,7 +173,8 @@ def test_a_turn_taken_over_midway_is_redone_once(
         a.idempotency_key for a in rows(runtime, AuditLog, AuditLog.record_id == str(pledge.id))
     }
     assert any(key.endswith(":toolu_b1") for key in keys)
-    assert twilio.bodies_to(user.phone) == ["Logged Anita's ₹25,000 pledge."]
+    [body] = twilio.bodies_to(user.phone)
+    assert body.split("\nDraft: ")[0] == "Logged Anita's ₹25,000 pledge."
     [inbound] = rows(runtime, Message, Message.direction == "inbound")
     assert (inbound.status, inbound.attempts) == ("done", 2)
     assert len(scripted.requests) == 4

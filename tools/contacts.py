@@ -115,14 +115,17 @@ def get_contact(ctx: ToolContext, args: ContactRef) -> dict[str, Any]:
 @tool("next_contacts", NextContacts)
 def next_contacts(ctx: ToolContext, args: NextContacts) -> dict[str, Any]:
     """Who the operator should call next, best first, with reasons and a short draft
-    message for the first one."""
+    message for the first one (sent to the operator with its links after your reply)."""
     ranked = ranking.next_contacts(ctx.scope, ctx.operator, ctx.now, limit=args.limit)
     suggestions = [
         {**contact_brief(r.contact), "reasons": r.reasons, "score": r.score} for r in ranked
     ]
     result: dict[str, Any] = {"suggestions": suggestions}
     if ranked:
-        result["draft_for_first"] = drafts.draft_for(ctx.scope, ranked[0].contact, ctx.now)
+        draft = drafts.next_draft(
+            ctx.scope, ranked[0].contact, ctx.now, operator=ctx.operator.full_name
+        )
+        result["draft"] = draft.as_result()
     return result
 
 

@@ -17,6 +17,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from bot.engine import outcomes as engine
+from bot.engine.drafts import outcome_draft
+from bot.models import Contact, Payment, Pledge
 from bot.models.enums import Channel, Outcome, PaymentMethod
 from tools.base import ToolContext, tool
 from tools.guards import hold_if_risky, require_in_focus, require_stated_amount
@@ -117,6 +119,7 @@ def log_interaction(ctx: ToolContext, args: LogInteraction) -> dict[str, Any]:
         "payment_id": str(result.payment.id) if result.payment else None,
         "followup_id": str(result.followup.id) if result.followup else None,
         "summary": result.summary_text,
+        **_draft(ctx, contact, args.outcome, pledge=result.pledge, payment=result.payment),
     }
 
 
@@ -143,7 +146,12 @@ def record_pledge(ctx: ToolContext, args: RecordPledge) -> dict[str, Any]:
         session_id=ctx.session.id,
         campaign_id=ctx.state.campaign_id,
     )
-    return {"pledge_id": str(pledge.id), "amount": str(pledge.amount), "status": pledge.status}
+    return {
+        "pledge_id": str(pledge.id),
+        "amount": str(pledge.amount),
+        "status": pledge.status,
+        **_draft(ctx, contact, "pledged", pledge=pledge),
+    }
 
 
 @tool("record_payment", RecordPayment, writes=True)
@@ -170,4 +178,27 @@ def record_payment(ctx: ToolContext, args: RecordPayment) -> dict[str, Any]:
         pledge_id=args.pledge_id,
         session_id=ctx.session.id,
     )
-    return {"payment_id": str(payment.id), "amount": str(payment.amount)}
+    return {
+        "payment_id": str(payment.id),
+        "amount": str(payment.amount),
+        **_draft(ctx, contact, "paid", payment=payment),
+    }
+
+
+def _draft(
+    ctx: ToolContext,
+    contact: Contact,
+    outcome: str,
+    *,
+    pledge: Pledge | None = None,
+    payment: Payment | None = None,
+) -> dict[str, Any]:
+    """``{"draft": …}`` for the donor after ``outcome`` (nothing when it calls for none).
+
+    The server sends the draft to the operator after the model's reply, with its links
+    (:mod:`bot.engine.draft_messages`); the model sees it only to know it was sent.
+    """
+    draft = outcome_draft(
+        ctx.scope, contact, outcome, pledge=pledge, payment=payment, operator=ctx.operator.full_name
+    )
+    return {"draft": draft.as_result()} if draft else {}

@@ -45,6 +45,8 @@ class ToolCall:
     error: str | None = None
     elapsed_ms: int = 0
     replayed: bool = False
+    #: What the tool returned (before it became ``content``); ``None`` for a failed call.
+    result: Any = None
 
     @property
     def is_error(self) -> bool:
@@ -94,7 +96,8 @@ class ToolRegistry:
             tool_use_id, name, raw_input if isinstance(raw_input, dict) else {}, "ok", ""
         )
         try:
-            call.content = compact_json(self._run(ctx, name, raw_input, tool_use_id, call))
+            call.result = self._run(ctx, name, raw_input, tool_use_id, call)
+            call.content = compact_json(call.result)
         except (ToolRefused, OutcomeError, NotFound, PermissionError) as exc:
             call.status, call.error = "refused", str(exc)
         except ValidationError as exc:
@@ -105,7 +108,7 @@ class ToolRegistry:
         finally:
             ctx.scope.idempotency_key = None
         if call.is_error:
-            call.content = f"{call.status}: {call.error}"
+            call.content, call.result = f"{call.status}: {call.error}", None
         call.content = call.content[:MAX_RESULT_CHARS]
         call.elapsed_ms = int((time.monotonic() - started) * 1000)
         return call

@@ -32,6 +32,8 @@ from bot.agent.client import anthropic_client
 from bot.agent.prompt import conversation, operator_words, system_blocks, tool_definitions
 from bot.agent.tool_calls import ToolRunner
 from bot.engine.confirm import with_read_back
+from bot.engine.draft_messages import with_draft
+from bot.engine.drafts import Draft
 from bot.engine.undo import revert_turn
 from bot.runtime import Runtime
 from bot.store import ProjectScope
@@ -100,6 +102,8 @@ class AgentTurn:
     result: TurnResult | None = None
     failure: ProviderFailure | None = None
     note: str = ""
+    #: Drafts for donors the tools wrote (``"draft"`` in a result), sent after the reply.
+    drafts: list[Draft] = field(default_factory=list)
 
     def prepare(self, ctx: TurnContext) -> None:
         """Read the conversation, the system prompt and what the tools need."""
@@ -119,12 +123,17 @@ class AgentTurn:
             self.failure = failure
 
     def finish(self, ctx: TurnContext) -> Reply:
-        """The reply, after the bookkeeping; a question a tool asked is the reply, verbatim.
+        """The reply, after the bookkeeping; a question a tool asked is the reply, verbatim,
+        and the drafts the tools wrote for donors follow it.
 
         The operator must see exactly what ``yes`` would save, so a model's paraphrase of
         a read-back is replaced by it (see :func:`bot.engine.confirm.with_read_back`).
         """
         reply = with_read_back(ctx, self._settle(ctx))
+        if self.failure is None:
+            # After the read-back: a question replacing the model's words keeps the drafts.
+            for draft in dict.fromkeys(self.drafts):  # each once, in the order written
+                reply = with_draft(ctx, reply, draft)
         if self.note:
             reply.text = f"{self.note}\n{reply.text}"
         return reply
@@ -172,6 +181,8 @@ class AgentTurn:
                 call = self.tools.run(use.name, use.input, use.id)
                 self.ledger.tool_call(call)
                 results.append(call.block())
+                if isinstance(call.result, dict) and isinstance(call.result.get("draft"), dict):
+                    self.drafts.append(Draft.from_result(call.result["draft"]))
             self.messages.append({"role": "user", "content": results})
         return TurnResult(_capped_text(said, self.ledger, MAX_ROUNDS), MAX_ROUNDS, capped=True)
 

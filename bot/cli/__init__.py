@@ -17,6 +17,7 @@ from bot.cli.evaluate import eval_command
 from bot.cli.memory import kb_group, models_group
 from bot.cli.payments import payments_group
 from bot.cli.processes import clock_command, serve_command, worker_command
+from bot.cli.project_settings import receipt_command
 from bot.cli.scheduler import nudge_command
 
 
@@ -60,6 +61,7 @@ for command in (
 
 for command in (set_password_command, login_link_command):
     users_group.add_command(command)
+projects_group.add_command(receipt_command)
 
 
 def main() -> None:

@@ -24,6 +24,7 @@ from werkzeug.security import generate_password_hash
 from bot.clock import Clock
 from bot.db import Database
 from bot.directory.demo_donors import seed_contacts, seed_history
+from bot.engine.drafts import RECEIPT_SETTING
 from bot.engine.timezones import project_tz
 from bot.models import (
     Campaign,
@@ -104,7 +105,7 @@ def _seed(session: Session, now: datetime) -> Project:
         currency="INR",
         upi_vpa="ashafoundation@okicici",
         default_region="IN",
-        settings_json={},
+        settings_json={RECEIPT_SETTING: "Your 80G receipt reaches you by email within 7 days."},
     )
     session.add(project)
     session.flush()

@@ -1,4 +1,17 @@
-"""The text of the engine's longer replies: the ``next`` card and the ``due`` list."""
+"""The text of the engine's longer replies: the ``next`` card and the ``due`` list.
+
+The ``next`` card, with its draft (see :mod:`bot.engine.draft_messages` for where the
+draft goes)::
+
+    Next: Anita Sharma · +919812345678
+    Why: payment reminder – overdue since Tue 24 Nov; strong relationship (4/5)
+    Last: Tue 24 Nov – pledged ₹25,000: Pledged for the winter term.
+    Open pledge: ₹25,000 by Fri 27 Nov
+    Draft: Hi Anita, thank you for pledging ₹25,000 to Asha Foundation. Whenever …
+    Send it: https://wa.me/919812345678?text=Hi%20Anita%2C%20thank%20you…
+    Call: tel:+919812345678
+    Reply: na · spoke · pledged 25k · paid 10k upi · call back tmrw 5pm · skip
+"""
 
 from __future__ import annotations
 
@@ -6,11 +19,13 @@ from datetime import datetime
 from typing import Any
 
 from bot.engine.amounts import format_money
-from bot.engine.drafts import DraftError, draft_for
+from bot.engine.draft_messages import attach
+from bot.engine.drafts import Draft, DraftError, next_draft
 from bot.engine.outcomes import OUTCOME_LABELS
 from bot.engine.ranking import RankedContact
-from bot.engine.records import open_pledge, paid_towards
-from bot.models import Contact, ContactIdentity, Followup, Interaction
+from bot.engine.records import open_pledge, paid_towards, phone_of
+from bot.engine.wording import day_text, moment_text, time_text
+from bot.models import Contact, Followup, Interaction
 from bot.store import ProjectScope
 
 MAX_NEXT = 600
@@ -18,18 +33,12 @@ REPLY_HINT = "Reply: na · spoke · pledged 25k · paid 10k upi · call back tmr
 
 
 def primary_phone(scope: ProjectScope, contact: Contact) -> str:
-    """The contact's primary phone (any phone if none is marked primary)."""
-    identity = scope.first(
-        ContactIdentity,
-        ContactIdentity.contact_id == contact.id,
-        ContactIdentity.type == "phone",
-        order_by=[ContactIdentity.is_primary.desc(), ContactIdentity.created_at],
-    )
-    return identity.value if identity else "no phone on file"
+    """The contact's primary phone (any phone if none is marked primary), for a reply."""
+    return phone_of(scope, contact) or "no phone on file"
 
 
 def short_day(moment: datetime, tz: Any) -> str:
-    return f"{moment.astimezone(tz):%d %b}".lstrip("0")
+    return day_text(moment, tz)
 
 
 def last_interaction_line(scope: ProjectScope, contact: Contact, tz: Any) -> str | None:
@@ -48,8 +57,11 @@ def last_interaction_line(scope: ProjectScope, contact: Contact, tz: Any) -> str
 
 def next_card(
     scope: ProjectScope, ranked: RankedContact, now: datetime, tz: Any, operator: str
-) -> tuple[str, str | None]:
-    """The ``next`` reply (≤ 600 characters) and the draft it contains."""
+) -> tuple[str, list[str], Draft | None]:
+    """The ``next`` reply, the messages to send after it, and the draft it carries.
+
+    The card without its draft block is at most :data:`MAX_NEXT` characters.
+    """
     contact = ranked.contact
     lines = [
         f"Next: {contact.display_name} · {primary_phone(scope, contact)}",
@@ -61,27 +73,26 @@ def next_card(
     pledge = ranked.pledge or open_pledge(scope, contact)
     if pledge is not None:
         paid = paid_towards(scope, pledge)
-        by = f" by {pledge.expected_by:%d %b}" if pledge.expected_by else ""
+        by = f" by {day_text(pledge.expected_by)}" if pledge.expected_by else ""
         extra = f", {format_money(paid)} paid" if paid else ""
         lines.append(f"Open pledge: {format_money(pledge.amount)}{by}{extra}")
     try:
-        draft: str | None = draft_for(scope, contact, now, pledge=pledge, operator=operator)
+        draft: Draft | None = next_draft(scope, contact, now, pledge=pledge, operator=operator)
     except DraftError:
         draft = None
-    return _within_limit(lines, draft), draft
+    text, then = attach(_within_limit(lines), draft, REPLY_HINT)
+    return text, then, draft
 
 
-def _within_limit(lines: list[str], draft: str | None) -> str:
+def _within_limit(lines: list[str]) -> str:
     """Join the card; over 600 characters, drop the last-interaction line, then shorten."""
-    tail = ([f"Draft: {draft}"] if draft else []) + [REPLY_HINT]
-    text = "\n".join(lines + tail)
-    if len(text) > MAX_NEXT:
-        lines = [line for line in lines if not line.startswith("Last: ")]
-        text = "\n".join(lines + tail)
-    if len(text) > MAX_NEXT:
-        room = MAX_NEXT - len("\n".join(tail)) - 2
-        text = "\n".join(lines)[:room] + "…\n" + "\n".join(tail)
-    return text[:MAX_NEXT]
+    room = MAX_NEXT - len(REPLY_HINT) - 1
+    text = "\n".join(lines)
+    if len(text) > room:
+        text = "\n".join(line for line in lines if not line.startswith("Last: "))
+    if len(text) > room:
+        text = text[: room - 1] + "…"
+    return text
 
 
 def due_line(index: int, followup: Followup, contact: Contact, now: datetime, tz: Any) -> str:
@@ -91,9 +102,8 @@ def due_line(index: int, followup: Followup, contact: Contact, now: datetime, tz
         "reschedule": "call back",
         "send_payment_link": "payment reminder",
     }.get(followup.reason or "", followup.reason or "follow-up")
-    local = followup.due_at.astimezone(tz)
     if followup.due_at < now:
-        when = f"overdue since {short_day(followup.due_at, tz)} {local:%I:%M %p}".replace(" 0", " ")
+        when = f"overdue since {moment_text(followup.due_at, tz)}"
     else:
-        when = f"due {local:%I:%M %p}".replace(" 0", " ")
+        when = f"due {time_text(followup.due_at, tz)}"
     return f"{index}. {contact.display_name} – {what}, {when}"

@@ -24,6 +24,7 @@ from bot.engine.suggest import did_you_mean
 from bot.engine.timezones import operator_tz
 from bot.engine.undo import UndoError, undo_last_turn
 from bot.engine.when import next_working_day
+from bot.engine.wording import moment_text
 from bot.models import Contact, Followup
 from bot.reconcile.chat import KIND as PAYMENT_MATCH
 from bot.reconcile.chat import confirm_payment
@@ -99,10 +100,7 @@ def _nudge(ctx: TurnContext, command: Command) -> Reply:
             due_at=until,
             reason=followup.reason,
         )
-        local = until.astimezone(tz)
-        return Reply(
-            f"Follow-up with {name} moved to {local:%a %d %b %I:%M %p}.".replace(" 0", " "), None
-        )
+        return Reply(f"Follow-up with {name} moved to {moment_text(until, tz)}.", None)
     args = {k: v for k, v in command.args.items() if k != "index"}
     ctx.state.select_contact(contact.id, ctx.now)
     held = check_risks(ctx, contact, args, named=True, followup_id=followup.id)

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.engine.amounts import format_money
 from bot.engine.confirm import Confirmer, ask
+from bot.engine.draft_messages import with_outcome_draft
 from bot.engine.held_writes import check_risks, dump_args, load_args, write_outcome
 from bot.engine.outcomes import (
     OutcomeError,
@@ -24,6 +25,7 @@ from bot.engine.outcomes import (
 from bot.engine.pledge_revision import revise_pledge
 from bot.engine.records import is_reachable
 from bot.engine.timezones import operator_tz
+from bot.engine.wording import day_text
 from bot.models import Contact
 from bot.store import jsonable
 from bot.turn.context import Reply, TurnContext
@@ -87,7 +89,7 @@ def confirm_pledge(ctx: TurnContext, payload: dict[str, Any], choice: int | None
     if again is not None:
         return again
     amount, by = args["amount"], args.get("expected_by")
-    when = f", expected by {by:%a %d %b}" if by else ""
+    when = f", expected by {day_text(by)}" if by else ""
     if revision is not None:
         tz = operator_tz(ctx.user, ctx.project)
         remind_at = reminder_at(by, ctx.now, tz)
@@ -102,8 +104,10 @@ def confirm_pledge(ctx: TurnContext, payload: dict[str, Any], choice: int | None
             now=ctx.now,
         )
         text = f"{contact.display_name}'s open pledge is now {format_money(pledge.amount)}"
-        return Reply(f"Saved: {text}{when}.", None)
-    record_pledge(
+        return with_outcome_draft(
+            ctx, Reply(f"Saved: {text}{when}.", None), contact, "pledged", pledge=pledge
+        )
+    pledge = record_pledge(
         ctx.scope,
         ctx.user,
         contact,
@@ -114,7 +118,8 @@ def confirm_pledge(ctx: TurnContext, payload: dict[str, Any], choice: int | None
         session_id=ctx.chat.id,
         campaign_id=ctx.state.campaign_id,
     )
-    return Reply(f"Saved: pledge {format_money(amount)} from {contact.display_name}{when}.", None)
+    reply = Reply(f"Saved: pledge {format_money(amount)} from {contact.display_name}{when}.", None)
+    return with_outcome_draft(ctx, reply, contact, "pledged", pledge=pledge)
 
 
 def confirm_payment(ctx: TurnContext, payload: dict[str, Any], choice: int | None) -> Reply:
@@ -135,7 +140,8 @@ def confirm_payment(ctx: TurnContext, payload: dict[str, Any], choice: int | Non
         pledge_id=args.get("pledge_id"),
         session_id=ctx.chat.id,
     )
-    return Reply(f"Saved for {contact.display_name}: {payment_text(ctx.scope, payment)}.", None)
+    reply = Reply(f"Saved for {contact.display_name}: {payment_text(ctx.scope, payment)}.", None)
+    return with_outcome_draft(ctx, reply, contact, "paid", payment=payment)
 
 
 def ask_which_donor(ctx: TurnContext, args: dict[str, Any]) -> Reply:

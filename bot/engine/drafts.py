@@ -1,68 +1,132 @@
 """Ready-to-send WhatsApp drafts for donors, from the project's templates.
 
-Templates come from the knowledge base: sections ``## Opening``/``## Intro``,
-``## Pledge reminder``, ``## Follow up`` and ``## Thank you`` of any document (those
-in a document titled "…template…" win); any missing one falls back to
-:data:`DEFAULT_TEMPLATES`. Placeholders:
-``{first_name}``, ``{name}``, ``{operator}``, ``{project}``, ``{amount}``, ``{due}``,
-``{upi_link}``. Drafts are at most :data:`MAX_DRAFT` characters and never written for
-a do-not-contact contact.
+================= ==================================================================
+kind              written for
+================= ==================================================================
+intro             ``next``: a donor never contacted
+followup          ``next``: a donor contacted before
+pledge_reminder   ``next``: a donor with an open pledge (UPI link for what is left)
+pledge_thanks     after ``pledged``: thank-you with the UPI link for the amount pledged
+thank_you         after ``paid``: thank-you and receipt note, with the project's 80G line
+missed_call       after ``na`` (no answer): "I tried calling you"
+================= ==================================================================
+
+``pledge_reminder`` and ``pledge_thanks`` have a ``…_no_upi`` variant for a project
+without a UPI VPA (or not in rupees). Templates come from
+:mod:`bot.engine.draft_templates` (one table per language), overridden by
+knowledge-base sections (``## Pledge thanks``, ``## Missed call`` …; those in a document
+titled "…template…" win). Drafts are at most :data:`MAX_DRAFT` characters, their
+``wa.me`` link at most :data:`MAX_LINK` (see :mod:`bot.engine.draft_messages`), and never
+written for a do-not-contact contact.
+
+The 80G line: a project that issues 80G receipts keeps the sentence to add to every
+payment thank-you in ``projects.settings_json["receipt_80g"]`` (set with ``calltime
+projects receipt``; :func:`bot.directory.settings.set_receipt_line`).
 
 A contact whose name is written in Devanagari, or who carries the tag ``lang:hi``, gets
-the Hindi templates (:data:`HINDI_TEMPLATES`, or knowledge-base sections headed
-``## Pledge reminder (Hindi)`` …); the tag ``lang:en`` keeps English. A tag rather than a
-``language`` column: the data model's contacts table has none, tags already come in
-through the CSV import (``tags`` column), and a language is a per-contact label like the
-others.
+the Hindi templates (or knowledge-base sections headed ``## Pledge reminder (Hindi)`` …);
+the tag ``lang:en`` keeps English. A tag rather than a ``language`` column: the data
+model's contacts table has none, tags already come in through the CSV import (``tags``
+column), and a language is a per-contact label like the others.
 """
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 from urllib.parse import quote, urlencode
 
-from sqlalchemy import select
-
 from bot.engine.amounts import format_money
-from bot.engine.records import is_reachable, open_pledge, paid_towards
-from bot.models import Contact, ContactTag, KbDocument, Pledge, Project
+from bot.engine.draft_templates import (
+    ENGLISH_TEMPLATES,
+    HINDI_TEMPLATES,
+    SECTION_KINDS,
+    TEMPLATES,
+    contact_language,
+    project_templates,
+)
+from bot.engine.records import is_reachable, open_pledge, paid_towards, phone_of
+from bot.engine.wording import day_text
+from bot.models import Contact, Payment, Pledge, Project
+from bot.phones import InvalidPhone, to_e164
 from bot.store import ProjectScope
 
+__all__ = [
+    "DEFAULT_TEMPLATES",
+    "HINDI_TEMPLATES",
+    "MAX_DRAFT",
+    "MAX_LINK",
+    "RECEIPT_SETTING",
+    "SECTION_KINDS",
+    "contact_language",
+    "Draft",
+    "DraftError",
+    "draft_for",
+    "fit",
+    "next_draft",
+    "outcome_draft",
+    "project_templates",
+    "receipt_line",
+    "upi_link",
+    "whatsapp_link",
+]
+
 MAX_DRAFT = 320
-DEFAULT_TEMPLATES = {
-    "intro": "Hi {first_name}, this is {operator} from {project}. Could we speak for two "
-    "minutes today about this season's drive? Your support has meant a lot to us.",
-    "pledge_reminder": "Hi {first_name}, thank you for pledging {amount} to {project}. "
-    "Whenever convenient, you can pay here: {upi_link}",
-    "pledge_reminder_no_upi": "Hi {first_name}, thank you for pledging {amount} to {project}. "
-    "Shall I send bank details for the transfer?",
-    "followup": "Hi {first_name}, {operator} from {project} here. Sorry I missed you – when "
-    "would be a good time to call?",
-    "thank_you": "Hi {first_name}, we received your gift of {amount}. Thank you for standing "
-    "with {project}!",
-}
-HINDI_TEMPLATES = {
-    "intro": "नमस्ते {first_name} जी, {project} की ओर से {operator} का संदेश। क्या आज दो मिनट "
-    "बात हो सकती है? इस साल के अभियान में आपका साथ हमारे लिए बहुत मायने रखता है।",
-    "pledge_reminder": "नमस्ते {first_name} जी, {project} को {amount} का वचन देने के लिए "
-    "धन्यवाद। जब सुविधा हो, यहाँ भुगतान कर सकते हैं: {upi_link}",
-    "pledge_reminder_no_upi": "नमस्ते {first_name} जी, {project} को {amount} का वचन देने के "
-    "लिए धन्यवाद। क्या मैं ट्रांसफ़र के लिए बैंक विवरण भेज दूँ?",
-    "followup": "नमस्ते {first_name} जी, {project} से {operator}। माफ़ कीजिए, आपसे बात नहीं हो "
-    "पाई – कॉल करने का सही समय क्या रहेगा?",
-    "thank_you": "नमस्ते {first_name} जी, आपका {amount} का योगदान मिल गया। {project} का साथ "
-    "देने के लिए दिल से धन्यवाद!",
-}
-TEMPLATES = {"en": DEFAULT_TEMPLATES, "hi": HINDI_TEMPLATES}
-_DEVANAGARI = re.compile(r"[\u0900-\u097f]")
-_LANGUAGE_SUFFIX = re.compile(r"\s*\((hindi|hi|english|en)\)$|\s+(hindi|english)$")
-_SECTION = re.compile(r"^#{2,}\s*([a-z_ ()-]+?)\s*$", re.M | re.I)
+#: A draft's ``wa.me`` link is at most this long, so the draft, its links and their labels
+#: always fit one WhatsApp message (1,600 characters). Devanagari takes nine characters
+#: per letter once URL-encoded, so a long Hindi draft is shortened to fit.
+MAX_LINK = 1200
+#: The ``projects.settings_json`` key holding the 80G sentence for payment thank-yous.
+RECEIPT_SETTING = "receipt_80g"
+#: The English table under its former name (knowledge-base sections override it).
+DEFAULT_TEMPLATES = ENGLISH_TEMPLATES
 
 
 class DraftError(ValueError):
     """No draft may be written for this contact."""
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A message for a donor, and the E.164 number it goes to (``None``: no phone on file)."""
+
+    kind: str
+    text: str
+    phone: str | None
+
+    @property
+    def whatsapp_link(self) -> str:
+        return whatsapp_link(self.phone, self.text)
+
+    @property
+    def call_link(self) -> str | None:
+        return f"tel:{self.phone}" if self.phone else None
+
+    @classmethod
+    def from_result(cls, result: dict[str, Any]) -> Draft:
+        """The draft :meth:`as_result` described."""
+        return cls(str(result["kind"]), str(result["text"]), result.get("phone"))
+
+    def as_result(self) -> dict[str, Any]:
+        """The draft as a tool result shows it to the model."""
+        return {
+            "kind": self.kind,
+            "text": self.text,
+            "phone": self.phone,
+            "whatsapp_link": self.whatsapp_link,
+            "call_link": self.call_link,
+        }
+
+
+def whatsapp_link(phone: str | None, text: str) -> str:
+    """WhatsApp's click-to-chat link: ``https://wa.me/<digits>?text=<url-encoded text>``.
+
+    Without a number it is ``https://wa.me/?text=…``: WhatsApp then asks whom to send to.
+    """
+    digits = phone.lstrip("+") if phone else ""
+    return f"https://wa.me/{digits}?text={quote(text, safe='')}"
 
 
 def upi_link(vpa: str, payee: str, amount: Decimal, note: str) -> str:
@@ -74,67 +138,9 @@ def upi_link(vpa: str, payee: str, amount: Decimal, note: str) -> str:
     return f"upi://pay?{query}"
 
 
-#: Knowledge-base section headings and the draft each one supplies.
-SECTION_KINDS = {
-    "intro": "intro",
-    "opening": "intro",
-    "introduction": "intro",
-    "pledge reminder": "pledge_reminder",
-    "pledge_reminder": "pledge_reminder",
-    "payment reminder": "pledge_reminder",
-    "followup": "followup",
-    "follow up": "followup",
-    "follow-up": "followup",
-    "missed call": "followup",
-    "thank you": "thank_you",
-    "thank_you": "thank_you",
-}
-
-
-def contact_language(scope: ProjectScope, contact: Contact) -> str:
-    """``hi`` for a Devanagari name or the tag ``lang:hi`` (``lang:en`` wins), else ``en``."""
-    tags = set(
-        scope.session.scalars(
-            select(ContactTag.tag).where(
-                ContactTag.project_id == scope.project_id,
-                ContactTag.contact_id == contact.id,
-                ContactTag.tag.in_(("lang:hi", "lang:en")),
-            )
-        )
-    )
-    if "lang:en" in tags:
-        return "en"
-    return "hi" if "lang:hi" in tags or _DEVANAGARI.search(contact.display_name) else "en"
-
-
-def project_templates(scope: ProjectScope, language: str = "en") -> dict[str, str]:
-    """Templates from knowledge-base sections (see :data:`SECTION_KINDS`) over the defaults.
-
-    Documents titled "…template…" win over others (a pitch script's "Opening"). A
-    section whose heading ends in ``(Hindi)`` supplies the Hindi template.
-    """
-    templates = dict(TEMPLATES.get(language, DEFAULT_TEMPLATES))
-    docs = scope.all(KbDocument, KbDocument.deleted_at.is_(None), order_by=KbDocument.created_at)
-    docs.sort(key=lambda d: "template" in d.title.lower())  # template documents applied last
-    for doc in docs:
-        parts = _SECTION.split(doc.content)
-        for name, body in zip(parts[1::2], parts[2::2], strict=False):
-            heading = name.strip().lower()
-            suffix = _LANGUAGE_SUFFIX.search(heading)
-            said = (suffix[1] or suffix[2])[:2] if suffix else "en"
-            kind = SECTION_KINDS.get(_LANGUAGE_SUFFIX.sub("", heading))
-            text = " ".join(body.split())
-            if kind and text and said == language:
-                templates[kind] = text
-    return templates
-
-
-def _kind(scope: ProjectScope, contact: Contact, pledge: Pledge | None) -> str:
-    if pledge is not None:
-        return "pledge_reminder"
-    if contact.last_contacted_at is not None:
-        return "followup"
-    return "intro"
+def receipt_line(project: Project) -> str:
+    """The project's 80G sentence for payment thank-yous (empty when none is set)."""
+    return str((project.settings_json or {}).get(RECEIPT_SETTING) or "").strip()
 
 
 def draft_for(
@@ -145,7 +151,19 @@ def draft_for(
     pledge: Pledge | None = None,
     operator: str | None = None,
 ) -> str:
-    """A short WhatsApp message for ``contact`` (≤ 320 characters).
+    """The text of :func:`next_draft`."""
+    return next_draft(scope, contact, now, pledge=pledge, operator=operator).text
+
+
+def next_draft(
+    scope: ProjectScope,
+    contact: Contact,
+    now: datetime,
+    *,
+    pledge: Pledge | None = None,
+    operator: str | None = None,
+) -> Draft:
+    """The draft ``next`` offers for ``contact``: intro, follow-up or pledge reminder.
 
     With an open pledge (given, or the contact's latest) it is a payment reminder with a
     UPI link for the amount still due when the project has a UPI VPA.
@@ -153,48 +171,128 @@ def draft_for(
     Raises:
         DraftError: the contact is do-not-contact or deleted.
     """
+    _require_draftable(contact)
+    pledge = pledge if pledge is not None else open_pledge(scope, contact)
+    if pledge is not None and pledge.status == "open":
+        left = pledge.amount - paid_towards(scope, pledge)
+        return _compose(scope, contact, "pledge_reminder", operator, left, pledge, pay=left)
+    kind = "followup" if contact.last_contacted_at is not None else "intro"
+    return _compose(scope, contact, kind, operator)
+
+
+def outcome_draft(
+    scope: ProjectScope,
+    contact: Contact,
+    outcome: str,
+    *,
+    pledge: Pledge | None = None,
+    payment: Payment | None = None,
+    operator: str | None = None,
+) -> Draft | None:
+    """The draft to send the donor after ``outcome`` was recorded, if that outcome has one.
+
+    ``pledged``: a thank-you with the UPI link for what is left of the pledge (a thank-you
+    for the payment when it was paid in full at once); ``paid``: a thank-you and receipt
+    note with the 80G line; ``no_response``: "I tried calling you". ``None`` for other
+    outcomes and for a contact that may not be contacted.
+    """
+    if not is_reachable(contact):
+        return None
+    if outcome == "pledged" and pledge is not None and pledge.status == "open":
+        left = pledge.amount - paid_towards(scope, pledge)
+        return _compose(scope, contact, "pledge_thanks", operator, pledge.amount, pledge, pay=left)
+    if outcome in ("pledged", "paid") and payment is not None:
+        return _compose(scope, contact, "thank_you", operator, payment.amount)
+    if outcome == "no_response":
+        return _compose(scope, contact, "missed_call", operator)
+    return None
+
+
+def _require_draftable(contact: Contact) -> None:
     if not is_reachable(contact):
         raise DraftError(f"{contact.display_name} is not to be contacted")
+
+
+def _compose(
+    scope: ProjectScope,
+    contact: Contact,
+    kind: str,
+    operator: str | None,
+    amount: Decimal | None = None,
+    pledge: Pledge | None = None,
+    *,
+    pay: Decimal | None = None,
+) -> Draft:
+    """Fill the project's template of ``kind`` in the donor's language, within the limits.
+
+    ``amount`` is the sum the text names, ``pay`` the one the UPI link asks for.
+    """
+    _require_draftable(contact)
     project = scope.session.get(Project, scope.project_id)
     assert project is not None
-    pledge = pledge if pledge is not None else open_pledge(scope, contact)
-    if pledge is not None and pledge.status != "open":
-        pledge = None
-    templates = project_templates(scope, contact_language(scope, contact))
-    kind = _kind(scope, contact, pledge)
+    language = contact_language(scope, contact)
     values = {
         "first_name": contact.display_name.split()[0],
         "name": contact.display_name,
         "operator": operator.split()[0] if operator and operator.split() else "the team",
         "project": project.name,
-        "amount": "",
-        "due": "",
+        "amount": format_money(amount, project.currency) if amount is not None else "",
+        "due": day_text(pledge.expected_by) if pledge and pledge.expected_by else "",
         "upi_link": "",
     }
-    if pledge is not None:
-        left = pledge.amount - paid_towards(scope, pledge)
-        values["amount"] = format_money(left, project.currency)
-        values["due"] = f"{pledge.expected_by:%d %b}" if pledge.expected_by else ""
-        if project.upi_vpa and project.currency == "INR":
+    if kind in ("pledge_reminder", "pledge_thanks"):
+        if project.upi_vpa and project.currency == "INR" and pay is not None:
             # An ASCII note keeps the link short whatever script the donor's name is in.
-            values["upi_link"] = upi_link(
-                project.upi_vpa, project.name, left, f"{project.name} pledge"[:40]
-            )
+            note = f"{project.name} pledge"[:40]
+            values["upi_link"] = upi_link(project.upi_vpa, project.name, pay, note)
         else:
-            kind = "pledge_reminder_no_upi"
-    return _fit(templates[kind], values)
+            kind += "_no_upi"
+    phone = _e164(phone_of(scope, contact), project.default_region)
+    templates = project_templates(scope, language)
+    text = _fill(templates[kind], values) or _fill(TEMPLATES[language][kind], values) or ""
+    keep = [values["upi_link"]] if values["upi_link"] else []
+    if kind == "thank_you" and receipt_line(project):
+        keep.append(receipt_line(project))
+        text = f"{text} {receipt_line(project)}"
+    return Draft(kind, fit(text, keep, phone), phone)
 
 
-def _fit(template: str, values: dict[str, str]) -> str:
-    """Fill ``template``; shorten the words, never the link, to stay within the limit."""
+def _e164(phone: str | None, region: str) -> str | None:
+    """``phone`` as E.164 when it is a valid number (a link to a wrong number helps nobody)."""
+    if not phone:
+        return None
     try:
-        text = template.format(**values)
-    except (KeyError, IndexError, ValueError):
-        text = DEFAULT_TEMPLATES["intro"].format(**values)
-    if len(text) <= MAX_DRAFT:
+        return to_e164(phone, region or "IN")
+    except InvalidPhone:
+        return None
+
+
+def _fill(template: str, values: dict[str, str]) -> str | None:
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):  # a knowledge-base section with a bad {…}
+        return None
+
+
+def fit(text: str, keep: list[str], phone: str | None) -> str:
+    """``text`` within :data:`MAX_DRAFT` and its ``wa.me`` link within :data:`MAX_LINK`.
+
+    Words are dropped from the end, never a part in ``keep`` (a UPI link, the 80G line),
+    which then follow the shortened words.
+    """
+
+    def fits(candidate: str) -> bool:
+        return len(candidate) <= MAX_DRAFT and len(whatsapp_link(phone, candidate)) <= MAX_LINK
+
+    if fits(text):
         return text
-    link = values.get("upi_link") or ""
-    words = text.replace(link, "").strip() if link else text
-    room = MAX_DRAFT - (len(link) + 1 if link else 0) - 1
-    words = words[:room].rsplit(" ", 1)[0] + "…"
-    return f"{words} {link}".strip() if link else words
+    words = text
+    for part in keep:
+        words = words.replace(part, " ")
+    cut = words.split()
+    while cut:
+        cut.pop()
+        shortened = " ".join([" ".join(cut).rstrip(",;:–-") + "…", *keep])
+        if fits(shortened):
+            return shortened
+    return " ".join(keep)

@@ -31,9 +31,11 @@ from typing import Any
 
 from bot.engine.amounts import format_money
 from bot.engine.confirm import hold
+from bot.engine.draft_messages import with_outcome_draft
 from bot.engine.outcomes import OUTCOME_LABELS, complete_followup, log_outcome
 from bot.engine.risk import Limits, Risk, assess, pledge_id_of
 from bot.engine.timezones import operator_tz
+from bot.engine.wording import day_text, moment_text
 from bot.models import Contact, Followup
 from bot.store import jsonable
 from bot.turn.context import Reply, TurnContext
@@ -66,10 +68,9 @@ def intent_text(contact: Contact, args: dict[str, Any], tz: Any) -> str:
     if args.get("method"):
         parts[0] += f" by {args['method']}"
     if args.get("expected_by"):
-        parts.append(f"expected by {args['expected_by']:%a %d %b}")
+        parts.append(f"expected by {day_text(args['expected_by'])}")
     if args.get("followup_at"):
-        local = args["followup_at"].astimezone(tz)
-        parts.append(f"{local:%a %d %b %I:%M %p}".replace(" 0", " "))
+        parts.append(moment_text(args["followup_at"], tz))
     if args.get("summary"):
         parts.append(f"“{args['summary']}”")
     return f"{contact.display_name} – {', '.join(parts)}"
@@ -80,7 +81,7 @@ def _pledge_options(risks: list[Risk], args: dict[str, Any]) -> list[str]:
     if pledge is None:
         return []
     amount = Decimal(args["amount"])
-    by = f", expected by {args['expected_by']:%a %d %b}" if args.get("expected_by") else ""
+    by = f", expected by {day_text(args['expected_by'])}" if args.get("expected_by") else ""
     total = format_money(pledge.amount + amount)
     return [
         f"Update the open pledge to {format_money(amount)}{by}",
@@ -191,7 +192,7 @@ def write_outcome(
     revise_pledge_id: uuid.UUID | None = None,
     followup_id: uuid.UUID | str | None = None,
 ) -> Reply:
-    """Write the outcome and say exactly what was recorded."""
+    """Write the outcome, say exactly what was recorded, and add the donor's draft."""
     result = log_outcome(
         ctx.scope,
         ctx.user,
@@ -207,4 +208,7 @@ def write_outcome(
         complete_followup(ctx.scope, ctx.user, followup, now=ctx.now)
     more = followup is None and args["outcome"] != "reschedule"
     text = result.summary_text + (" Send next for the next contact." if more else "")
-    return Reply(text, None, {"interaction_id": str(result.interaction.id)})
+    reply = Reply(text, None, {"interaction_id": str(result.interaction.id)})
+    return with_outcome_draft(
+        ctx, reply, contact, args["outcome"], pledge=result.pledge, payment=result.payment
+    )

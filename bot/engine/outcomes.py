@@ -52,7 +52,7 @@ from bot.engine.records import (
 )
 from bot.engine.timezones import operator_tz
 from bot.engine.when import next_working_day
-from bot.engine.wording import plural
+from bot.engine.wording import day_text, moment_text, plural
 from bot.models import Contact, Followup, Interaction, Payment, Pledge, Project, User
 from bot.models.enums import CHANNELS, OUTCOMES
 from bot.store import ProjectScope
@@ -323,11 +323,6 @@ def reminder_at(expected_by: date | None, now: datetime, tz: ZoneInfo) -> dateti
     return max(moment, now + timedelta(hours=1)).astimezone(now.tzinfo)
 
 
-def _local(moment: datetime, tz: ZoneInfo) -> str:
-    local = moment.astimezone(tz)
-    return local.strftime("%a %d %b %I:%M %p").replace(" 0", " ")
-
-
 def describe(
     result: OutcomeResult, contact: Contact, outcome: str, tz: ZoneInfo, scope: ProjectScope
 ) -> str:
@@ -337,7 +332,7 @@ def describe(
         parts[0] += f" – “{result.interaction.summary}”"
     if result.pledge is not None:
         by = (
-            f", expected by {result.pledge.expected_by:%a %d %b}"
+            f", expected by {day_text(result.pledge.expected_by)}"
             if result.pledge.expected_by
             else ""
         )
@@ -346,7 +341,7 @@ def describe(
     if result.payment is not None:
         parts.append(payment_text(scope, result.payment))
     if result.followup is not None:
-        parts.append(f"follow-up {_local(result.followup.due_at, tz)}")
+        parts.append(f"follow-up {moment_text(result.followup.due_at, tz)}")
     if outcome == "wrong_number":
         parts.append("marked inactive until the number is fixed")
     if outcome == "do_not_contact":

@@ -23,6 +23,7 @@ from bot.engine.amounts import format_money
 from bot.engine.candidate_pools import pool_rows
 from bot.engine.timezones import operator_tz
 from bot.engine.when import local_day_bounds
+from bot.engine.wording import day_text, time_text
 from bot.models import Contact, Followup, Pledge, Project, User
 from bot.store import ProjectScope
 
@@ -66,7 +67,7 @@ class _Candidate:
 
 
 def _local_day(moment: datetime, tz: Any) -> str:
-    return f"{moment.astimezone(tz):%a %d %b}".replace(" 0", " ")
+    return day_text(moment, tz)
 
 
 def _candidates(
@@ -91,7 +92,7 @@ def _candidates(
         candidate.followup_id = candidate.followup_id or followup_id
     for pledge_id, amount, _pledged_at, expected_by, *row in pools["pledge"]:
         what = f"pledged {format_money(amount)}, unpaid"
-        why = (f"{what} – due {expected_by:%a %d %b}".replace(" 0", " "), what)
+        why = (f"{what} – due {day_text(expected_by)}", what)
         add(row, WEIGHTS["pledge_due"], why).pledge_id = pledge_id
     for row in pools["reschedule"]:
         add(row, WEIGHTS["reschedule"], ("asked to be called back now",) * 2)
@@ -110,7 +111,7 @@ def _followup_reason(
         "send_payment_link": "payment reminder",
     }.get(reason or "", reason or "follow-up")
     local = due_at.astimezone(tz)
-    when = _local_day(due_at, tz) if overdue else f"{local:%I:%M %p}".lstrip("0") + " today"
+    when = _local_day(due_at, tz) if overdue else f"{time_text(local)} today"
     return f"{what} – {'overdue since' if overdue else 'due'} {when}", what
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.engine.vocabulary import METHODS
-from bot.models import Contact, Followup, Payment, Pledge, User
+from bot.models import Contact, ContactIdentity, Followup, Payment, Pledge, User
 from bot.models.enums import CHANNELS, CONTACT_STATUSES, PAYMENT_METHODS
 from bot.store import ProjectScope
 
@@ -55,6 +55,17 @@ def require_reachable(contact: Contact) -> None:
         raise OutcomeError(f"{contact.display_name} has been deleted")
     if contact.status == "do_not_contact":
         raise OutcomeError(f"{contact.display_name} is marked do-not-contact; nothing recorded")
+
+
+def phone_of(scope: ProjectScope, contact: Contact) -> str | None:
+    """The contact's primary phone (any phone if none is marked primary), or ``None``."""
+    identity = scope.first(
+        ContactIdentity,
+        ContactIdentity.contact_id == contact.id,
+        ContactIdentity.type == "phone",
+        order_by=[ContactIdentity.is_primary.desc(), ContactIdentity.created_at],
+    )
+    return identity.value if identity else None
 
 
 def _positive(amount: Decimal | None, what: str) -> Decimal:

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from bot.engine.amounts import format_money
 from bot.engine.outcomes import OUTCOME_LABELS as LABELS
 from bot.engine.reading import Reading
+from bot.engine.wording import day_text, moment_text
 
 #: The outcome recorded when several are said, strongest first.
 PRECEDENCE = (
@@ -97,14 +98,13 @@ def read_back(args: dict[str, Any], tz: ZoneInfo) -> str:
     outcome = args["outcome"]
     parts = [LABELS[outcome]] if outcome not in ("pledged", "paid", "reschedule") else []
     if outcome == "pledged":
-        by = f" by {args['expected_by']:%a %d %b}" if args.get("expected_by") else ""
-        parts.append(f"pledged {format_money(args['amount'])}{by}".replace(" 0", " "))
+        by = f" by {day_text(args['expected_by'])}" if args.get("expected_by") else ""
+        parts.append(f"pledged {format_money(args['amount'])}{by}")
     paid = args.get("received") or (args.get("amount") if outcome == "paid" else None)
     if paid is not None:
         how = f" by {args['method_name']}" if args.get("method_name") else ""
         ref = f" ref {args['reference']}" if args.get("reference") else ""
         parts.append(f"paid {format_money(paid)}{how}{ref}")
     if args.get("followup_at"):
-        local = args["followup_at"].astimezone(tz)
-        parts.append(f"call back {local:%a %d %b %I:%M %p}".replace(" 0", " "))
+        parts.append(f"call back {moment_text(args['followup_at'], tz)}")
     return ", ".join(parts)

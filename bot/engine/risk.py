@@ -35,6 +35,7 @@ from bot.config import Settings
 from bot.engine.amounts import AmountError, format_money, parse_amount
 from bot.engine.outcomes import OUTCOME_LABELS
 from bot.engine.records import open_pledge, paid_towards
+from bot.engine.wording import day_text
 from bot.models import Contact, Interaction, Pledge, Project, User
 from bot.store import ProjectScope
 
@@ -179,7 +180,7 @@ def second_pledge(scope: ProjectScope, contact: Contact) -> Risk | None:
     pledge = open_pledge(scope, contact)
     if pledge is None:
         return None
-    by = f" (by {pledge.expected_by:%a %d %b})" if pledge.expected_by else ""
+    by = f" (by {day_text(pledge.expected_by)})" if pledge.expected_by else ""
     shown = format_money(pledge.amount, _currency(scope))
     return Risk(
         "open_pledge",

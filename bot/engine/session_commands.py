@@ -87,11 +87,12 @@ def next_contact(ctx: TurnContext, command: Command) -> Reply:
         )
     best = ranked[0]
     tz = operator_tz(ctx.user, ctx.project)
-    text, draft = next_card(ctx.scope, best, ctx.now, tz, ctx.user.full_name)
+    text, then, draft = next_card(ctx.scope, best, ctx.now, tz, ctx.user.full_name)
     ctx.state.select_contact(best.contact.id, ctx.now)
     ctx.state.suggestions = [Suggestion(contact_id=r.contact.id, reasons=r.reasons) for r in ranked]
-    ctx.state.last_draft = draft
-    return Reply(text, "next", {"contact_id": str(best.contact.id), "score": best.score})
+    ctx.state.last_draft = draft.text if draft else None
+    meta = {"contact_id": str(best.contact.id), "score": best.score}
+    return Reply(text, "next", meta, then)
 
 
 def skip(ctx: TurnContext, command: Command) -> Reply:

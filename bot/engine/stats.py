@@ -23,7 +23,7 @@ from bot.engine.amounts import format_money
 from bot.engine.records import CONNECTS
 from bot.engine.timezones import operator_tz
 from bot.engine.when import local_day_bounds
-from bot.engine.wording import plural
+from bot.engine.wording import day_text, plural
 from bot.models import (
     Campaign,
     CampaignGoal,
@@ -60,7 +60,7 @@ class Stats(BaseModel):
     def as_text(self) -> str:
         """The WhatsApp reply."""
         lines = [
-            f"Today ({self.day:%a %d %b}): {plural(self.calls, 'call')}, "
+            f"Today ({day_text(self.day)}): {plural(self.calls, 'call')}, "
             f"{plural(self.connects, 'connect')}, "
             f"{plural(self.pledges_count, 'pledge')} {format_money(self.pledged_amount)}, "
             f"received {format_money(self.received_amount)}."

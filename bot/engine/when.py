@@ -36,6 +36,7 @@ from bot.engine.when_words import (
     UNIT_SECONDS,
     WEEKDAYS,
 )
+from bot.engine.wording import day_text
 
 WHEN_FORMS = "today, kal, fri, 28 nov, 15th, in 2 weeks, end of month, 5pm, kal 11 baje"
 DEFAULT_TIME = time(10, 0)
@@ -318,7 +319,7 @@ def resolve_day(found: When, text: str, now: datetime, tz: ZoneInfo) -> date:
     if day is None:
         raise WhenError(f"'{text}': which day? (e.g. {WHEN_FORMS})")
     if day < today:
-        raise WhenError(f"{day:%d %b} is in the past")
+        raise WhenError(f"{day_text(day)} is in the past")
     return day
 
 

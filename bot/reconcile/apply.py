@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from bot.engine.amounts import format_money
 from bot.engine.records import OutcomeError, paid_towards, record_payment
+from bot.engine.wording import day_text
 from bot.models import Contact, File, FileLink, Payment, Pledge, User
 from bot.reconcile import identities
 from bot.reconcile.credit import Credit
@@ -56,10 +57,9 @@ def duplicate_text(scope: ProjectScope, payment: Payment, tz: ZoneInfo) -> str:
     """``UTR … is Anita Sharma's ₹10,000 payment of 2 Dec`` for refusals and reviews."""
     contact = scope.get(Contact, payment.contact_id)
     who = contact.display_name if contact else "another donor"
-    day = payment.paid_at.astimezone(tz)
     return (
         f"UTR {payment.reference} is already recorded: {who}'s {format_money(payment.amount)} "
-        f"payment of {day.day} {day:%b}"
+        f"payment of {day_text(payment.paid_at, tz)}"
     )
 
 

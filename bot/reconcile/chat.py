@@ -15,7 +15,9 @@ from typing import Any
 
 from bot.engine.amounts import format_money
 from bot.engine.confirm import hold
+from bot.engine.draft_messages import with_outcome_draft
 from bot.engine.timezones import operator_tz
+from bot.engine.wording import day_text
 from bot.models import Project, User
 from bot.reconcile.apply import duplicate_text, record_credit
 from bot.reconcile.credit import Credit
@@ -118,7 +120,8 @@ def confirm_payment(ctx: TurnContext, payload: dict[str, Any], choice: int | Non
     if done.learned:
         known = " and ".join(done.learned)
         text += f" I'll recognise {known} as {done.contact.display_name} from now on."
-    return Reply(text, None, {"payment_id": str(done.payment.id)})
+    reply = Reply(text, None, {"payment_id": str(done.payment.id)})
+    return with_outcome_draft(ctx, reply, done.contact, "paid", payment=done.payment)
 
 
 def _question(match: Match) -> str:
@@ -136,7 +139,7 @@ def _option(candidate: Candidate, credit: Credit) -> str:
     entry = candidate.entry
     return (
         f"{entry.contact.display_name}'s {format_money(entry.pledge.amount)} pledge of "
-        f"{entry.opened_on.day} {entry.opened_on:%b} ({candidate.left_after(credit.amount)})"
+        f"{day_text(entry.opened_on)} ({candidate.left_after(credit.amount)})"
     )
 
 

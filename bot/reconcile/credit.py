@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.engine.amounts import AmountError, format_money, parse_amount
+from bot.engine.wording import day_text
 
 #: Where a rupee amount sits in bank text (``Rs.1,250.00``, ``INR 500``, ``Rs:60.00``,
 #: ``₹10,000``); the number itself is always read by :func:`parse_amount`.
@@ -79,7 +80,7 @@ class Credit:
         if who:
             parts.append(f"from {who}")
         if self.on:
-            parts.append(f"on {self.on.day} {self.on:%b}")
+            parts.append(f"on {day_text(self.on)}")
         return " ".join(parts)
 
 

@@ -21,6 +21,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot.engine.session_commands import DUE_PAGE
 from bot.engine.timezones import operator_tz
 from bot.models import ChatSession, Contact, Followup, Message, Project, User
 from bot.phones import whatsapp_address
@@ -135,7 +136,8 @@ def prepare_digest(
         .execution_options(synchronize_session=False)
     )
     state = SessionState.load(chat.state_json)
-    state.nudge_followup_ids = ids
+    # The digest shows the first page; ``more`` pages through the rest, as after ``due``.
+    state.nudge_followup_ids, state.more_followup_ids = ids[:DUE_PAGE], ids[DUE_PAGE:]
     chat.state_json = state.dump()
     event = scope.emit(
         "followup.nudged", user_id=user.id, followup_ids=[str(i) for i in ids], mode=mode

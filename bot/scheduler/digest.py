@@ -1,4 +1,9 @@
-"""The text of a nudge: one numbered digest per operator, and its template variables."""
+"""The text of a nudge: one numbered digest per operator, and its template variables.
+
+A digest lists the first :data:`~bot.engine.session_commands.DUE_PAGE` follow-ups (5);
+the rest wait in the session's ``more_followup_ids`` and ``more`` shows them, numbered
+on — the same paging as the ``due`` command.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.engine.session_commands import DUE_PAGE
+from bot.engine.wording import moment_text, plural
 from bot.models import Contact, Followup, User
 
 SUGGESTION_CHARS = 160
@@ -41,11 +48,11 @@ def first_name(user: User) -> str:
 
 
 def digest_text(user: User, items: list[DigestItem], zone: ZoneInfo) -> str:
-    """The digest: a greeting, one numbered line per follow-up, and how to answer."""
-    noun = "follow-up" if len(items) == 1 else "follow-ups"
-    lines = [f"{first_name(user)}, {len(items)} {noun} due:"]
-    for number, item in enumerate(items, start=1):
-        due = item.followup.due_at.astimezone(zone).strftime("%d %b %H:%M")
+    """The digest: a greeting, one numbered line per follow-up of the first page, how to
+    answer, and how many more ``more`` shows."""
+    lines = [f"{first_name(user)}, {plural(len(items), 'follow-up')} due:"]
+    for number, item in enumerate(items[:DUE_PAGE], start=1):
+        due = moment_text(item.followup.due_at, zone)
         reason = describe_reason(item.followup.reason)
         line = f"{number}. {item.contact.display_name} – {reason} (due {due})"
         if item.followup.suggested_message:
@@ -54,6 +61,8 @@ def digest_text(user: User, items: list[DigestItem], zone: ZoneInfo) -> str:
     lines.append(
         "Reply: done N · snooze N 2h · skip N · paid N AMOUNT [upi] · next to call them first"
     )
+    if len(items) > DUE_PAGE:
+        lines.append(f"{len(items) - DUE_PAGE} more – send more.")
     return "\n".join(lines)
 
 

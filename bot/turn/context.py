@@ -60,11 +60,16 @@ class TurnContext:
 
 @dataclass
 class Reply:
-    """What the bot answers; ``prompt_type`` tags it for feedback (next|due|start|stats|free)."""
+    """What the bot answers; ``prompt_type`` tags it for feedback (next|due|start|stats|free).
+
+    ``then`` holds messages sent after ``text``, each on its own (a draft for a donor
+    that did not fit beside the reply, see :mod:`bot.engine.draft_messages`).
+    """
 
     text: str
     prompt_type: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    then: list[str] = field(default_factory=list)
 
 
 class NetworkStep(Protocol):

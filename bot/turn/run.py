@@ -182,7 +182,8 @@ def _context(
 
 
 def _record(ctx: TurnContext, reply: Reply, notes: list[str]) -> Reply:
-    """Save the session state and store the reply as ``pending`` outbound rows.
+    """Save the session state and store the reply (and its ``then`` messages) as
+    ``pending`` outbound rows, in order.
 
     A reply that says the turn failed (the model could not be reached) also leaves its
     error on the inbound message, for the admin pages.
@@ -196,15 +197,16 @@ def _record(ctx: TurnContext, reply: Reply, notes: list[str]) -> Reply:
     ctx.chat.state_json = state.dump()
     ctx.chat.last_activity_at = ctx.now
     body = "\n\n".join(part for part in (*notes, reply.text) if part.strip()) or EMPTY_REPLY
-    record_outbound(
-        ctx.scope,
-        ctx.user.phone or ctx.message.from_number,
-        body,
-        now=ctx.now,
-        user_id=ctx.user.id,
-        session_id=ctx.chat.id,
-        reply_to_id=ctx.message.id,
-    )
+    for text in (body, *(part for part in reply.then if part.strip())):
+        record_outbound(
+            ctx.scope,
+            ctx.user.phone or ctx.message.from_number,
+            text,
+            now=ctx.now,
+            user_id=ctx.user.id,
+            session_id=ctx.chat.id,
+            reply_to_id=ctx.message.id,
+        )
     return reply
 
 

@@ -12,12 +12,13 @@ import re
 import uuid
 from datetime import datetime, timedelta
 
+from bot.engine.wording import MAX_MESSAGE
 from bot.models import Message, Project, User
 from bot.store import ProjectScope
 from bot.whatsapp.queue import thread_time
 
 #: WhatsApp's (and Twilio's) limit on one message body.
-MAX_BODY = 1600
+MAX_BODY = MAX_MESSAGE
 #: How long a ``pending`` row may wait before another worker delivers it instead.
 PENDING_LEASE = timedelta(minutes=2)
 #: ``locked_by`` of a row just recorded: the process that recorded it sends it.

@@ -2,7 +2,12 @@
 
 Messages typed here go through :func:`bot.whatsapp.intake.inject_inbound` — the same store →
 queue → worker → sender path as Twilio's webhook — and the page polls a JSON endpoint
-for the thread. Only mounted in demo mode (``calltime serve --demo``) or under tests.
+for the newest :data:`PAGE` messages of the thread, paging backwards on request (``Load
+earlier``). Times are the operator's (the project's unless the operator has their own
+timezone), written as on WhatsApp (``5:02 PM IST``). Only mounted in demo mode
+(``calltime serve --demo``) or under tests.
+
+The page opens on the first operator listed: operators (role USER) come before admins.
 
 Anyone who can reach a demo server can use this page, so it exposes little: an anonymous
 visitor sees and speaks for the demo project's operators only (not its admin); a
@@ -15,15 +20,18 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Any
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import false, or_, select
+from sqlalchemy import and_, case, false, or_, select
 from sqlalchemy.orm import Session
 
 from bot.admin.security import signed_in_admin
 from bot.directory.accounts import ADMIN_ROLES, mask_login_links
+from bot.engine.timezones import operator_tz
+from bot.engine.wording import day_text, time_text, zone_text
 from bot.models import Message, Project, User
 from bot.runtime import get_runtime
 from bot.whatsapp.intake import (
@@ -34,6 +42,9 @@ from bot.whatsapp.intake import (
 )
 
 bp = Blueprint("simulator", __name__, url_prefix="/simulator", template_folder="templates")
+
+#: Messages per page of the thread (the newest page is polled; older ones on request).
+PAGE = 50
 
 
 @bp.before_request
@@ -90,7 +101,7 @@ def operators() -> Any:
             select(User, Project)
             .join(Project, Project.id == User.project_id)
             .where(*_visible(_audience(session)))
-            .order_by(User.full_name)
+            .order_by(case((User.role.in_(ADMIN_ROLES), 1), else_=0), User.full_name)
         ).all()
         return jsonify(
             [
@@ -134,27 +145,50 @@ def send() -> Any:
 
 @bp.get("/api/thread/<uuid:user_id>")
 def thread(user_id: uuid.UUID) -> Any:
-    """The operator's conversation with the bot, oldest first (the page polls this)."""
-    with get_runtime().db.session() as session:
+    """The newest :data:`PAGE` messages of the operator's conversation, oldest first.
+
+    ``?before=<message id>`` gives the page before that message instead. ``earlier``
+    says whether older messages remain.
+    """
+    try:
+        before = uuid.UUID(request.args["before"]) if request.args.get("before") else None
+    except ValueError:
+        return jsonify(error="before must be a message id"), 400
+    with get_runtime().db.session(read_only=True) as session:
         user, project = _operator(session, user_id)
-        rows = session.scalars(
-            select(Message)
-            .where(
-                Message.project_id == project.id,
-                or_(Message.from_number == user.phone, Message.to_number == user.phone),
+        mine = [
+            Message.project_id == project.id,
+            or_(Message.from_number == user.phone, Message.to_number == user.phone),
+        ]
+        if before is not None:
+            anchor = session.scalar(select(Message).where(Message.id == before, *mine))
+            if anchor is None:
+                abort(404, description="no such message")
+            mine.append(
+                or_(
+                    Message.created_at < anchor.created_at,
+                    and_(Message.created_at == anchor.created_at, Message.id < anchor.id),
+                )
             )
-            .order_by(Message.created_at, Message.id)
-            .limit(200)
-        )
-        return jsonify(
-            [
-                {
-                    "id": str(m.id),
-                    "direction": m.direction,
-                    "body": mask_login_links(m.body),
-                    "status": m.status,
-                    "at": m.created_at.isoformat(),
-                }
-                for m in rows
-            ]
-        )
+        newest = session.scalars(
+            select(Message)
+            .where(*mine)
+            .order_by(Message.created_at.desc(), Message.id.desc())
+            .limit(PAGE + 1)
+        ).all()
+        zone = operator_tz(user, project)
+        page = [_shown(m, zone) for m in reversed(newest[:PAGE])]
+        return jsonify(messages=page, earlier=len(newest) > PAGE)
+
+
+def _shown(message: Message, zone: tzinfo) -> dict[str, Any]:
+    """One message as the page shows it: body (login links masked), day and local time."""
+    return {
+        "id": str(message.id),
+        "direction": message.direction,
+        "body": mask_login_links(message.body),
+        "status": message.status,
+        "at": message.created_at.isoformat(),
+        "day": day_text(message.created_at, zone),
+        "time": f"{time_text(message.created_at, zone)} {zone_text(message.created_at, zone)}",
+    }
