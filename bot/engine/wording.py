@@ -1,6 +1,13 @@
-"""Small pieces of reply wording shared by every reply of the rules path."""
+"""Small pieces of wording shared by every reply of the rules path and the dashboard."""
 
 from __future__ import annotations
+
+#: A follow-up's ``reason`` (a code the tools and the rules write) in words.
+REASON_LABELS = {
+    "no_response": "no answer last time",
+    "reschedule": "asked to be called back",
+    "send_payment_link": "pledged; send the payment link",
+}
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
@@ -15,3 +22,11 @@ def quote(text: str, limit: int = 40) -> str:
         return f"“{text}”"
     cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
     return f"“{cut.rstrip(' ,.;:-')}…”"
+
+
+def describe_reason(reason: str | None) -> str:
+    """A follow-up's ``reason`` in words: ``send_payment_link`` → "pledged; send the
+    payment link"; a code without a label loses its underscores; none is "follow-up due"."""
+    if not reason:
+        return "follow-up due"
+    return REASON_LABELS.get(reason, reason.replace("_", " "))

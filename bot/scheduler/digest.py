@@ -6,14 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.engine.wording import describe_reason
 from bot.models import Contact, Followup, User
 
 SUGGESTION_CHARS = 160
-REASON_LABELS = {
-    "no_response": "no answer last time",
-    "reschedule": "asked to be called back",
-    "send_payment_link": "pledged; send the payment link",
-}
 
 
 @dataclass(frozen=True)
@@ -22,13 +18,6 @@ class DigestItem:
 
     followup: Followup
     contact: Contact
-
-
-def describe_reason(reason: str | None) -> str:
-    """A short human phrase for a follow-up's ``reason``."""
-    if not reason:
-        return "follow-up due"
-    return REASON_LABELS.get(reason, reason.replace("_", " "))
 
 
 def _clip(text: str, limit: int) -> str:
