@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, current_app, g
+from markupsafe import Markup, escape
 
 from bot.admin.formatting import when
 from bot.admin.listing import mask_phones
@@ -53,6 +54,12 @@ def money(value: Decimal | int | float | None, currency: str | None = None) -> s
     return format_money(value, currency or (project.currency if project else "INR"))
 
 
+def breakable(text: str) -> Markup:
+    """``text`` that may wrap after each comma: a crore amount wraps between its digit
+    groups (``₹10,00,20,`` / ``80,000``) rather than inside one on a narrow card."""
+    return Markup(",<wbr>").join(escape(text).split(","))
+
+
 def json_text(value: Any, indent: int | None = 1) -> str:
     """Tool input as readable JSON text (escaped by Jinja), with phone numbers masked."""
     return mask_phones(json.dumps(value, ensure_ascii=False, indent=indent, default=str))
@@ -76,6 +83,7 @@ bp.add_app_template_filter(mask, "mask")
 bp.add_app_template_filter(local_when, "when")
 bp.add_app_template_filter(describe_reason, "reason")
 bp.add_app_template_filter(money, "money")
+bp.add_app_template_filter(breakable, "breakable")
 bp.add_app_template_global(plural, "plural")
 bp.add_app_template_filter(usd, "usd")
 bp.add_app_template_filter(mask_phones, "mask_phones")

@@ -15,7 +15,7 @@ Number = int | float | Decimal
 
 WIDTH = 600
 #: At most this many axis labels, so they stay apart on a phone; tooltips name every bar.
-MAX_LABELS = 7
+MAX_LABELS = 4
 
 
 def plain_number(value: Number) -> str:
@@ -50,10 +50,13 @@ def _svg(height: int, title: str, body: list[str]) -> Markup:
 def _axis_labels(labels: Sequence[str], height: int) -> list[str]:
     n = max(len(labels), 1)
     slot = WIDTH / n
-    step = -(-n // MAX_LABELS)  # ceiling: 14 days print every other day
+    step = -(-n // MAX_LABELS)  # ceiling: 14 days print every fourth day
+    # The first label starts at the left edge so it is never cut off; the rest are centred.
     return [
         f'<text x="{i * slot + slot / 2:.1f}" y="{height - 4}" class="axis" '
         f'text-anchor="middle">{escape(label)}</text>'
+        if i
+        else f'<text x="2" y="{height - 4}" class="axis">{escape(label)}</text>'
         for i, label in enumerate(labels)
         if i % step == 0
     ]
