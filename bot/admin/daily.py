@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.admin.reports import UsageRow
 from bot.admin.timeframe import as_date, day_bounds, local_day_expr, utc_offset_minutes
 from bot.models import Campaign, CampaignGoal, Payment, Pledge, Project
 from bot.models.types import quantize_amount
@@ -87,18 +86,14 @@ def _sums(
 
 
 def usage_by_day(
-    rows: list[UsageRow], first: date, last: date, value: Callable[[UsageRow], Any]
+    rows: Sequence[Any], first: date, last: date, value: Callable[[Any], Any]
 ) -> list[tuple[date, Any]]:
-    """``value`` of usage rows summed per day, a zero for days without model calls."""
+    """``value`` of usage rows (anything with a ``day``) summed per day, a zero for days
+    without model calls."""
     totals: dict[date, Any] = {}
     for row in rows:
         totals[row.day] = totals.get(row.day, 0) + value(row)
     return [(d, totals.get(d, 0)) for d in days_between(first, last)]
-
-
-def tokens(row: UsageRow) -> int:
-    """Every token a model call counted: input, output, cache read and cache write."""
-    return row.prompt + row.completion + row.cache_read + row.cache_write
 
 
 def money_notes(days: list[MoneyDay]) -> list[str]:

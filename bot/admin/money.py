@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -120,55 +120,27 @@ def totals(scope: ProjectScope, model: type[Payment] | type[Pledge], where: list
     ]
 
 
-def _local(moment: datetime, tz: str) -> str:
-    return moment.astimezone(zone(tz)).strftime("%Y-%m-%d %H:%M")
-
-
-def payments_csv(rows: list[tuple[Payment, str]], users: dict[Any, str], tz: str) -> str:
-    """One line per payment; amounts as plain numbers with their currency (for sums)."""
+def to_csv(
+    model: type[Payment] | type[Pledge], rows: list[tuple[Any, str]], users: dict[Any, str], tz: str
+) -> str:
+    """One line per payment or pledge: amounts as plain numbers beside their currency (a
+    spreadsheet can add them up), times in the project's timezone."""
+    when = WHEN[model].key
+    extra = ("method", "reference", "pledge_id") if model is Payment else ("expected_by",)
     out = io.StringIO()
     writer = csv_safety.writer(out)
-    writer.writerow(
-        ["paid_at", "contact", "amount", "currency", "method", "status", "reference", "operator"]
-        + ["pledge_id", "notes"]
-    )
-    for p, name in rows:
+    writer.writerow([when, "contact", "amount", "currency", "status", *extra, "operator", "notes"])
+    for row, name in rows:
+        moment = getattr(row, when).astimezone(zone(tz)).strftime("%Y-%m-%d %H:%M")
         writer.writerow(
-            [
-                _local(p.paid_at, tz),
-                name,
-                f"{p.amount:.2f}",
-                p.currency,
-                p.method or "",
-                p.status,
-                p.reference or "",
-                users.get(p.created_by_user_id, ""),
-                str(p.pledge_id or ""),
-                p.notes or "",
-            ]
+            [moment, name, f"{row.amount:.2f}", row.currency, row.status]
+            + [_cell(getattr(row, key)) for key in extra]
+            + [users.get(row.created_by_user_id, ""), row.notes or ""]
         )
     return out.getvalue()
 
 
-def pledges_csv(rows: list[tuple[Pledge, str]], users: dict[Any, str], tz: str) -> str:
-    """One line per pledge; amounts as plain numbers with their currency (for sums)."""
-    out = io.StringIO()
-    writer = csv_safety.writer(out)
-    writer.writerow(
-        ["pledged_at", "contact", "amount", "currency", "expected_by", "status", "operator"]
-        + ["notes"]
-    )
-    for p, name in rows:
-        writer.writerow(
-            [
-                _local(p.pledged_at, tz),
-                name,
-                f"{p.amount:.2f}",
-                p.currency,
-                p.expected_by.isoformat() if p.expected_by else "",
-                p.status,
-                users.get(p.created_by_user_id, ""),
-                p.notes or "",
-            ]
-        )
-    return out.getvalue()
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, date) else str(value)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from flask import abort, g, render_template, request
@@ -10,7 +9,7 @@ from flask import abort, g, render_template, request
 from bot.admin import reports
 from bot.admin.blueprint import bp, local_when, money, usage_cache, usd
 from bot.admin.charts import bar_chart, goal_chart, no_model_calls, progress_bar
-from bot.admin.daily import money_by_day, money_notes
+from bot.admin.daily import money_notes
 from bot.admin.listing import (
     PAGE_SIZE,
     cursor_of,
@@ -52,8 +51,7 @@ def overview() -> Any:
     ov = reports.overview(
         g.scope, g.project, g.now, runtime.settings.session_idle_hours, usage_cache()
     )
-    first = ov.day - timedelta(days=13)
-    days = money_by_day(g.scope, g.project, g.now, first, ov.day)
+    days = ov.money_days
     return render_template(
         "admin/overview.html",
         ov=ov,

@@ -64,8 +64,7 @@ def followups() -> Any:
 @admin_view
 def pledges() -> Any:
     """Pledges (open by default, oldest first) with totals; the open ones' ageing."""
-    chosen = money.read_filter(Pledge, default_status="open")
-    where = money.conditions(g.scope, Pledge, chosen, g.project.timezone)
+    chosen, where = _filtered(Pledge, default_status="open")
     stmt = money.listing(Pledge, where, newest_first=chosen.status != "open")
     return render_template(
         "admin/pledges.html",
@@ -83,14 +82,19 @@ def pledges() -> Any:
 @admin_view
 def pledges_csv() -> Any:
     """The pledges the page's filter selects, as CSV (formula cells neutralised)."""
-    chosen = money.read_filter(Pledge, default_status="open")
-    where = money.conditions(g.scope, Pledge, chosen, g.project.timezone)
-    rows = list(g.scope.session.execute(money.listing(Pledge, where, False).limit(CSV_ROWS)))
-    body = money.pledges_csv(rows, reports.user_names(g.scope), g.project.timezone)
-    return _csv(body, "calltime-pledges.csv")
+    _, where = _filtered(Pledge, default_status="open")
+    return _csv(Pledge, money.listing(Pledge, where, False), "calltime-pledges.csv")
 
 
-def _csv(body: str, name: str) -> Response:
+def _filtered(model: type[Payment] | type[Pledge], default_status: str = "") -> tuple[Any, Any]:
+    """The filter in the query string and its SQL conditions (page, totals and CSV)."""
+    chosen = money.read_filter(model, default_status)
+    return chosen, money.conditions(g.scope, model, chosen, g.project.timezone)
+
+
+def _csv(model: type[Payment] | type[Pledge], stmt: Any, name: str) -> Response:
+    rows = list(g.scope.session.execute(stmt.limit(CSV_ROWS)))
+    body = money.to_csv(model, rows, reports.user_names(g.scope), g.project.timezone)
     return Response(
         body, mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={name}"}
     )
@@ -119,8 +123,7 @@ def _ageing() -> list[tuple[str, int, Any]]:
 @admin_view
 def payments() -> Any:
     """Payments, newest first, filtered by day, operator, method and status, with totals."""
-    chosen = money.read_filter(Payment)
-    where = money.conditions(g.scope, Payment, chosen, g.project.timezone)
+    chosen, where = _filtered(Payment)
     return render_template(
         "admin/payments.html",
         page=offset_page(money.listing(Payment, where, True), page_arg(), scalars=False),
@@ -136,11 +139,8 @@ def payments() -> Any:
 @admin_view
 def payments_csv() -> Any:
     """The payments the page's filter selects, as CSV (formula cells neutralised)."""
-    chosen = money.read_filter(Payment)
-    where = money.conditions(g.scope, Payment, chosen, g.project.timezone)
-    rows = list(g.scope.session.execute(money.listing(Payment, where, True).limit(CSV_ROWS)))
-    body = money.payments_csv(rows, reports.user_names(g.scope), g.project.timezone)
-    return _csv(body, "calltime-payments.csv")
+    _, where = _filtered(Payment)
+    return _csv(Payment, money.listing(Payment, where, True), "calltime-payments.csv")
 
 
 @bp.get("/feedback")

@@ -12,7 +12,7 @@ from bot import csv_safety
 from bot.admin import reports
 from bot.admin.blueprint import bp, local_when, usage_cache, usd
 from bot.admin.charts import bar_chart, no_model_calls
-from bot.admin.daily import tokens, usage_by_day
+from bot.admin.daily import usage_by_day
 from bot.admin.pricing import PriceBook, PriceError, save_price
 from bot.admin.security import admin_view
 from bot.admin.timeframe import local_today, parse_day
@@ -38,7 +38,7 @@ def usage() -> Any:
     rows = reports.usage_rows(g.scope, g.project, g.now, first, last, usage_cache())
     empty = no_model_calls(get_runtime().settings.anthropic_api_key, "in these days")
     costs = usage_by_day(rows, first, last, lambda r: r.cost)
-    counted = usage_by_day(rows, first, last, tokens)
+    counted = usage_by_day(rows, first, last, lambda r: r.tokens)
     return render_template(
         "admin/usage.html",
         cost_chart=bar_chart(
@@ -63,7 +63,7 @@ def usage() -> Any:
         users=reports.user_names(g.scope),
         prices=PriceBook.load(g.scope).table(),
         total=sum((r.cost for r in rows), 0),
-        tokens_total=sum(tokens(r) for r in rows),
+        tokens_total=sum(r.tokens for r in rows),
     )
 
 
