@@ -160,9 +160,10 @@ def test_every_dashboard_page_fits_a_phone_and_a_laptop(
     pages = dashboard_pages(busy)
     for size, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
-        page.goto(f"{live_server.url}/admin/login")
-        assert_fits(page, f"login {size}")
-        save_screenshot(page, f"admin-login-{size}")
+        for name, path in (("login", "/admin/login"), ("login-link", "/admin/login/a-link")):
+            page.goto(live_server.url + path)
+            assert_fits(page, f"{name} {size}")
+            save_screenshot(page, f"admin-{name}-{size}")
         if size == "phone":
             sign_in(page, live_server, busy[0].admin_email)
             page.wait_for_selector("header")

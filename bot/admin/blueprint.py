@@ -66,6 +66,8 @@ def json_text(value: Any, indent: int | None = 1) -> str:
 
 
 def usd(value: Decimal | float | None) -> str:
+    """``$0.0068``: model cost, priced in US dollars, to four places — a model call costs
+    fractions of a cent, which :func:`format_money` (to the cent) would show as ``$0.01``."""
     return f"${Decimal(value or 0):,.4f}"
 
 
