@@ -102,7 +102,7 @@ def campaigns(scope: ProjectScope, today: date) -> list[CampaignRow]:
 
 
 def goals(scope: ProjectScope, campaign: Campaign, today: date) -> list[CampaignGoal]:
-    """The campaign's goals from a week ago on, soonest first, then older ones."""
+    """The campaign's goals from a week ago on, soonest first; without any, its latest."""
     upcoming = scope.all(
         CampaignGoal,
         CampaignGoal.campaign_id == campaign.id,
