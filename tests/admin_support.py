@@ -17,7 +17,7 @@ from typing import Any
 from werkzeug.security import generate_password_hash
 
 from bot.db import Database
-from bot.directory.org import add_campaign, add_user, create_project, set_goal
+from bot.directory.org import add_campaign, add_team, add_user, create_project, set_goal
 from bot.models import (
     AgentLog,
     ChatSession,
@@ -56,11 +56,14 @@ class World:
     log_ids: list[uuid.UUID] = field(default_factory=list)
     followup_id: uuid.UUID | None = None
     pledge_id: uuid.UUID | None = None
+    campaign_id: uuid.UUID | None = None
+    goal_id: uuid.UUID | None = None
+    team_id: uuid.UUID | None = None
 
 
 def seed_project(db: Database, now: datetime, name: str) -> World:
-    """A project with an admin, an operator, a conversation with tool and model calls,
-    a contact with a pledge, a payment and a follow-up, feedback and today's goal."""
+    """A project with an admin, an operator in a team, a conversation with tool and model
+    calls, a contact with a pledge, a payment and a follow-up, feedback and today's goal."""
     tag = uuid.uuid4().hex[:6]
     with db.session() as session:
         project = create_project(session, name, unique_mobile())
@@ -68,13 +71,19 @@ def seed_project(db: Database, now: datetime, name: str) -> World:
         admin = add_user(
             scope, f"{name} Admin", unique_mobile(), "ADMIN", email=f"admin-{tag}@example.org"
         )
+        team = add_team(scope, f"{name} Callers")
         operator = add_user(
-            scope, f"{name} Operator", unique_mobile(), "USER", email=f"op-{tag}@example.org"
+            scope,
+            f"{name} Operator",
+            unique_mobile(),
+            "USER",
+            email=f"op-{tag}@example.org",
+            team=team,
         )
         for user in (admin, operator):
             user.password_hash = PASSWORD_HASH
         campaign = add_campaign(scope, f"{name} Drive")
-        set_goal(scope, campaign, now.date(), "100000", 20)
+        goal = set_goal(scope, campaign, now.date(), "100000", 20)
         contact, phone = _contact(scope, f"{name} Donor {tag}")
         chat = scope.insert(
             ChatSession(
@@ -105,6 +114,7 @@ def seed_project(db: Database, now: datetime, name: str) -> World:
             contact.display_name,
             phone,
         )
+        world.campaign_id, world.goal_id, world.team_id = campaign.id, goal.id, team.id
         world.log_ids = _tool_calls(scope, chat, operator.id, inbound.id, contact.id, now)
         _usage(scope, chat, operator.id, inbound.id, now)
         _message(

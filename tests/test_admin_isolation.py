@@ -8,7 +8,18 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.directory.contacts_csv import import_contacts
-from bot.models import AuditLog, Contact, Message, ModelPrice, Project
+from bot.models import (
+    AuditLog,
+    Campaign,
+    CampaignGoal,
+    Contact,
+    Message,
+    ModelPrice,
+    Project,
+    Team,
+    TeamMember,
+    User,
+)
 from bot.reconcile.uploads import save_upload
 from bot.store import ProjectScope
 from tests.admin_support import csrf_token, login, seed_project
@@ -29,13 +40,26 @@ LIST_PAGES = (
     "/admin/contacts/import",
     "/admin/payments/reconcile",
     "/admin/attention",
+    "/admin/payments.csv",
+    "/admin/pledges.csv?status=any",
+    "/admin/operators",
+    "/admin/campaigns",
 )
 # Routes that take no tenant id (auth pages, forms posting to lists).
-NO_ID_ROUTES = {"/admin/login", "/admin/login/<token>", "/admin/logout", "/admin/usage/prices"}
+NO_ID_ROUTES = {
+    "/admin/login",
+    "/admin/login/<token>",
+    "/admin/logout",
+    "/admin/usage/prices",
+    "/admin/teams",
+}
 # POST-only routes taking a tenant id (tested by posting the other project's id).
 POST_ID_ROUTES = {
     "/admin/attention/replies/<message_id>/retry",
     "/admin/contacts/import/<import_id>/undo",
+    "/admin/teams/<team_id>",
+    "/admin/campaigns/<campaign_id>/goals",
+    "/admin/campaigns/<campaign_id>/goals/<goal_id>/remove",
 }
 
 
@@ -96,6 +120,11 @@ def _id_urls(theirs, batch: str) -> dict[str, list[str]]:
         "/admin/payments/reconcile/<batch_id>/review.csv": [
             f"/admin/payments/reconcile/{batch}/review.csv"
         ],
+        "/admin/operators/<user_id>": [
+            f"/admin/operators/{theirs.operator_id}",
+            f"/admin/operators/{theirs.admin_id}",
+        ],
+        "/admin/campaigns/<campaign_id>": [f"/admin/campaigns/{theirs.campaign_id}"],
     }
 
 
@@ -112,7 +141,7 @@ def _id_posts(batch: str) -> dict[str, str]:
 def test_every_admin_route_is_covered(app, worlds, their_batch) -> None:
     rules = {r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("admin.")}
     rules.discard("/admin/static/<path:filename>")
-    covered = set(LIST_PAGES) | NO_ID_ROUTES | POST_ID_ROUTES
+    covered = {url.split("?")[0] for url in LIST_PAGES} | NO_ID_ROUTES | POST_ID_ROUTES
     covered |= set(_id_urls(worlds[1], their_batch)) | set(_id_posts(their_batch))
     assert rules <= covered, f"add isolation cases for {rules - covered}"
 
@@ -225,3 +254,55 @@ def test_other_projects_imports_cannot_be_undone(client, worlds, db) -> None:
     assert str(report.import_id) not in client.get("/admin/contacts/import").get_data(as_text=True)
     with db.session() as session:
         assert session.scalar(select(Contact).where(Contact.display_name == "Bharat Import"))
+
+
+def test_other_projects_people_and_campaigns_cannot_be_changed(client, worlds, db) -> None:
+    """Their operators, teams, campaigns and goals answer 404 to every form; my forms
+    refuse their team ids; nothing of theirs changes and no audit entry is theirs."""
+    mine, theirs = worlds
+    token = csrf_token(client, "/admin/operators")
+    with db.session() as session:
+        audits_before = session.scalar(select(func.count()).select_from(AuditLog))
+    posts = {
+        f"/admin/operators/{theirs.operator_id}": {"role": "ADMIN", "active": "no"},
+        f"/admin/operators/{theirs.admin_id}": {"role": "USER"},
+        f"/admin/teams/{theirs.team_id}": {"name": "Renamed"},
+        f"/admin/campaigns/{theirs.campaign_id}": {"status": "paused"},
+        f"/admin/campaigns/{theirs.campaign_id}/goals": {"date": "2026-11-27", "amount": "5"},
+        f"/admin/campaigns/{theirs.campaign_id}/goals/{theirs.goal_id}/remove": {},
+        # my campaign, their goal
+        f"/admin/campaigns/{mine.campaign_id}/goals/{theirs.goal_id}/remove": {},
+        "/admin/operators/not-an-id": {"role": "USER"},
+        "/admin/campaigns/not-an-id/goals": {"date": "2026-11-27", "amount": "5"},
+    }
+    for url, form in posts.items():
+        assert client.post(url, data={"csrf_token": token, **form}).status_code == 404, url
+    joined = client.post(
+        "/admin/operators",
+        data={
+            "csrf_token": token,
+            "full_name": "Sneaky",
+            "phone": "+919811122233",
+            "role": "USER",
+            "team": str(theirs.team_id),
+        },
+    )
+    assert joined.status_code == 400
+    assert f"no team &#39;{theirs.team_id}&#39; in Asha" in joined.get_data(as_text=True)
+    moved = client.post(
+        f"/admin/operators/{mine.operator_id}",
+        data={"csrf_token": token, "team": str(theirs.team_id)},
+        follow_redirects=True,
+    )
+    assert "no team" in moved.get_data(as_text=True)
+    with db.session() as session:
+        assert session.get(User, theirs.operator_id).role == "USER"
+        assert session.get(User, theirs.operator_id).is_active
+        assert session.get(User, theirs.admin_id).role == "ADMIN"
+        assert session.get(Team, theirs.team_id).name == "Bharat Callers"
+        assert session.get(Campaign, theirs.campaign_id).status == "active"
+        assert session.get(CampaignGoal, theirs.goal_id) is not None
+        assert session.scalar(select(User).where(User.full_name == "Sneaky")) is None
+        members = session.scalars(select(TeamMember).where(TeamMember.user_id == mine.operator_id))
+        assert [m.team_id for m in members] == [mine.team_id]
+        assert session.scalar(select(func.count()).select_from(AuditLog)) == audits_before

@@ -185,12 +185,39 @@ def test_bad_contact_edit_changes_nothing(client, world, db) -> None:
         assert session.get(Contact, world.contact_id).display_name == world.contact_name
 
 
-def test_do_not_contact_cancels_open_followups(client, world, db) -> None:
+def test_do_not_contact_is_confirmed_then_cancels_open_followups(client, world, db) -> None:
     url = f"/admin/contacts/{world.contact_id}"
-    client.post(url, data={"csrf_token": csrf_token(client, url), "status": "do_not_contact"})
+    form = {"csrf_token": csrf_token(client, url), "status": "do_not_contact"}
+    asked = client.post(url, data=form)
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Mark Asha Donor" in page and "do not contact?" in page
+    assert "1 open follow-up will be cancelled" in page
+    assert 'name="confirm" value="do_not_contact"' in page and "Nothing has changed yet" in page
+    with db.session() as session:  # the first POST only asked
+        assert session.get(Contact, world.contact_id).status == "active"
+        assert session.get(Followup, world.followup_id).status == "scheduled"
+    client.post(url, data={**form, "confirm": "do_not_contact"})
     with db.session() as session:
         assert session.get(Contact, world.contact_id).status == "do_not_contact"
         assert session.get(Followup, world.followup_id).status == "cancelled"
+
+
+def test_the_edit_forms_status_needs_the_same_confirmation(client, world, db) -> None:
+    url = f"/admin/contacts/{world.contact_id}"
+    form = {
+        "csrf_token": csrf_token(client, url),
+        "display_name": "Anita S",
+        "status": "do_not_contact",
+        "notes": "asked us to stop",
+    }
+    page = client.post(url, data=form).get_data(as_text=True)
+    assert 'name="notes" value="asked us to stop"' in page  # the whole form is carried
+    with db.session() as session:
+        assert session.get(Contact, world.contact_id).display_name == world.contact_name
+    client.post(url, data={**form, "confirm": "do_not_contact"})
+    with db.session() as session:
+        contact = session.get(Contact, world.contact_id)
+        assert (contact.display_name, contact.status) == ("Anita S", "do_not_contact")
 
 
 def test_csv_import_reports_like_the_cli_and_export_round_trips(client, world, db) -> None:
@@ -228,7 +255,8 @@ def test_money_and_feedback_pages(client, world) -> None:
     assert "₹25,000" in pledges and "₹5,000" in pledges
     assert "1 open, 31–60 days" in pledges and "1 open, 0–7 days" in pledges
     assert "₹10,000" in text(client, "/admin/payments")
-    assert "send_payment_link" in text(client, "/admin/followups")
+    followups = text(client, "/admin/followups")
+    assert "pledged; send the payment link" in followups and "send_payment_link" not in followups
     feedback = text(client, "/admin/feedback")
     assert "Asha draft too long" in feedback and "2.00" in feedback
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bot.admin.daily import MoneyDay, money_by_day, usage_by_day
 from bot.admin.pricing import PriceBook
 from bot.admin.timeframe import (
     as_date,
@@ -21,12 +22,8 @@ from bot.admin.timeframe import (
 )
 from bot.models import (
     AgentLog,
-    Campaign,
-    CampaignGoal,
     ChatSession,
     Message,
-    Payment,
-    Pledge,
     Project,
     ProviderUsage,
     User,
@@ -48,6 +45,11 @@ class UsageRow:
     cache_write: int
     cost: Decimal = Decimal(0)
 
+    @property
+    def tokens(self) -> int:
+        """Every token counted: input, output, cache read and cache write."""
+        return self.prompt + self.completion + self.cache_read + self.cache_write
+
 
 @dataclass
 class Overview:
@@ -65,13 +67,8 @@ class Overview:
     goal: Decimal = Decimal(0)
     calls_by_hour: list[int] = field(default_factory=lambda: [0] * 24)
     cost_by_day: list[tuple[date, Decimal]] = field(default_factory=list)
-
-
-def _sum(scope: ProjectScope, column: Any, model: Any, *where: Any) -> Any:
-    stmt = select(func.coalesce(func.sum(column), 0)).where(
-        model.project_id == scope.project_id, *where
-    )
-    return scope.session.scalar(stmt) or 0
+    #: Pledged, received and the goal for each of the last 14 days, today last.
+    money_days: list[MoneyDay] = field(default_factory=list)
 
 
 def overview(
@@ -96,51 +93,18 @@ def overview(
     log_day = (AgentLog.created_at >= start, AgentLog.created_at < end)
     ov.tool_calls = scope.count(AgentLog, *log_day)
     ov.tool_errors = scope.count(AgentLog, AgentLog.status == "error", *log_day)
-    ov.pledged = Decimal(
-        _sum(
-            scope,
-            Pledge.amount,
-            Pledge,
-            Pledge.pledged_at >= start,
-            Pledge.pledged_at < end,
-            Pledge.status.in_(("open", "fulfilled")),
-        )
-    )
-    ov.received = Decimal(
-        _sum(
-            scope,
-            Payment.amount,
-            Payment,
-            Payment.paid_at >= start,
-            Payment.paid_at < end,
-            Payment.status == "confirmed",
-        )
-    )
-    ov.goal = todays_goal(scope, today)
     fortnight = today - timedelta(days=13)
+    ov.money_days = money_by_day(scope, project, now, fortnight, today)
+    ov.pledged, ov.received = ov.money_days[-1].pledged, ov.money_days[-1].received
+    ov.goal = ov.money_days[-1].goal
     recent = usage_rows(scope, project, now, fortnight, today, cache)
     day_usage = [r for r in recent if r.day == today]
     ov.model_calls = sum(r.calls for r in day_usage)
-    ov.tokens = sum(r.prompt + r.completion + r.cache_read + r.cache_write for r in day_usage)
+    ov.tokens = sum(r.tokens for r in day_usage)
     ov.cost = sum((r.cost for r in day_usage), Decimal(0))
     ov.calls_by_hour = tool_calls_by_hour(scope, project, now, start, end)
-    ov.cost_by_day = cost_by_day(recent, fortnight, today)
+    ov.cost_by_day = usage_by_day(recent, fortnight, today, lambda r: r.cost)
     return ov
-
-
-def todays_goal(scope: ProjectScope, today: date) -> Decimal:
-    """The sum of today's targets over the project's active campaigns."""
-    stmt = (
-        select(func.coalesce(func.sum(CampaignGoal.target_amount), 0))
-        .join(Campaign, Campaign.id == CampaignGoal.campaign_id)
-        .where(
-            CampaignGoal.project_id == scope.project_id,
-            Campaign.project_id == scope.project_id,
-            Campaign.status == "active",
-            CampaignGoal.date == today,
-        )
-    )
-    return Decimal(scope.session.scalar(stmt) or 0)
 
 
 def tool_calls_by_hour(
@@ -267,14 +231,6 @@ def _query_usage(
         )
         for d, user_id, model, calls, p, c, cr, cw in scope.session.execute(stmt)
     ]
-
-
-def cost_by_day(rows: list[UsageRow], first: date, last: date) -> list[tuple[date, Decimal]]:
-    totals: dict[date, Decimal] = {}
-    for row in rows:
-        totals[row.day] = totals.get(row.day, Decimal(0)) + row.cost
-    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    return [(d, totals.get(d, Decimal(0))) for d in days]
 
 
 def rollup(rows: list[UsageRow], key: str) -> list[tuple[Any, UsageRow]]:

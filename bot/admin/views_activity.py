@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from flask import abort, g, render_template, request
 
 from bot.admin import reports
-from bot.admin.blueprint import bp, usage_cache
-from bot.admin.charts import bar_chart, progress_bar
+from bot.admin.blueprint import bp, local_when, money, usage_cache, usd
+from bot.admin.charts import bar_chart, goal_chart, no_model_calls, progress_bar
+from bot.admin.daily import money_notes
 from bot.admin.listing import (
     PAGE_SIZE,
     cursor_of,
@@ -21,7 +21,6 @@ from bot.admin.listing import (
 from bot.admin.security import admin_view
 from bot.admin.timeframe import day_bounds, parse_day
 from bot.admin.transcripts import build_transcript
-from bot.engine.amounts import format_money
 from bot.models import AgentLog, ChatSession
 from bot.models.enums import AGENT_LOG_STATUSES
 from bot.runtime import get_runtime
@@ -48,23 +47,44 @@ TOOL_NAMES = (
 @admin_view
 def overview() -> Any:
     """Today's numbers and charts for the admin's project."""
-    idle = get_runtime().settings.session_idle_hours
-    ov = reports.overview(g.scope, g.project, g.now, idle, usage_cache())
-    hours = bar_chart(
-        ov.calls_by_hour, [f"{h:02d}h" for h in range(24)], title="Tool calls by hour today"
+    runtime = get_runtime()
+    ov = reports.overview(
+        g.scope, g.project, g.now, runtime.settings.session_idle_hours, usage_cache()
     )
-    costs = bar_chart(
-        [c for _, c in ov.cost_by_day],
-        [d.strftime("%d %b") for d, _ in ov.cost_by_day],
-        title="Model cost per day, last 14 days (USD)",
+    days = ov.money_days
+    return render_template(
+        "admin/overview.html",
+        ov=ov,
+        hours=bar_chart(
+            ov.calls_by_hour,
+            [f"{h:02d}h" for h in range(24)],
+            title="Tool calls by hour today",
+            empty="No tool calls yet today.",
+        ),
+        costs=bar_chart(
+            [c for _, c in ov.cost_by_day],
+            [local_when(d) for d, _ in ov.cost_by_day],
+            title="Model cost per day, last 14 days (USD)",
+            empty=no_model_calls(runtime.settings.anthropic_api_key, "in the last 14 days"),
+            fmt=usd,
+        ),
+        money=progress_bar(
+            [("pledged", ov.pledged, "pledged"), ("received", ov.received, "received")],
+            ov.goal,
+            title="Pledged and received against today's goal",
+            fmt=money,
+        ),
+        goal_days=goal_chart(
+            [local_when(d.day) for d in days],
+            [d.pledged for d in days],
+            [d.received for d in days],
+            [d.goal for d in days],
+            title="Pledged and received against the goal, per day, last 14 days",
+            empty="No pledges or payments yet in the last 14 days, and no goal set.",
+            fmt=money,
+        ),
+        money_notes=money_notes(days),
     )
-    money = progress_bar(
-        [("pledged", ov.pledged, "pledged"), ("received", ov.received, "received")],
-        ov.goal,
-        title="Pledged and received against today's goal",
-        fmt=lambda value: format_money(value, g.project.currency),
-    )
-    return render_template("admin/overview.html", ov=ov, hours=hours, costs=costs, money=money)
 
 
 @bp.get("/conversations")
@@ -144,11 +164,3 @@ def _log_filters() -> tuple[list[Any], dict[str, str]]:
         filters.append(AgentLog.session_id == session_id)
         args["session"] = str(session_id)
     return filters, args
-
-
-def default_range(days: int = 14) -> tuple[Any, Any]:
-    """The last ``days`` local days ending today."""
-    from bot.admin.timeframe import local_today
-
-    today = local_today(g.now, g.project.timezone)
-    return today - timedelta(days=days - 1), today

@@ -128,9 +128,12 @@ def contact(contact_id: str) -> Any:
 def edit_contact(contact_id: str) -> Any:
     """Save the edit form (or the do-not-contact button); bad input changes nothing."""
     row = _contact_or_404(contact_id)
-    form = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    form = {k: v for k, v in request.form.items() if k not in ("csrf_token", "confirm")}
     try:
-        result = apply_edit(g.scope, row, parse_edit(g.scope, form))
+        values = parse_edit(g.scope, form)
+        if _needs_confirmation(row, values):
+            return _confirm_do_not_contact(row, form)
+        result = apply_edit(g.scope, row, values)
     except ContactEditError as exc:
         g.scope.session.rollback()
         flash(f"Not saved — {exc}", "error")
@@ -140,6 +143,26 @@ def edit_contact(contact_id: str) -> Any:
         message += f" {plural(result.cancelled_followups, 'open follow-up')} cancelled."
     flash(message, "ok")
     return redirect(url_for("admin.contact", contact_id=contact_id))
+
+
+def _needs_confirmation(contact: Contact, values: dict[str, Any]) -> bool:
+    """Marking do-not-contact is for good (an import never lifts it): it takes a second,
+    explicit step — the confirmation page's button — not a JavaScript dialog."""
+    return (
+        values.get("status") == "do_not_contact"
+        and contact.status != "do_not_contact"
+        and request.form.get("confirm") != "do_not_contact"
+    )
+
+
+def _confirm_do_not_contact(contact: Contact, form: dict[str, str]) -> Any:
+    """The confirmation step: what will happen, and the same form posted again."""
+    open_followups = g.scope.count(
+        Followup, Followup.contact_id == contact.id, Followup.status.in_(("due", "scheduled"))
+    )
+    return render_template(
+        "admin/confirm_dnc.html", c=contact, form=form, open_followups=open_followups
+    )
 
 
 @bp.route("/contacts/import", methods=["GET", "POST"])

@@ -1,23 +1,21 @@
-"""Usage and cost, follow-ups, pledges (with ageing), payments and feedback."""
+"""Follow-ups, pledges (with ageing) and payments — filtered, totalled, as CSV — and
+operators' feedback."""
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 from typing import Any
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Response, g, render_template, request
 from sqlalchemy import case, func, select
 
-from bot import csv_safety
-from bot.admin import reports
-from bot.admin.blueprint import bp, usage_cache
+from bot.admin import money, reports
+from bot.admin.blueprint import bp
 from bot.admin.listing import offset_page, page_arg, uuid_arg
-from bot.admin.pricing import PriceBook, PriceError, save_price
 from bot.admin.security import admin_view
-from bot.admin.timeframe import local_today, parse_day
+from bot.admin.timeframe import local_today
 from bot.models import Contact, Followup, Payment, Pledge, RlhfInteraction
-from bot.models.enums import FOLLOWUP_STATUSES
+from bot.models.enums import FOLLOWUP_STATUSES, PAYMENT_METHODS, PAYMENT_STATUSES, PLEDGE_STATUSES
 
 AGE_BUCKETS = (
     (0, 7, "0–7 days"),
@@ -25,105 +23,16 @@ AGE_BUCKETS = (
     (31, 60, "31–60 days"),
     (61, None, "over 60 days"),
 )
-MAX_RANGE_DAYS = 366
-
-
-def _usage_range() -> tuple[Any, Any]:
-    today = local_today(g.now, g.project.timezone)
-    last = parse_day(request.args.get("to")) or today
-    first = parse_day(request.args.get("from")) or last - timedelta(days=29)
-    if first > last or (last - first).days >= MAX_RANGE_DAYS:
-        abort(400, description=f"choose a range of 1 to {MAX_RANGE_DAYS} days, from ≤ to")
-    return first, last
-
-
-@bp.get("/usage")
-@admin_view
-def usage() -> Any:
-    """Tokens and cost by day, operator and model; the editable price table."""
-    first, last = _usage_range()
-    rows = reports.usage_rows(g.scope, g.project, g.now, first, last, usage_cache())
-    return render_template(
-        "admin/usage.html",
-        first=first,
-        last=last,
-        rows=rows,
-        by_day=reports.rollup(rows, "day"),
-        by_user=reports.rollup(rows, "user_id"),
-        by_model=reports.rollup(rows, "model"),
-        users=reports.user_names(g.scope),
-        prices=PriceBook.load(g.scope).table(),
-        total=sum((r.cost for r in rows), 0),
-    )
-
-
-@bp.get("/usage.csv")
-@admin_view
-def usage_csv() -> Any:
-    """The usage page's rows as CSV (one line per day, operator and model)."""
-    first, last = _usage_range()
-    rows = reports.usage_rows(g.scope, g.project, g.now, first, last, usage_cache())
-    users = reports.user_names(g.scope)
-    out = io.StringIO()
-    writer = csv_safety.writer(out)
-    writer.writerow(
-        [
-            "day",
-            "operator",
-            "model",
-            "calls",
-            "prompt_tokens",
-            "completion_tokens",
-            "cache_read_tokens",
-            "cache_write_tokens",
-            "cost_usd",
-        ]
-    )
-    for r in rows:
-        writer.writerow(
-            [
-                r.day.isoformat(),
-                users.get(r.user_id, ""),
-                r.model,
-                r.calls,
-                r.prompt,
-                r.completion,
-                r.cache_read,
-                r.cache_write,
-                f"{r.cost:.6f}",
-            ]
-        )
-    name = f"calltime-usage-{first.isoformat()}-{last.isoformat()}.csv"
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename={name}"},
-    )
-
-
-@bp.post("/usage/prices")
-@admin_view
-def save_model_price() -> Any:
-    """Create or change the project's price for one model."""
-    form = request.form
-    try:
-        save_price(
-            g.scope,
-            form.get("model", ""),
-            {k: form.get(k, "") for k in ("input", "output", "cache_read", "cache_write")},
-        )
-    except PriceError as exc:
-        g.scope.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("admin.usage"))
-    flash(f"Price for {form.get('model', '').strip()} saved.", "ok")
-    return redirect(url_for("admin.usage"))
+#: The follow-up page's own choices beside the stored statuses.
+OPEN_CHOICES = {"due_or_scheduled": ("due", "scheduled"), "overdue": ("due", "scheduled")}
+#: A CSV download holds at most this many rows (narrow the dates for more).
+CSV_ROWS = 100_000
 
 
 @bp.get("/followups")
 @admin_view
 def followups() -> Any:
-    """Follow-ups by status, soonest due first."""
+    """Follow-ups by status (or overdue: still open, past their time), soonest first."""
     status = request.args.get("status", "due_or_scheduled")
     stmt = select(Followup, Contact.display_name).join(Contact, Contact.id == Followup.contact_id)
     stmt = stmt.where(
@@ -132,8 +41,10 @@ def followups() -> Any:
     if status in FOLLOWUP_STATUSES:
         stmt = stmt.where(Followup.status == status)
     else:
-        status = "due_or_scheduled"
-        stmt = stmt.where(Followup.status.in_(("due", "scheduled")))
+        status = status if status in OPEN_CHOICES else "due_or_scheduled"
+        stmt = stmt.where(Followup.status.in_(OPEN_CHOICES[status]))
+        if status == "overdue":
+            stmt = stmt.where(Followup.due_at < g.now)
     operator = uuid_arg("operator")
     if operator:
         stmt = stmt.where(Followup.assigned_to_user_id == operator)
@@ -144,6 +55,7 @@ def followups() -> Any:
         page=page,
         status=status,
         statuses=FOLLOWUP_STATUSES,
+        operator=operator,
         users=reports.user_names(g.scope),
     )
 
@@ -151,20 +63,41 @@ def followups() -> Any:
 @bp.get("/pledges")
 @admin_view
 def pledges() -> Any:
-    """Open pledges, oldest first, with the unpaid amount in age buckets."""
-    stmt = (
-        select(Pledge, Contact.display_name)
-        .join(Contact, Contact.id == Pledge.contact_id)
-        .where(
-            Pledge.project_id == g.scope.project_id,
-            Contact.project_id == g.scope.project_id,
-            Pledge.status == "open",
-        )
-        .order_by(Pledge.pledged_at, Pledge.id)
+    """Pledges (open by default, oldest first) with totals; the open ones' ageing."""
+    chosen, where = _filtered(Pledge, default_status="open")
+    stmt = money.listing(Pledge, where, newest_first=chosen.status != "open")
+    return render_template(
+        "admin/pledges.html",
+        page=offset_page(stmt, page_arg(), scalars=False),
+        ageing=_ageing(),
+        today=local_today(g.now, g.project.timezone),
+        chosen=chosen,
+        totals=money.totals(g.scope, Pledge, where),
+        statuses=PLEDGE_STATUSES,
+        users=reports.user_names(g.scope),
     )
-    page = offset_page(stmt, page_arg(), scalars=False)
-    today = local_today(g.now, g.project.timezone)
-    return render_template("admin/pledges.html", page=page, ageing=_ageing(), today=today)
+
+
+@bp.get("/pledges.csv")
+@admin_view
+def pledges_csv() -> Any:
+    """The pledges the page's filter selects, as CSV (formula cells neutralised)."""
+    _, where = _filtered(Pledge, default_status="open")
+    return _csv(Pledge, money.listing(Pledge, where, False), "calltime-pledges.csv")
+
+
+def _filtered(model: type[Payment] | type[Pledge], default_status: str = "") -> tuple[Any, Any]:
+    """The filter in the query string and its SQL conditions (page, totals and CSV)."""
+    chosen = money.read_filter(model, default_status)
+    return chosen, money.conditions(g.scope, model, chosen, g.project.timezone)
+
+
+def _csv(model: type[Payment] | type[Pledge], stmt: Any, name: str) -> Response:
+    rows = list(g.scope.session.execute(stmt.limit(CSV_ROWS)))
+    body = money.to_csv(model, rows, reports.user_names(g.scope), g.project.timezone)
+    return Response(
+        body, mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={name}"}
+    )
 
 
 def _ageing() -> list[tuple[str, int, Any]]:
@@ -189,14 +122,25 @@ def _ageing() -> list[tuple[str, int, Any]]:
 @bp.get("/payments")
 @admin_view
 def payments() -> Any:
-    """Payments, newest first."""
-    stmt = (
-        select(Payment, Contact.display_name)
-        .join(Contact, Contact.id == Payment.contact_id)
-        .where(Payment.project_id == g.scope.project_id, Contact.project_id == g.scope.project_id)
-        .order_by(Payment.paid_at.desc(), Payment.id.desc())
+    """Payments, newest first, filtered by day, operator, method and status, with totals."""
+    chosen, where = _filtered(Payment)
+    return render_template(
+        "admin/payments.html",
+        page=offset_page(money.listing(Payment, where, True), page_arg(), scalars=False),
+        chosen=chosen,
+        totals=money.totals(g.scope, Payment, where),
+        methods=PAYMENT_METHODS,
+        statuses=PAYMENT_STATUSES,
+        users=reports.user_names(g.scope),
     )
-    return render_template("admin/payments.html", page=offset_page(stmt, page_arg(), scalars=False))
+
+
+@bp.get("/payments.csv")
+@admin_view
+def payments_csv() -> Any:
+    """The payments the page's filter selects, as CSV (formula cells neutralised)."""
+    _, where = _filtered(Payment)
+    return _csv(Payment, money.listing(Payment, where, True), "calltime-payments.csv")
 
 
 @bp.get("/feedback")

@@ -13,7 +13,8 @@ from bot.directory.org import (
     add_team,
     add_user,
     create_project,
-    find_by_name_or_id,
+    parse_day,
+    require_named,
     set_goal,
 )
 from bot.models import Campaign, Team
@@ -27,9 +28,9 @@ def _date(value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from exc
+        return parse_day(value)
+    except DirectoryError as exc:
+        raise click.BadParameter(str(exc)) from exc
 
 
 @click.group("projects")
@@ -98,12 +99,8 @@ def users_add(
     with state.runtime.db.session() as session:
         proj = find_project(session, project)
         scope = ProjectScope(session, proj.id, actor="cli")
-        team_row = None
-        if team:
-            team_row = find_by_name_or_id(scope, Team, team)
-            if team_row is None:
-                raise click.ClickException(f"no team {team!r} in {proj.name}")
         try:
+            team_row = require_named(scope, Team, team) if team else None
             user = add_user(
                 scope, name, phone, role, email=email, team=team_row, region=proj.default_region
             )
@@ -192,12 +189,10 @@ def goals_set(
     with state.runtime.db.session() as session:
         proj = find_project(session, project)
         scope = ProjectScope(session, proj.id, actor="cli")
-        camp = find_by_name_or_id(scope, Campaign, campaign)
-        if camp is None:
-            raise click.ClickException(f"no campaign {campaign!r} in {proj.name}")
         parsed = _date(day)
         assert parsed is not None
         try:
+            camp = require_named(scope, Campaign, campaign)
             goal = set_goal(scope, camp, parsed, amount, contacts)
         except DirectoryError as exc:
             raise click.ClickException(str(exc)) from exc

@@ -1,4 +1,4 @@
-"""Small pieces of reply wording shared by every reply of the rules path.
+"""Small pieces of wording shared by every reply of the rules path and the dashboard.
 
 Days and times on WhatsApp are written one way only — ``Fri 4 Dec``, ``5:00 PM``,
 ``Fri 4 Dec 5:00 PM`` — by :func:`day_text`, :func:`time_text` and :func:`moment_text`
@@ -11,6 +11,13 @@ from datetime import date, datetime, tzinfo
 
 #: WhatsApp's limit on one message body through Twilio (the sender splits longer text).
 MAX_MESSAGE = 1600
+
+#: A follow-up's ``reason`` (a code the tools and the rules write) in words.
+REASON_LABELS = {
+    "no_response": "no answer last time",
+    "reschedule": "asked to be called back",
+    "send_payment_link": "pledged; send the payment link",
+}
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
@@ -48,3 +55,11 @@ def zone_text(moment: datetime, tz: tzinfo) -> str:
 def moment_text(moment: datetime, tz: tzinfo | None = None) -> str:
     """``Fri 4 Dec 5:00 PM``: day and time of ``moment`` (in ``tz``, when given)."""
     return f"{day_text(moment, tz)} {time_text(moment, tz)}"
+
+
+def describe_reason(reason: str | None) -> str:
+    """A follow-up's ``reason`` in words: ``send_payment_link`` → "pledged; send the
+    payment link"; a code without a label loses its underscores; none is "follow-up due"."""
+    if not reason:
+        return "follow-up due"
+    return REASON_LABELS.get(reason, reason.replace("_", " "))

@@ -20,10 +20,11 @@ from sqlalchemy import select
 from bot.engine.amounts import format_money
 from bot.engine.ranking import next_contacts
 from bot.engine.stats import Stats, campaign_stats
+from bot.engine.wording import describe_reason
 from bot.models import Event, Followup, Project, User
 from bot.runtime import Runtime
 from bot.scheduler.claims import recipient_column
-from bot.scheduler.digest import describe_reason, first_name
+from bot.scheduler.digest import first_name
 from bot.scheduler.hours import brief_due, local_day, local_day_start
 from bot.scheduler.outbox import transmit_rows
 from bot.scheduler.runs import tracked_run

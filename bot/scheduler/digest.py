@@ -12,15 +12,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.engine.session_commands import DUE_PAGE
-from bot.engine.wording import moment_text, plural
+from bot.engine.wording import describe_reason, moment_text, plural
 from bot.models import Contact, Followup, User
 
 SUGGESTION_CHARS = 160
-REASON_LABELS = {
-    "no_response": "no answer last time",
-    "reschedule": "asked to be called back",
-    "send_payment_link": "pledged; send the payment link",
-}
 
 
 @dataclass(frozen=True)
@@ -29,13 +24,6 @@ class DigestItem:
 
     followup: Followup
     contact: Contact
-
-
-def describe_reason(reason: str | None) -> str:
-    """A short human phrase for a follow-up's ``reason``."""
-    if not reason:
-        return "follow-up due"
-    return REASON_LABELS.get(reason, reason.replace("_", " "))
 
 
 def _clip(text: str, limit: int) -> str:
