@@ -16,6 +16,7 @@ def demo_command(state: CliState) -> None:
 
     Prints the demo admin's login with a new random password (the old one stops working).
     """
+    state.migrates = True
     runtime = state.runtime
     upgrade(runtime.db.engine)
     summary = seed_demo(runtime.db, runtime.clock)
