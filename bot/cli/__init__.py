@@ -15,6 +15,13 @@ from bot.cli.db import db_group
 from bot.cli.demo import demo_command
 from bot.cli.directory import campaigns_group, goals_group, projects_group, teams_group, users_group
 from bot.cli.evaluate import eval_command
+from bot.cli.listing import (
+    campaigns_list,
+    goals_list,
+    projects_list,
+    teams_list,
+    users_list,
+)
 from bot.cli.memory import kb_group, models_group
 from bot.cli.payments import payments_group
 from bot.cli.processes import clock_command, serve_command, worker_command
@@ -74,8 +81,16 @@ for command in (
 ):
     cli.add_command(command)
 
-for command in (set_password_command, login_link_command):
-    users_group.add_command(command)
+for group, command in (
+    (projects_group, projects_list),
+    (users_group, users_list),
+    (users_group, set_password_command),
+    (users_group, login_link_command),
+    (teams_group, teams_list),
+    (campaigns_group, campaigns_list),
+    (goals_group, goals_list),
+):
+    group.add_command(command)
 
 
 def main() -> None:

@@ -14,7 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.models import Project
+from bot.models.enums import ROLES
 from bot.runtime import Runtime
+
+project_option = click.option("--project", "-p", required=True, help="Project name, number or id.")
+#: Roles as the command line spells them (``--role admin``); stored upper-case (ADMIN).
+ROLE_CHOICE = click.Choice([role.lower() for role in ROLES], case_sensitive=False)
 
 
 class CliState:

@@ -63,7 +63,7 @@ def make_http_server(app: Flask, host: str, port: int) -> BaseWSGIServer:
     """
     family = select_address_family(host, port)
     with socket.create_server((host, port), family=family) as sock:
-        return make_server(
+        server = make_server(
             host,
             port,
             app,
@@ -71,6 +71,9 @@ def make_http_server(app: Flask, host: str, port: int) -> BaseWSGIServer:
             request_handler=CalltimeRequestHandler,
             fd=sock.fileno(),  # werkzeug keeps a duplicate of the bound socket
         )
+    # What http.server sets when it binds itself (port 0 becomes the port picked).
+    server.server_name, server.server_port = host, server.server_address[1]
+    return server
 
 
 def run_pool(workers: list[Worker], stop: threading.Event, poll_seconds: float = 0.5) -> None:
