@@ -80,6 +80,7 @@ def contacts_import(
                     progress=bar.update,
                     import_id=import_id,
                 )
+                bar.update(bar.length - bar.pos)  # the header and quoted line breaks
         except RowError as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(report.as_text())

@@ -44,8 +44,15 @@ def projects_group() -> None:
 @projects_group.command("add")
 @click.argument("name")
 @click.option("--whatsapp-number", required=True, help="The number operators write to (E.164).")
-@click.option("--timezone", default="Asia/Kolkata", show_default=True)
-@click.option("--currency", default="INR", show_default=True)
+@click.option(
+    "--timezone",
+    default="Asia/Kolkata",
+    show_default=True,
+    help="IANA time zone for dates and times shown to operators.",
+)
+@click.option(
+    "--currency", default="INR", show_default=True, help="3-letter currency code for amounts."
+)
 @click.option("--upi-vpa", default=None, help="UPI address for payment links, e.g. ngo@upi.")
 @pass_state
 def projects_add(
@@ -168,7 +175,7 @@ def campaigns_group() -> None:
 @click.argument("name")
 @click.option("--start", default=None, help="Start date, YYYY-MM-DD.")
 @click.option("--end", default=None, help="End date, YYYY-MM-DD.")
-@click.option("--description", default=None)
+@click.option("--description", default=None, help="What the campaign is for (shown to admins).")
 @pass_state
 def campaigns_add(
     state: CliState,

@@ -163,8 +163,9 @@ def run_clock(app: Flask, *, once: bool = False) -> None:
         for name, result in run_all_once(runtime).items():
             print(f"{name}: {result}", flush=True)
         return
+    stop = _wait_for_stop()  # before the line that says so: a signal then stops it cleanly
     scheduler = build_scheduler(runtime)
     scheduler.start()
     log.info("clock: scheduler running; waiting for SIGTERM/SIGINT")
-    _wait_for_stop().wait()
+    stop.wait()
     scheduler.shutdown(wait=True)
