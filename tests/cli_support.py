@@ -36,11 +36,17 @@ def calltime(
     )
 
 
-def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> str:
-    """Exit 1, no traceback, and standard error is one ``Error:`` line holding ``fragments``."""
+def assert_one_line_error(
+    result: subprocess.CompletedProcess[str], *fragments: str, after_log: bool = False
+) -> str:
+    """Exit 1, no traceback, and standard error is one ``Error:`` line holding ``fragments``
+    (``after_log``: log lines of the work done before it may precede it)."""
     assert result.returncode == 1, (result.returncode, result.stdout, result.stderr)
     assert "Traceback" not in result.stdout + result.stderr, result.stderr
     lines = result.stderr.strip().splitlines()
+    if after_log:
+        assert all(" INFO " in line for line in lines[:-1]), result.stderr
+        lines = lines[-1:]
     assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
     for fragment in fragments:
         assert fragment in lines[0], (fragment, lines[0])

@@ -124,6 +124,18 @@ def test_a_database_behind_this_version(tmp_path: Path) -> None:
     )
 
 
+def test_a_database_holding_another_applications_tables(tmp_path: Path) -> None:
+    (tmp_path / "calltime.db").touch(mode=0o600)
+    with sqlite3.connect(tmp_path / "calltime.db") as db:
+        db.execute("CREATE TABLE projects (code TEXT)")
+    env = clean_env(tmp_path, DATABASE_URL=sqlite_url(tmp_path))
+    assert_one_line_error(
+        calltime("db", "upgrade", env=env, cwd=tmp_path),
+        "could not migrate the database: table projects already exists",
+        after_log=True,
+    )
+
+
 def test_chat_as_an_unknown_phone(tmp_path: Path) -> None:
     env = clean_env(tmp_path, DATABASE_URL=sqlite_url(tmp_path))
     assert calltime("db", "upgrade", env=env, cwd=tmp_path).returncode == 0

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from bot.cli.common import CliState, pass_state
-from bot.migrate import current_revision, upgrade
+from bot.cli.startup import migrate
+from bot.migrate import current_revision
 
 
 @click.group("db")
@@ -19,7 +20,7 @@ def db_upgrade(state: CliState) -> None:
     """Create or upgrade the schema to the latest migration (SQLite or PostgreSQL)."""
     state.migrates = True
     engine = state.runtime.db.engine
-    upgrade(engine)
+    migrate(state.runtime)
     click.echo(f"database at revision {current_revision(engine)} ({engine.dialect.name})")
 
 

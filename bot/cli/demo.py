@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from bot.cli.common import CliState, pass_state
+from bot.cli.startup import migrate
 from bot.directory.demo import seed_demo
-from bot.migrate import upgrade
 
 
 @click.command("demo")
@@ -18,7 +18,7 @@ def demo_command(state: CliState) -> None:
     """
     state.migrates = True
     runtime = state.runtime
-    upgrade(runtime.db.engine)
+    migrate(runtime)
     summary = seed_demo(runtime.db, runtime.clock)
     verb = "created" if summary.created else "already present"
     click.echo(f"demo organisation {verb}: {summary.contacts} contacts")

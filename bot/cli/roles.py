@@ -18,7 +18,7 @@ import click
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer
 
-from bot.migrate import upgrade
+from bot.cli.startup import migrate
 
 if TYPE_CHECKING:
     from bot.directory.demo import DemoSummary
@@ -69,7 +69,7 @@ def serve(app: Flask, server: BaseWSGIServer, *, demo: bool, threads: int | None
     everything runs, so start-up log lines never bury it.
     """
     runtime = app.extensions["calltime"]
-    upgrade(runtime.db.engine)
+    migrate(runtime)
     from memory import embedder_for
 
     embedder_for(runtime)

@@ -16,7 +16,7 @@ from dotenv import load_dotenv
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from bot.migrate import alembic_config, current_revision
+from bot.migrate import alembic_config, current_revision, upgrade
 from bot.runtime import Runtime
 
 #: Seconds a command waits for the database server before saying it cannot reach it.
@@ -91,3 +91,19 @@ def check_database(runtime: Runtime, *, schema: bool = True) -> None:
         f"the database is at revision {current}, this Calltime needs {head}: "
         "run `calltime db upgrade`"
     )
+
+
+def migrate(runtime: Runtime) -> None:
+    """Upgrade the schema, or say in one line why the database refused.
+
+    Raises:
+        click.ClickException: e.g. the pgvector extension is not installed on the
+            server, or the database already holds another application's tables.
+    """
+    try:
+        upgrade(runtime.db.engine)
+    except SQLAlchemyError as exc:
+        reason = first_line(exc)
+        if '"vector"' in reason:
+            reason += " (install the pgvector extension on the PostgreSQL server)"
+        raise click.ClickException(f"could not migrate the database: {reason}") from None
