@@ -64,7 +64,7 @@ $(AUDIT)/.installed: requirements/audit.txt
 ## lock: re-pin requirements/*.txt after editing pyproject.toml (uv; UPGRADE=1 takes newer versions)
 lock:
 	$(PYTHON) -m venv $(AUDIT)-lock && $(AUDIT)-lock/bin/pip install --quiet uv
-	$(AUDIT)-lock/bin/$(LOCK) --extra postgres $(if $(UPGRADE),--upgrade) -o requirements/base.txt
+	$(AUDIT)-lock/bin/$(LOCK) $(if $(UPGRADE),--upgrade) -o requirements/base.txt
 	$(AUDIT)-lock/bin/$(LOCK) --extra dev $(if $(UPGRADE),--upgrade) -o requirements/dev.txt
 	$(AUDIT)-lock/bin/uv pip compile requirements/audit.in --generate-hashes --universal \
 		--python-version 3.11 --no-header $(if $(UPGRADE),--upgrade) -o requirements/audit.txt

@@ -12,7 +12,7 @@ from flask import Flask, jsonify
 
 from bot import admin, web_security
 from bot.clock import Clock
-from bot.config import Settings, load_secret_key
+from bot.config import ConfigError, Settings, load_secret_key
 from bot.instance_files import prepare_sqlite_file, private_dir
 from bot.runtime import Runtime, get_runtime
 
@@ -52,8 +52,9 @@ def create_app(
         demo: ``calltime serve --demo`` (a laptop): ``PUBLIC_BASE_URL`` may be missing.
 
     Raises:
-        ConfigError: Twilio credentials without ``PUBLIC_BASE_URL`` outside demo mode
-            and tests (see :meth:`Settings.check_public_url`).
+        ConfigError: a bad setting (see :meth:`Settings.from_env`), Twilio credentials
+            without ``PUBLIC_BASE_URL`` outside demo mode and tests (see
+            :meth:`Settings.check_public_url`), or an instance folder that cannot be used.
 
     The app never starts the worker or the scheduler: ``calltime serve`` and the
     Procfile's ``worker``/``clock`` processes do, so gunicorn workers don't each run jobs.
@@ -61,10 +62,8 @@ def create_app(
     settings = build_settings(test_config)
     if not (demo or (test_config or {}).get("TESTING")):
         settings.check_public_url()
-    private_dir(settings.instance_path)
-    prepare_sqlite_file(settings.database_url)
     app = Flask(__name__, instance_path=str(settings.instance_path))
-    app.config["SECRET_KEY"] = settings.secret_key or load_secret_key(settings.instance_path)
+    app.config["SECRET_KEY"] = prepare_instance(settings)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
@@ -75,6 +74,24 @@ def create_app(
     app.extensions["calltime"] = runtime
     register_blueprints(app)
     return app
+
+
+def prepare_instance(settings: Settings) -> str:
+    """Create the instance folder and the embedded database file; return the secret key.
+
+    Raises:
+        ConfigError: the folder or a file in it cannot be created or read, in one line.
+    """
+    try:
+        private_dir(settings.instance_path)
+        prepare_sqlite_file(settings.database_url)
+        return settings.secret_key or load_secret_key(settings.instance_path)
+    except OSError as exc:
+        where = exc.filename or settings.instance_path
+        raise ConfigError(
+            f"cannot use {where} ({exc.strerror or exc}): set CALLTIME_INSTANCE_PATH "
+            "(or DATABASE_URL) to a folder Calltime may write"
+        ) from None
 
 
 def register_blueprints(app: Flask) -> None:

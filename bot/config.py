@@ -7,17 +7,23 @@ Every variable is optional: the defaults give the embedded mode (SQLite under
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import secrets
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from bot.instance_files import private_dir, write_private_file
 
 DEFAULT_LLM_MODEL = "claude-haiku-4-5"
+#: Where ``calltime serve`` listens unless told otherwise.
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+EXAMPLE_URLS = "postgresql://user:password@host/name or sqlite:///path/to/calltime.db"
 
 
 def normalise_database_url(url: str) -> str:
@@ -26,6 +32,35 @@ def normalise_database_url(url: str) -> str:
         url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def check_database_url(url: str) -> str:
+    """``url`` normalised, if Calltime can run on it (SQLite, or PostgreSQL with psycopg 3).
+
+    Raises:
+        ValueError: not a URL, another database or driver, or psycopg is not installed;
+            the message says what to write or install.
+    """
+    url = normalise_database_url(url)
+    try:
+        backend, _, driver = make_url(url).drivername.partition("+")
+    except ArgumentError:
+        raise ValueError(f"not a database URL; expected {EXAMPLE_URLS}") from None
+    if backend == "sqlite" and driver in {"", "pysqlite"}:
+        return url
+    if backend != "postgresql":
+        raise ValueError(f"unsupported database {backend!r}; Calltime runs on {EXAMPLE_URLS}")
+    if driver != "psycopg":
+        raise ValueError(
+            f"Calltime talks to PostgreSQL through psycopg 3, not {driver}: "
+            "write postgresql://user:password@host/name"
+        )
+    if importlib.util.find_spec("psycopg") is None:
+        raise ValueError(
+            "the PostgreSQL driver is not installed: pip install 'psycopg[binary]' "
+            "(make run installs it)"
+        )
     return url
 
 
@@ -62,11 +97,18 @@ class Settings(BaseModel):
     #: A pledge or payment above this asks for a confirmation first (project currency).
     amount_ceiling: Decimal = Field(default=Decimal(1_000_000), gt=0)
     secret_key: str = ""
+    #: Where ``calltime serve`` listens; set at start-up, never read from the environment.
+    serving_url: str | None = None
+
+    def base_url(self) -> str:
+        """Where people open Calltime's pages (login links): ``PUBLIC_BASE_URL``, else
+        where ``calltime serve`` listens, else :data:`DEFAULT_BASE_URL`."""
+        return (self.public_base_url or self.serving_url or DEFAULT_BASE_URL).rstrip("/")
 
     @field_validator("database_url")
     @classmethod
-    def _fix_scheme(cls, value: str) -> str:
-        return normalise_database_url(value) if value else value
+    def _supported_database(cls, value: str) -> str:
+        return check_database_url(value) if value else value
 
     def check_public_url(self) -> None:
         """Refuse Twilio credentials without ``PUBLIC_BASE_URL`` (outside demo mode).
@@ -87,39 +129,62 @@ class Settings(BaseModel):
 
     @classmethod
     def from_env(cls, instance_path: Path, env: dict[str, str] | None = None) -> Settings:
-        """Build settings from ``env`` (default ``os.environ``); blank values count as unset."""
+        """Build settings from ``env`` (default ``os.environ``); blank values count as unset.
+
+        Raises:
+            ConfigError: a value that cannot be used, in one line naming its variable.
+        """
         env = dict(os.environ if env is None else env)
-
-        def get(name: str) -> str | None:
-            value = env.get(name, "").strip()
-            return value or None
-
         values: dict[str, Any] = {
             "instance_path": instance_path,
-            "database_url": get("DATABASE_URL") or f"sqlite:///{instance_path / 'calltime.db'}",
-            "twilio_account_sid": get("TWILIO_ACCOUNT_SID"),
-            "twilio_auth_token": get("TWILIO_AUTH_TOKEN"),
-            "twilio_whatsapp_number": get("TWILIO_WHATSAPP_NUMBER"),
-            "twilio_api_base_url": get("TWILIO_API_BASE_URL") or "https://api.twilio.com",
-            "twilio_nudge_content_sid": get("TWILIO_NUDGE_CONTENT_SID"),
-            "public_base_url": get("PUBLIC_BASE_URL"),
-            "trust_proxy": (get("CALLTIME_TRUST_PROXY") or "0") in {"1", "true", "yes"},
-            "insecure_skip_signature": (get("CALLTIME_INSECURE_SKIP_SIGNATURE") or "0")
-            in {"1", "true", "yes"},
-            "anthropic_api_key": get("ANTHROPIC_API_KEY"),
-            "anthropic_base_url": get("ANTHROPIC_BASE_URL"),
-            "llm_model": get("CALLTIME_LLM_MODEL") or DEFAULT_LLM_MODEL,
-            "memory_backend": get("MEMORY_BACKEND") or "local",
-            "zerodb_api_url": get("ZERODB_API_URL"),
-            "zerodb_api_key": get("ZERODB_API_KEY"),
-            "zerodb_project_id": get("ZERODB_PROJECT_ID"),
-            "session_idle_hours": get("CALLTIME_SESSION_IDLE_HOURS") or 12.0,
-            "worker_threads": get("CALLTIME_WORKER_THREADS") or 8,
-            "stale_contact_minutes": get("CALLTIME_STALE_CONTACT_MINUTES") or 30.0,
-            "amount_ceiling": get("CALLTIME_AMOUNT_CEILING") or Decimal(1_000_000),
-            "secret_key": get("SECRET_KEY") or "",
+            "database_url": f"sqlite:///{instance_path / 'calltime.db'}",
         }
-        return cls(**values)
+        for field, name in ENV_NAMES.items():
+            value = env.get(name, "").strip()
+            if value:
+                values[field] = value.lower() in {"1", "true", "yes"} if field in FLAGS else value
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            raise ConfigError(describe_invalid(exc)) from None
+
+
+#: The environment variable each setting is read from (the README's table).
+ENV_NAMES = {
+    "database_url": "DATABASE_URL",
+    "twilio_account_sid": "TWILIO_ACCOUNT_SID",
+    "twilio_auth_token": "TWILIO_AUTH_TOKEN",
+    "twilio_whatsapp_number": "TWILIO_WHATSAPP_NUMBER",
+    "twilio_api_base_url": "TWILIO_API_BASE_URL",
+    "twilio_nudge_content_sid": "TWILIO_NUDGE_CONTENT_SID",
+    "public_base_url": "PUBLIC_BASE_URL",
+    "trust_proxy": "CALLTIME_TRUST_PROXY",
+    "insecure_skip_signature": "CALLTIME_INSECURE_SKIP_SIGNATURE",
+    "anthropic_api_key": "ANTHROPIC_API_KEY",
+    "anthropic_base_url": "ANTHROPIC_BASE_URL",
+    "llm_model": "CALLTIME_LLM_MODEL",
+    "memory_backend": "MEMORY_BACKEND",
+    "zerodb_api_url": "ZERODB_API_URL",
+    "zerodb_api_key": "ZERODB_API_KEY",
+    "zerodb_project_id": "ZERODB_PROJECT_ID",
+    "session_idle_hours": "CALLTIME_SESSION_IDLE_HOURS",
+    "worker_threads": "CALLTIME_WORKER_THREADS",
+    "stale_contact_minutes": "CALLTIME_STALE_CONTACT_MINUTES",
+    "amount_ceiling": "CALLTIME_AMOUNT_CEILING",
+    "secret_key": "SECRET_KEY",
+}
+#: Settings switched on by ``1``, ``true`` or ``yes``.
+FLAGS = {"trust_proxy", "insecure_skip_signature"}
+
+
+def describe_invalid(exc: ValidationError) -> str:
+    """One line per bad value, naming its variable; values are never echoed (secrets)."""
+    problems = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        message = error["msg"].removeprefix("Value error, ")
+        problems.append(f"{ENV_NAMES.get(field, field)}: {message}")
+    return "; ".join(problems)
 
 
 def load_secret_key(instance_path: Path) -> str:

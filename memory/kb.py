@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,16 +129,24 @@ def _index_chunks(scope: ProjectScope, doc: KbDocument, embedder: Any) -> None:
     index.delete_prefix("kb", f"kb:{doc.id}:", keep=kept)
 
 
-def reindex_documents(scope: ProjectScope, *, embedder: Any = FROM_RUNTIME) -> int:
+def reindex_documents(
+    scope: ProjectScope,
+    *,
+    embedder: Any = FROM_RUNTIME,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
     """Chunk and index every live document (e.g. ones seeded straight into the table).
 
     Unchanged chunks that already carry this model's embedding are left alone.
+    ``progress(done, total)`` is called after each document (a command's progress bar).
     Returns the number of documents indexed.
     """
     model = resolve_embedder(scope, embedder)
     docs = list_documents(scope)
-    for doc in docs:
+    for done, doc in enumerate(docs, start=1):
         _index_chunks(scope, doc, model)
+        if progress is not None:
+            progress(done, len(docs))
     return len(docs)
 
 

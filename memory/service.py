@@ -33,6 +33,9 @@ from memory.entries import (
 from memory.search import fuse, keyword_ranking, tag_condition, vector_ranking
 from memory.vectors import check_model, set_embedding
 
+#: Live memories stored without a vector (before a model was installed).
+_NOT_EMBEDDED = (Memory.deleted_at.is_(None), Memory.embedding.is_(None))
+
 
 class MemoryService:
     """Store, search, list and delete one project's memories.
@@ -91,14 +94,16 @@ class MemoryService:
         self.scope.update(row, deleted_at=utcnow())
         return True
 
+    def count_missing(self) -> int:
+        """How many live memories have no embedding yet (what :meth:`embed_missing` takes)."""
+        return self.scope.count(Memory, *_NOT_EMBEDDED)
+
     def embed_missing(self, batch: int = 500) -> int:
         """Embed live memories stored before a model was available; returns how many."""
         if self.embedder is None:
             return 0
         self._check_model()
-        rows = self.scope.all(
-            Memory, Memory.deleted_at.is_(None), Memory.embedding.is_(None), limit=batch
-        )
+        rows = self.scope.all(Memory, *_NOT_EMBEDDED, limit=batch)
         vectors = self.embedder.embed([row.content for row in rows])
         for row, vector in zip(rows, vectors, strict=True):
             self._attach_embedding(row, vector)

@@ -71,7 +71,7 @@ def test_directory_commands(run) -> None:
         "--team",
         "Evening",
     )
-    assert "phone=+919876543210 role=USER" in out
+    assert "phone=+919876543210 role=user" in out
     assert "already registered" in run(
         "users",
         "add",

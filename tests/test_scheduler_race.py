@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import FrozenClock
+from bot.engine.session_commands import DUE_PAGE
 from bot.models import Followup
 from bot.runtime import Runtime
 from bot.scheduler.claims import NudgeReport
@@ -51,8 +52,11 @@ def test_two_clocks_nudge_each_followup_exactly_once(
         rows = list(session.scalars(select(Followup)))
     assert len(rows) == FOLLOWUPS
     assert all(r.nudged_at == now and r.nudge_message_id is not None for r in rows)
+    # Each digest lists its first page; the rest are counted ("20 more – send more").
     listed = Counter(name for message in sent for name in LISTED.findall(message["Body"]))
-    assert len(listed) == FOLLOWUPS and set(listed.values()) == {1}
+    assert len(listed) == OPERATORS * DUE_PAGE and set(listed.values()) == {1}
+    per_operator = FOLLOWUPS // OPERATORS
+    assert all(f"{per_operator - DUE_PAGE} more – send more." in m["Body"] for m in sent)
     digests = {(r.assigned_to_user_id, r.nudge_message_id) for r in rows}
     assert len(digests) == OPERATORS  # one digest per operator, whichever clock sent it
     assert len({message["To"] for message in sent}) == OPERATORS

@@ -27,6 +27,12 @@ def _find_user(scope: ProjectScope, phone: str | None, email: str | None, region
     return user
 
 
+def _http_url(value: str | None) -> str | None:
+    if value is not None and not value.startswith(("http://", "https://")):
+        raise click.BadParameter("give a URL starting with http:// or https://")
+    return value
+
+
 @click.command("set-password")
 @click.option("--project", "-p", required=True, help="Project name, number or id.")
 @click.option("--phone", default=None, help="The user's WhatsApp number.")
@@ -62,8 +68,17 @@ def set_password_command(
 @click.option("--project", "-p", required=True, help="Project name, number or id.")
 @click.option("--phone", default=None, help="The admin's WhatsApp number.")
 @click.option("--email", default=None, help="The admin's email address.")
+@click.option(
+    "--base-url",
+    default=None,
+    help="Where the dashboard is reached, e.g. http://192.168.1.5:5000 "
+    "[default: PUBLIC_BASE_URL, else http://127.0.0.1:5000].",
+    callback=lambda _ctx, _param, value: _http_url(value),
+)
 @pass_state
-def login_link_command(state: CliState, project: str, phone: str | None, email: str | None) -> None:
+def login_link_command(
+    state: CliState, project: str, phone: str | None, email: str | None, base_url: str | None
+) -> None:
     """Print a one-time dashboard link for an admin (valid 10 minutes)."""
     runtime = state.runtime
     with runtime.db.session() as session:
@@ -71,6 +86,6 @@ def login_link_command(state: CliState, project: str, phone: str | None, email: 
         scope = ProjectScope(session, proj.id, actor="cli")
         user = _find_user(scope, phone, email, proj.default_region)
         try:
-            click.echo(issue_login_link(runtime, scope, user))
+            click.echo(issue_login_link(runtime, scope, user, base_url))
         except PermissionError as exc:
             raise click.ClickException(str(exc)) from exc

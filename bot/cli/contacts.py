@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 import uuid
 from pathlib import Path
 
 import click
 
-from bot.cli.common import CliState, find_project, pass_state
+from bot.cli.common import CliState, find_project, pass_state, progress
 from bot.directory.contacts_csv import RowError, export_contacts, import_contacts
 from bot.directory.import_history import ImportNotFound, undo_import
 
@@ -71,13 +70,7 @@ def contacts_import(
         undo_hint = f"calltime contacts import --undo {import_id} --project {project!r}"
         click.echo(f"import {import_id} (to undo it: {undo_hint})", err=True)
         try:
-            # Progress on standard error, only when it is a terminal (quiet in scripts).
-            with click.progressbar(
-                length=max(text.count("\n"), 1),
-                label="importing",
-                file=sys.stderr,
-                hidden=not sys.stderr.isatty(),
-            ) as bar:
+            with progress(text.count("\n"), "importing") as bar:
                 report = import_contacts(
                     session,
                     proj,
@@ -87,6 +80,7 @@ def contacts_import(
                     progress=bar.update,
                     import_id=import_id,
                 )
+                bar.update(bar.length - bar.pos)  # the header and quoted line breaks
         except RowError as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(report.as_text())

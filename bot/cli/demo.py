@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from bot.cli.common import CliState, pass_state
+from bot.cli.startup import migrate
 from bot.directory.demo import seed_demo
-from bot.migrate import upgrade
 
 
 @click.command("demo")
@@ -16,8 +16,9 @@ def demo_command(state: CliState) -> None:
 
     Prints the demo admin's login with a new random password (the old one stops working).
     """
+    state.migrates = True
     runtime = state.runtime
-    upgrade(runtime.db.engine)
+    migrate(runtime)
     summary = seed_demo(runtime.db, runtime.clock)
     verb = "created" if summary.created else "already present"
     click.echo(f"demo organisation {verb}: {summary.contacts} contacts")

@@ -6,7 +6,14 @@ from datetime import date
 
 import click
 
-from bot.cli.common import CliState, echo_row, find_project, pass_state
+from bot.cli.common import (
+    ROLE_CHOICE,
+    CliState,
+    echo_row,
+    find_project,
+    pass_state,
+    project_option,
+)
 from bot.directory.org import (
     DirectoryError,
     add_campaign,
@@ -18,10 +25,7 @@ from bot.directory.org import (
     set_goal,
 )
 from bot.models import Campaign, Team
-from bot.models.enums import ROLES
 from bot.store import ProjectScope
-
-project_option = click.option("--project", "-p", required=True, help="Project name, number or id.")
 
 
 def _date(value: str | None) -> date | None:
@@ -41,8 +45,15 @@ def projects_group() -> None:
 @projects_group.command("add")
 @click.argument("name")
 @click.option("--whatsapp-number", required=True, help="The number operators write to (E.164).")
-@click.option("--timezone", default="Asia/Kolkata", show_default=True)
-@click.option("--currency", default="INR", show_default=True)
+@click.option(
+    "--timezone",
+    default="Asia/Kolkata",
+    show_default=True,
+    help="IANA time zone for dates and times shown to operators.",
+)
+@click.option(
+    "--currency", default="INR", show_default=True, help="3-letter currency code for amounts."
+)
 @click.option("--upi-vpa", default=None, help="UPI address for payment links, e.g. ngo@upi.")
 @pass_state
 def projects_add(
@@ -78,13 +89,18 @@ def users_group() -> None:
 
 @users_group.command("add")
 @project_option
-@click.option("--name", required=True)
+@click.option("--name", required=True, help="Full name, as the team knows them.")
 @click.option("--phone", required=True, help="WhatsApp number the user writes from.")
 @click.option(
-    "--role", type=click.Choice(ROLES, case_sensitive=False), default="USER", show_default=True
+    "--role",
+    type=ROLE_CHOICE,
+    default="user",
+    show_default=True,
+    help="admin: signs in to the dashboard; user: an operator; guest: an operator whose "
+    "assistant only reads; developer: as user.",
 )
 @click.option("--team", default=None, help="Team name or id to join.")
-@click.option("--email", default=None)
+@click.option("--email", default=None, help="Email address (admins sign in with it).")
 @pass_state
 def users_add(
     state: CliState,
@@ -102,11 +118,23 @@ def users_add(
         try:
             team_row = require_named(scope, Team, team) if team else None
             user = add_user(
-                scope, name, phone, role, email=email, team=team_row, region=proj.default_region
+                scope,
+                name,
+                phone,
+                role.upper(),
+                email=email,
+                team=team_row,
+                region=proj.default_region,
             )
         except DirectoryError as exc:
             raise click.ClickException(str(exc)) from exc
-        echo_row("created user", id=user.id, name=user.full_name, phone=user.phone, role=user.role)
+        echo_row(
+            "created user",
+            id=user.id,
+            name=user.full_name,
+            phone=user.phone,
+            role=user.role.lower(),
+        )
 
 
 @click.group("teams")
@@ -144,7 +172,7 @@ def campaigns_group() -> None:
 @click.argument("name")
 @click.option("--start", default=None, help="Start date, YYYY-MM-DD.")
 @click.option("--end", default=None, help="End date, YYYY-MM-DD.")
-@click.option("--description", default=None)
+@click.option("--description", default=None, help="What the campaign is for (shown to admins).")
 @pass_state
 def campaigns_add(
     state: CliState,

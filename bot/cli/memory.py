@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
 from pathlib import Path
 
 import click
 
-from bot.cli.common import CliState, echo_row, find_project, pass_state
+from bot.cli.common import CliState, echo_row, find_project, pass_state, progress, project_option
 from bot.store import ProjectScope
 
-project_option = click.option("--project", "-p", required=True, help="Project name, number or id.")
 KB_SUFFIXES = {".md", ".markdown", ".txt"}
 
 
@@ -39,19 +41,21 @@ def kb_add(state: CliState, files: tuple[str, ...], project: str) -> None:
         except UnicodeDecodeError as exc:
             raise click.ClickException(f"{name}: not UTF-8 text") from exc
     embedder = embedder_for(state.runtime)
+    added = []
     with state.runtime.db.session() as session:
         scope = ProjectScope(session, find_project(session, project).id, actor="cli")
-        for path, text in texts:
-            try:
-                doc = add_document(scope, _title(path, text), text, path.name, embedder=embedder)
-            except MemoryError as exc:
-                raise click.ClickException(f"{path}: {exc}") from exc
-            echo_row(
-                "added",
-                title=repr(doc.title),
-                id=doc.id,
-                chunks=len(chunk_document(doc.title, doc.content)),
-            )
+        with progress(len(texts), "adding") as bar:
+            for path, text in texts:
+                try:
+                    doc = add_document(
+                        scope, _title(path, text), text, path.name, embedder=embedder
+                    )
+                except MemoryError as exc:
+                    raise click.ClickException(f"{path}: {exc}") from exc
+                added.append((doc.title, doc.id, len(chunk_document(doc.title, doc.content))))
+                bar.update(1)
+    for title, doc_id, chunks in added:  # after the bar, which shares the terminal
+        echo_row("added", title=repr(title), id=doc_id, chunks=chunks)
     click.echo(f"search mode: {'hybrid' if embedder else 'keyword'}")
 
 
@@ -104,20 +108,40 @@ def models_group() -> None:
 )
 @pass_state
 def models_download(state: CliState, directory: str | None) -> None:
-    """Fetch the model (needs internet); the bot itself only ever loads it from disk."""
-    from memory.embedder import download_default_model, model_dir
+    """Fetch the model (needs internet); the bot itself only ever loads it from disk.
 
-    target = Path(directory) if directory else model_dir(state.runtime.settings.instance_path)
+    Needs no database. Progress is shown on a terminal only.
+    """
+    from bot.app import default_instance_path
+    from memory.embedder import model_dir
+
+    target = Path(directory) if directory else model_dir(default_instance_path())
+    if not sys.stderr.isatty():
+        # The model hub draws its own per-file progress bars; off a terminal they would
+        # fill logs with carriage returns. Set before the hub is first imported.
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     try:
         import fastembed  # noqa: F401 - only to give a clear error when it is missing
     except ImportError as exc:
         raise click.ClickException(
             'install the embeddings extra: pip install "calltime[embeddings]"'
         ) from exc
+    from memory.embedder import download_default_model
+
+    if not state.verbose:  # fastembed logs each failed source; the error below sums them up
+        from loguru import logger  # fastembed's logger
+
+        logger.disable("fastembed")
     try:
-        embedder = download_default_model(target)
+        with warnings.catch_warnings():
+            # fastembed re-enables the bars after each try; the hub warns it may not.
+            warnings.filterwarnings("ignore", message="Cannot enable progress bars")
+            embedder = download_default_model(target)
     except Exception as exc:  # network, disk, or a model that will not load
-        raise click.ClickException(f"could not download the model into {target}: {exc}") from exc
+        reason = next((line for line in str(exc).splitlines() if line.strip()), repr(exc))
+        raise click.ClickException(
+            f"could not download the model into {target}: {reason} (-v shows each try)"
+        ) from None
     echo_row("ready", model=embedder.model_name, dim=embedder.dim, dir=target)
 
 
@@ -144,17 +168,23 @@ def models_status(state: CliState) -> None:
 def models_reindex(state: CliState, project: str) -> None:
     """Embed what was stored before the model was installed, and index KB documents."""
     from memory import MemoryError, embedder_for
-    from memory.kb import reindex_documents
+    from memory.kb import list_documents, reindex_documents
     from memory.service import MemoryService
 
     embedder = embedder_for(state.runtime)
     with state.runtime.db.session() as session:
         scope = ProjectScope(session, find_project(session, project).id, actor="cli")
+        service, memories = MemoryService(scope, embedder), 0
         try:
-            documents = reindex_documents(scope, embedder=embedder)
-            service, memories = MemoryService(scope, embedder), 0
-            while count := service.embed_missing():
-                memories += count
+            with progress(len(list_documents(scope)), "indexing documents") as bar:
+                documents = reindex_documents(
+                    scope, embedder=embedder, progress=lambda done, _total: bar.update(1)
+                )
+            if embedder is not None:  # without a model, keyword search needs nothing
+                with progress(service.count_missing(), "embedding memories") as bar:
+                    while count := service.embed_missing():
+                        memories += count
+                        bar.update(count)
         except MemoryError as exc:
             raise click.ClickException(str(exc)) from exc
     echo_row(

@@ -31,7 +31,6 @@ MAX_FAILURES_PER_ADDRESS = 20
 MIN_PASSWORD_LENGTH = 10
 ADMIN_ROLES = ("ADMIN",)
 _LINK_SALT = "calltime-admin-login-link"
-DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 
 class LoginFailed(Exception):
@@ -170,11 +169,15 @@ def secret_key_of(runtime: Runtime) -> str:
     return runtime.settings.secret_key or load_secret_key(runtime.settings.instance_path)
 
 
-def issue_login_link(runtime: Runtime, scope: ProjectScope, user: User) -> str:
+def issue_login_link(
+    runtime: Runtime, scope: ProjectScope, user: User, base_url: str | None = None
+) -> str:
     """A signed, single-use dashboard link for ``user``, valid for 10 minutes.
 
     Only a hash of the random token is stored. The planner's ``admin login`` command
-    sends the link over WhatsApp.
+    sends the link over WhatsApp. The link starts with ``base_url``, by default
+    :meth:`~bot.config.Settings.base_url` (``PUBLIC_BASE_URL`` or where ``calltime
+    serve`` listens).
 
     Raises:
         PermissionError: ``user`` is not an active admin of ``scope``'s project.
@@ -192,7 +195,7 @@ def issue_login_link(runtime: Runtime, scope: ProjectScope, user: User) -> str:
         )
     )
     signed = _serializer(secret_key_of(runtime)).dumps(raw)
-    base = (runtime.settings.public_base_url or DEFAULT_BASE_URL).rstrip("/")
+    base = (base_url or runtime.settings.base_url()).rstrip("/")
     return f"{base}/admin/login/{signed}"
 
 

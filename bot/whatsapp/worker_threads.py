@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import logging
 import queue
+import socket
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, make_server, select_address_family
 
 from bot.access_log import CalltimeRequestHandler
 from bot.whatsapp.queue import Claim, claim_next
@@ -50,8 +52,28 @@ def start_worker_threads(
 
 
 def make_http_server(app: Flask, host: str, port: int) -> BaseWSGIServer:
-    """The embedded HTTP server: threaded werkzeug, no version banner, tokens masked in logs."""
-    return make_server(host, port, app, threaded=True, request_handler=CalltimeRequestHandler)
+    """The embedded HTTP server, bound: threaded werkzeug, no version banner, tokens masked
+    in logs.
+
+    The socket is bound here rather than by werkzeug, which prints its own message and
+    exits when the port is taken; ``calltime serve`` says it in one line of its own.
+
+    Raises:
+        OSError: the address cannot be bound (in use, not permitted, unknown host).
+    """
+    family = select_address_family(host, port)
+    with socket.create_server((host, port), family=family) as sock:
+        server = make_server(
+            host,
+            port,
+            app,
+            threaded=True,
+            request_handler=CalltimeRequestHandler,
+            fd=sock.fileno(),  # werkzeug keeps a duplicate of the bound socket
+        )
+    # What http.server sets when it binds itself (port 0 becomes the port picked).
+    server.server_name, server.server_port = host, server.server_address[1]
+    return server
 
 
 def run_pool(workers: list[Worker], stop: threading.Event, poll_seconds: float = 0.5) -> None:
@@ -106,13 +128,20 @@ def _redeliver(worker: Worker, idle: queue.Queue[Worker]) -> None:
 
 
 def serve_with_workers(
-    app: Flask, *, host: str, port: int, stop: threading.Event, threads: int | None = None
+    app: Flask,
+    *,
+    server: BaseWSGIServer,
+    stop: threading.Event,
+    threads: int | None = None,
+    ready: Callable[[], None] | None = None,
 ) -> None:
-    """Serve HTTP and run ``threads`` worker threads until ``stop`` is set (by a signal)."""
-    server = make_http_server(app, host, port)
+    """Serve HTTP on the bound ``server`` and run ``threads`` worker threads until ``stop``
+    is set (by a signal); ``ready`` is called once both run (``serve`` prints its banner)."""
     http = threading.Thread(target=server.serve_forever, name="calltime-http", daemon=True)
     http.start()
     workers = start_worker_threads(app, stop, threads)
+    if ready is not None:
+        ready()
     try:
         stop.wait()
     except KeyboardInterrupt:
