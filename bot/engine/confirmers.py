@@ -147,8 +147,8 @@ def confirm_payment(ctx: TurnContext, payload: dict[str, Any], choice: int | Non
 def ask_which_donor(ctx: TurnContext, args: dict[str, Any]) -> Reply:
     """An outcome with no current contact: offer the donors ``next`` suggested, or explain."""
     said = ctx.text.strip()[:60]
-    donors = [ctx.scope.get(Contact, s.contact_id) for s in ctx.state.suggestions]
-    donors = [c for c in donors if c is not None and is_reachable(c)][:MAX_DONORS]
+    found = [ctx.scope.get(Contact, s.contact_id) for s in ctx.state.suggestions]
+    donors = [c for c in found if c is not None and is_reachable(c)][:MAX_DONORS]
     if not donors:
         return Reply(
             f"Which donor is “{said}” for? No contact is selected, so nothing was saved. "

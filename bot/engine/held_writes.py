@@ -25,6 +25,7 @@ and the answer is settled here before the model sees the next message.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -42,8 +43,12 @@ from bot.turn.context import Reply, TurnContext
 from bot.turn.state import SessionState
 
 #: How the JSON payload's values become Python again.
-_ARG_TYPES = {"amount": Decimal, "received": Decimal, "expected_by": date.fromisoformat}
-_ARG_TYPES |= {"followup_at": datetime.fromisoformat}
+_ARG_TYPES: dict[str, Callable[[str], Any]] = {
+    "amount": Decimal,
+    "received": Decimal,
+    "expected_by": date.fromisoformat,
+    "followup_at": datetime.fromisoformat,
+}
 
 
 def limits_for(ctx: TurnContext) -> Limits:

@@ -38,6 +38,7 @@ from bot.engine.amounts import format_money
 from bot.engine.pledge_revision import revise_pledge
 from bot.engine.records import (
     CONNECTS,
+    Links,
     OutcomeError,
     complete_followup,
     method_label,
@@ -243,7 +244,7 @@ def _apply(
     d: _Details,
 ) -> None:
     """The outcome-specific writes."""
-    links = {"interaction_id": result.interaction.id, "campaign_id": d.campaign_id}
+    links = Links(interaction_id=result.interaction.id, campaign_id=d.campaign_id)
     due_at, reason = d.followup_at, "reschedule" if d.followup_at else None
     if outcome == "no_response":
         due_at, reason = d.followup_at or next_working_day(now, tz), "no_response"

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from bot.engine.records import (
+    Links,
     OutcomeError,
     complete_followup,
     open_followups,
@@ -64,7 +65,7 @@ def revise_pledge(
         for reminder in reminders:
             complete_followup(scope, user, reminder, now=now)
         return pledge, None
-    links = {"interaction_id": interaction_id, "campaign_id": campaign_id}
+    links = Links(interaction_id=interaction_id, campaign_id=campaign_id)
     return pledge, _move_reminder(scope, user, contact, reminders, remind_at, now, links)
 
 
@@ -75,7 +76,7 @@ def _move_reminder(
     reminders: list[Followup],
     remind_at: datetime,
     now: datetime,
-    links: dict[str, uuid.UUID | None],
+    links: Links,
 ) -> Followup:
     """The pledge's payment reminder at ``remind_at``: the open one moved, or a new one."""
     if not reminders:

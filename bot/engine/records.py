@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import func, select
 
@@ -19,6 +19,14 @@ from bot.engine.vocabulary import METHODS
 from bot.models import Contact, ContactIdentity, Followup, Payment, Pledge, User
 from bot.models.enums import CHANNELS, CONTACT_STATUSES, PAYMENT_METHODS
 from bot.store import ProjectScope
+
+
+class Links(TypedDict):
+    """What a derived row (pledge, follow-up) points back to: the call and the campaign."""
+
+    interaction_id: uuid.UUID | None
+    campaign_id: uuid.UUID | None
+
 
 OPEN_FOLLOWUP = ("scheduled", "due")
 #: Outcomes after which we reached the person (a "connect" in stats).

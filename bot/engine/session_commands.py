@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import false, or_, select
 
 from bot.engine.amounts import format_money
 from bot.engine.cards import due_line, next_card, primary_phone
@@ -102,7 +103,7 @@ def skip(ctx: TurnContext, command: Command) -> Reply:
     return next_contact(ctx, command)
 
 
-def _followups(ctx: TurnContext, ids: list) -> list[Followup]:  # type: ignore[type-arg]
+def _followups(ctx: TurnContext, ids: list[uuid.UUID]) -> list[Followup]:
     rows = [ctx.scope.get(Followup, i) for i in ids]
     return [f for f in rows if f is not None and f.status in OPEN_FOLLOWUP]
 
@@ -145,7 +146,7 @@ def more(ctx: TurnContext, command: Command) -> Reply:
 def _due_page(ctx: TurnContext, title: str) -> Reply:
     """Show the next :data:`DUE_PAGE` follow-ups still open, numbered on from the last page."""
     tz = operator_tz(ctx.user, ctx.project)
-    lines = []
+    lines: list[str] = []
     while ctx.state.more_followup_ids and len(lines) < DUE_PAGE:
         followup = ctx.scope.get(Followup, ctx.state.more_followup_ids.pop(0))
         contact = ctx.scope.get(Contact, followup.contact_id) if followup else None
@@ -184,7 +185,7 @@ def find(ctx: TurnContext, command: Command) -> Reply:
                 )
             )
             if len(digits) >= 5
-            else False,
+            else false(),
         ),
         order_by=Contact.display_name,
         limit=6,

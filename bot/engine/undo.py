@@ -16,6 +16,7 @@ failed midway, or the worker died).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -24,7 +25,7 @@ from sqlalchemy import inspect, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.sqltypes import Date, DateTime, Numeric, Uuid
 
-from bot.models import AuditLog, Base, Message, User
+from bot.models import AuditLog, Base, Memory, Message, User, VectorRecord
 from bot.store import ProjectScope
 
 UNDO_WINDOW = timedelta(minutes=30)
@@ -52,7 +53,7 @@ class UndoError(ValueError):
 def _model_for(table: str) -> type[Base]:
     for mapper in Base.registry.mappers:
         if mapper.class_.__tablename__ == table:
-            return mapper.class_  # type: ignore[no-any-return]
+            return mapper.class_
     raise UndoError(f"cannot undo writes to {table}")
 
 
@@ -193,10 +194,10 @@ def _forget_embedding(obj: Base) -> None:
     Embeddings are derived and not audited; the restored text is embedded again by
     its next upsert or ``calltime models reindex``, and keyword search finds it meanwhile.
     """
-    if getattr(obj, "embedding", None) is not None:
-        obj.embedding = None  # type: ignore[attr-defined]
-        obj.embedding_model = None  # type: ignore[attr-defined]
-        obj.embedding_dim = None  # type: ignore[attr-defined]
+    if isinstance(obj, Memory | VectorRecord) and obj.embedding is not None:
+        obj.embedding = None
+        obj.embedding_model = None
+        obj.embedding_dim = None
 
 
 def revert_rows(scope: ProjectScope, rows: list[AuditLog], now: datetime) -> dict[str, int]:
@@ -250,8 +251,10 @@ def _effect(rows: list[AuditLog]) -> str:
         return "removed"
     if "delete" in actions:
         return "restored"
-    before = [r.old_values["status"] for r in reversed(rows) if "status" in (r.old_values or {})]
-    after = [r.new_values["status"] for r in rows if "status" in (r.new_values or {})]
+    before = [
+        r.old_values["status"] for r in reversed(rows) if r.old_values and "status" in r.old_values
+    ]
+    after = [r.new_values["status"] for r in rows if r.new_values and "status" in r.new_values]
     first, last = (before or [None])[0], (after or [None])[0]
     if first is not None and first not in _CLOSED and last in _CLOSED:
         return "reopened"
@@ -296,7 +299,7 @@ def undo_last_turn(scope: ProjectScope, user: User, now: datetime) -> str:
         return "Your last change is more than 30 minutes old; ask an admin to correct it."
     revert_rows(scope, rows, now)
     marker = f"undo:{rows[0].turn_id}"
-    own_rows = (
+    own_rows: Iterable[AuditLog] = (
         []
         if scope.turn_id is None
         else scope.session.scalars(
