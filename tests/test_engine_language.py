@@ -20,7 +20,8 @@ from bot.engine.normalise import clean, is_question
 from bot.engine.reading import read_report
 from bot.engine.report import merge
 from bot.engine.suggest import MAX_REPLY, did_you_mean
-from bot.engine.when import WhenError, parse_day, parse_moment
+from bot.engine.when import parse_day, parse_moment
+from bot.engine.when_rules import WhenError
 from bot.engine.wording import plural, quote
 
 NOW = datetime(2026, 11, 26, 4, 30, tzinfo=UTC)  # Thursday 26 Nov 2026, 10:00 IST

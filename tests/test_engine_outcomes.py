@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.engine.drafts import DraftError, draft_for
-from bot.engine.outcomes import OutcomeError, log_outcome
+from bot.engine.outcomes import log_outcome
+from bot.engine.records import OutcomeError
 from bot.models import Contact, Followup, KbDocument, Pledge
 from bot.store import ProjectScope
 from tests.engine_support import Operator, row_counts

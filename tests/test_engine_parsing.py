@@ -11,7 +11,8 @@ import pytest
 
 from bot.engine.amounts import AmountError, format_money, parse_amount
 from bot.engine.drafts import MAX_DRAFT, fit, upi_link
-from bot.engine.when import WhenError, next_working_day, parse_day, parse_moment
+from bot.engine.when import next_working_day, parse_day, parse_moment
+from bot.engine.when_rules import WhenError
 
 NOW = datetime(2026, 11, 26, 4, 30, tzinfo=UTC)  # Thursday 10:00 IST
 IST = ZoneInfo("Asia/Kolkata")

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import or_, select
 
 from bot.engine import drafts, ranking
-from bot.engine.outcomes import update_contact as engine_update_contact
+from bot.engine.records import update_contact as engine_update_contact
 from bot.models import Contact, ContactIdentity, ContactTag, Followup, Interaction, Pledge
 from bot.models.enums import ContactStatus
 from tools.base import ToolContext, ToolRefused, contact_brief, tool

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlalchemy import or_
 
-from bot.engine import outcomes as engine
+from bot.engine import records as engine
 from bot.engine.records import is_reachable
 from bot.models import Contact, Followup
 from tools.base import ToolContext, ToolRefused, tool

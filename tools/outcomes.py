@@ -16,8 +16,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from bot.engine import outcomes as engine
+from bot.engine import records
 from bot.engine.drafts import outcome_draft
+from bot.engine.outcomes import log_outcome
 from bot.models import Contact, Payment, Pledge
 from bot.models.enums import Channel, Outcome, PaymentMethod
 from tools.base import ToolContext, tool
@@ -104,7 +105,7 @@ def log_interaction(ctx: ToolContext, args: LogInteraction) -> dict[str, Any]:
     held = hold_if_risky(ctx, "outcome", contact, write)
     if held is not None:
         return held
-    result = engine.log_outcome(
+    result = log_outcome(
         ctx.scope,
         ctx.operator,
         contact,
@@ -135,7 +136,7 @@ def record_pledge(ctx: ToolContext, args: RecordPledge) -> dict[str, Any]:
     held = hold_if_risky(ctx, "pledge", contact, write | {"notes": args.notes})
     if held is not None:
         return held
-    pledge = engine.record_pledge(
+    pledge = records.record_pledge(
         ctx.scope,
         ctx.operator,
         contact,
@@ -167,7 +168,7 @@ def record_payment(ctx: ToolContext, args: RecordPayment) -> dict[str, Any]:
     held = hold_if_risky(ctx, "payment", contact, write)
     if held is not None:
         return held
-    payment = engine.record_payment(
+    payment = records.record_payment(
         ctx.scope,
         ctx.operator,
         contact,

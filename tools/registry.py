@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.engine.outcomes import OutcomeError
+from bot.engine.records import OutcomeError
 from bot.models import AgentLog, AuditLog
 from bot.store import NotFound
 from tools.base import Tool, ToolContext, ToolRefused

@@ -21,7 +21,7 @@ from typing import Any
 from bot.engine.amounts import format_money
 from bot.engine.draft_messages import attach
 from bot.engine.drafts import Draft, DraftError, next_draft
-from bot.engine.outcomes import OUTCOME_LABELS
+from bot.engine.outcome_text import OUTCOME_LABELS
 from bot.engine.ranking import RankedContact
 from bot.engine.records import open_pledge, paid_towards, phone_of
 from bot.engine.wording import day_text, moment_text, time_text

@@ -17,8 +17,7 @@ from bot.engine import session_commands as sc
 from bot.engine.confirm import Confirmer, answer_pending
 from bot.engine.grammar import Command, parse_command
 from bot.engine.held_writes import check_risks, write_outcome
-from bot.engine.outcomes import OutcomeError
-from bot.engine.records import complete_followup
+from bot.engine.records import OutcomeError, complete_followup
 from bot.engine.stats import campaign_stats
 from bot.engine.suggest import did_you_mean
 from bot.engine.timezones import operator_tz

@@ -15,15 +15,10 @@ from bot.engine.amounts import format_money
 from bot.engine.confirm import Confirmer, ask
 from bot.engine.draft_messages import with_outcome_draft
 from bot.engine.held_writes import check_risks, dump_args, load_args, write_outcome
-from bot.engine.outcomes import (
-    OutcomeError,
-    payment_text,
-    record_payment,
-    record_pledge,
-    reminder_at,
-)
+from bot.engine.outcome_text import payment_text
+from bot.engine.outcomes import reminder_at
 from bot.engine.pledge_revision import revise_pledge
-from bot.engine.records import is_reachable
+from bot.engine.records import OutcomeError, is_reachable, record_payment, record_pledge
 from bot.engine.timezones import operator_tz
 from bot.engine.wording import day_text
 from bot.models import Contact

@@ -24,7 +24,8 @@ from bot.engine.normalise import clean, fold
 from bot.engine.reading import PHRASES, read_report
 from bot.engine.report import merge
 from bot.engine.vocabulary import OUTCOME_WORDS, SIMPLE
-from bot.engine.when import WhenError, parse_moment
+from bot.engine.when import parse_moment
+from bot.engine.when_rules import WhenError
 from bot.engine.wording import quote
 
 POLITE = re.compile(r"\s*(?:please|pls|plz|bhai|ji)?[\s.!?]*$")

@@ -33,7 +33,9 @@ from typing import Any
 from bot.engine.amounts import format_money
 from bot.engine.confirm import hold
 from bot.engine.draft_messages import with_outcome_draft
-from bot.engine.outcomes import OUTCOME_LABELS, complete_followup, log_outcome
+from bot.engine.outcome_text import OUTCOME_LABELS
+from bot.engine.outcomes import log_outcome
+from bot.engine.records import complete_followup
 from bot.engine.risk import Limits, Risk, assess, pledge_id_of
 from bot.engine.timezones import operator_tz
 from bot.engine.wording import day_text, moment_text

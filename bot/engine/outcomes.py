@@ -29,22 +29,18 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bot.engine.amounts import format_money
+from bot.engine.outcome_text import OUTCOME_LABELS, OutcomeResult, describe
 from bot.engine.pledge_revision import revise_pledge
 from bot.engine.records import (
-    CONNECTS,
     Links,
     OutcomeError,
     complete_followup,
-    method_label,
     open_followups,
-    open_pledge,
-    paid_towards,
     record_payment,
     record_pledge,
     require_reachable,
@@ -53,52 +49,11 @@ from bot.engine.records import (
 )
 from bot.engine.timezones import operator_tz
 from bot.engine.when import next_working_day
-from bot.engine.wording import day_text, moment_text, plural
-from bot.models import Contact, Followup, Interaction, Payment, Pledge, Project, User
+from bot.models import Contact, Interaction, Payment, Project, User
 from bot.models.enums import CHANNELS, OUTCOMES
 from bot.store import ProjectScope
 
 log = logging.getLogger(__name__)
-
-__all__ = [
-    "CONNECTS",
-    "OutcomeError",
-    "OutcomeResult",
-    "after_interaction_logged",
-    "complete_followup",
-    "log_outcome",
-    "open_pledge",
-    "paid_towards",
-    "record_payment",
-    "record_pledge",
-    "schedule_followup",
-    "update_contact",
-]
-
-OUTCOME_LABELS = {
-    "no_response": "no answer",
-    "spoke": "spoke",
-    "pledged": "pledged",
-    "paid": "paid",
-    "declined": "declined",
-    "reschedule": "call back",
-    "wrong_number": "wrong number",
-    "do_not_contact": "do not contact",
-}
-
-
-@dataclass
-class OutcomeResult:
-    """The rows one outcome wrote, and the sentence that reads them back."""
-
-    interaction: Interaction
-    pledge: Pledge | None = None
-    payment: Payment | None = None
-    followup: Followup | None = None
-    summary_text: str = ""
-    completed: list[Followup] = field(default_factory=list)
-    #: The pledge is the donor's open one, updated (not a new pledge).
-    revised: bool = False
 
 
 def after_interaction_logged(scope: ProjectScope, interaction: Interaction) -> None:
@@ -322,45 +277,3 @@ def reminder_at(expected_by: date | None, now: datetime, tz: ZoneInfo) -> dateti
     day = expected_by or (now.astimezone(tz).date() + timedelta(days=3))
     moment = datetime.combine(day, time(10, 0), tzinfo=tz)
     return max(moment, now + timedelta(hours=1)).astimezone(now.tzinfo)
-
-
-def describe(
-    result: OutcomeResult, contact: Contact, outcome: str, tz: ZoneInfo, scope: ProjectScope
-) -> str:
-    """Read back exactly what was recorded, in one or two lines."""
-    parts = [f"Logged {contact.display_name}: {OUTCOME_LABELS[outcome]}"]
-    if result.interaction.summary:
-        parts[0] += f" – “{result.interaction.summary}”"
-    if result.pledge is not None:
-        by = (
-            f", expected by {day_text(result.pledge.expected_by)}"
-            if result.pledge.expected_by
-            else ""
-        )
-        what = "open pledge updated to" if result.revised else "pledge"
-        parts.append(f"{what} {format_money(result.pledge.amount)}{by}")
-    if result.payment is not None:
-        parts.append(payment_text(scope, result.payment))
-    if result.followup is not None:
-        parts.append(f"follow-up {moment_text(result.followup.due_at, tz)}")
-    if outcome == "wrong_number":
-        parts.append("marked inactive until the number is fixed")
-    if outcome == "do_not_contact":
-        parts.append("marked do-not-contact; never suggested again")
-    if result.completed:
-        parts.append(f"{plural(len(result.completed), 'due follow-up')} closed")
-    return "; ".join(parts) + "."
-
-
-def payment_text(scope: ProjectScope, payment: Payment) -> str:
-    label = method_label(payment)
-    how = f" by {label}" if label else ""
-    ref = f" ref {payment.reference}" if payment.reference else ""
-    text = f"payment {format_money(payment.amount)}{how}{ref}"
-    if payment.pledge_id is None:
-        return text + " (no open pledge)"
-    pledge = scope.require(Pledge, payment.pledge_id)
-    if pledge.status == "fulfilled":
-        return text + f" – pledge of {format_money(pledge.amount)} fully paid"
-    left = pledge.amount - paid_towards(scope, pledge)
-    return text + f" – {format_money(left)} of {format_money(pledge.amount)} still due"

@@ -34,7 +34,8 @@ from bot.engine.vocabulary import (
     PRONOUNS,
     SOFT_VERBS,
 )
-from bot.engine.when import When, WhenError, read_when_prefix, resolve_day, resolve_moment
+from bot.engine.when import When, read_when_prefix, resolve_day, resolve_moment
+from bot.engine.when_rules import WhenError
 
 
 def _table() -> dict[str, tuple[str, str]]:

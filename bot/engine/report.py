@@ -25,7 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.engine.amounts import format_money
-from bot.engine.outcomes import OUTCOME_LABELS as LABELS
+from bot.engine.outcome_text import OUTCOME_LABELS as LABELS
 from bot.engine.reading import Reading
 from bot.engine.wording import day_text, moment_text
 

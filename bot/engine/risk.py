@@ -33,7 +33,7 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.engine.amounts import AmountError, format_money, parse_amount
-from bot.engine.outcomes import OUTCOME_LABELS
+from bot.engine.outcome_text import OUTCOME_LABELS
 from bot.engine.records import open_pledge, paid_towards
 from bot.engine.wording import day_text
 from bot.models import Contact, Interaction, Pledge, Project, User
