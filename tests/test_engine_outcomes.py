@@ -99,7 +99,7 @@ def test_due_and_nudge_replies(op: Operator, db) -> None:
     assert op.say("done 7").text == "There is no follow-up 7 (1–3)."
     reply = op.say("paid 3 5000 upi")
     assert reply.text.startswith(
-        "Logged Chitra Iyer: paid; payment ₹5,000 by upi – ₹15,000 of ₹20,000 still due"
+        "Logged Chitra Iyer: paid; payment ₹5,000 by UPI – ₹15,000 of ₹20,000 still due"
     )
     with db.session() as session:
         statuses = [

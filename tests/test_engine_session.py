@@ -131,7 +131,7 @@ def test_scripted_call_time_session(runtime, db, clock) -> None:
 
     reply = op.say("paid 10k upi ref UTR1")
     assert reply.text.startswith(
-        f"Logged {a.display_name}: paid; payment ₹10,000 by upi ref UTR1 – "
+        f"Logged {a.display_name}: paid; payment ₹10,000 by UPI ref UTR1 – "
         "₹15,000 of ₹25,000 still due."
     )
     reply = op.say("paid 15000 cash")

@@ -149,6 +149,18 @@ def test_an_amount_above_the_ceiling_waits_for_yes(op: Operator, db) -> None:
     assert [p.amount for p in _pledges(db, anita)] == [Decimal("5000000000.00")]
 
 
+def test_a_held_pledge_reads_back_the_payment_made_with_it(op: Operator, db) -> None:
+    make_contact(db, op.project, "Anita Sharma")
+    op.say("find anita")
+    before = row_counts(db, op.project.id)
+    reply = op.say("pledged 50 lakh paid 10k upi")
+    assert reply.text.splitlines()[0] == (
+        "Please check before I save: Anita Sharma – pledged ₹50,00,000, paid ₹10,000 by UPI."
+    )
+    assert row_counts(db, op.project.id) == before
+    assert "payment ₹10,000 by UPI" in op.say("yes").text
+
+
 def test_an_amount_far_above_the_capacity_band_waits_for_yes(op: Operator, db) -> None:
     make_contact(db, op.project, "Anita Sharma", capacity_band="5k-25k")
     op.say("find anita")
@@ -188,7 +200,7 @@ def test_a_restated_pledge_updates_the_open_one(op: Operator, db) -> None:
     assert "Open pledge: ₹25,000 by Wed 25 Nov" in op.say("next").text
     reply = op.say("pledged 25k by fri")
     assert reply.text.splitlines() == [
-        "Please check before I save: Anita Sharma – pledged ₹25,000, expected by Fri 27 Nov.",
+        "Please check before I save: Anita Sharma – pledged ₹25,000 by Fri 27 Nov.",
         "- Anita Sharma already has an open pledge of ₹25,000 (by Wed 25 Nov).",
         "1. Update the open pledge to ₹25,000, expected by Fri 27 Nov",
         "2. Add a second pledge of ₹25,000 (₹50,000 pledged in all)",

@@ -33,9 +33,10 @@ from bot.engine.cards import primary_phone
 from bot.engine.confirm import ask
 from bot.engine.held_writes import check_risks, dump_args, load_args, write_outcome
 from bot.engine.normalise import is_question
+from bot.engine.outcome_text import read_back
 from bot.engine.reading import Reading, read_report
 from bot.engine.records import OutcomeError, is_reachable
-from bot.engine.report import merge, read_back
+from bot.engine.report import merge
 from bot.engine.timezones import operator_tz
 from bot.engine.wording import quote
 from bot.models import Contact

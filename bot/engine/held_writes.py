@@ -33,12 +33,12 @@ from typing import Any
 from bot.engine.amounts import format_money
 from bot.engine.confirm import hold
 from bot.engine.draft_messages import with_outcome_draft
-from bot.engine.outcome_text import OUTCOME_LABELS
+from bot.engine.outcome_text import read_back
 from bot.engine.outcomes import log_outcome
 from bot.engine.records import complete_followup
 from bot.engine.risk import Limits, Risk, assess, pledge_id_of
 from bot.engine.timezones import operator_tz
-from bot.engine.wording import day_text, moment_text
+from bot.engine.wording import day_text
 from bot.models import Contact, Followup
 from bot.store import jsonable
 from bot.turn.context import Reply, TurnContext
@@ -68,19 +68,9 @@ def load_args(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def intent_text(contact: Contact, args: dict[str, Any], tz: Any) -> str:
-    """``Anita Sharma – pledged ₹25,000, expected by Fri 27 Nov``: what would be saved."""
-    parts = [OUTCOME_LABELS.get(args["outcome"], args["outcome"])]
-    if args.get("amount") is not None:
-        parts[0] += f" {format_money(args['amount'])}"
-    if args.get("method"):
-        parts[0] += f" by {args['method']}"
-    if args.get("expected_by"):
-        parts.append(f"expected by {day_text(args['expected_by'])}")
-    if args.get("followup_at"):
-        parts.append(moment_text(args["followup_at"], tz))
-    if args.get("summary"):
-        parts.append(f"“{args['summary']}”")
-    return f"{contact.display_name} – {', '.join(parts)}"
+    """``Anita Sharma – pledged ₹25,000 by Fri 27 Nov``: what would be saved."""
+    said = f", “{args['summary']}”" if args.get("summary") else ""
+    return f"{contact.display_name} – {read_back(args, tz)}{said}"
 
 
 def _pledge_options(risks: list[Risk], args: dict[str, Any]) -> list[str]:

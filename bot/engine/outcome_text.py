@@ -2,12 +2,14 @@
 
 :class:`OutcomeResult` carries the rows :func:`bot.engine.outcomes.log_outcome` wrote;
 :func:`describe` reads them back in one or two lines ("Logged Anita Sharma: pledged;
-pledge ₹25,000, expected by Fri 4 Dec; follow-up Fri 4 Dec 10:00 AM.").
+pledge ₹25,000, expected by Fri 4 Dec; follow-up Fri 4 Dec 10:00 AM."); :func:`read_back`
+says what a write not yet made would record, for the question before it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.engine.amounts import format_money
@@ -82,3 +84,23 @@ def payment_text(scope: ProjectScope, payment: Payment) -> str:
         return text + f" – pledge of {format_money(pledge.amount)} fully paid"
     left = pledge.amount - paid_towards(scope, pledge)
     return text + f" – {format_money(left)} of {format_money(pledge.amount)} still due"
+
+
+def read_back(args: dict[str, Any], tz: ZoneInfo) -> str:
+    """``pledged ₹25,000 by Fri 27 Nov, paid ₹10,000 by GPay, call back Fri 27 Nov 5:00 PM``:
+    what an outcome's arguments (as :func:`~bot.engine.outcomes.log_outcome` takes them)
+    would record — the one wording of a read-back, a held write's question included."""
+    outcome = args["outcome"]
+    parts = [OUTCOME_LABELS[outcome]] if outcome not in ("pledged", "paid", "reschedule") else []
+    if outcome == "pledged":
+        by = f" by {day_text(args['expected_by'])}" if args.get("expected_by") else ""
+        parts.append(f"pledged {format_money(args['amount'])}{by}")
+    paid = args.get("received") or (args.get("amount") if outcome == "paid" else None)
+    if paid is not None:
+        named = args.get("method_name") or args.get("method")
+        how = f" by {named}" if named else ""
+        ref = f" ref {args['reference']}" if args.get("reference") else ""
+        parts.append(f"paid {format_money(paid)}{how}{ref}")
+    if args.get("followup_at"):
+        parts.append(f"call back {moment_text(args['followup_at'], tz)}")
+    return ", ".join(parts)

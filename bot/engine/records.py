@@ -210,11 +210,12 @@ def record_payment(
 
 
 def method_label(payment: Payment) -> str | None:
-    """How a payment was made, as the operator named it: ``cheque``, ``GPay``, else ``upi``."""
+    """How a payment was made, as the operator named it (``cheque``, ``GPay``), else its
+    method's name (``UPI``, ``bank``, ``cash``) — the same words a read-back used."""
     named = (payment.notes or "").split(";")[0].strip()
     if named and named.lower() in NAMED_METHODS:
         return named
-    return payment.method
+    return METHODS[payment.method][1] if payment.method in METHODS else payment.method
 
 
 def schedule_followup(

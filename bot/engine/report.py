@@ -22,12 +22,8 @@ nothing is written and the reply names them.
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from bot.engine.amounts import format_money
-from bot.engine.outcome_text import OUTCOME_LABELS as LABELS
 from bot.engine.reading import Reading
-from bot.engine.wording import day_text, moment_text
 
 #: The outcome recorded when several are said, strongest first.
 PRECEDENCE = (
@@ -91,20 +87,3 @@ def merge(reading: Reading) -> tuple[dict[str, Any] | None, list[str]]:
     if reading.callback is not None:
         args["followup_at"] = reading.callback
     return {k: v for k, v in args.items() if v is not None}, []
-
-
-def read_back(args: dict[str, Any], tz: ZoneInfo) -> str:
-    """``pledged ₹25,000 by Fri 27 Nov, paid ₹10,000 by GPay; call back Fri 27 Nov 5:00 PM``."""
-    outcome = args["outcome"]
-    parts = [LABELS[outcome]] if outcome not in ("pledged", "paid", "reschedule") else []
-    if outcome == "pledged":
-        by = f" by {day_text(args['expected_by'])}" if args.get("expected_by") else ""
-        parts.append(f"pledged {format_money(args['amount'])}{by}")
-    paid = args.get("received") or (args.get("amount") if outcome == "paid" else None)
-    if paid is not None:
-        how = f" by {args['method_name']}" if args.get("method_name") else ""
-        ref = f" ref {args['reference']}" if args.get("reference") else ""
-        parts.append(f"paid {format_money(paid)}{how}{ref}")
-    if args.get("followup_at"):
-        parts.append(f"call back {moment_text(args['followup_at'], tz)}")
-    return ", ".join(parts)
