@@ -170,7 +170,7 @@ def undo_import(
         raise ImportNotFound(f"no import {import_id} in this project")
     batches = sorted(
         (e for e in entries if "batch" in (e.new_values or {}) and e.reverted_at is None),
-        key=lambda e: e.new_values["batch"],  # type: ignore[index]
+        key=lambda e: (e.new_values or {})["batch"],
         reverse=True,
     )
     report = UndoReport(already_undone=not batches)
