@@ -41,8 +41,10 @@ bench: $(VENV)/.dev
 eval: $(VENV)/.base
 	$(BIN)/calltime eval docs/eval/*.jsonl --rules --quiet --fail-under 97
 
+## lint: ruff and mypy (settings in pyproject.toml)
 lint: $(VENV)/.dev
 	$(BIN)/ruff check bot tools memory tests bench
+	$(BIN)/mypy
 
 ## audit: known vulnerabilities in the pinned dependencies (pip-audit; needs the network)
 # pip-audit reports a package it could not look up as "skipped" and still exits 0, and a

@@ -45,6 +45,7 @@ class CalltimeRequestHandler(WSGIRequestHandler):
         super().log(type, mask_login_links(message), *masked)
 
 
+# gunicorn ships no type information, so its Logger is Any to mypy.
 class GunicornLogger(Logger):  # type: ignore[misc]
     """gunicorn's logger with login tokens masked in every access-log field.
 

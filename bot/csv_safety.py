@@ -115,7 +115,7 @@ def _nul_records(text: str) -> set[int]:
     if NUL not in text:
         return set()
     reader = csv.reader(io.StringIO(text))
-    found = set()
+    found: set[int] = set()
     while True:
         try:
             cells = next(reader)

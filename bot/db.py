@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, CursorResult, Engine, Result
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -230,3 +230,18 @@ def _probe_sqlite(path: str, timeout: float) -> str:
     finally:
         connection.close()
     return "ok"
+
+
+def affected_rows(result: Result[*tuple[Any, ...]]) -> int:
+    """How many rows an UPDATE or DELETE without ``RETURNING`` changed.
+
+    ``Session.execute`` is typed to return a plain :class:`Result` (a session cannot promise
+    more for every statement); for these statements it is a :class:`CursorResult`, which is
+    what carries ``rowcount``.
+
+    Raises:
+        TypeError: ``result`` is not a cursor result (a statement that returns rows).
+    """
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"expected an UPDATE or DELETE result, got {type(result).__name__}")
+    return int(result.rowcount or 0)

@@ -57,4 +57,6 @@ def pending_model_changes(engine: Engine) -> list[Any]:
         context = MigrationContext.configure(
             connection, opts={"compare_type": True, "include_name": include_name}
         )
-        return compare_metadata(context, Base.metadata)
+        # Alembic annotates the result as Any; it documents a list of diff tuples.
+        diffs: list[Any] = compare_metadata(context, Base.metadata)
+        return diffs

@@ -28,6 +28,9 @@ from sqlalchemy.orm import Session
 from bot.models import AuditLog, Base, Event
 from bot.models.types import utcnow
 
+#: A tenant model. Its ``id`` and ``project_id`` (ProjectMixin) are read below behind
+#: ``type: ignore[attr-defined]``: Python has no intersection type for "Base and
+#: ProjectMixin", and ProjectScope takes no other model.
 M = TypeVar("M", bound=Base)
 
 

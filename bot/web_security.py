@@ -57,6 +57,8 @@ def _security_headers(response: Any) -> Any:
 def init_app(app: Flask, *, trust_proxy: bool) -> None:
     """Install the headers on ``app``; trust one proxy's headers only when told to."""
     if trust_proxy:
+        # Wrapping wsgi_app is how Flask's docs install middleware; its stubs type it as a
+        # method, which mypy will not let anything replace.
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1
         )

@@ -35,7 +35,8 @@ def zerodb_client_for(runtime: Runtime) -> ZeroDBClient:
         )
 
     runtime.register("zerodb", build)
-    return runtime.client("zerodb")  # type: ignore[no-any-return]
+    client: ZeroDBClient = runtime.client("zerodb")  # built by ``build`` above
+    return client
 
 
 class ZeroDBMemoryService:

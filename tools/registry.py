@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from anthropic.types import ToolResultBlockParam
 from pydantic import ValidationError
 
 from bot.engine.records import OutcomeError
@@ -52,9 +53,9 @@ class ToolCall:
     def is_error(self) -> bool:
         return self.status != "ok"
 
-    def block(self) -> dict[str, Any]:
+    def block(self) -> ToolResultBlockParam:
         """The ``tool_result`` content block for the next request."""
-        result: dict[str, Any] = {
+        result: ToolResultBlockParam = {
             "type": "tool_result",
             "tool_use_id": self.tool_use_id,
             "content": self.content,

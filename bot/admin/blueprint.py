@@ -73,7 +73,10 @@ def usd(value: Decimal | float | None) -> str:
 
 def usage_cache() -> UsageCache:
     """This app's cache of closed days' usage (one per process)."""
-    return current_app.extensions.setdefault("calltime.admin.usage_cache", UsageCache())  # type: ignore[no-any-return]
+    cache: UsageCache = current_app.extensions.setdefault(  # Flask's extensions hold Any
+        "calltime.admin.usage_cache", UsageCache()
+    )
+    return cache
 
 
 @bp.app_context_processor

@@ -38,7 +38,7 @@ def page_arg() -> int:
 
 
 def offset_page(
-    stmt: Select[Any], offset: int, size: int = PAGE_SIZE, scalars: bool = True
+    stmt: Select[*tuple[Any, ...]], offset: int, size: int = PAGE_SIZE, scalars: bool = True
 ) -> Page:
     """Run ``stmt`` (already ordered by an indexed key) for one page of ``size`` rows."""
     stmt = stmt.offset(offset).limit(size + 1)

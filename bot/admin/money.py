@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import abort, request
 from sqlalchemy import Select, func, select
@@ -25,6 +25,8 @@ from bot.models import Contact, Payment, Pledge
 from bot.models.enums import PAYMENT_METHODS, PAYMENT_STATUSES, PLEDGE_STATUSES
 from bot.store import ProjectScope
 
+#: A payment or a pledge: the two kinds of row these lists show.
+Money = TypeVar("Money", Payment, Pledge)
 #: The date columns the ``from``/``to`` filter applies to.
 WHEN = {Payment: Payment.paid_at, Pledge: Pledge.pledged_at}
 
@@ -87,7 +89,7 @@ def conditions(
     return where
 
 
-def listing(model: type[Payment] | type[Pledge], where: list[Any], newest_first: bool) -> Select:
+def listing(model: type[Money], where: list[Any], newest_first: bool) -> Select[Money, str]:
     """Rows with their contact's name, in date order."""
     column = WHEN[model]
     order = [column.desc(), model.id.desc()] if newest_first else [column, model.id]
@@ -106,7 +108,9 @@ class Total:
     amount: Decimal
 
 
-def totals(scope: ProjectScope, model: type[Payment] | type[Pledge], where: list[Any]) -> list:
+def totals(
+    scope: ProjectScope, model: type[Payment] | type[Pledge], where: list[Any]
+) -> list[Total]:
     """Count and sum of the filtered rows, per currency (one grouped query)."""
     stmt = (
         select(model.currency, func.count(), func.coalesce(func.sum(model.amount), 0))

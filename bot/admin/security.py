@@ -24,6 +24,7 @@ from typing import Any
 
 from flask import Flask, abort, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
+from sqlalchemy.orm import Session
 
 from bot.directory.accounts import ADMIN_ROLES
 from bot.models import Project, User
@@ -85,7 +86,7 @@ def start_admin_session(user: User) -> None:
     session["csrf"] = secrets.token_urlsafe(32)
 
 
-def end_admin_session(db_session: Any | None = None) -> None:
+def end_admin_session(db_session: Session | None = None) -> None:
     """Forget this browser's session; with ``db_session``, end the admin's other ones too.
 
     Raising ``session_version`` invalidates every cookie issued to the admin, including
@@ -97,7 +98,7 @@ def end_admin_session(db_session: Any | None = None) -> None:
     session.clear()
 
 
-def signed_in_admin(db_session: Any) -> User | None:
+def signed_in_admin(db_session: Session) -> User | None:
     """The admin this browser's session belongs to, if that session is still valid."""
     user_id = session.get("admin_user_id")
     if not user_id:

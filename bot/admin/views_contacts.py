@@ -32,6 +32,7 @@ from bot.models import (
     Pledge,
 )
 from bot.models.enums import CHANNELS, CONTACT_STATUSES
+from bot.store import ProjectScope
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
@@ -81,7 +82,8 @@ def _uuid_or_404(raw: str) -> uuid.UUID:
 
 
 def _contact_or_404(contact_id: str) -> Contact:
-    contact = g.scope.get(Contact, contact_id)
+    scope: ProjectScope = g.scope
+    contact = scope.get(Contact, contact_id)
     if contact is None or contact.deleted_at is not None:
         abort(404)
     return contact

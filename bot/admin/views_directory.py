@@ -35,6 +35,7 @@ from bot.directory.org import (
 from bot.models import Campaign, CampaignGoal, Team, User
 from bot.models.enums import CAMPAIGN_STATUSES, ROLES
 from bot.phones import mask
+from bot.store import ProjectScope
 
 
 def _refused(exc: DirectoryError) -> str:
@@ -89,7 +90,8 @@ def add_operator() -> Any:
 
 
 def _user_or_404(user_id: str) -> User:
-    user = g.scope.get(User, user_id)
+    scope: ProjectScope = g.scope
+    user = scope.get(User, user_id)
     if user is None:
         abort(404)
     return user
@@ -202,7 +204,8 @@ def add_campaign_view() -> Any:
 
 
 def _campaign_or_404(campaign_id: str) -> Campaign:
-    campaign = g.scope.get(Campaign, campaign_id)
+    scope: ProjectScope = g.scope
+    campaign = scope.get(Campaign, campaign_id)
     if campaign is None:
         abort(404)
     return campaign

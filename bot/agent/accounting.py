@@ -133,14 +133,14 @@ class TurnLedger:
                 cache_read_tokens=row.cache_read_tokens,
                 error=row.error,
             )
-        for row in self.calls:
-            if row.status != "ok":
+        for call in self.calls:
+            if call.status != "ok":
                 scope.emit(
                     "ai.tool.error",
                     user_id=self.user_id,
-                    agent_log_id=row.id,
-                    tool=row.action,
-                    status=row.status,
-                    error=row.error,
-                    message_id=row.message_id,
+                    agent_log_id=call.id,
+                    tool=call.action,
+                    status=call.status,
+                    error=call.error,
+                    message_id=call.message_id,
                 )

@@ -38,4 +38,5 @@ def build_client(runtime: Runtime) -> anthropic.Anthropic:
 def anthropic_client(runtime: Runtime) -> anthropic.Anthropic:
     """The runtime's client, registering :func:`build_client` on first use."""
     runtime.register(CLIENT_NAME, build_client)
-    return runtime.client(CLIENT_NAME)  # type: ignore[no-any-return]
+    client: anthropic.Anthropic = runtime.client(CLIENT_NAME)  # built by build_client
+    return client

@@ -165,6 +165,8 @@ def _say(runtime: Runtime, ids: CaseIds, text: str) -> Reply:
     with runtime.db.session() as session:
         scope = ProjectScope(session, ids.project_id, actor="cli")
         project = session.get(Project, ids.project_id)
+        if project is None:  # the case's own project, made by this run
+            raise LookupError(f"evaluation project {ids.project_id} is missing")
         message = scope.insert(
             Message(
                 user_id=ids.user_id,

@@ -26,6 +26,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import anthropic
+from anthropic.types import (
+    ContentBlock,
+    ContentBlockParam,
+    Message,
+    MessageParam,
+    TextBlock,
+    ToolUseBlock,
+)
 
 from bot.agent.accounting import PROVIDER, TurnLedger
 from bot.agent.client import anthropic_client
@@ -96,7 +104,7 @@ class AgentTurn:
 
     runtime: Runtime
     request: dict[str, Any] = field(default_factory=dict)
-    messages: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[MessageParam] = field(default_factory=list)
     tools: ToolRunner | None = None
     ledger: TurnLedger | None = None
     result: TurnResult | None = None
@@ -171,12 +179,12 @@ class AgentTurn:
             response = _call_model(self.runtime, self.request, self.messages, self.ledger, round_no)
             content = [_echo(b) for b in response.content]
             self.messages.append({"role": "assistant", "content": content})
-            text = "\n".join(b.text for b in response.content if b.type == "text").strip()
+            text = "\n".join(b.text for b in response.content if isinstance(b, TextBlock)).strip()
             said = text or said
-            uses = [b for b in response.content if b.type == "tool_use"]
+            uses = [b for b in response.content if isinstance(b, ToolUseBlock)]
             if not uses:
                 return TurnResult(text or "Done.", round_no)
-            results = []
+            results: list[ContentBlockParam] = []
             for use in uses:
                 call = self.tools.run(use.name, use.input, use.id)
                 self.ledger.tool_call(call)
@@ -219,25 +227,26 @@ def _capped_text(said: str, ledger: TurnLedger, rounds: int) -> str:
     )
 
 
-def _echo(block: Any) -> dict[str, Any]:
+def _echo(block: ContentBlock) -> ContentBlockParam | ContentBlock:
     """An answer's content block as it must be sent back in the next request."""
-    if block.type == "text":
+    if isinstance(block, TextBlock):
         return {"type": "text", "text": block.text}
-    if block.type == "tool_use":
+    if isinstance(block, ToolUseBlock):
         return {"type": "tool_use", "id": block.id, "name": block.name, "input": block.input}
-    return block.model_dump(exclude_none=True)  # type: ignore[no-any-return]
+    return block  # any other kind goes back as the SDK's model, which the SDK serialises
 
 
 def _call_model(
     runtime: Runtime,
     request: dict[str, Any],
-    messages: list[dict[str, Any]],
+    messages: list[MessageParam],
     ledger: TurnLedger,
     round_no: int,
-) -> Any:
+) -> Message:
     started = time.monotonic()
     try:
-        response = anthropic_client(runtime).messages.create(**request, messages=messages)
+        # Without ``stream`` in the request, ``create`` answers with one Message.
+        response: Message = anthropic_client(runtime).messages.create(**request, messages=messages)
     except anthropic.APIError as exc:
         failure = _describe(exc)
         ledger.model_call(

@@ -11,7 +11,14 @@ from __future__ import annotations
 import base64
 import copy
 import functools
-from typing import Any
+from typing import Any, Literal, get_args
+
+from anthropic.types import (
+    Base64ImageSourceParam,
+    ImageBlockParam,
+    MessageParam,
+    TextBlockParam,
+)
 
 from bot.engine.timezones import operator_tz
 from bot.models import Contact, Message
@@ -90,39 +97,67 @@ def _history(ctx: TurnContext) -> list[Message]:
     return list(reversed(rows))
 
 
-def conversation(ctx: TurnContext) -> list[dict[str, Any]]:
+def conversation(ctx: TurnContext) -> list[MessageParam]:
     """Recent messages of the session as alternating turns, ending with this message."""
-    turns: list[dict[str, Any]] = []
+    turns: list[tuple[Literal["user", "assistant"], str]] = []
     for message in _history(ctx):
-        role = "user" if message.direction == "inbound" else "assistant"
+        role: Literal["user", "assistant"] = (
+            "user" if message.direction == "inbound" else "assistant"
+        )
         if not message.body.strip():
             continue
-        if turns and turns[-1]["role"] == role:
-            turns[-1]["content"] += "\n" + message.body
+        if turns and turns[-1][0] == role:
+            turns[-1] = (role, turns[-1][1] + "\n" + message.body)
         elif turns or role == "user":
-            turns.append({"role": role, "content": message.body})
-    current = [*image_blocks(ctx), {"type": "text", "text": ctx.text or NO_CAPTION}]
+            turns.append((role, message.body))
+    current: list[TextBlockParam | ImageBlockParam] = [
+        *image_blocks(ctx),
+        {"type": "text", "text": ctx.text or NO_CAPTION},
+    ]
     context = state_note(ctx)
     if context:
         current.insert(0, {"type": "text", "text": context})
-    if turns and turns[-1]["role"] == "user":
-        current.insert(0, {"type": "text", "text": turns.pop()["content"]})
-    return [*turns, {"role": "user", "content": current}]
+    if turns and turns[-1][0] == "user":
+        current.insert(0, {"type": "text", "text": turns.pop()[1]})
+    earlier: list[MessageParam] = [
+        {"role": "user", "content": text}
+        if role == "user"
+        else {"role": "assistant", "content": text}
+        for role, text in turns
+    ]
+    return [*earlier, {"role": "user", "content": current}]
 
 
-def image_blocks(ctx: TurnContext) -> list[dict[str, Any]]:
+#: The image types the Messages API reads (every photo Calltime keeps is one of them).
+ImageType = Literal["image/jpeg", "image/png", "image/gif", "image/webp"]
+IMAGE_TYPES: tuple[ImageType, ...] = get_args(ImageType)
+
+
+def image_blocks(ctx: TurnContext) -> list[ImageBlockParam]:
     """The photos the operator sent with this message, as base64 ``image`` blocks."""
-    blocks = []
+    blocks: list[ImageBlockParam] = []
     for stored in turn_images(ctx.scope, ctx.message.id):
         data = read_stored(ctx.runtime, stored)
         if data is not None:
-            source = {
+            source: Base64ImageSourceParam = {
                 "type": "base64",
-                "media_type": stored.content_type,
+                "media_type": _image_type(stored.content_type),
                 "data": base64.b64encode(data).decode("ascii"),
             }
             blocks.append({"type": "image", "source": source})
     return blocks
+
+
+def _image_type(content_type: str | None) -> ImageType:
+    """``content_type`` as one of :data:`IMAGE_TYPES`.
+
+    Raises:
+        ValueError: a stored photo of another type (media intake keeps only these).
+    """
+    for known in IMAGE_TYPES:
+        if content_type == known:
+            return known
+    raise ValueError(f"a photo of type {content_type!r} cannot be shown to the model")
 
 
 def state_note(ctx: TurnContext) -> str:

@@ -40,7 +40,10 @@ def find_operator(runtime: Runtime, phone: str, project_ref: str | None) -> tupl
             raise click.ClickException(
                 f"{number} is an operator in several projects; add --project"
             )
-        return users[0], session.get(Project, users[0].project_id)  # type: ignore[return-value]
+        project = session.get(Project, users[0].project_id)
+        if project is None:  # users.project_id references projects: a broken database
+            raise click.ClickException(f"the operator's project {users[0].project_id} is missing")
+        return users[0], project
 
 
 def wait_for_replies(runtime: Runtime, inbound_id: uuid.UUID, timeout: float) -> list[str]:

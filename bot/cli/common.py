@@ -49,7 +49,8 @@ class CliState:
 
     @property
     def runtime(self) -> Runtime:
-        return self.app.extensions["calltime"]  # type: ignore[no-any-return]
+        runtime: Runtime = self.app.extensions["calltime"]  # set by create_app
+        return runtime
 
 
 pass_state = click.make_pass_decorator(CliState)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -59,7 +60,7 @@ def eval_command(
         raise click.ClickException(f"below {fail_under}% exact or wrongful writes")
 
 
-def _run(cases: list[dict], rules_only: bool) -> list[CaseResult]:
+def _run(cases: list[dict[str, Any]], rules_only: bool) -> list[CaseResult]:
     with tempfile.TemporaryDirectory(prefix="calltime-eval-") as scratch:
         settings = build_settings(
             {"database_url": f"sqlite:///{scratch}/eval.db", "instance_path": Path(scratch)}

@@ -19,6 +19,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from bot.db import affected_rows
 from bot.models import LoginAttempt, LoginToken, User
 from bot.phones import InvalidPhone, to_e164
 from bot.runtime import Runtime
@@ -99,11 +100,11 @@ def _dummy_hash() -> str:
 
 def _password_matches(candidates: list[User], password: str) -> list[User]:
     """Candidates whose hash matches; at least one hash is always checked."""
-    hashed = [user for user in candidates if user.password_hash]
+    hashed = [(user, user.password_hash) for user in candidates if user.password_hash]
     if not hashed:
         check_password_hash(_dummy_hash(), password or "")
         return []
-    return [user for user in hashed if check_password_hash(user.password_hash, password or "")]
+    return [user for user, digest in hashed if check_password_hash(digest, password or "")]
 
 
 def authenticate(session: Session, identifier: str, password: str, now: datetime) -> User:
@@ -221,7 +222,12 @@ def consume_login_link(runtime: Runtime, session: Session, signed: str) -> User:
         .values(used_at=now)
     )
     user = session.get(User, token.user_id)
-    if spent.rowcount != 1 or user is None or not user.is_active or user.role not in ADMIN_ROLES:
+    if (
+        affected_rows(spent) != 1
+        or user is None
+        or not user.is_active
+        or user.role not in ADMIN_ROLES
+    ):
         raise LoginFailed("this login link has expired or was already used")
     return user
 

@@ -25,6 +25,7 @@ nothing writes no entry at all.
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from sqlalchemy import insert, select
 
 from bot.directory.import_journal import STATUSES, Journal, audit_batch
 from bot.models import Contact, ContactIdentity, ContactTag
+from bot.models.base import table_of
 from bot.models.types import new_id, utcnow
 from bot.store import ProjectScope
 
@@ -207,17 +209,18 @@ class _Batch:
         for kind, value in identities:
             if (kind, value) in existing:
                 continue
+            primary = kind not in has_primary
             ident = {
                 "id": new_id(),
                 "project_id": self.scope.project_id,
                 "contact_id": contact_id,
                 "type": kind,
                 "value": value,
-                "is_primary": kind not in has_primary,
+                "is_primary": primary,
                 "is_whatsapp_capable": kind == "phone",
             }
             self.new_identities.append(ident)
-            known.append((kind, value, ident["is_primary"]))
+            known.append((kind, value, primary))
             existing.add((kind, value))
             has_primary.add(kind)
             self.owner[(kind, value)] = contact_id
@@ -243,10 +246,10 @@ class _Batch:
         if self.new_contacts:
             project_id = self.scope.project_id
             rows = [c.values(project_id, now) for c in self.new_contacts]
-            session.execute(insert(Contact.__table__), rows)
+            session.execute(insert(table_of(Contact)), rows)
         for model, rows in ((ContactIdentity, self.new_identities), (ContactTag, self.new_tags)):
             if rows:
-                session.execute(insert(model.__table__), [{**r, "created_at": now} for r in rows])
+                session.execute(insert(table_of(model)), [{**r, "created_at": now} for r in rows])
         session.flush()
 
 
@@ -261,7 +264,7 @@ def next_batch_size(size: int, seconds: float) -> int:
     one slow batch does not swing the next one too far.
     """
     ideal = size * TARGET_SECONDS / max(seconds, 1e-6)
-    return max(MIN_BATCH, min(BATCH_SIZE, round((size * ideal) ** 0.5)))
+    return max(MIN_BATCH, min(BATCH_SIZE, round(math.sqrt(size * ideal))))
 
 
 def write_batch(
@@ -278,7 +281,8 @@ def write_batch(
     if state.journal.changed():
         counts = {s: sum(1 for status, _ in results if status == s) for s in STATUSES}
         audit_batch(scope, import_id, batch, state.journal, counts)
-        scope.emit("contacts.imported", import_id=import_id, batch=batch, **counts)
+        # No acting user (the scope's actor ran the import); named, so no count can fill it.
+        scope.emit("contacts.imported", user_id=None, import_id=import_id, batch=batch, **counts)
         scope.session.flush()
     for contact in state.loaded:
         scope.session.expunge(contact)

@@ -74,10 +74,10 @@ class RowResult:
 
 @dataclass
 class ImportReport:
+    #: The import's id (what ``calltime contacts import --undo`` takes).
+    import_id: uuid.UUID
     rows: list[RowResult] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    #: The import's id (what ``calltime contacts import --undo`` takes).
-    import_id: uuid.UUID | None = None
 
     def _count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -144,7 +144,10 @@ class ContactRow(BaseModel):
 
 def parse_row(raw: dict[str, str], region: str) -> ContactRow:
     """Validate one CSV row; raises :class:`RowError` with a reason a person can act on."""
-    get = lambda key: (raw.get(key) or "").strip()  # noqa: E731
+
+    def get(key: str) -> str:
+        return (raw.get(key) or "").strip()
+
     for key, limit in MAX_LENGTHS.items():
         if len(get(key)) > limit:
             raise RowError(f"{key} is {len(get(key)):,} characters long; the most is {limit:,}")

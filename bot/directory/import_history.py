@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from bot.db import affected_rows
 from bot.directory.import_journal import TABLE, add_entry
 from bot.models import (
     AuditLog,
@@ -169,7 +170,7 @@ def undo_import(
         raise ImportNotFound(f"no import {import_id} in this project")
     batches = sorted(
         (e for e in entries if "batch" in (e.new_values or {}) and e.reverted_at is None),
-        key=lambda e: e.new_values["batch"],  # type: ignore[index]
+        key=lambda e: (e.new_values or {})["batch"],
         reverse=True,
     )
     report = UndoReport(already_undone=not batches)
@@ -245,7 +246,7 @@ def _remove(
         .where(model.project_id == scope.project_id, model.id.in_(_uuids(ids)))
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)
+    return affected_rows(result)
 
 
 def _delete_created(
@@ -278,10 +279,10 @@ def _delete_created(
     )
     report.kept_do_not_contact += len(dnc)
     doomed = [i for i in ids if i not in keep and i not in dnc]
-    for model in (ContactTag, ContactIdentity):
+    for linked in (ContactTag, ContactIdentity):
         scope.session.execute(
-            delete(model)
-            .where(model.project_id == scope.project_id, model.contact_id.in_(doomed))
+            delete(linked)
+            .where(linked.project_id == scope.project_id, linked.contact_id.in_(doomed))
             .execution_options(synchronize_session=False)
         )
     result = scope.session.execute(
@@ -289,7 +290,7 @@ def _delete_created(
         .where(Contact.project_id == scope.project_id, Contact.id.in_(doomed))
         .execution_options(synchronize_session=False)
     )
-    report.deleted += int(result.rowcount or 0)
+    report.deleted += affected_rows(result)
     return doomed
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from bot.directory.accounts import ADMIN_ROLES
 from bot.engine.amounts import AmountError, parse_amount
@@ -258,19 +259,28 @@ def parse_day(value: str) -> date:
         raise DirectoryError(f"{value!r} is not a date (YYYY-MM-DD)") from exc
 
 
-def find_by_name_or_id(scope: ProjectScope, model: type, ref: str):  # type: ignore[no-untyped-def]
+#: A row a command line or form may name, by id or by exact name.
+Named = TypeVar("Named", Team, Campaign, User)
+
+
+def find_by_name_or_id(scope: ProjectScope, model: type[Named], ref: str) -> Named | None:
     """A team, campaign or user of this project by id or exact name."""
     try:
         return scope.get(model, uuid.UUID(ref))
     except ValueError:
-        column = model.full_name if model is User else model.name
-        return scope.first(model, column == ref)
+        return scope.first(model, _name_column(model) == ref)
 
 
-_NOUNS = {Team: "team", Campaign: "campaign", User: "user"}
+def _name_column(model: type[Team | Campaign | User]) -> InstrumentedAttribute[str]:
+    if issubclass(model, User):
+        return model.full_name
+    return model.name
 
 
-def require_named(scope: ProjectScope, model: type, ref: str):  # type: ignore[no-untyped-def]
+_NOUNS: dict[type[Team | Campaign | User], str] = {Team: "team", Campaign: "campaign", User: "user"}
+
+
+def require_named(scope: ProjectScope, model: type[Named], ref: str) -> Named:
     """Like :func:`find_by_name_or_id`, but a missing row is an error naming the project.
 
     Raises:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, MetaData, Uuid, event
+from sqlalchemy import CheckConstraint, ForeignKey, MetaData, Table, Uuid, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.models.types import UTCDateTime, has_nul, new_id, strip_nul, utcnow
@@ -26,6 +26,20 @@ class Base(DeclarativeBase):
     """All Calltime tables."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The table ``model`` maps, for Core statements that skip the ORM (bulk inserts).
+
+    SQLAlchemy types ``__table__`` as any ``FromClause``; every Calltime model maps a table.
+
+    Raises:
+        TypeError: ``model`` maps something other than a table.
+    """
+    table = model.__table__
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} maps {table!r}, not a table")
+    return table
 
 
 @event.listens_for(Base, "before_insert", propagate=True)

@@ -80,7 +80,7 @@ def propose(
         return f"Not recorded: {duplicate_text(scope, match.duplicate, tz)}."
     if match.kind == "none":
         return _no_match(credit)
-    payload = {
+    payload: dict[str, Any] = {  # the pending question's JSON (see ``hold``)
         "credit": credit.payload(),
         "choices": [_choice(c) for c in match.candidates],
         "file_ids": list(file_ids),

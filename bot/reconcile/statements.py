@@ -98,6 +98,16 @@ class StatementLine:
     narration: str
 
 
+@dataclass
+class _CreditRow:
+    """A money-in row as read, before the wrapped narration lines below it are joined."""
+
+    line: int
+    day: date
+    amount: str
+    cell: dict[str, str]
+
+
 def parse_mapping(pairs: list[str]) -> dict[str, str]:
     """``["Txn Date=date", …]`` → ``{"Txn Date": "date"}``; raises ``ValueError``."""
     mapping: dict[str, str] = {}
@@ -172,13 +182,13 @@ def _header(rows: list[list[str]], columns: dict[str, str]) -> tuple[int, dict[s
 def _credits(
     rows: list[list[str]], header: int, at: dict[str, int], ends: list[int]
 ) -> list[StatementLine]:
-    read: list[dict[str, str | int | date]] = []
-    last: dict[str, str | int | date] | None = None  # the row a wrapped narration continues
+    read: list[_CreditRow] = []
+    last: _CreditRow | None = None  # the row a wrapped narration continues
     for index in range(header + 1, len(rows)):
         cell, line = _cells(rows[index], at), ends[index]
         if not cell["date"]:
             if last is not None and cell["narration"]:
-                last["narration"] = f"{last['narration']} {cell['narration']}"
+                last.cell["narration"] = f"{last.cell['narration']} {cell['narration']}"
             continue
         last = None
         if not any(ch.isdigit() for ch in cell["date"]):
@@ -189,7 +199,7 @@ def _credits(
         except (ValueError, AmountError) as exc:
             raise StatementError(line, str(exc)) from exc
         if amount is not None:
-            last = {**cell, "line": line, "day": day, "amount": amount}
+            last = _CreditRow(line, day, amount, cell)
             read.append(last)
     return [_line(row) for row in read]
 
@@ -220,17 +230,16 @@ def _amount(raw: str) -> str:
     return text
 
 
-def _line(row: dict[str, str | int | date]) -> StatementLine:
-    narration = str(row["narration"])
-    credit = read_fields(narration, str(row["amount"]))
-    day = row["day"]
+def _line(row: _CreditRow) -> StatementLine:
+    narration = row.cell["narration"]
+    credit = read_fields(narration, row.amount)
     credit = make_credit(
         credit.amount,
-        on=day if isinstance(day, date) else None,
-        reference=credit.reference or reference_key(str(row["reference"])),
-        payer_vpa=str(row["vpa"]) or credit.payer_vpa,
-        payer_name=str(row["payer"]) or credit.payer_name,
+        on=row.day,
+        reference=credit.reference or reference_key(row.cell["reference"]),
+        payer_vpa=row.cell["vpa"] or credit.payer_vpa,
+        payer_name=row.cell["payer"] or credit.payer_name,
         method=credit.method,
         source="statement",
     )
-    return StatementLine(int(row["line"]), credit, narration)
+    return StatementLine(row.line, credit, narration)

@@ -10,11 +10,12 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, func, literal_column, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnClause, ColumnElement, func, literal_column, or_, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from bot.db import affected_rows
 from bot.models import Contact, Followup, User
 from bot.runtime import Runtime
 from bot.store import ProjectScope
@@ -24,6 +25,7 @@ CLAIM_STALE_AFTER = timedelta(minutes=10)
 #: Follow-up ids per claiming statement (keeps IN lists short).
 CHUNK = 500
 ACTOR = "system:nudges"
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -70,7 +72,9 @@ class NudgeReport:
         }
 
 
-def by_ids(session: Session, project_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> list[Any]:
+def by_ids(
+    session: Session, project_id: uuid.UUID, ids: Sequence[uuid.UUID]
+) -> list[ColumnElement[bool]]:
     """Follow-ups ``ids`` of one project, found through the primary key on both engines.
 
     Without ``ANALYZE`` statistics SQLite prefers any equality index over a primary-key
@@ -89,7 +93,9 @@ def is_due(session: Session) -> ColumnElement[bool]:
     return _plain(session, Followup.status) == "due"
 
 
-def _plain(session: Session, column: Any) -> Any:
+def _plain(
+    session: Session, column: InstrumentedAttribute[_T]
+) -> InstrumentedAttribute[_T] | ColumnClause[_T]:
     if session.get_bind().dialect.name != "sqlite":
         return column
     return literal_column(f"+{column.table.name}.{column.name}", type_=column.type)
@@ -151,7 +157,7 @@ def mark_due(scope: ProjectScope, now: datetime) -> int:
         .values(status="due")
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)
+    return affected_rows(result)
 
 
 def pending_by_operator(scope: ProjectScope, now: datetime) -> dict[uuid.UUID, list[uuid.UUID]]:

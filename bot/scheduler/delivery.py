@@ -13,6 +13,7 @@ follow-ups are un-marked and released, and the next run tries again.
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from dataclasses import dataclass
@@ -191,12 +192,13 @@ def record_digest(
     now: datetime,
 ) -> tuple[str, list[Message], list[Message]]:
     """Store the rows the 24-hour rule calls for: (mode, rows to send now, rows that wait)."""
-    phone = user.phone or ""
-    common = {"now": now, "user_id": user.id, "session_id": session_id}
+    store = functools.partial(
+        record_outbound, scope, user.phone or "", now=now, user_id=user.id, session_id=session_id
+    )
     last = last_inbound_at(scope, user)
     if in_window(last, now):
-        return "text", record_outbound(scope, phone, body, **common), []
-    waiting = record_outbound(scope, phone, body, status="deferred", **common)
+        return "text", store(body), []
+    waiting = store(body, status="deferred")
     content_sid = runtime.settings.twilio_nudge_content_sid
     if not content_sid:
         return "deferred", [], waiting
@@ -205,9 +207,7 @@ def record_digest(
     notice = (
         f"{variables['1']}, follow-ups due: {variables['2']} ({variables['3']}). Reply to see them."
     )
-    template = record_outbound(
-        scope, phone, notice, content_sid=content_sid, content_variables=variables, **common
-    )
+    template = store(notice, content_sid=content_sid, content_variables=variables)
     return "template", template, waiting
 
 

@@ -111,9 +111,10 @@ def user_totals(
         )
         .group_by(Interaction.created_by_user_id, Interaction.outcome)
     ):
-        totals[user_id]["calls"] += n
+        operator = _operator(user_id)
+        totals[operator]["calls"] += n
         if outcome in CONNECTS:
-            totals[user_id]["connects"] += n
+            totals[operator]["connects"] += n
     _add_money(session, totals, project_id, start, end)
     return totals
 
@@ -137,8 +138,9 @@ def _add_money(
         )
         .group_by(Pledge.created_by_user_id)
     ):
-        totals[user_id]["pledges_count"] += n
-        totals[user_id]["pledged_amount"] += Decimal(str(amount or 0))
+        operator = _operator(user_id)
+        totals[operator]["pledges_count"] += n
+        totals[operator]["pledged_amount"] += Decimal(str(amount or 0))
     for user_id, amount in session.execute(
         select(Payment.created_by_user_id, func.sum(Payment.amount))
         .where(
@@ -150,7 +152,14 @@ def _add_money(
         )
         .group_by(Payment.created_by_user_id)
     ):
-        totals[user_id]["received_amount"] += Decimal(str(amount or 0))
+        totals[_operator(user_id)]["received_amount"] += Decimal(str(amount or 0))
+
+
+def _operator(user_id: uuid.UUID | None) -> uuid.UUID:
+    """The operator of a totals row (the queries select only rows that have one)."""
+    if user_id is None:
+        raise ValueError("a leaderboard row without an operator (created_by_user_id)")
+    return user_id
 
 
 def _row(

@@ -39,10 +39,11 @@ def route(ctx: TurnContext) -> Answer:
     if answer is not None:
         return answer
     reply = _answer(ctx)
-    if note and isinstance(reply, Reply):
-        reply.text = f"{note}\n{reply.text}"
-    elif note:
-        reply.note = note  # the model's step puts it in front of its reply
+    if note:
+        if isinstance(reply, Reply):
+            reply.text = f"{note}\n{reply.text}"
+        else:
+            reply.note = note  # the model's step puts it in front of its reply
     return reply
 
 

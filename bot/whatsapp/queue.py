@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.db import Database
@@ -39,7 +39,7 @@ class Claim:
     media: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _claimable(now):  # type: ignore[no-untyped-def]
+def _claimable(now: ColumnElement[datetime]) -> ColumnElement[bool]:
     """The WHERE clause selecting the head of each thread that is free to run."""
     other = aliased(Message)
     busy = exists().where(

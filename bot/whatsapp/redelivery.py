@@ -30,7 +30,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.models import Message, User
@@ -86,7 +86,7 @@ def waiting_rows(session: Session, thread_key: str | None, exclude: uuid.UUID) -
     return list(session.scalars(stmt))
 
 
-def _due(now: datetime):  # type: ignore[no-untyped-def]
+def _due(now: datetime) -> ColumnElement[bool]:
     """Pending outbound rows whose lease or retry time has passed.
 
     A reply whose inbound message is still queued or being handled belongs to the

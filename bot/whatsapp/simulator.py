@@ -117,6 +117,8 @@ def _operator(session: Session, user_id: uuid.UUID) -> tuple[User, Project]:
     if user is None:
         abort(404, description="no such operator")
     project = session.get(Project, user.project_id)
+    if project is None:  # users.project_id references projects: a broken database
+        raise LookupError(f"operator {user.id} has no project {user.project_id}")
     return user, project
 
 
