@@ -41,9 +41,10 @@ bench: $(VENV)/.dev
 eval: $(VENV)/.base
 	$(BIN)/calltime eval docs/eval/*.jsonl --rules --quiet --fail-under 97
 
-## lint: ruff and mypy (settings in pyproject.toml)
+## lint: ruff (checks and formatting) and mypy (settings in pyproject.toml)
 lint: $(VENV)/.dev
 	$(BIN)/ruff check bot tools memory tests bench
+	$(BIN)/ruff format --check bot tools memory tests bench
 	$(BIN)/mypy
 
 ## audit: known vulnerabilities in the pinned dependencies (pip-audit; needs the network)
