@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.directory.contacts_csv import RowError, export_contacts, import_contacts
+from bot.directory.contact_rows import RowError
+from bot.directory.contacts_csv import export_contacts, import_contacts
 from bot.models import AuditLog, Contact, ContactIdentity, ContactTag
 from tests.factories import make_project
 

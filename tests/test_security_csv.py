@@ -18,7 +18,8 @@ from sqlalchemy import select
 
 from bot.cli import cli
 from bot.csv_safety import neutralise, restore
-from bot.directory.contacts_csv import MAX_LENGTHS, export_contacts, import_contacts
+from bot.directory.contact_rows import MAX_LENGTHS
+from bot.directory.contacts_csv import export_contacts, import_contacts
 from bot.models import Contact, Message, Project, ProviderUsage, User
 from bot.store import ProjectScope
 from tests.admin_support import csrf_token, login, seed_project

@@ -19,7 +19,8 @@ from bot.admin.contacts import (
 )
 from bot.admin.listing import PAGE_SIZE, decode_cursor, encode_cursor
 from bot.admin.security import admin_view
-from bot.directory.contacts_csv import RowError, export_contacts, import_contacts
+from bot.directory.contact_rows import RowError
+from bot.directory.contacts_csv import export_contacts, import_contacts
 from bot.directory.import_history import ImportNotFound, recent_imports, undo_import
 from bot.engine.wording import plural
 from bot.models import (

@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from bot.cli.common import CliState, find_project, pass_state, progress
-from bot.directory.contacts_csv import RowError, export_contacts, import_contacts
+from bot.directory.contact_rows import RowError
+from bot.directory.contacts_csv import export_contacts, import_contacts
 from bot.directory.import_history import ImportNotFound, undo_import
 
 

@@ -30,10 +30,11 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import insert, select
 
+from bot.directory.contact_rows import ContactRow
 from bot.directory.import_journal import STATUSES, Journal, audit_batch
 from bot.models import Contact, ContactIdentity, ContactTag
 from bot.models.base import table_of
@@ -47,19 +48,6 @@ MIN_BATCH = 100
 #: What one batch's transaction should take: the webhook waits at most this long.
 TARGET_SECONDS = 0.1
 FIELDS = ("display_name", "capacity_band", "relationship_strength", "notes", "status")
-
-
-class Incoming(Protocol):
-    """A validated import row (``bot.directory.contacts_csv.ContactRow``)."""
-
-    display_name: str
-    phones: list[str]
-    email: str | None
-    tags: list[str]
-    capacity_band: str | None
-    relationship_strength: int | None
-    status: str | None
-    notes: str | None
 
 
 @dataclass
@@ -92,7 +80,7 @@ class _NewContact:
 class _Batch:
     """The rows of one batch, decided against what the database already holds."""
 
-    def __init__(self, scope: ProjectScope, rows: Sequence[Incoming]) -> None:
+    def __init__(self, scope: ProjectScope, rows: Sequence[ContactRow]) -> None:
         self.scope = scope
         self.journal = Journal()
         self.new_contacts: list[_NewContact] = []
@@ -140,7 +128,7 @@ class _Batch:
         ):
             self.tagged[contact_id].add(tag)
 
-    def decide(self, row: Incoming) -> tuple[str, str]:
+    def decide(self, row: ContactRow) -> tuple[str, str]:
         """Apply one row in memory; ``(status, reason)`` as in the import report."""
         identities = _identities(row)
         owners = {self.owner[key] for key in identities if key in self.owner}
@@ -154,7 +142,7 @@ class _Batch:
             return "imported", ""
         return self._update(contact, row, identities)
 
-    def _create(self, row: Incoming, identities: list[tuple[str, str]]) -> None:
+    def _create(self, row: ContactRow, identities: list[tuple[str, str]]) -> None:
         contact = _NewContact(
             id=new_id(),
             display_name=row.display_name,
@@ -172,7 +160,7 @@ class _Batch:
         self._add_tags(contact.id, row.tags)
 
     def _update(
-        self, contact: Contact | _NewContact, row: Incoming, identities: list[tuple[str, str]]
+        self, contact: Contact | _NewContact, row: ContactRow, identities: list[tuple[str, str]]
     ) -> tuple[str, str]:
         wanted = {key: getattr(row, key) for key in FIELDS}
         changes = {k: v for k, v in wanted.items() if v is not None and getattr(contact, k) != v}
@@ -253,7 +241,7 @@ class _Batch:
         session.flush()
 
 
-def _identities(row: Incoming) -> list[tuple[str, str]]:
+def _identities(row: ContactRow) -> list[tuple[str, str]]:
     return [("phone", p) for p in row.phones] + ([("email", row.email)] if row.email else [])
 
 
@@ -268,7 +256,7 @@ def next_batch_size(size: int, seconds: float) -> int:
 
 
 def write_batch(
-    scope: ProjectScope, import_id: uuid.UUID, batch: int, rows: Sequence[Incoming]
+    scope: ProjectScope, import_id: uuid.UUID, batch: int, rows: Sequence[ContactRow]
 ) -> list[tuple[str, str]]:
     """Write one batch of validated rows; ``(status, reason)`` per row, in order.
 
