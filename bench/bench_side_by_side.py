@@ -115,7 +115,7 @@ def run_baseline(model: SlowModelServer, operators: list[str], per_operator: int
         PUBLIC_BASE_URL=PUBLIC_BASE,
         ANTHROPIC_BASE_URL=model.url,
     )
-    server = start_gunicorn("bench.baseline_app:create_app_frombench_env()", port, env)
+    server = start_gunicorn("bench.baseline_app:create_app_from_env()", port, env)
     try:
         _warm_up(port)
         calls_before = model.calls
