@@ -13,8 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.engine.amounts import format_money
-from bot.engine.records import method_label, paid_towards
-from bot.engine.vocabulary import METHODS
+from bot.engine.records import method_label, method_name, paid_towards
 from bot.engine.wording import day_text, moment_text, plural
 from bot.models import Contact, Followup, Interaction, Payment, Pledge
 from bot.store import ProjectScope
@@ -98,8 +97,7 @@ def read_back(args: dict[str, Any], tz: ZoneInfo) -> str:
         parts.append(f"pledged {format_money(args['amount'])}{by}")
     paid = args.get("received") or (args.get("amount") if outcome == "paid" else None)
     if paid is not None:
-        method = args.get("method")
-        named = args.get("method_name") or (METHODS[method][1] if method in METHODS else method)
+        named = args.get("method_name") or method_name(args.get("method"))
         how = f" by {named}" if named else ""
         ref = f" ref {args['reference']}" if args.get("reference") else ""
         parts.append(f"paid {format_money(paid)}{how}{ref}")

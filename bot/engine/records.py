@@ -209,13 +209,18 @@ def record_payment(
     return payment
 
 
+def method_name(method: str | None) -> str | None:
+    """A payment method's name as replies write it: ``upi`` → ``UPI``, ``bank`` → ``bank``."""
+    return METHODS[method][1] if method in METHODS else method
+
+
 def method_label(payment: Payment) -> str | None:
     """How a payment was made, as the operator named it (``cheque``, ``GPay``), else its
     method's name (``UPI``, ``bank``, ``cash``) — the same words a read-back used."""
     named = (payment.notes or "").split(";")[0].strip()
     if named and named.lower() in NAMED_METHODS:
         return named
-    return METHODS[payment.method][1] if payment.method in METHODS else payment.method
+    return method_name(payment.method)
 
 
 def schedule_followup(
