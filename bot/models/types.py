@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 import uuid
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -24,8 +26,19 @@ def utcnow() -> datetime:
 
 
 def new_id() -> uuid.UUID:
-    """A fresh random UUID primary key."""
-    return uuid.uuid4()
+    """A fresh primary key: a version-7 UUID (RFC 9562), time-ordered, 74 random bits.
+
+    Keys made one after another sort one after another, so each index on a key (the
+    primary key, ``contact_id`` in a contact's identities and tags, …) grows at its end:
+    a batch of inserts touches a few pages instead of one page per row, which keeps
+    SQLite's write-ahead log and checkpoints small and its pages full. The key shows
+    when the row was made, which ``created_at`` says anyway.
+    """
+    millis = time.time_ns() // 1_000_000
+    rand = int.from_bytes(os.urandom(10))
+    value = (millis & 0xFFFF_FFFF_FFFF) << 80 | rand & ~(0xF << 76) & ~(0b11 << 62)
+    value |= 0x7 << 76 | 0b10 << 62  # version 7, variant RFC 9562
+    return uuid.UUID(int=value)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
