@@ -38,6 +38,16 @@ class NotFound(LookupError):
     """A row does not exist in this project (it may exist in another: we never say)."""
 
 
+def event_values(
+    project_id: uuid.UUID, event_type: str, user_id: uuid.UUID | None = None, **data: Any
+) -> dict[str, Any]:
+    """The columns of an operational event (data model §6), for an ORM row or a Core INSERT."""
+    payload = {"project_id": str(project_id), **{k: jsonable(v) for k, v in data.items()}}
+    if user_id is not None:
+        payload["user_id"] = str(user_id)
+    return {"project_id": project_id, "event_type": event_type, "data": payload, "user_id": user_id}
+
+
 def jsonable(value: Any) -> Any:
     """Render a column value for audit/event JSON."""
     if isinstance(value, uuid.UUID):
@@ -174,12 +184,7 @@ class ProjectScope:
 
     def emit(self, event_type: str, user_id: uuid.UUID | None = None, **data: Any) -> Event:
         """Record an operational event (data model §6) for this project."""
-        payload = {"project_id": str(self.project_id), **{k: jsonable(v) for k, v in data.items()}}
-        if user_id is not None:
-            payload["user_id"] = str(user_id)
-        event = Event(
-            project_id=self.project_id, event_type=event_type, data=payload, user_id=user_id
-        )
+        event = Event(**event_values(self.project_id, event_type, user_id, **data))
         self.session.add(event)
         return event
 

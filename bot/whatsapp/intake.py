@@ -18,12 +18,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.models import Message, Project, User
+from bot.models import Event, Message, Project, User
+from bot.models.base import table_of
+from bot.models.types import new_id
 from bot.runtime import Runtime
-from bot.store import ProjectScope
+from bot.store import event_values
 from bot.whatsapp.queue import thread_time
 
 log = logging.getLogger(__name__)
@@ -108,7 +110,12 @@ class UnknownProjectNumber(LookupError):
 
 @dataclass
 class Stored:
-    """The queued row, and whether it was already there (a retried webhook)."""
+    """The queued row, and whether it was already there (a retried webhook).
+
+    A new row is returned as a transient :class:`Message` built from the values
+    inserted (the webhook needs none of it; ``calltime chat`` and the simulator read its
+    id and thread).
+    """
 
     message: Message
     duplicate: bool
@@ -143,51 +150,79 @@ def store_inbound(runtime: Runtime, inbound: InboundMessage, origin: str = "what
 
 
 def _find_sid(runtime: Runtime, sid: str) -> Message | None:
-    with runtime.db.session() as session:
+    with runtime.db.session(read_only=True) as session:
         return session.scalar(select(Message).where(Message.twilio_sid == sid))
 
 
+_messages, _events = table_of(Message), table_of(Event)
+_projects, _users = table_of(Project), table_of(User)
+#: The row a MessageSid already has, if any.
+_SEEN = select(_messages.c.id).where(_messages.c.twilio_sid == bindparam("sid"))
+#: The project reached on ``to`` and the operator writing from ``sender`` (or NULL).
+_RECIPIENT = (
+    select(_projects.c.id, _users.c.id)
+    .select_from(
+        _projects.outerjoin(
+            _users,
+            and_(_users.c.project_id == _projects.c.id, _users.c.phone == bindparam("sender")),
+        )
+    )
+    .where(_projects.c.whatsapp_number == bindparam("to"))
+)
+
+
 def _store(runtime: Runtime, inbound: InboundMessage, origin: str) -> Stored:
-    # Urgent: Twilio is waiting for this commit; the workers' transactions can wait.
-    with runtime.db.session(urgent=True) as session:
-        existing = session.scalar(select(Message).where(Message.twilio_sid == inbound.message_sid))
+    # Two short transactions of Core statements (the ORM's work was most of an
+    # acknowledgement's CPU). The lookups read a snapshot and take no write lock; the
+    # write holds the lock only for the thread's latest time and two INSERTs. A retry of
+    # the same MessageSid racing in between fails the INSERT on the unique MessageSid,
+    # and store_inbound answers with the first row.
+    with runtime.db.session(read_only=True) as session:
+        conn = session.connection()
+        seen = conn.execute(_SEEN, {"sid": inbound.message_sid}).first()
+        recipient = conn.execute(
+            _RECIPIENT, {"to": inbound.to_number, "sender": inbound.from_number}
+        ).first()
+    if seen is not None:
+        existing = _find_sid(runtime, inbound.message_sid)
         if existing is not None:
             return Stored(existing, duplicate=True)
-        project = session.scalar(
-            select(Project).where(Project.whatsapp_number == inbound.to_number)
-        )
-        if project is None:
-            raise UnknownProjectNumber(f"no project is reached on {inbound.to_number}")
-        scope = ProjectScope(session, project.id, actor="system:webhook")
-        user = scope.first(User, User.phone == inbound.from_number)
-        key = thread_key(project.id, inbound.from_number)
-        row = Message(
-            project_id=project.id,
-            user_id=user.id if user else None,
-            direction="inbound",
-            channel="whatsapp",
-            origin=origin,
-            twilio_sid=inbound.message_sid,
-            thread_key=key,
-            from_number=inbound.from_number,
-            to_number=inbound.to_number,
-            body=inbound.text,
-            num_media=len(inbound.media),
-            media_json=[item.model_dump() for item in inbound.media],
-            profile_name=inbound.profile_name,
-            status="queued",
-            attempts=0,
-            created_at=thread_time(session, key, runtime.clock.now()),
-        )
-        session.add(row)
-        session.flush()
-        scope.emit(
-            "whatsapp.message.received",
-            user_id=row.user_id,
-            message_id=row.id,
-            num_media=row.num_media,
-        )
-        return Stored(row, duplicate=False)
+    if recipient is None:
+        raise UnknownProjectNumber(f"no project is reached on {inbound.to_number}")
+    project_id, user_id = recipient
+    key = thread_key(project_id, inbound.from_number)
+    values = {
+        "id": new_id(),
+        "project_id": project_id,
+        "user_id": user_id,
+        "direction": "inbound",
+        "channel": "whatsapp",
+        "origin": origin,
+        "twilio_sid": inbound.message_sid,
+        "thread_key": key,
+        "from_number": inbound.from_number,
+        "to_number": inbound.to_number,
+        "body": inbound.text,
+        "num_media": len(inbound.media),
+        "media_json": [item.model_dump() for item in inbound.media],
+        "profile_name": inbound.profile_name,
+        "status": "queued",
+        "attempts": 0,
+    }
+    event = event_values(
+        project_id,
+        "whatsapp.message.received",
+        user_id=user_id,
+        message_id=values["id"],
+        num_media=values["num_media"],
+    )
+    # Urgent: Twilio is waiting for this commit; the workers' transactions can wait.
+    with runtime.db.session(urgent=True) as session:
+        values["created_at"] = thread_time(session, key, runtime.clock.now())
+        conn = session.connection()
+        conn.execute(_messages.insert(), values)
+        conn.execute(_events.insert(), event)
+    return Stored(Message(**values), duplicate=False)
 
 
 def inject_inbound(

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.db import Database
 from bot.models import Message
+from bot.models.base import table_of
 from bot.models.types import utcnow
 
 
@@ -146,6 +147,13 @@ def release_for_retry(message: Message, error: str, delay: timedelta) -> None:
     message.locked_by = None
 
 
+#: A thread's latest message time (a Core statement built once: the webhook runs it
+#: under the write lock).
+_THREAD_LATEST = select(func.max(table_of(Message).c.created_at)).where(
+    table_of(Message).c.thread_key == bindparam("key")
+)
+
+
 def thread_time(session: Session, key: str, now: datetime) -> datetime:
     """``now``, nudged past the thread's latest message so the thread's order is strict.
 
@@ -153,7 +161,8 @@ def thread_time(session: Session, key: str, now: datetime) -> datetime:
     them that way; a clock that stands still (tests, replays) or two messages in the same
     microsecond must not tie.
     """
-    latest = session.scalar(select(func.max(Message.created_at)).where(Message.thread_key == key))
+    session.flush()  # rows added to the session count too (a reply's earlier parts)
+    latest = session.connection().execute(_THREAD_LATEST, {"key": key}).scalar()
     if latest is not None and latest >= now:
         return latest + timedelta(microseconds=1)
     return now
