@@ -162,7 +162,7 @@ def thread_time(session: Session, key: str, now: datetime) -> datetime:
     microsecond must not tie.
     """
     session.flush()  # rows added to the session count too (a reply's earlier parts)
-    latest = session.connection().execute(_THREAD_LATEST, {"key": key}).scalar()
+    latest: datetime | None = session.connection().execute(_THREAD_LATEST, {"key": key}).scalar()
     if latest is not None and latest >= now:
         return latest + timedelta(microseconds=1)
     return now
