@@ -94,7 +94,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
     cursor.close()
+
+
+#: WAL pages after which a commit copies the log back into the database (a checkpoint,
+#: run by the committing thread). Ordinary writers (queue workers, the scheduler, the
+#: CLI) checkpoint at SQLite's default; an urgent writer (the webhook, with Twilio
+#: waiting) only when the log has grown ten times as large, e.g. in a web process with
+#: no worker, so the log stays bounded while acknowledgements never pay for it.
+CHECKPOINT_PAGES = 1000
+URGENT_CHECKPOINT_PAGES = 10 * CHECKPOINT_PAGES
+#: Bytes the WAL file is cut back to after a checkpoint empties it (an import's burst).
+WAL_SIZE_LIMIT = 64 * 1024 * 1024
+
+
+def _checkpoint_policy(conn: Connection, urgent: bool) -> None:
+    pages = URGENT_CHECKPOINT_PAGES if urgent else CHECKPOINT_PAGES
+    if conn.info.get("wal_autocheckpoint") != pages:  # one PRAGMA per change, not per BEGIN
+        conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={pages}")
+        conn.info["wal_autocheckpoint"] = pages
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -123,8 +142,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             if conn.get_execution_options().get(READ_ONLY, False):
                 conn.exec_driver_sql("BEGIN")
                 return
-            writers.enter(conn, urgent=conn.get_execution_options().get(URGENT, False))
+            urgent = conn.get_execution_options().get(URGENT, False)
+            writers.enter(conn, urgent=urgent)
             try:
+                _checkpoint_policy(conn, urgent)
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
             except BaseException:
                 writers.leave(conn)
