@@ -26,6 +26,7 @@ from bot.models.base import table_of
 from bot.models.types import new_id
 from bot.runtime import Runtime
 from bot.store import event_values
+from bot.whatsapp.doorbell import announce, bell_of
 from bot.whatsapp.queue import thread_time
 
 log = logging.getLogger(__name__)
@@ -222,6 +223,8 @@ def _store(runtime: Runtime, inbound: InboundMessage, origin: str) -> Stored:
         conn = session.connection()
         conn.execute(_messages.insert(), values)
         conn.execute(_events.insert(), event)
+        announce(session)
+    bell_of(runtime.db).ring()
     return Stored(Message(**values), duplicate=False)
 
 

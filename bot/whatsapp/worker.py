@@ -40,6 +40,7 @@ from bot.turn.context import Answer, TurnContext
 from bot.turn.router import route
 from bot.turn.run import discard_unfinished, run_turn
 from bot.turn.sessions import get_or_open_session
+from bot.whatsapp.doorbell import listen
 from bot.whatsapp.media import Fetched, fetch_media
 from bot.whatsapp.outbound import deferred_rows, pending_replies, record_outbound
 from bot.whatsapp.queue import (
@@ -149,13 +150,16 @@ class Worker:
         return handled
 
     def run_forever(self, stop: threading.Event, poll_seconds: float = 0.5) -> None:
-        """Sweep the queue until ``stop`` is set, sleeping ``poll_seconds`` when idle."""
+        """Sweep the queue until ``stop`` is set; when idle, wait ``poll_seconds`` or until
+        the intake rings the doorbell (:mod:`bot.whatsapp.doorbell`)."""
         log.info("worker %s started", self.worker_id)
         self._stop = stop  # checked between messages, so a stop never cuts a turn short
+        bell = listen(self.runtime.db, stop)
         while not stop.is_set():
+            bell.clear()  # a message stored from now on rings it
             try:
                 if self.run_once() == 0:
-                    stop.wait(poll_seconds)
+                    bell.wait(poll_seconds)
             except Exception:  # a database outage must not end the worker
                 log.exception("worker %s: sweep failed; retrying", self.worker_id)
                 stop.wait(max(poll_seconds, 2.0))

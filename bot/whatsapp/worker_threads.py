@@ -20,6 +20,7 @@ from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server, select_address_family
 
 from bot.access_log import CalltimeRequestHandler
+from bot.whatsapp.doorbell import listen
 from bot.whatsapp.queue import Claim, claim_next
 from bot.whatsapp.redelivery import deliver_due
 from bot.whatsapp.worker import Worker
@@ -79,8 +80,9 @@ def make_http_server(app: Flask, host: str, port: int) -> BaseWSGIServer:
 def run_pool(workers: list[Worker], stop: threading.Event, poll_seconds: float = 0.5) -> None:
     """Claim messages for whichever worker is free and run each turn on a thread of its own.
 
-    One dispatcher looks at the queue — twice a second while it is empty, at once again
-    after each claim — instead of every thread polling on its own, so an idle process
+    One dispatcher looks at the queue — at once when the intake rings the doorbell
+    (:mod:`bot.whatsapp.doorbell`), else twice a second while it is empty, and at once
+    again after each claim — instead of every thread polling on its own, so an idle process
     with many threads costs what one costs, and a burst puts every thread to work within
     milliseconds. Each worker keeps its own id, so a turn whose lease ran out and was
     taken over (even by this process) finds out before it writes again.
@@ -95,6 +97,7 @@ def run_pool(workers: list[Worker], stop: threading.Event, poll_seconds: float =
         finally:
             idle.put(worker)
 
+    bell = listen(workers[0].runtime.db, stop)
     log.info("worker pool %s started (%d threads)", workers[0].worker_id, len(workers))
     with ThreadPoolExecutor(len(workers), thread_name_prefix="calltime-turn") as pool:
         while not stop.is_set():
@@ -102,6 +105,7 @@ def run_pool(workers: list[Worker], stop: threading.Event, poll_seconds: float =
                 worker = idle.get(timeout=poll_seconds)
             except queue.Empty:
                 continue  # every thread is busy
+            bell.clear()  # a message stored from now on rings it
             try:
                 claim = claim_next(worker.runtime.db, worker.worker_id, worker.lease)
             except Exception:  # a database outage must not end the pool
@@ -111,7 +115,7 @@ def run_pool(workers: list[Worker], stop: threading.Event, poll_seconds: float =
             if claim is None:
                 # Nothing new: send replies whose retry time has come, then rest.
                 pool.submit(_redeliver, worker, idle)
-                stop.wait(poll_seconds)
+                bell.wait(poll_seconds)
                 continue
             pool.submit(turn, worker, claim)
     log.info("worker pool %s stopped", workers[0].worker_id)
