@@ -35,6 +35,7 @@ from bot.models import (
     RlhfInteraction,
     User,
 )
+from bot.models.types import new_id
 
 DAYS = 90
 TOOLS = (
@@ -101,7 +102,7 @@ def _project(
     n_logs: int,
     n_contacts: int,
 ) -> Loaded:
-    pid = uuid.uuid4()
+    pid = new_id()
     base = {"project_id": pid}
     with engine.begin() as conn:
         conn.execute(
@@ -124,7 +125,7 @@ def _project(
     users = [
         dict(
             base,
-            id=uuid.uuid4(),
+            id=new_id(),
             full_name=f"Operator {i}",
             phone=f"+9199{pid.int % 10**4:04d}{i:04d}",
             email=None,
@@ -140,7 +141,7 @@ def _project(
     users.append(
         dict(
             users[0],
-            id=uuid.uuid4(),
+            id=new_id(),
             full_name="Admin",
             phone=None,
             email=email,
@@ -152,7 +153,7 @@ def _project(
         user["password_hash"] = None
     counts = {"users": bulk_load(engine, User, iter(users))}
     op_ids = [u["id"] for u in users[:-1]]
-    contact_ids = [uuid.uuid4() for _ in range(n_contacts)]
+    contact_ids = [new_id() for _ in range(n_contacts)]
     counts["contacts"] = bulk_load(
         engine,
         Contact,
@@ -179,7 +180,7 @@ def _project(
         (
             dict(
                 base,
-                id=uuid.uuid4(),
+                id=new_id(),
                 contact_id=cid,
                 type="phone",
                 value=phones[i],
@@ -211,11 +212,11 @@ def _sessions(
     """Sessions with 4 messages each: (session id, user id, start, inbound message ids)."""
     out, msgs, rows = [], [], []
     for _ in range(n):
-        sid, uid = uuid.uuid4(), rng.choice(op_ids)
+        sid, uid = new_id(), rng.choice(op_ids)
         start = now - timedelta(days=rng.random() * DAYS)
         inbound = []
         for k in range(4):
-            mid, at = uuid.uuid4(), start + timedelta(minutes=k)
+            mid, at = new_id(), start + timedelta(minutes=k)
             direction = "inbound" if k % 2 == 0 else "outbound"
             if direction == "inbound":
                 inbound.append(mid)
@@ -264,7 +265,7 @@ def _logs(
         status = "ok" if rng.random() > 0.03 else "error"
         yield dict(
             base,
-            id=uuid.uuid4(),
+            id=new_id(),
             session_id=sid,
             user_id=uid,
             message_id=inbound[i % 2],
@@ -288,7 +289,7 @@ def _usage(
         p, c = rng.randint(500, 4000), rng.randint(50, 600)
         yield dict(
             base,
-            id=uuid.uuid4(),
+            id=new_id(),
             user_id=uid,
             session_id=sid,
             message_id=inbound[i % 2],
@@ -324,7 +325,7 @@ def _money(
         (
             dict(
                 base,
-                id=uuid.uuid4(),
+                id=new_id(),
                 contact_id=rng.choice(contacts),
                 currency="INR",
                 amount=Decimal(rng.randint(1, 100) * 500),
@@ -340,7 +341,7 @@ def _money(
         (
             dict(
                 base,
-                id=uuid.uuid4(),
+                id=new_id(),
                 contact_id=rng.choice(contacts),
                 currency="INR",
                 amount=Decimal(rng.randint(1, 100) * 500),
@@ -357,7 +358,7 @@ def _money(
         (
             dict(
                 base,
-                id=uuid.uuid4(),
+                id=new_id(),
                 contact_id=rng.choice(contacts),
                 due_at=when() + timedelta(days=60),
                 status=("scheduled", "due", "done")[i % 3],
@@ -374,7 +375,7 @@ def _money(
         (
             dict(
                 base,
-                id=uuid.uuid4(),
+                id=new_id(),
                 user_id=rng.choice(op_ids),
                 prompt_type="next",
                 rating=rng.randint(1, 5),
@@ -384,7 +385,7 @@ def _money(
             for _ in range(n // 4)
         ),
     )
-    cid = uuid.uuid4()
+    cid = new_id()
     with engine.begin() as conn:
         conn.execute(
             insert(Campaign.__table__),
@@ -404,7 +405,7 @@ def _money(
             [
                 dict(
                     base,
-                    id=uuid.uuid4(),
+                    id=new_id(),
                     campaign_id=cid,
                     date=now.date(),
                     target_amount=Decimal(500000),

@@ -38,6 +38,7 @@ from bench.memory_text import MemoryText
 from bot.db import Database
 from bot.directory.org import create_project
 from bot.models import Contact, Memory
+from bot.models.types import new_id
 from bot.store import ProjectScope
 from memory.embedder import load_embedder, to_blob
 from memory.service import MemoryService
@@ -52,7 +53,7 @@ TEXT = MemoryText()
 
 def _bulk_contacts(db: Database, project_id: uuid.UUID, now: datetime) -> list[uuid.UUID]:
     """Insert the donors the memories are about; returns their ids."""
-    contacts = [uuid.uuid4() for _ in range(CONTACTS)]
+    contacts = [new_id() for _ in range(CONTACTS)]
     rows = [
         {
             "id": c,
@@ -84,7 +85,7 @@ def _bulk_load(db: Database, project_id: uuid.UUID, embedder, count: int) -> lis
         vectors = embedder.embed(texts)
         rows = [
             {
-                "id": uuid.uuid4(),
+                "id": new_id(),
                 "project_id": project_id,
                 "content": t,
                 "content_hash": hashlib.sha256(t.encode()).hexdigest(),

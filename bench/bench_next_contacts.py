@@ -52,6 +52,7 @@ from bot.models import (
     Pledge,
     User,
 )
+from bot.models.types import new_id
 from bot.phones import whatsapp_address
 from bot.runtime import Runtime
 from bot.store import ProjectScope
@@ -66,7 +67,7 @@ def _load(
     db: Database, pid: uuid.UUID, operators: list[uuid.UUID], contacts: int, interactions: int
 ) -> None:
     rng = random.Random(42)
-    ids = [uuid.uuid4() for _ in range(contacts)]
+    ids = [new_id() for _ in range(contacts)]
     last = {cid: NOW - timedelta(days=rng.randint(1, 120)) for cid in ids}
 
     def contact_rows() -> Iterator[dict[str, Any]]:
@@ -88,7 +89,7 @@ def _load(
     def identity_rows() -> Iterator[dict[str, Any]]:
         for i, cid in enumerate(ids):
             yield {
-                "id": uuid.uuid4(),
+                "id": new_id(),
                 "project_id": pid,
                 "contact_id": cid,
                 "type": "phone",
@@ -101,7 +102,7 @@ def _load(
     def tag_rows() -> Iterator[dict[str, Any]]:
         for cid in ids[::8]:
             yield {
-                "id": uuid.uuid4(),
+                "id": new_id(),
                 "project_id": pid,
                 "contact_id": cid,
                 "tag": rng.choice(("vip", "renewal", "warm")),
@@ -112,7 +113,7 @@ def _load(
         for _ in range(interactions):
             cid = ids[rng.randrange(contacts)]
             yield {
-                "id": uuid.uuid4(),
+                "id": new_id(),
                 "project_id": pid,
                 "contact_id": cid,
                 "channel": "call",
@@ -126,7 +127,7 @@ def _load(
     def followup_rows() -> Iterator[dict[str, Any]]:
         for cid in ids[::40]:
             yield {
-                "id": uuid.uuid4(),
+                "id": new_id(),
                 "project_id": pid,
                 "contact_id": cid,
                 "status": "scheduled",
@@ -139,7 +140,7 @@ def _load(
     def pledge_rows() -> Iterator[dict[str, Any]]:
         for cid in ids[3::60]:
             yield {
-                "id": uuid.uuid4(),
+                "id": new_id(),
                 "project_id": pid,
                 "contact_id": cid,
                 "currency": "INR",
