@@ -7,7 +7,7 @@ the contacts a nudge asked to offer first). The pools are one ``UNION ALL`` of
 subqueries, so a ranking costs one round trip instead of one per pool, and the statement
 is built once per process with bound parameters (building and hashing it took longer
 than running it). Every row carries its contact's tag bits, looked up through the
-``(project_id, contact_id)`` index for the pooled rows only.
+``(contact_id, tag)`` index for the pooled rows only.
 """
 
 from __future__ import annotations

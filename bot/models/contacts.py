@@ -34,8 +34,8 @@ class Contact(ProjectMixin, TimestampsMixin, Base):
         # next_contacts' "longest uncontacted" pool walks it in order (migration 0006_perf).
         Index(None, "project_id", "last_contacted_at", "id"),
         Index(None, "project_id", "next_suggested_at"),
-        Index(None, "project_id", "relationship_strength"),
-        # next_contacts' "strongest relationships" pool (migration 0003).
+        # next_contacts' "strongest relationships" pool (migration 0003); it also serves
+        # what (project_id, relationship_strength) did (dropped in 0009).
         Index(None, "project_id", "relationship_strength", "id"),
         Index(None, "project_id", "assigned_to_user_id"),
         Index(None, "project_id", "display_name"),
@@ -78,9 +78,9 @@ class ContactIdentity(ProjectMixin, CreatedMixin, Base):
 class ContactTag(ProjectMixin, CreatedMixin, Base):
     __tablename__ = "contact_tags"
     __table_args__ = (
+        # Also a contact's tags: (project_id, contact_id) was the same walk (dropped in 0009).
         UniqueConstraint("contact_id", "tag"),
         Index(None, "project_id", "tag"),
-        Index(None, "project_id", "contact_id"),
     )
 
     contact_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("contacts.id"), nullable=False)
