@@ -57,6 +57,8 @@ from bot.phones import whatsapp_address
 from bot.runtime import Runtime
 from bot.store import ProjectScope
 from bot.turn.run import run_turn
+from bot.whatsapp.intake import inject_inbound
+from bot.whatsapp.worker import Worker
 
 NOW = datetime(2026, 11, 26, 4, 30, tzinfo=UTC)
 OUTCOMES = ("no_response", "no_response", "spoke", "pledged", "declined", "reschedule")
@@ -225,39 +227,14 @@ def _turn(
 def _webhook_turns(
     runtime: Runtime, to_number: str, from_number: str, repeat: int, workload: str, engine: str
 ) -> Figure:
-    """Webhook to queued reply: ``inject_inbound`` (what the webhook stores) then one worker sweep.
-
-    The pipeline lives on its own branch; until it is merged this figure says so.
-    """
-    try:
-        from bot.whatsapp.intake import inject_inbound
-        from bot.whatsapp.worker import Worker
-    except ImportError:
-        return Figure(
-            "command turn: webhook → queued reply",
-            workload,
-            None,
-            None,
-            engine,
-            extra={"skipped": "bot.whatsapp.intake not merged yet"},
-        )
+    """Webhook to queued reply: ``inject_inbound`` (the webhook's store), then one worker sweep."""
     worker = Worker(runtime)
 
     def turn() -> None:
         inject_inbound(runtime, to_number=to_number, from_number=from_number, body="next")
         worker.run_once()
 
-    try:
-        samples = time_calls(turn, repeat)
-    except Exception as exc:  # report, and keep this module's other figures
-        return Figure(
-            "command turn: webhook → queued reply",
-            workload,
-            None,
-            None,
-            engine,
-            extra={"error": f"{type(exc).__name__}: {exc}"},
-        )
+    samples = time_calls(turn, repeat)
     return summarise(
         "command turn: webhook → queued reply (next)", workload, samples, engine=engine
     )
