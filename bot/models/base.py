@@ -50,7 +50,8 @@ def _no_nul_characters(_mapper: Any, _connection: Any, row: Any) -> None:
     One place for the rule "PostgreSQL cannot store NUL": webhook bodies, CSV imports,
     dashboard edits and the model's tool input all reach the database through here.
     (Core ``insert()``/``update()`` statements bypass it: the contact import, which writes
-    values its CSV reader has already cleaned, and the benchmarks' loaders.)
+    values its CSV reader has already cleaned, the webhook's intake, which applies
+    :func:`strip_nul` itself, and the benchmarks' loaders.)
     """
     for key, value in list(vars(row).items()):
         if not key.startswith("_") and has_nul(value):

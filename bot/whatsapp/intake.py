@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.models import Event, Message, Project, User
 from bot.models.base import table_of
-from bot.models.types import new_id
+from bot.models.types import new_id, strip_nul
 from bot.runtime import Runtime
 from bot.store import event_values
 from bot.whatsapp.doorbell import announce, bell_of
@@ -210,6 +210,8 @@ def _store(runtime: Runtime, inbound: InboundMessage, origin: str) -> Stored:
         "status": "queued",
         "attempts": 0,
     }
+    # Core statements skip the models' NUL rule (bot.models.base), so it is applied here.
+    values = {name: strip_nul(value) for name, value in values.items()}
     event = event_values(
         project_id,
         "whatsapp.message.received",
