@@ -14,8 +14,8 @@ from bot.clock import FrozenClock
 from bot.models import JobRun, Message, Payment
 from bot.runtime import Runtime
 from bot.scheduler.claims import claim_for_operator, mark_due
-from bot.scheduler.delivery import prepare_digest
 from bot.scheduler.nudges import run_nudges
+from bot.scheduler.recording import record_digests
 from bot.store import ProjectScope
 from tests.factories import make_project, make_user
 from tests.scheduler_support import (
@@ -262,8 +262,8 @@ def test_a_digest_recorded_by_a_crashed_clock_is_sent_by_the_next_run(
     claimed = claim_for_operator(wired, project.id, priya.id, [followup.id], "crashed", now)
     with db.session() as session:
         scope = ProjectScope(session, project.id, actor="system:nudges")
-        prepared = prepare_digest(wired, scope, priya.id, claimed, "crashed", now)
-    assert prepared is not None  # recorded and committed; the clock dies before sending
+        [prepared] = record_digests(wired, scope, [(priya.id, claimed)], "crashed", now)
+    # Recorded and committed; the clock dies before sending.
     with db.session() as session:
         row = session.get(Message, prepared.to_send[0].id)
         row.lease_until = now - timedelta(minutes=1)  # the lease runs on the runtime clock

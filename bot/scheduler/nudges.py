@@ -57,7 +57,7 @@ log = logging.getLogger(__name__)
 #: Digests recorded per transaction. Batching is what makes a run of 500 operators take
 #: seconds, not tens of seconds; keeping batches small keeps each SQLite write lock
 #: short (the webhook waits for it).
-DIGESTS_PER_TRANSACTION = 10
+DIGESTS_PER_TRANSACTION = 25
 
 
 def claim_token(worker: str | None = None) -> str:

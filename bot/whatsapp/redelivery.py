@@ -48,6 +48,8 @@ from bot.whatsapp.sender import (
 
 #: Rows one sweep claims at most (the rest wait for the next sweep).
 SWEEP_LIMIT = 50
+#: Rows re-read per statement by :func:`reload` (keeps IN lists short).
+RELOAD_CHUNK = 500
 #: Inbound statuses that follow their reply's delivery (see :func:`reply_state`).
 SETTLEABLE = ("done", "pending", "undelivered")
 WINDOW_CLOSED = (
@@ -193,7 +195,7 @@ def record_results(
     """Record what Twilio answered, let unsent rows wait, and settle the inbound messages."""
     retry_at: dict[str | None, datetime | None] = {}
     refused: set[str | None] = set()
-    fresh_rows = [r for r in (session.get(Message, row.id) for row in rows) if r is not None]
+    fresh_rows = reload(session, rows)
     for row in fresh_rows:
         result = results.get(row.id)
         if result is None or row.status not in ("pending", "deferred"):
@@ -207,6 +209,16 @@ def record_results(
         if row.id not in results and row.status in ("pending", "deferred"):
             _release_unsent(row, retry_at.get(row.thread_key), row.thread_key in refused)
     settle_replies(session, {r.reply_to_id for r in fresh_rows if r.reply_to_id})
+
+
+def reload(session: Session, rows: Sequence[Message]) -> list[Message]:
+    """``rows`` read again in ``session`` by primary key (a chunk per statement), in order."""
+    ids = [row.id for row in rows]
+    found: dict[uuid.UUID, Message] = {}
+    for start in range(0, len(ids), RELOAD_CHUNK):
+        stmt = select(Message).where(Message.id.in_(ids[start : start + RELOAD_CHUNK]))
+        found.update((row.id, row) for row in session.scalars(stmt))
+    return [found[row_id] for row_id in ids if row_id in found]
 
 
 def _release_unsent(row: Message, retry_at: datetime | None, refused: bool) -> None:
