@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnClause, ColumnElement, func, literal_column, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from bot.db import affected_rows
+from bot.db import affected_rows, among
 from bot.models import Contact, Followup, User
 from bot.runtime import Runtime
 from bot.store import ProjectScope
@@ -84,7 +84,7 @@ def by_ids(
     with :func:`is_due`, which no index covers on either engine.
     """
     return [
-        Followup.id.in_(ids),
+        among(session, Followup.id, ids),
         _plain(session, Followup.project_id) == project_id,
     ]
 
@@ -260,7 +260,7 @@ def claim_for_operators(
         if not locked:
             return {}
         recipient = recipient_column()
-        conditions = [recipient.in_(locked), is_due(), needs_nudge(), claim_free(now)]
+        conditions = [among(session, recipient, locked), is_due(), needs_nudge(), claim_free(now)]
         claimed: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
         candidates = sorted(fid for user_id in locked for fid in pending[user_id])
         for chunk in chunked(candidates, CHUNK):

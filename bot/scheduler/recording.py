@@ -23,6 +23,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
 
+from bot.db import among
 from bot.engine.session_commands import DUE_PAGE
 from bot.engine.timezones import operator_tz
 from bot.models import ChatSession, Contact, Followup, Message, Project, User
@@ -140,7 +141,7 @@ def reachable_names(scope: ProjectScope, ids: set[uuid.UUID]) -> dict[uuid.UUID,
     if not ids:
         return {}
     stmt = select(Contact.id, Contact.display_name).where(
-        Contact.id.in_(ids),
+        among(scope.session, Contact.id, ids),
         Contact.project_id == scope.project_id,
         Contact.status != "do_not_contact",
         Contact.deleted_at.is_(None),

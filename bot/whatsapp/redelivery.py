@@ -33,6 +33,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from bot.db import among
 from bot.models import Message, User
 from bot.runtime import Runtime
 from bot.store import ProjectScope
@@ -216,7 +217,7 @@ def reload(session: Session, rows: Sequence[Message]) -> list[Message]:
     ids = [row.id for row in rows]
     found: dict[uuid.UUID, Message] = {}
     for start in range(0, len(ids), RELOAD_CHUNK):
-        stmt = select(Message).where(Message.id.in_(ids[start : start + RELOAD_CHUNK]))
+        stmt = select(Message).where(among(session, Message.id, ids[start : start + RELOAD_CHUNK]))
         found.update((row.id, row) for row in session.scalars(stmt))
     return [found[row_id] for row_id in ids if row_id in found]
 
