@@ -108,6 +108,29 @@ def test_a_refused_digest_in_a_group_is_retried_alone_next_run(
     assert [len(twilio_api.bodies_to(u.phone or "")) for u in (first, refused, last)] == [1, 1, 1]
 
 
+def test_sends_stop_before_the_lease_ends_and_a_sweep_delivers_the_rest_once(
+    wired: Runtime, twilio_api: TwilioDouble, clock: FrozenClock
+) -> None:
+    project = make_project(wired.db)
+    crew = team(wired, project, 3, clock.now())
+    started = clock.now()
+    # Twilio is slow: each answer takes 100 s (of the runtime clock).
+    twilio_api.on_create = lambda _form: clock.advance(seconds=100)
+
+    report = run_nudges(wired)
+
+    assert report.nudged == 9 and report.failed == 0 and len(twilio_api.messages) == 1
+    unsent = [row for user in crew for row in rows_to(wired, user) if row.status == "pending"]
+    assert len(unsent) == 2  # recorded, leased until started + 2 min, left to a sweep
+    assert all(r.locked_by is None and r.attempts == 0 for r in unsent)
+    assert all(r.lease_until == started + timedelta(minutes=2) for r in unsent)
+
+    twilio_api.on_create = None
+    clock.set(started + timedelta(minutes=2))
+    assert run_nudges(wired).resent == 2
+    assert [len(twilio_api.bodies_to(u.phone or "")) for u in crew] == [1, 1, 1]
+
+
 def test_an_operator_whose_digest_cannot_be_recorded_fails_alone(
     wired: Runtime, twilio_api: TwilioDouble, clock: FrozenClock
 ) -> None:

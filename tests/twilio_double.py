@@ -59,6 +59,8 @@ class TwilioDouble:
         self.media_redirects: dict[str, str] = {}
         #: Called (in the server thread) before a media file is served.
         self.on_media: Any = None
+        #: Called (in the server thread) with the form of every message create.
+        self.on_create: Any = None
         self.delay_seconds = 0.0
         self._failures: deque[tuple[int, int | None, str]] = deque()
         self._failures_to: dict[str, deque[tuple[int, int | None, str]]] = {}
@@ -140,6 +142,8 @@ class TwilioDouble:
         return header == f"Basic {expected}"
 
     def _create(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        if self.on_create is not None:
+            self.on_create(form)
         if self.delay_seconds:
             time.sleep(self.delay_seconds)
         with self._lock:

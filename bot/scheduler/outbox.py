@@ -15,6 +15,7 @@ import os
 import socket
 import uuid
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from bot.models import Message
 from bot.runtime import Runtime
@@ -22,6 +23,9 @@ from bot.whatsapp.redelivery import deliver_due, record_results, send_in_order
 from bot.whatsapp.sender import SendResult
 
 FAILED_STATUSES = frozenset({"failed", "undelivered"})
+#: Sends stop this long before the rows' lease ends: a request in flight may take up to
+#: Twilio's timeout (15 s) to answer.
+LEASE_MARGIN = timedelta(seconds=30)
 #: Due rows resent per run at most (the rest wait for the next run).
 RESEND_LIMIT = 200
 
@@ -42,16 +46,26 @@ def transmit_groups(
 ) -> list[str | None]:
     """:func:`transmit_rows` for several groups (one thread each, e.g. digests) at once.
 
-    Every group is sent first, then all the answers are recorded in one short
-    transaction. Returns each group's first refusal, or None.
+    Every group is sent first (until :func:`send_deadline`), then all the answers are
+    recorded in one short transaction. Returns each group's first refusal, or None.
     """
     rows = [row for group in groups for row in group]
     if not rows:
         return [None for _ in groups]
-    results = send_in_order(runtime, rows, stop_on_refusal=True)
+    results = send_in_order(runtime, rows, stop_on_refusal=True, deadline=send_deadline(rows))
     with runtime.db.session() as session:
         record_results(session, rows, results, runtime.clock.now(), actor=actor)
     return [first_refusal(group, results) for group in groups]
+
+
+def send_deadline(rows: Sequence[Message]) -> datetime | None:
+    """When to stop sending ``rows``: :data:`LEASE_MARGIN` before the first lease ends.
+
+    Rows not sent by then are left to a sweep, which may take them once their lease has
+    ended; so no row is sent by this process and a sweep both, however slow Twilio is.
+    """
+    leases = [row.lease_until for row in rows if row.lease_until is not None]
+    return min(leases) - LEASE_MARGIN if leases else None
 
 
 def first_refusal(rows: Sequence[Message], results: dict[uuid.UUID, SendResult]) -> str | None:

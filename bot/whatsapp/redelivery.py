@@ -167,16 +167,23 @@ def _too_late(session: Session, row: Message) -> None:
 
 
 def send_in_order(
-    runtime: Runtime, rows: Sequence[Message], *, stop_on_refusal: bool = False
+    runtime: Runtime,
+    rows: Sequence[Message],
+    *,
+    stop_on_refusal: bool = False,
+    deadline: datetime | None = None,
 ) -> dict[uuid.UUID, SendResult]:
     """Hand ``rows`` to Twilio outside any transaction, thread by thread, oldest first.
 
     In a thread, the rows after one Twilio could not take are not tried now (nor, with
-    ``stop_on_refusal``, the rows after a refused one); they are absent from the result.
+    ``stop_on_refusal``, the rows after a refused one); they are absent from the result,
+    as are the rows still untried at ``deadline`` (runtime clock).
     """
     results: dict[uuid.UUID, SendResult] = {}
     stopped: set[str | None] = set()
     for row in rows:
+        if deadline is not None and runtime.clock.now() >= deadline:
+            break
         if row.thread_key in stopped:
             continue
         result = twilio_send(runtime, row)
