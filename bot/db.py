@@ -19,7 +19,16 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, Uuid, any_, bindparam, create_engine, event, text
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Uuid,
+    any_,
+    bindparam,
+    create_engine,
+    event,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, CursorResult, Engine, Result
 from sqlalchemy.exc import OperationalError
@@ -261,6 +270,16 @@ def among(
     execution (it caches short statements only); ``= ANY(:ids)`` is one parameter and
     one short statement. SQLite has no arrays: there it stays ``IN``.
     """
-    if session.get_bind().dialect.name != "postgresql":
+    if not takes_arrays(session):
         return column.in_(ids)
-    return column == any_(bindparam(None, list(ids), type_=ARRAY(Uuid())))
+    return column == any_(id_array(None, ids))
+
+
+def takes_arrays(session: Session) -> bool:
+    """Whether ``session``'s database takes a list of ids as one parameter (PostgreSQL)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def id_array(key: str | None, ids: Collection[uuid.UUID] | None = None) -> BindParameter[Any]:
+    """A parameter holding a list of ids as a PostgreSQL ``uuid[]`` (see :func:`among`)."""
+    return bindparam(key, list(ids) if ids is not None else None, type_=ARRAY(Uuid()))

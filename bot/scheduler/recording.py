@@ -21,9 +21,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import any_, bindparam, select, update
 
-from bot.db import among
+from bot.db import among, id_array, takes_arrays
 from bot.engine.session_commands import DUE_PAGE
 from bot.engine.timezones import operator_tz
 from bot.models import ChatSession, Contact, Followup, Message, Project, User
@@ -208,25 +208,28 @@ def mark_nudged(
 ) -> None:
     """Stamp ``nudged_at`` and the digest's first row on every follow-up it lists.
 
-    One ``UPDATE`` run for all the rows (Core ``executemany``: one statement, prepared
-    once), each by primary key and only while this run's claim holds. (An ``UPDATE …
-    FROM (VALUES …)`` per chunk was slower on both engines: compiled anew each time on
-    SQLite, and planned as a scan of the follow-ups per value on PostgreSQL.)
+    One ``UPDATE`` run for the whole group (``executemany``), by primary key and only
+    while this run's claim holds: on PostgreSQL once per digest, its ids as one array;
+    SQLite has no arrays, so there once per follow-up. (An ``UPDATE … FROM (VALUES …)``
+    was slower on both: compiled anew each time on SQLite, and planned as a scan of the
+    follow-ups per value on PostgreSQL.)
     """
     table = table_of(Followup)
+    arrays = takes_arrays(scope.session)
+    listed = any_(id_array("ids")) if arrays else bindparam("ids")
     stmt = (
         update(table)
         .where(
-            table.c.id == bindparam("followup_id"),
+            table.c.id == listed,
             table.c.project_id == scope.project_id,
             table.c.nudge_claimed_by == token,
         )
         .values(nudged_at=now, nudge_message_id=bindparam("message_id"))
     )
     params = [
-        {"followup_id": followup_id, "message_id": (p.to_send or p.waiting)[0].id}
+        {"ids": ids, "message_id": (p.to_send or p.waiting)[0].id}
         for p in prepared
-        for followup_id in p.digest.followup_ids
+        for ids in ([p.digest.followup_ids] if arrays else p.digest.followup_ids)
     ]
     scope.session.execute(stmt, params)
 
