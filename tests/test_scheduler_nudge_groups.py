@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import event, select
 
 from bot.clock import FrozenClock
@@ -18,23 +15,10 @@ from bot.scheduler.delivery import send_digests
 from bot.scheduler.nudges import run_nudges
 from bot.store import ProjectScope
 from tests.factories import make_project, make_user
-from tests.scheduler_support import bulk_followups, hours, operators, wired_runtime_for, wrote_at
+from tests.scheduler_support import bulk_followups, hours, operators, wrote_at
 from tests.twilio_double import TwilioDouble
 
-
-@pytest.fixture
-def twilio_api() -> Iterator[TwilioDouble]:
-    with TwilioDouble() as double:
-        yield double
-
-
-@pytest.fixture
-def wired(
-    db_url: str, tmp_path: Path, clock: FrozenClock, twilio_api: TwilioDouble
-) -> Iterator[Runtime]:
-    runtime = wired_runtime_for(db_url, tmp_path, clock, twilio_api)
-    yield runtime
-    runtime.db.dispose()
+pytest_plugins = ("tests.nudge_fixtures",)
 
 
 def team(runtime: Runtime, project: Project, count: int, now: datetime) -> list[User]:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from bot.clock import FrozenClock
@@ -30,22 +28,9 @@ from tests.scheduler_support import (
 )
 from tests.twilio_double import TwilioDouble
 
+pytest_plugins = ("tests.nudge_fixtures",)
+
 TEMPLATE = "HX" + "a" * 32
-
-
-@pytest.fixture
-def twilio_api() -> Iterator[TwilioDouble]:
-    with TwilioDouble() as double:
-        yield double
-
-
-@pytest.fixture
-def wired(
-    db_url: str, tmp_path: Path, clock: FrozenClock, twilio_api: TwilioDouble
-) -> Iterator[Runtime]:
-    runtime = wired_runtime_for(db_url, tmp_path, clock, twilio_api)
-    yield runtime
-    runtime.db.dispose()
 
 
 def outbound(runtime: Runtime) -> list[Message]:
