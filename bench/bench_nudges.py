@@ -14,8 +14,45 @@ claimed follow-ups with contacts, session, last inbound, outbound row, marks, st
 events) and one recording Twilio's answer. Claims are now one transaction for all
 operators (one ``FOR UPDATE SKIP LOCKED`` on their rows, ``UPDATE``s of 500 ids) and
 digests are recorded 10 operators per transaction (a savepoint each): 557 transactions;
-profiled CPU 24.6 → 18.1 s. What remains is per digest: the outbound row (sender),
-session opening and the answer's own transaction (the outbox), in other modules.
+profiled CPU 24.6 → 18.1 s.
+
+Then (2026-12-04, one run, statements timed with SQLAlchemy cursor events, a busy
+2-core machine): SQLite 19.0 s with 2.2 s inside statements, PostgreSQL 30.6 s with
+18.9 s. Per digest there were still ~20 statements — the operator, the claimed
+follow-ups and contacts as ORM objects, the project twice, the session (look-up, team,
+insert, audit), the last inbound message, the thread's latest message, the outbound
+row, the marks, the session state, three events — and the answer's own transaction
+(row re-read, update, event, a flush per row): 10,608 statements (PostgreSQL 10,051),
+557 transactions. On SQLite the time was the ORM's per statement (compile, flush,
+identity load), about 1 ms each. On PostgreSQL 8.7 s were one statement, the claimed
+follow-ups read (501 × 17 ms): statistics taken while every follow-up was
+``scheduled`` made the planner read a claim's 20 ids through
+``ix_followups_status_due_at``, every due follow-up (``EXPLAIN ANALYZE``: 17,740
+buffers, 12.5 ms); the claim ``UPDATE`` had the same plan (20 × 75 ms).
+
+Now a group of 25 operators is recorded in one transaction
+(:mod:`bot.scheduler.recording`) and its answers in one more
+(:func:`bot.scheduler.outbox.transmit_groups`), with the same ~23 statements whatever
+the group's size: 498 statements in all (PostgreSQL 451), 47 transactions. The status
+term is written so no index covers it (:func:`bot.scheduler.claims.is_due`). Two more
+PostgreSQL findings on the way: after five executions psycopg prepares a statement and
+the server may switch to a generic plan, which for the follow-up ⋈ contact join scanned
+every contact (87 ms a chunk with ``plan_cache_mode = force_generic_plan``), so contacts
+are read by primary key separately; and IN lists of 500 ids cost more than the look-ups
+(a parameter per id, and a statement psycopg re-parses every time), so ids go as one
+array (:func:`bot.db.among`): the claimed follow-ups read 1.4 → 0.6 s.
+
+What remains is mostly per row, not per digest: three passes over the due follow-ups
+(``mark_due``, the claim, ``nudged_at``) — on PostgreSQL each rewrites every row with
+its six index entries, the pages being full (no HOT update): 0.4 + 0.6 + 0.7 s of ~3 s
+in statements; ``fillfactor = 70`` on ``followups`` halved the claim pass in a trial
+(not applied: a migration) — and the ORM's bookkeeping of 500 outbound rows, 500
+sessions, 500 audit rows and 1,500 events.
+
+Result (2026-12-04, ``--only nudges``, medians of 3 rounds; the 2-core machine was
+shared): at quiet moments (others' CPU share 2–18 %) SQLite 2.8 / 2.8 s, PostgreSQL
+3.0 / 3.0 s, against 8.0 / 18.7 s for the code before (share 5 %); with the machine busy
+(others' share 67–77 %) 3.9–9.0 s / 5.8–11.0 s, against 18.0–23.1 / 34.9–44.1 s.
 """
 
 from __future__ import annotations

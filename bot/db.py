@@ -13,15 +13,26 @@ import logging
 import sqlite3
 import threading
 import time
+import uuid
 import weakref
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Uuid,
+    any_,
+    bindparam,
+    create_engine,
+    event,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, CursorResult, Engine, Result
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from bot.config import normalise_database_url
@@ -266,3 +277,30 @@ def affected_rows(result: Result[*tuple[Any, ...]]) -> int:
     if not isinstance(result, CursorResult):
         raise TypeError(f"expected an UPDATE or DELETE result, got {type(result).__name__}")
     return int(result.rowcount or 0)
+
+
+def among(
+    session: Session,
+    column: ColumnElement[Any] | InstrumentedAttribute[Any],
+    ids: Collection[uuid.UUID],
+) -> ColumnElement[bool]:
+    """``column IN ids`` for a long list of ids, as one array parameter on PostgreSQL.
+
+    A batch job looks up hundreds of rows by id at a time. Written ``IN (…)``, each id is
+    a parameter SQLAlchemy renders, and psycopg re-parses the long statement on every
+    execution (it caches short statements only); ``= ANY(:ids)`` is one parameter and
+    one short statement. SQLite has no arrays: there it stays ``IN``.
+    """
+    if not takes_arrays(session):
+        return column.in_(ids)
+    return column == any_(id_array(None, ids))
+
+
+def takes_arrays(session: Session) -> bool:
+    """Whether ``session``'s database takes a list of ids as one parameter (PostgreSQL)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def id_array(key: str | None, ids: Collection[uuid.UUID] | None = None) -> BindParameter[Any]:
+    """A parameter holding a list of ids as a PostgreSQL ``uuid[]`` (see :func:`among`)."""
+    return bindparam(key, list(ids) if ids is not None else None, type_=ARRAY(Uuid()))

@@ -17,7 +17,7 @@ across projects, and they then work inside one project's scope.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -152,13 +152,19 @@ class ProjectScope:
     # -- writes ----------------------------------------------------------------
     def insert(self, obj: M) -> M:
         """Add ``obj`` to this project and audit it."""
-        if getattr(obj, "project_id", None) not in (None, self.project_id):
-            raise PermissionError("row belongs to another project")
-        obj.project_id = self.project_id  # type: ignore[attr-defined]
-        self.session.add(obj)
+        return self.insert_all([obj])[0]
+
+    def insert_all(self, objs: Sequence[M]) -> list[M]:
+        """Add ``objs`` to this project with one flush (a batch job's rows) and audit each."""
+        for obj in objs:
+            if getattr(obj, "project_id", None) not in (None, self.project_id):
+                raise PermissionError("row belongs to another project")
+            obj.project_id = self.project_id  # type: ignore[attr-defined]
+        self.session.add_all(objs)
         self.session.flush()
-        self._audit(obj, "insert", None, row_values(obj))
-        return obj
+        for obj in objs:
+            self._audit(obj, "insert", None, row_values(obj))
+        return list(objs)
 
     def update(self, obj: M, **changes: Any) -> M:
         """Apply ``changes`` to a row of this project and audit the old and new values."""

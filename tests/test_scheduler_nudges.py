@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.models import JobRun, Message, Payment
 from bot.runtime import Runtime
 from bot.scheduler.claims import claim_for_operator, mark_due
-from bot.scheduler.delivery import prepare_digest
 from bot.scheduler.nudges import run_nudges
+from bot.scheduler.recording import record_digests
 from bot.store import ProjectScope
 from tests.factories import make_project, make_user
 from tests.scheduler_support import (
@@ -30,22 +28,9 @@ from tests.scheduler_support import (
 )
 from tests.twilio_double import TwilioDouble
 
+pytest_plugins = ("tests.nudge_fixtures",)
+
 TEMPLATE = "HX" + "a" * 32
-
-
-@pytest.fixture
-def twilio_api() -> Iterator[TwilioDouble]:
-    with TwilioDouble() as double:
-        yield double
-
-
-@pytest.fixture
-def wired(
-    db_url: str, tmp_path: Path, clock: FrozenClock, twilio_api: TwilioDouble
-) -> Iterator[Runtime]:
-    runtime = wired_runtime_for(db_url, tmp_path, clock, twilio_api)
-    yield runtime
-    runtime.db.dispose()
 
 
 def outbound(runtime: Runtime) -> list[Message]:
@@ -262,8 +247,8 @@ def test_a_digest_recorded_by_a_crashed_clock_is_sent_by_the_next_run(
     claimed = claim_for_operator(wired, project.id, priya.id, [followup.id], "crashed", now)
     with db.session() as session:
         scope = ProjectScope(session, project.id, actor="system:nudges")
-        prepared = prepare_digest(wired, scope, priya.id, claimed, "crashed", now)
-    assert prepared is not None  # recorded and committed; the clock dies before sending
+        [prepared] = record_digests(wired, scope, [(priya.id, claimed)], "crashed", now)
+    # Recorded and committed; the clock dies before sending.
     with db.session() as session:
         row = session.get(Message, prepared.to_send[0].id)
         row.lease_until = now - timedelta(minutes=1)  # the lease runs on the runtime clock

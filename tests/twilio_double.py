@@ -9,6 +9,7 @@ for the media download path. Failures can be scripted::
     with TwilioDouble() as twilio:
         twilio.fail_next(429)                 # one "Too Many Requests"
         twilio.fail_next(400, code=63016)     # a permanent WhatsApp refusal
+        twilio.fail_next_to("+919800000002", 503)  # the next message to one number
         twilio.fail_during(clock, start, end) # an outage: 503 while start <= clock < end
         ...
         assert twilio.messages[0]["Body"] == "..."
@@ -58,8 +59,11 @@ class TwilioDouble:
         self.media_redirects: dict[str, str] = {}
         #: Called (in the server thread) before a media file is served.
         self.on_media: Any = None
+        #: Called (in the server thread) with the form of every message create.
+        self.on_create: Any = None
         self.delay_seconds = 0.0
         self._failures: deque[tuple[int, int | None, str]] = deque()
+        self._failures_to: dict[str, deque[tuple[int, int | None, str]]] = {}
         self._outages: list[tuple[Clock, datetime, datetime, int, int | None]] = []
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _handler_for(self))
@@ -80,6 +84,14 @@ class TwilioDouble:
     def fail_next(self, status: int, *, code: int | None = None, message: str = "") -> None:
         """Answer the next message create with ``status`` (and Twilio error ``code``)."""
         self._failures.append((status, code, message or f"scripted failure {code or status}"))
+
+    def fail_next_to(
+        self, number: str, status: int, *, code: int | None = None, message: str = ""
+    ) -> None:
+        """Answer the next message create addressed to ``number`` with ``status``."""
+        address = number if number.startswith("whatsapp:") else f"whatsapp:{number}"
+        failure = (status, code, message or f"scripted failure {code or status}")
+        self._failures_to.setdefault(address, deque()).append(failure)
 
     def fail_during(
         self,
@@ -130,12 +142,17 @@ class TwilioDouble:
         return header == f"Basic {expected}"
 
     def _create(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        if self.on_create is not None:
+            self.on_create(form)
         if self.delay_seconds:
             time.sleep(self.delay_seconds)
         with self._lock:
             self.attempts += 1
             if self._failures:
                 status, code, message = self._failures.popleft()
+                return status, _error(status, code, message)
+            if self._failures_to.get(form.get("To", "")):
+                status, code, message = self._failures_to[form["To"]].popleft()
                 return status, _error(status, code, message)
             for clock, start, end, status, code in self._outages:
                 if start <= clock.now() < end:

@@ -7,23 +7,30 @@ on — the same paging as the ``due`` command.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.engine.session_commands import DUE_PAGE
 from bot.engine.wording import describe_reason, moment_text, plural
-from bot.models import Contact, Followup, User
+from bot.models import User
 
 SUGGESTION_CHARS = 160
 
 
 @dataclass(frozen=True)
 class DigestItem:
-    """One follow-up listed in a digest, with the contact it concerns."""
+    """One follow-up listed in a digest: the columns its line needs, and the contact's name.
 
-    followup: Followup
-    contact: Contact
+    Plain values rather than ORM objects: a nudge run reads thousands of them.
+    """
+
+    followup_id: uuid.UUID
+    due_at: datetime
+    reason: str | None
+    suggested_message: str | None
+    contact_name: str
 
 
 def _clip(text: str, limit: int) -> str:
@@ -40,11 +47,10 @@ def digest_text(user: User, items: list[DigestItem], zone: ZoneInfo) -> str:
     answer, and how many more ``more`` shows."""
     lines = [f"{first_name(user)}, {plural(len(items), 'follow-up')} due:"]
     for number, item in enumerate(items[:DUE_PAGE], start=1):
-        due = moment_text(item.followup.due_at, zone)
-        reason = describe_reason(item.followup.reason)
-        line = f"{number}. {item.contact.display_name} – {reason} (due {due})"
-        if item.followup.suggested_message:
-            line += f'\n   Say: "{_clip(item.followup.suggested_message, SUGGESTION_CHARS)}"'
+        due = moment_text(item.due_at, zone)
+        line = f"{number}. {item.contact_name} – {describe_reason(item.reason)} (due {due})"
+        if item.suggested_message:
+            line += f'\n   Say: "{_clip(item.suggested_message, SUGGESTION_CHARS)}"'
         lines.append(line)
     lines.append(
         "Reply: done N · snooze N 2h · skip N · paid N AMOUNT [upi] · next to call them first"
@@ -60,11 +66,11 @@ def template_variables(user: User, items: list[DigestItem]) -> dict[str, str]:
     ``1`` the operator's first name, ``2`` how many follow-ups are due, ``3`` the first
     few contacts' names.
     """
-    names = [item.contact.display_name for item in items[:3]]
+    names = [item.contact_name for item in items[:3]]
     more = len(items) - len(names)
     listed = ", ".join(names) + (f" and {more} more" if more > 0 else "")
     return {"1": first_name(user), "2": str(len(items)), "3": _clip(listed, 120)}
 
 
 def digest_sort_key(item: DigestItem) -> tuple[datetime, str]:
-    return (item.followup.due_at, item.contact.display_name)
+    return (item.due_at, item.contact_name)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.engine.wording import MAX_MESSAGE
 from bot.models import Message, Project, User
 from bot.store import ProjectScope
-from bot.whatsapp.queue import thread_time
+from bot.whatsapp.queue import after_latest, latest_in_threads
 
 #: WhatsApp's (and Twilio's) limit on one message body.
 MAX_BODY = MAX_MESSAGE
@@ -65,6 +67,20 @@ def _pieces(body: str, limit: int) -> list[str]:
     return pieces
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to record: to whom, what it says, and whether it waits (``deferred``)."""
+
+    to_number: str
+    body: str
+    user_id: uuid.UUID | None = None
+    session_id: uuid.UUID | None = None
+    reply_to_id: uuid.UUID | None = None
+    content_sid: str | None = None
+    content_variables: dict[str, str] | None = None
+    status: str = "pending"
+
+
 def record_outbound(
     scope: ProjectScope,
     to_number: str,
@@ -79,37 +95,67 @@ def record_outbound(
     status: str = "pending",
 ) -> list[Message]:
     """Store outbound rows (one per part of ``body``) without sending them."""
+    outgoing = Outgoing(
+        to_number, body, user_id, session_id, reply_to_id, content_sid, content_variables, status
+    )
+    return record_outbound_many(scope, [outgoing], now=now)[0]
+
+
+def record_outbound_many(
+    scope: ProjectScope, messages: Sequence[Outgoing], *, now: datetime
+) -> list[list[Message]]:
+    """Store the rows of several messages with one flush; each message's rows, in order.
+
+    Each thread's rows get strictly increasing times after its latest message, as one
+    :func:`record_outbound` after another would give them.
+    """
     project = scope.session.get(Project, scope.project_id)
     assert project is not None
-    parts = [body] if content_sid or status == "deferred" else split_body(body)
-    key = f"{scope.project_id}:{to_number}"
-    rows = []
-    for part in parts:
-        now = thread_time(scope.session, key, now)
-        row = Message(
-            project_id=scope.project_id,
-            direction="outbound",
-            channel="whatsapp",
-            user_id=user_id,
-            session_id=session_id,
-            from_number=project.whatsapp_number,
-            to_number=to_number,
-            thread_key=key,
-            body=part,
-            status=status,
-            reply_to_id=reply_to_id,
-            content_sid=content_sid,
-            media_json=[{"content_variables": content_variables}] if content_variables else [],
-            # Held by whoever recorded it until the lease runs out (runtime clock); then a
-            # sweep of bot.whatsapp.redelivery sends it, so a crash loses nothing.
-            lease_until=now + PENDING_LEASE if status == "pending" else None,
-            locked_by=RECORDER if status == "pending" else None,
-            created_at=now,
-        )
-        scope.session.add(row)
-        rows.append(row)
+    keys = [f"{scope.project_id}:{message.to_number}" for message in messages]
+    latest = latest_in_threads(scope.session, keys)
+    recorded: list[list[Message]] = []
+    for key, message in zip(keys, messages, strict=True):
+        rows = []
+        for part in _parts(message):
+            at = after_latest(latest[key], now)
+            rows.append(_row(project, key, message, part, at))
+            latest[key] = at
+        recorded.append(rows)
+    scope.session.add_all([row for rows in recorded for row in rows])
     scope.session.flush()
-    return rows
+    return recorded
+
+
+def _parts(message: Outgoing) -> list[str]:
+    """A template or a deferred message stays whole; free text is split to WhatsApp's limit."""
+    if message.content_sid or message.status == "deferred":
+        return [message.body]
+    return split_body(message.body)
+
+
+def _row(project: Project, key: str, message: Outgoing, part: str, at: datetime) -> Message:
+    pending = message.status == "pending"
+    variables = message.content_variables
+    return Message(
+        project_id=project.id,
+        direction="outbound",
+        channel="whatsapp",
+        user_id=message.user_id,
+        session_id=message.session_id,
+        from_number=project.whatsapp_number,
+        to_number=message.to_number,
+        thread_key=key,
+        body=part,
+        status=message.status,
+        reply_to_id=message.reply_to_id,
+        content_sid=message.content_sid,
+        media_json=[{"content_variables": variables}] if variables else [],
+        # Held by whoever recorded it until the lease runs out (runtime clock); then a
+        # sweep of bot.whatsapp.redelivery sends it, so a crash loses nothing.
+        lease_until=at + PENDING_LEASE if pending else None,
+        locked_by=RECORDER if pending else None,
+        created_at=at,
+    )
 
 
 def deferred_rows(scope: ProjectScope, user: User) -> list[Message]:

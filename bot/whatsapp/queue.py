@@ -17,11 +17,12 @@ Lease times use the wall clock (process liveness), not the runtime's business cl
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.db import Database
@@ -163,6 +164,28 @@ def thread_time(session: Session, key: str, now: datetime) -> datetime:
     """
     session.flush()  # rows added to the session count too (a reply's earlier parts)
     latest: datetime | None = session.connection().execute(_THREAD_LATEST, {"key": key}).scalar()
+    return after_latest(latest, now)
+
+
+def latest_in_threads(session: Session, keys: Sequence[str]) -> dict[str, datetime | None]:
+    """When each thread's latest message was created, in one statement (for batches).
+
+    One scalar subquery per thread: each is the same index lookup :func:`thread_time`
+    makes, however long the thread.
+    """
+    unique = list(dict.fromkeys(keys))
+    if not unique:
+        return {}
+    latest = [_latest_in_thread(key).scalar_subquery() for key in unique]
+    return dict(zip(unique, session.execute(select(*latest)).one(), strict=True))
+
+
+def after_latest(latest: datetime | None, now: datetime) -> datetime:
+    """``now``, or just after ``latest`` when that is not earlier (see :func:`thread_time`)."""
     if latest is not None and latest >= now:
         return latest + timedelta(microseconds=1)
     return now
+
+
+def _latest_in_thread(key: str) -> Select[datetime]:
+    return select(func.max(Message.created_at)).where(Message.thread_key == key)

@@ -33,6 +33,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from bot.db import among
 from bot.models import Message, User
 from bot.runtime import Runtime
 from bot.store import ProjectScope
@@ -48,6 +49,8 @@ from bot.whatsapp.sender import (
 
 #: Rows one sweep claims at most (the rest wait for the next sweep).
 SWEEP_LIMIT = 50
+#: Rows re-read per statement by :func:`reload` (keeps IN lists short).
+RELOAD_CHUNK = 500
 #: Inbound statuses that follow their reply's delivery (see :func:`reply_state`).
 SETTLEABLE = ("done", "pending", "undelivered")
 WINDOW_CLOSED = (
@@ -164,16 +167,23 @@ def _too_late(session: Session, row: Message) -> None:
 
 
 def send_in_order(
-    runtime: Runtime, rows: Sequence[Message], *, stop_on_refusal: bool = False
+    runtime: Runtime,
+    rows: Sequence[Message],
+    *,
+    stop_on_refusal: bool = False,
+    deadline: datetime | None = None,
 ) -> dict[uuid.UUID, SendResult]:
     """Hand ``rows`` to Twilio outside any transaction, thread by thread, oldest first.
 
     In a thread, the rows after one Twilio could not take are not tried now (nor, with
-    ``stop_on_refusal``, the rows after a refused one); they are absent from the result.
+    ``stop_on_refusal``, the rows after a refused one); they are absent from the result,
+    as are the rows still untried at ``deadline`` (runtime clock).
     """
     results: dict[uuid.UUID, SendResult] = {}
     stopped: set[str | None] = set()
     for row in rows:
+        if deadline is not None and runtime.clock.now() >= deadline:
+            break
         if row.thread_key in stopped:
             continue
         result = twilio_send(runtime, row)
@@ -193,7 +203,7 @@ def record_results(
     """Record what Twilio answered, let unsent rows wait, and settle the inbound messages."""
     retry_at: dict[str | None, datetime | None] = {}
     refused: set[str | None] = set()
-    fresh_rows = [r for r in (session.get(Message, row.id) for row in rows) if r is not None]
+    fresh_rows = reload(session, rows)
     for row in fresh_rows:
         result = results.get(row.id)
         if result is None or row.status not in ("pending", "deferred"):
@@ -207,6 +217,16 @@ def record_results(
         if row.id not in results and row.status in ("pending", "deferred"):
             _release_unsent(row, retry_at.get(row.thread_key), row.thread_key in refused)
     settle_replies(session, {r.reply_to_id for r in fresh_rows if r.reply_to_id})
+
+
+def reload(session: Session, rows: Sequence[Message]) -> list[Message]:
+    """``rows`` read again in ``session`` by primary key (a chunk per statement), in order."""
+    ids = [row.id for row in rows]
+    found: dict[uuid.UUID, Message] = {}
+    for start in range(0, len(ids), RELOAD_CHUNK):
+        stmt = select(Message).where(among(session, Message.id, ids[start : start + RELOAD_CHUNK]))
+        found.update((row.id, row) for row in session.scalars(stmt))
+    return [found[row_id] for row_id in ids if row_id in found]
 
 
 def _release_unsent(row: Message, retry_at: datetime | None, refused: bool) -> None:

@@ -134,7 +134,6 @@ def apply_result(scope: ProjectScope, row: Message, result: SendResult, now: dat
             sid=result.sid,
             status=result.status,
         )
-    scope.session.flush()
 
 
 def _create_kwargs(runtime: Runtime, row: Message) -> dict[str, object]:
