@@ -11,6 +11,7 @@ project or sweep every project. Anything else is a query that could mix projects
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 import threading
@@ -46,23 +47,41 @@ _FROM = re.compile(r"\b(?:FROM|JOIN|UPDATE|INTO)\s+\"?(\w+)\"?", re.IGNORECASE)
 _BY_ID = re.compile(r"WHERE\s+\"?\w+\"?\.\"?(?:id|rowid)\"?\s*(?:=|IN)", re.IGNORECASE)
 
 
+@functools.cache
+def _source(filename: str) -> str | None:
+    """``filename`` relative to the repository when it is application code (bot/, tools/,
+    memory/); ``""`` for the tests and benchmarks; ``None`` for anything else.
+
+    Cached: every statement of every test asks, for the same few hundred files.
+    """
+    path = Path(filename)
+    if not path.is_relative_to(ROOT):
+        return None
+    rel = path.relative_to(ROOT).as_posix()
+    if rel.split("/")[0] in ("bot", "tools", "memory") and "sqlalchemy" not in rel:
+        return rel
+    return "" if rel.startswith(("tests/", "bench/")) else None
+
+
 def _caller() -> str | None:
     """The first application frame (bot/, tools/, memory/) issuing the statement."""
     frame = sys._getframe(2)
     while frame is not None:
-        path = Path(frame.f_code.co_filename)
-        if path.is_relative_to(ROOT):
-            rel = path.relative_to(ROOT).as_posix()
-            if rel.split("/")[0] in ("bot", "tools", "memory") and "sqlalchemy" not in rel:
-                return f"{rel}:{frame.f_lineno}"
-            if rel.startswith(("tests/", "bench/")):
-                return None
+        source = _source(frame.f_code.co_filename)
+        if source:
+            return f"{source}:{frame.f_lineno}"
+        if source == "":
+            return None
         frame = frame.f_back
     return None
 
 
+@functools.lru_cache(maxsize=16384)
 def violation(statement: str) -> bool:
-    """Whether ``statement`` touches a tenant table with neither project_id nor an id."""
+    """Whether ``statement`` touches a tenant table with neither project_id nor an id.
+
+    Cached: SQLAlchemy sends the same few hundred statement strings again and again.
+    """
     if statement.lstrip().upper().startswith(("INSERT", "PRAGMA", "CREATE", "ALTER", "DROP")):
         return False
     tables = {name.lower() for name in _FROM.findall(statement)}

@@ -27,11 +27,18 @@ REST = re.compile(r"``|:(class|func|meth|data|attr|mod|ref):`")
 def commands(
     group: click.Group = cli, path: tuple[str, ...] = ()
 ) -> Iterator[tuple[tuple[str, ...], click.Command]]:
-    """Every command under ``group`` with its path, groups included."""
-    for name, command in sorted(group.commands.items()):
+    """Every command under ``group`` with its path, groups included (lazy ones loaded)."""
+    for name in group.list_commands(click.Context(group)):
+        command = subcommand(group, name)
+        assert command is not None and command.name == name, (path, name)
         yield (*path, name), command
         if isinstance(command, click.Group):
             yield from commands(command, (*path, name))
+
+
+def subcommand(group: click.Group, name: str) -> click.Command | None:
+    """``group``'s command ``name``, the way click finds it when it parses a command line."""
+    return group.get_command(click.Context(group), name)
 
 
 def leaves() -> dict[tuple[str, ...], click.Command]:
@@ -65,10 +72,11 @@ def parse_usage(text: str) -> Usage:
     """Split ``text`` into the command path, the options (with values) and positionals."""
     tokens = text.replace("\\|", "|").replace("[", " ").replace("]", " ").split()
     assert tokens[0] == "calltime", text
-    usage, group, rest = Usage(text), cli, tokens[1:]
-    while rest and isinstance(group, click.Group) and rest[0] in group.commands:
+    usage, rest = Usage(text), tokens[1:]
+    group: click.Command | None = cli
+    while rest and isinstance(group, click.Group) and subcommand(group, rest[0]):
         usage.path += (rest[0],)
-        group = group.commands[rest.pop(0)]
+        group = subcommand(group, rest.pop(0))
     command = leaves().get(usage.path)
     assert command is not None, f"README: {text!r} is not a command of calltime"
     while rest:

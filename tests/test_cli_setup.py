@@ -7,6 +7,7 @@ ran that should not have (no banner, no scheduler, no schema).
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 import sqlite3
@@ -225,6 +226,57 @@ def test_version(tmp_path: Path) -> None:
     result = calltime("--version", env=env, cwd=tmp_path)
     assert result.returncode == 0
     assert result.stdout.strip() == f"calltime {metadata.version('calltime')}"
+
+
+#: Runs ``calltime ARGS…`` in-process, then prints the modules it loaded that matter here.
+LOADED_MODULES = """
+import json, sys
+from bot.cli import main
+sys.argv = ["calltime", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+heavy = ("anthropic", "sqlalchemy", "flask", "bot.app", "bot.whatsapp.worker")
+print(json.dumps(sorted(m for m in sys.modules if m.startswith("bot.cli.") or m in heavy)))
+"""
+
+
+def loaded_by(tmp_path: Path, *args: str) -> list[str]:
+    env = clean_env(tmp_path, DATABASE_URL="mysql://nobody@nowhere/none")
+    result = subprocess.run(
+        [sys.executable, "-c", LOADED_MODULES, *args],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return list(json.loads(result.stdout.splitlines()[-1]))
+
+
+def test_version_loads_no_command_and_help_no_model_sdk(tmp_path: Path) -> None:
+    """Commands load on first use, so ``--version`` starts at once; ``--help`` loads every
+    command module (for their one-line help) but not the model SDK, the app or the worker."""
+    assert loaded_by(tmp_path, "--version") == ["bot.cli.envfile"]
+    on_help = loaded_by(tmp_path, "--help")
+    assert {"bot.cli.chat", "bot.cli.directory", "bot.cli.memory"} <= set(on_help)
+    assert not {"anthropic", "bot.app", "bot.whatsapp.worker"} & set(on_help)
+
+
+def test_the_message_pipeline_loads_the_model_sdk_only_for_a_model_turn() -> None:
+    """The app and the worker start without the model SDK (seconds of imports): the
+    model's client and loop import it, on the first turn the model answers."""
+    script = (
+        "import sys, bot.app, bot.whatsapp.worker, bot.cli.chat\n"
+        "print('anthropic' in sys.modules)\n"
+        "import bot.agent.loop\n"
+        "print('anthropic' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["False", "True"]
 
 
 def test_the_dotenv_file_is_read_but_never_overrides_the_environment(tmp_path: Path) -> None:

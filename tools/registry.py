@@ -14,15 +14,17 @@ import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from anthropic.types import ToolResultBlockParam
 from pydantic import ValidationError
 
 from bot.engine.records import OutcomeError
 from bot.models import AgentLog, AuditLog
 from bot.store import NotFound
 from tools.base import Tool, ToolContext, ToolRefused
+
+if TYPE_CHECKING:  # the SDK's types take seconds to import; only the type checker needs them
+    from anthropic.types import ToolResultBlockParam
 
 log = logging.getLogger(__name__)
 

@@ -1,40 +1,83 @@
-"""The ``calltime`` command line. ``calltime --help`` lists every command."""
+"""The ``calltime`` command line. ``calltime --help`` lists every command.
+
+Commands are loaded lazily (click's documented "lazy group" pattern): ``calltime X`` imports
+only the module of ``X``, so ``calltime --version`` and a quick command don't pay for the
+web app, the worker or the model SDK.
+"""
 
 from __future__ import annotations
 
+import importlib
 import logging
 from typing import Any
 
 import click
 
-from bot.cli.admin_users import login_link_command, set_password_command
-from bot.cli.chat import chat_command
-from bot.cli.common import CliState
-from bot.cli.contacts import contacts_group
-from bot.cli.db import db_group
-from bot.cli.demo import demo_command
-from bot.cli.directory import campaigns_group, goals_group, projects_group, teams_group, users_group
-from bot.cli.evaluate import eval_command
-from bot.cli.listing import (
-    campaigns_list,
-    goals_list,
-    projects_list,
-    teams_list,
-    users_list,
-)
-from bot.cli.memory import kb_group, models_group
-from bot.cli.payments import payments_group
-from bot.cli.processes import clock_command, serve_command, worker_command
-from bot.cli.project_settings import receipt_command
-from bot.cli.scheduler import nudge_command
-from bot.cli.startup import load_env_file
-from bot.config import ConfigError
+from bot.cli.envfile import load_env_file
+
+#: Every top-level command: its name → ``module:attribute`` of the click command.
+COMMANDS = {
+    "db": "bot.cli.db:db_group",
+    "projects": "bot.cli.directory:projects_group",
+    "users": "bot.cli.directory:users_group",
+    "teams": "bot.cli.directory:teams_group",
+    "campaigns": "bot.cli.directory:campaigns_group",
+    "goals": "bot.cli.directory:goals_group",
+    "contacts": "bot.cli.contacts:contacts_group",
+    "payments": "bot.cli.payments:payments_group",
+    "demo": "bot.cli.demo:demo_command",
+    "serve": "bot.cli.processes:serve_command",
+    "worker": "bot.cli.processes:worker_command",
+    "clock": "bot.cli.processes:clock_command",
+    "nudge": "bot.cli.scheduler:nudge_command",
+    "eval": "bot.cli.evaluate:eval_command",
+    "kb": "bot.cli.memory:kb_group",
+    "models": "bot.cli.memory:models_group",
+    "chat": "bot.cli.chat:chat_command",
+}
+#: Commands of a group that live in another module (the ``list`` commands share one).
+GROUP_EXTRAS = {
+    "projects": ("bot.cli.listing:projects_list", "bot.cli.project_settings:receipt_command"),
+    "users": (
+        "bot.cli.listing:users_list",
+        "bot.cli.admin_users:set_password_command",
+        "bot.cli.admin_users:login_link_command",
+    ),
+    "teams": ("bot.cli.listing:teams_list",),
+    "campaigns": ("bot.cli.listing:campaigns_list",),
+    "goals": ("bot.cli.listing:goals_list",),
+}
+
+
+def load_command(target: str) -> click.Command:
+    """The click command at ``module:attribute``, importing its module."""
+    module, _, attribute = target.partition(":")
+    command = getattr(importlib.import_module(module), attribute)
+    if not isinstance(command, click.Command):
+        raise TypeError(f"{target} is not a click command")
+    return command
 
 
 class CalltimeGroup(click.Group):
-    """The ``calltime`` group: a configuration Calltime refuses ends in one line, exit 1."""
+    """The ``calltime`` group: loads each command on first use; a configuration Calltime
+    refuses ends in one line, exit 1."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        command = load_command(target)
+        if isinstance(command, click.Group):
+            for extra in GROUP_EXTRAS.get(cmd_name, ()):
+                command.add_command(load_command(extra))
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
+        from bot.config import ConfigError
+
         try:
             return super().invoke(ctx)
         except ConfigError as exc:
@@ -54,45 +97,15 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     PUBLIC_BASE_URL is required (except with serve --demo). Security notes:
     docs/security.md.
     """
+    from bot.cli.common import CliState
+
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not verbose:  # Alembic names each of its plugins when a command first loads it
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     ctx.obj = CliState(verbose=verbose)
-
-
-for command in (
-    db_group,
-    projects_group,
-    users_group,
-    teams_group,
-    campaigns_group,
-    goals_group,
-    contacts_group,
-    payments_group,
-    demo_command,
-    serve_command,
-    worker_command,
-    clock_command,
-    nudge_command,
-    eval_command,
-    kb_group,
-    models_group,
-    chat_command,
-):
-    cli.add_command(command)
-
-for group, command in (
-    (projects_group, projects_list),
-    (projects_group, receipt_command),
-    (users_group, users_list),
-    (users_group, set_password_command),
-    (users_group, login_link_command),
-    (teams_group, teams_list),
-    (campaigns_group, campaigns_list),
-    (goals_group, goals_list),
-):
-    group.add_command(command)
 
 
 def main() -> None:

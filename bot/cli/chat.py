@@ -19,8 +19,6 @@ from bot.cli.common import CliState, find_project, pass_state
 from bot.models import Message, Project, User
 from bot.phones import InvalidPhone, to_e164
 from bot.runtime import Runtime
-from bot.whatsapp.intake import inject_inbound
-from bot.whatsapp.worker import Worker
 
 
 def find_operator(runtime: Runtime, phone: str, project_ref: str | None) -> tuple[User, Project]:
@@ -73,6 +71,10 @@ def wait_for_replies(runtime: Runtime, inbound_id: uuid.UUID, timeout: float) ->
 @pass_state
 def chat_command(state: CliState, phone: str, project_ref: str | None, timeout: float) -> None:
     """Chat with the bot as an operator; each line goes through webhook queue → worker → sender."""
+    # The whole message pipeline: loaded only when a chat starts (``--help`` stays quick).
+    from bot.whatsapp.intake import inject_inbound
+    from bot.whatsapp.worker import Worker
+
     runtime = state.runtime
     user, project = find_operator(runtime, phone, project_ref)
     worker = Worker(runtime, name=f"chat-{uuid.uuid4().hex[:6]}")

@@ -6,16 +6,19 @@ import contextlib
 import sys
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from flask import Flask
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from bot.models import Project
 from bot.models.enums import ROLES
-from bot.runtime import Runtime
+
+if TYPE_CHECKING:  # the web framework and the runtime load with the app, on first use
+    from flask import Flask
+    from sqlalchemy.orm import Session
+
+    from bot.runtime import Runtime
 
 project_option = click.option("--project", "-p", required=True, help="Project name, number or id.")
 #: Roles as the command line spells them (``--role admin``); stored upper-case (ADMIN).

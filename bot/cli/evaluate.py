@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.agent.eval_scoring import table
-from bot.agent.evaluation import EVAL_NOW, CaseResult, load_cases, run_case
-from bot.app import build_settings
-from bot.clock import FrozenClock
 from bot.engine.wording import plural
-from bot.migrate import upgrade
-from bot.runtime import Runtime
+
+if TYPE_CHECKING:
+    from bot.agent.evaluation import CaseResult
 
 
 @click.command("eval")
@@ -40,6 +37,10 @@ def eval_command(
     planner. Prints each mismatch, a table per category (cases, exact records, wrongful
     writes) and how many cases matched. A malformed line is reported and skipped.
     """
+    # The planner and the agent: loaded only when an evaluation runs (``--help`` stays quick).
+    from bot.agent.eval_scoring import table
+    from bot.agent.evaluation import load_cases
+
     cases, errors = [], []
     for file in files:
         found, bad = load_cases(file)
@@ -61,6 +62,12 @@ def eval_command(
 
 
 def _run(cases: list[dict[str, Any]], rules_only: bool) -> list[CaseResult]:
+    from bot.agent.evaluation import EVAL_NOW, run_case
+    from bot.app import build_settings
+    from bot.clock import FrozenClock
+    from bot.migrate import upgrade
+    from bot.runtime import Runtime
+
     with tempfile.TemporaryDirectory(prefix="calltime-eval-") as scratch:
         settings = build_settings(
             {"database_url": f"sqlite:///{scratch}/eval.db", "instance_path": Path(scratch)}

@@ -1,4 +1,4 @@
-"""What every ``calltime`` command checks before it works: the ``.env`` file, the database.
+"""What every ``calltime`` command checks before it works on the database.
 
 A new user's first mistakes (a wrong ``DATABASE_URL``, a database nobody migrated, a
 server that is down) end in one line saying what to do, never in a traceback.
@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from pathlib import Path
 
 import click
 from alembic.script import ScriptDirectory
-from dotenv import load_dotenv
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
@@ -21,22 +19,6 @@ from bot.runtime import Runtime
 
 #: Seconds a command waits for the database server before saying it cannot reach it.
 CONNECT_TIMEOUT_S = 5.0
-
-
-def load_env_file(directory: Path | None = None) -> Path | None:
-    """Read ``.env`` in ``directory`` (default: the working directory) into the environment.
-
-    Variables already set in the environment win over the file, so a deployment's real
-    settings are never overridden by a stray file. Returns the file read, if any.
-    """
-    path = (directory or Path.cwd()) / ".env"
-    if not path.is_file():
-        return None
-    try:
-        load_dotenv(path, override=False, encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise click.ClickException(f"cannot read {path}: {exc}") from None
-    return path
 
 
 def safe_url(url: str) -> str:
