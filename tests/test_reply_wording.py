@@ -19,7 +19,6 @@ from bot.engine.session_commands import DUE_PAGE
 from bot.engine.wording import day_text, moment_text, time_text
 from bot.runtime import Runtime
 from bot.scheduler.nudges import run_nudges
-from tests import test_scheduler_nudges
 from tests.factories import make_project, make_user
 from tests.scheduler_support import (
     add_followup,
@@ -33,8 +32,7 @@ from tests.scheduler_support import (
 from tests.twilio_double import TwilioDouble
 
 # fixtures: the wired runtime and the Twilio double of the nudge tests
-twilio_api = test_scheduler_nudges.twilio_api
-wired = test_scheduler_nudges.wired
+pytest_plugins = ("tests.nudge_fixtures",)
 
 ROOT = Path(__file__).resolve().parent.parent
 IST = ZoneInfo("Asia/Kolkata")
