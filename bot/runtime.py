@@ -9,6 +9,7 @@ tests replace them by assigning to :attr:`Runtime.clients`.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ class Runtime:
     clock: Clock = field(default_factory=SystemClock)
     clients: dict[str, Any] = field(default_factory=dict)
     factories: dict[str, Callable[[Runtime], Any]] = field(default_factory=dict)
+    _building: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock | None = None) -> Runtime:
@@ -36,12 +38,18 @@ class Runtime:
         )
 
     def client(self, name: str) -> Any:
-        """The client called ``name``, built by its registered factory on first use."""
+        """The client called ``name``, built by its registered factory on first use.
+
+        Worker threads share the runtime: the first ones to need a client wait for one
+        build instead of each building its own.
+        """
         if name not in self.clients:
-            factory = self.factories.get(name)
-            if factory is None:
-                raise KeyError(f"no client or factory registered for {name!r}")
-            self.clients[name] = factory(self)
+            with self._building:
+                if name not in self.clients:
+                    factory = self.factories.get(name)
+                    if factory is None:
+                        raise KeyError(f"no client or factory registered for {name!r}")
+                    self.clients[name] = factory(self)
         return self.clients[name]
 
     def register(self, name: str, factory: Callable[[Runtime], Any]) -> None:

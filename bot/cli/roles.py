@@ -128,6 +128,7 @@ def run_worker(app: Flask, *, once: bool = False, threads: int = 1) -> None:
     for its short transactions, never while it waits for the model, so ``threads`` may
     exceed the connection pool (30 by default).
     """
+    from bot.whatsapp.warm_up import warm_up
     from bot.whatsapp.worker import Worker
 
     if once:
@@ -135,6 +136,7 @@ def run_worker(app: Flask, *, once: bool = False, threads: int = 1) -> None:
         log.info("worker: handled %d message(s)", worker.run_once())
         return
     stop = _wait_for_stop()
+    warm_up(app.extensions["calltime"])  # before the first claim: no turn pays for start-up
     if threads == 1:
         Worker(app.extensions["calltime"]).run_forever(stop)
         return

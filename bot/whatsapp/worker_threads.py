@@ -23,6 +23,7 @@ from bot.access_log import CalltimeRequestHandler
 from bot.whatsapp.doorbell import listen
 from bot.whatsapp.queue import Claim, claim_next
 from bot.whatsapp.redelivery import deliver_due
+from bot.whatsapp.warm_up import warm_up
 from bot.whatsapp.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -140,7 +141,11 @@ def serve_with_workers(
     ready: Callable[[], None] | None = None,
 ) -> None:
     """Serve HTTP on the bound ``server`` and run ``threads`` worker threads until ``stop``
-    is set (by a signal); ``ready`` is called once both run (``serve`` prints its banner)."""
+    is set (by a signal); ``ready`` is called once both run (``serve`` prints its banner).
+
+    The process is warmed up (:func:`~bot.whatsapp.warm_up.warm_up`) before either starts.
+    """
+    warm_up(app.extensions["calltime"])
     http = threading.Thread(target=server.serve_forever, name="calltime-http", daemon=True)
     http.start()
     workers = start_worker_threads(app, stop, threads)

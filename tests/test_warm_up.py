@@ -1,0 +1,63 @@
+"""A fresh server or worker warms up before it takes traffic (``bot.whatsapp.warm_up``)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from flask import Flask
+
+from bot.runtime import Runtime
+from bot.whatsapp.warm_up import warm_up
+from tests import pipeline_support
+from tests.scripted_llm import ScriptedLLM
+from tests.twilio_double import TwilioDouble
+
+pytest_plugins = ("tests.agent_fixtures",)
+twilio = pipeline_support.twilio  # the recording Twilio double (fixture)
+
+
+def test_warm_up_builds_the_clients_without_a_request(
+    assisted: Flask, twilio: TwilioDouble, scripted: ScriptedLLM
+) -> None:
+    runtime: Runtime = assisted.extensions["calltime"]
+    assert "twilio" not in runtime.clients and "anthropic" not in runtime.clients
+
+    warm_up(runtime)
+
+    assert set(runtime.clients) >= {"twilio", "anthropic"}
+    assert twilio.messages == [] and scripted.requests == []  # nothing was sent anywhere
+
+
+def test_warm_up_without_credentials_builds_nothing(runtime: Runtime) -> None:
+    warm_up(runtime)
+
+    assert runtime.clients.get("twilio") is None  # no credentials: sends are simulated
+    assert "anthropic" not in runtime.clients
+
+
+def test_threads_needing_a_client_at_once_share_one_build(runtime: Runtime) -> None:
+    builds: list[int] = []
+
+    def slow_factory(_runtime: Runtime) -> object:
+        builds.append(1)
+        time.sleep(0.05)  # long enough for every thread to ask while it is being built
+        return object()
+
+    runtime.register("slow", slow_factory)
+    got: list[Any] = []
+    start = threading.Barrier(8)
+
+    def ask() -> None:
+        start.wait()
+        got.append(runtime.client("slow"))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(builds) == 1
+    assert len({id(client) for client in got}) == 1
