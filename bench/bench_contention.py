@@ -16,6 +16,19 @@ Figures per engine:
   50 ms (PostgreSQL: ``pg_stat_activity``, and how many were not idle; SQLite: the serve
   process's open handles on the database file), against one process's pool (target:
   peak ≤ pool size).
+
+Where the time went (2026-12-04, quiet machine, per-message timeline of one SQLite run):
+every command reply due in the first 1.5 s of a fresh ``calltime serve`` arrived at about
++1.5 s, and acknowledgements in that window took up to 170 ms, while the rest of the run
+answered commands in 50–90 ms. ``PYTHONPROFILEIMPORTTIME`` on the server showed the
+first send importing twilio's REST API (0.23 s of CPU holding the interpreter) and the
+first model call importing the SDK's tracing propagators, all under the load; the
+server and workers now warm up before they take traffic (``bot/whatsapp/warm_up.py``):
+command reply p99 1.55–1.88 s → 0.11–0.16 s. The acknowledgement median then stood at
+40 ms against 4 ms for a lone request: the load built a new ``httpx`` client (a TLS
+context, 25–50 ms of CPU) inside every timed request; ``bench/load.py`` now makes one
+client before the clock starts (ack p99 80 → 18–30 ms on SQLite, 97–105 → 22–37 ms on
+PostgreSQL, two runs each).
 """
 
 from __future__ import annotations

@@ -22,6 +22,11 @@ spends ~9 ms CPU and the client ~2 ms per request (measured from /proc during th
 load), so 8 clients on 2 cores queue for ~45 ms on average whatever the database does
 (PostgreSQL's p99 was 50 ms idle): a 25 ms p99 is out of reach on this machine with
 this closed-loop load.
+
+2026-12-04: the two gunicorn processes still met at SQLite's busy handler (sleeps of up
+to 100 ms between tries). Writers of different processes now meet first at a lock file
+retried every 0.2–1 ms (``bot/db.py`` ``_OtherProcesses``): SQLite p99 137/127 →
+54/55 ms in alternating runs of this benchmark, the median 12–13 → 15 ms.
 """
 
 from __future__ import annotations
