@@ -48,6 +48,11 @@ CONTACT_COLUMNS = (
 )
 FOLLOWUP_COLUMNS = (Followup.id, Followup.due_at, Followup.reason)
 PLEDGE_COLUMNS = (Pledge.id, Pledge.amount, Pledge.pledged_at, Pledge.expected_by)
+#: A row's ``tag_bits`` (bit i: TAGS[i]) → its tags, made once.
+TAG_SETS = tuple(
+    frozenset(tag for bit, tag in enumerate(TAGS) if bits & (1 << bit))
+    for bits in range(1 << len(TAGS))
+)
 EXTRA_LABELS = ("followup_id", "due_at", "reason", "pledge_id", "amount", "pledged_at", "expected")
 
 
@@ -143,7 +148,7 @@ def candidate_statement(with_prefer: bool) -> Select[Any]:
 
 def pool_rows(
     scope: ProjectScope, user: User, now: datetime, tz: Any, prefer: list[uuid.UUID]
-) -> tuple[dict[str, list[Any]], dict[uuid.UUID, set[str]]]:
+) -> tuple[dict[str, list[Any]], dict[uuid.UUID, frozenset[str]]]:
     """Each pool's rows in its own order, and the pooled contacts' ``vip``/``renewal`` tags.
 
     A follow-up row is ``(followup id, due_at, reason, *contact)``, a pledge row
@@ -164,13 +169,13 @@ def pool_rows(
     # Core, not the ORM: plain rows, and the ORM's per-row loading was a third of the cost.
     statement = candidate_statement(bool(prefer))
     rows = scope.session.connection().execute(statement, params).all()
-    tags: dict[uuid.UUID, set[str]] = {}
+    tags: dict[uuid.UUID, frozenset[str]] = {}
     by_pool: dict[str, list[Any]] = {name: [] for name in POOLS}
     for row in rows:
         contact = tuple(row[1 : 1 + len(CONTACT_COLUMNS)])
         followup, pledge = row[6:9], row[9:13]
         by_pool[POOLS[row.pool]].append((row, contact, followup, pledge))
-        tags[contact[0]] = {tag for bit, tag in enumerate(TAGS) if row.tag_bits & (1 << bit)}
+        tags[contact[0]] = TAG_SETS[row.tag_bits]
     return {name: _shaped(name, entries) for name, entries in by_pool.items()}, tags
 
 

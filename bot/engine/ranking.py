@@ -54,20 +54,20 @@ class RankedContact:
     pledge: Pledge | None = None
 
 
+#: A scored rule: its points, its kind and what its words need. Words are written only
+#: for the winners (:func:`_words`), not for the few hundred candidates scored.
+Scored = tuple[float, str, Any]
+
+
 @dataclass
 class _Candidate:
     """Scoring state for one contact, built from plain columns (no ORM objects)."""
 
     row: Any  # (id, display_name, relationship_strength, capacity_band, last_contacted_at)
-    #: (points, reason, the reason without its date): the card shows one date at most.
-    scored: list[tuple[float, str, str]] = field(default_factory=list)
+    scored: list[Scored] = field(default_factory=list)
     followup_id: uuid.UUID | None = None
     pledge_id: uuid.UUID | None = None
     score: float = 0.0
-
-
-def _local_day(moment: datetime, tz: Any) -> str:
-    return day_text(moment, tz)
 
 
 def _candidates(
@@ -76,10 +76,12 @@ def _candidates(
     day_start = local_day_bounds(now, tz)[0]
     found: dict[uuid.UUID, _Candidate] = {}
 
-    def add(row: Any, points: float = 0, reason: tuple[str, str] | None = None) -> _Candidate:
-        candidate = found.setdefault(row[0], _Candidate(tuple(row)))
-        if reason is not None:
-            candidate.scored.append((points, *reason))
+    def add(row: Any, points: float = 0, kind: str = "", detail: Any = None) -> _Candidate:
+        candidate = found.get(row[0])
+        if candidate is None:
+            candidate = found[row[0]] = _Candidate(tuple(row))
+        if kind:
+            candidate.scored.append((points, kind, detail))
         return candidate
 
     for row in pools["prefer"]:
@@ -88,46 +90,60 @@ def _candidates(
         overdue = due_at < day_start
         hours = max((now - due_at).total_seconds() / 3600, 0)
         points = WEIGHTS["followup_overdue" if overdue else "followup_due"] + min(hours, 72)
-        candidate = add(row, points, _followup_reason(reason, due_at, tz, overdue))
+        candidate = add(row, points, "followup", (reason, due_at, overdue))
         candidate.followup_id = candidate.followup_id or followup_id
     for pledge_id, amount, _pledged_at, expected_by, *row in pools["pledge"]:
-        what = f"pledged {format_money(amount)}, unpaid"
-        why = (f"{what} – due {day_text(expected_by)}", what)
-        add(row, WEIGHTS["pledge_due"], why).pledge_id = pledge_id
+        add(row, WEIGHTS["pledge_due"], "pledge", (amount, expected_by)).pledge_id = pledge_id
     for row in pools["reschedule"]:
-        add(row, WEIGHTS["reschedule"], ("asked to be called back now",) * 2)
+        add(row, WEIGHTS["reschedule"], "reschedule")
     for name in ("strength", "stale", "tagged"):
         for row in pools[name]:
             add(row)
     return found
 
 
-def _followup_reason(
-    reason: str | None, due_at: datetime, tz: Any, overdue: bool
-) -> tuple[str, str]:
-    what = {
-        "no_response": "no answer last time",
-        "reschedule": "asked for a call back",
-        "send_payment_link": "payment reminder",
-    }.get(reason or "", reason or "follow-up")
-    local = due_at.astimezone(tz)
-    when = _local_day(due_at, tz) if overdue else f"{time_text(local)} today"
-    return f"{what} – {'overdue since' if overdue else 'due'} {when}", what
+def _words(kind: str, detail: Any, tz: Any) -> tuple[str, str]:
+    """A scored rule in words: in full, and without its date (a card shows one date)."""
+    if kind == "followup":
+        reason, due_at, overdue = detail
+        what = {
+            "no_response": "no answer last time",
+            "reschedule": "asked for a call back",
+            "send_payment_link": "payment reminder",
+        }.get(reason or "", reason or "follow-up")
+        when = day_text(due_at, tz) if overdue else f"{time_text(due_at.astimezone(tz))} today"
+        return f"{what} – {'overdue since' if overdue else 'due'} {when}", what
+    if kind == "pledge":
+        amount, expected_by = detail
+        what = f"pledged {format_money(amount)}, unpaid"
+        return f"{what} – due {day_text(expected_by)}", what
+    if kind == "strength":
+        words = f"relationship {detail}/5"
+    elif kind == "capacity":
+        words = f"capacity {detail}"
+    elif kind == "tag":
+        words = "VIP" if detail == "vip" else "renewal due"
+    elif kind == "stale":
+        words = "never contacted" if detail is None else f"last contacted {detail} days ago"
+    else:  # reschedule
+        words = "asked to be called back now"
+    return words, words
 
 
-def _static_points(candidate: _Candidate, tags: set[str], now: datetime) -> None:
+def _static_points(candidate: _Candidate, tags: frozenset[str], now: datetime) -> None:
     _, _, strength, band, last = candidate.row
-    strength_text = f"relationship {strength}/5"
-    candidate.scored.append((WEIGHTS["per_strength"] * strength, strength_text, strength_text))
+    scored = candidate.scored
+    scored.append((WEIGHTS["per_strength"] * strength, "strength", strength))
     if band in CAPACITY_POINTS:
-        candidate.scored.append((CAPACITY_POINTS[band], f"capacity {band}", f"capacity {band}"))
+        scored.append((CAPACITY_POINTS[band], "capacity", band))
     for tag in ("vip", "renewal"):
         if tag in tags:
-            words = "VIP" if tag == "vip" else "renewal due"
-            candidate.scored.append((WEIGHTS[f"tag_{tag}"], words, words))
-    days = STALE_CAP_DAYS if last is None else min((now - last).days, STALE_CAP_DAYS)
-    words = "never contacted" if last is None else f"last contacted {days} days ago"
-    candidate.scored.append((WEIGHTS["per_stale_day"] * days, words, words))
+            scored.append((WEIGHTS[f"tag_{tag}"], "tag", tag))
+    if last is None:
+        scored.append((WEIGHTS["per_stale_day"] * STALE_CAP_DAYS, "stale", None))
+    else:
+        days = min((now - last).days, STALE_CAP_DAYS)
+        scored.append((WEIGHTS["per_stale_day"] * days, "stale", days))
 
 
 def next_contacts(
@@ -151,21 +167,25 @@ def next_contacts(
     found = _candidates(scope, user, now, tz, pools)
     for contact_id in exclude_ids:
         found.pop(contact_id, None)
+    untagged: frozenset[str] = frozenset()
     for contact_id, candidate in found.items():
-        _static_points(candidate, tags.get(contact_id, set()), now)
-        candidate.score = round(sum(points for points, *_ in candidate.scored), 2)
+        _static_points(candidate, tags.get(contact_id, untagged), now)
+        candidate.score = round(sum(scored[0] for scored in candidate.scored), 2)
         if contact_id in prefer:
             candidate.score += WEIGHTS["preferred"] - prefer.index(contact_id)
     best = sorted(found.values(), key=lambda c: (-c.score, c.row[1], str(c.row[0])))[:limit]
     loaded = _load_winners(scope, best)  # noqa: F841 (held so the identity map keeps them)
-    return [_ranked(scope, candidate) for candidate in best]
+    return [_ranked(scope, candidate, tz) for candidate in best]
 
 
-def _ranked(scope: ProjectScope, candidate: _Candidate) -> RankedContact:
-    """Load the rows behind a winning candidate."""
-    best = sorted(candidate.scored, key=lambda item: -item[0])[:2]
+def _ranked(scope: ProjectScope, candidate: _Candidate, tz: Any) -> RankedContact:
+    """Load the rows behind a winning candidate, and say its two strongest reasons."""
+    best = [
+        _words(kind, detail, tz)
+        for _, kind, detail in sorted(candidate.scored, key=lambda item: -item[0])[:2]
+    ]
     # One date in the "Why" line: a second reason drops its date when the first has one.
-    reasons = [best[0][1], best[1][2] if best[0][1] != best[0][2] else best[1][1]][: len(best)]
+    reasons = [best[0][0], best[1][1] if best[0][0] != best[0][1] else best[1][0]][: len(best)]
     return RankedContact(
         contact=scope.require(Contact, candidate.row[0]),
         reasons=reasons,
