@@ -46,6 +46,7 @@ from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from bench.harness import BenchContext, Figure, summarise
+from bench.processes import WEB
 from bot.db import Database
 from bot.directory.org import add_user, create_project
 from bot.models import Message
@@ -86,7 +87,7 @@ def start_gunicorn(url: str, port: int, workdir: Path) -> subprocess.Popen[bytes
         SECRET_KEY="bench",
     )
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    command = [gunicorn, "--workers", "2", "--threads", "4", "--bind", f"127.0.0.1:{port}"]
+    command = [gunicorn, *WEB, "--bind", f"127.0.0.1:{port}"]
     proc = subprocess.Popen([*command, "--log-level", "warning", "bot.app:create_app()"], env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -19,7 +19,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 #: The Procfile's web tier: 2 gunicorn workers × 4 threads.
-WEB = ["--workers", "2", "--threads", "4"]
+#: The Procfile's ``web`` options (its configuration module, 2 workers × 4 threads).
+WEB = ["-c", "python:bot.gunicorn_hooks", "--workers", "2", "--threads", "4"]
 
 
 def bench_env(**values: str) -> dict[str, str]:

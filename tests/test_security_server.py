@@ -168,10 +168,11 @@ def test_login_tokens_are_masked_in_gunicorns_access_log(tmp_path: Path) -> None
 
 
 def _procfile_web_options() -> list[str]:
-    """The ``--logger-class`` option of the Procfile's ``web`` line."""
+    """The ``-c`` (configuration module) and ``--logger-class`` options of the Procfile's
+    ``web`` line."""
     procfile = (Path(__file__).resolve().parent.parent / "Procfile").read_text()
-    web = next(line for line in procfile.splitlines() if line.startswith("web:"))
-    return shlex.split(web)[shlex.split(web).index("--logger-class") :][:2]
+    web = shlex.split(next(line for line in procfile.splitlines() if line.startswith("web:")))
+    return [part for flag in ("-c", "--logger-class") for part in web[web.index(flag) :][:2]]
 
 
 def _free_port() -> int:

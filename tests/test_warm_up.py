@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from flask import Flask
 
 from bot.runtime import Runtime
-from bot.whatsapp.warm_up import warm_up
+from bot.whatsapp.warm_up import freeze_heap, warm_up
 from tests import pipeline_support
 from tests.scripted_llm import ScriptedLLM
 from tests.twilio_double import TwilioDouble
@@ -61,3 +62,16 @@ def test_threads_needing_a_client_at_once_share_one_build(runtime: Runtime) -> N
 
     assert len(builds) == 1
     assert len({id(client) for client in got}) == 1
+
+
+def test_freezing_puts_the_start_up_heap_out_of_the_collectors_reach() -> None:
+    made_at_start_up = [{"n": n} for n in range(1000)]  # alive, tracked by the collector
+    try:
+        frozen = freeze_heap()
+        assert frozen == gc.get_freeze_count() >= len(made_at_start_up)
+        # No generation the collector walks holds them any more.
+        walked = {id(o) for generation in range(3) for o in gc.get_objects(generation)}
+        assert not walked & {id(o) for o in made_at_start_up}
+    finally:
+        gc.unfreeze()
+    assert gc.get_freeze_count() == 0

@@ -23,7 +23,7 @@ from bot.access_log import CalltimeRequestHandler
 from bot.whatsapp.doorbell import listen
 from bot.whatsapp.queue import Claim, claim_next
 from bot.whatsapp.redelivery import deliver_due
-from bot.whatsapp.warm_up import warm_up
+from bot.whatsapp.warm_up import freeze_heap, warm_up
 from bot.whatsapp.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -143,9 +143,11 @@ def serve_with_workers(
     """Serve HTTP on the bound ``server`` and run ``threads`` worker threads until ``stop``
     is set (by a signal); ``ready`` is called once both run (``serve`` prints its banner).
 
-    The process is warmed up (:func:`~bot.whatsapp.warm_up.warm_up`) before either starts.
+    The process is warmed up (:func:`~bot.whatsapp.warm_up.warm_up`) and its start-up
+    heap frozen (:func:`~bot.whatsapp.warm_up.freeze_heap`) before either starts.
     """
     warm_up(app.extensions["calltime"])
+    freeze_heap()
     http = threading.Thread(target=server.serve_forever, name="calltime-http", daemon=True)
     http.start()
     workers = start_worker_threads(app, stop, threads)
