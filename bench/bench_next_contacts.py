@@ -59,6 +59,7 @@ from bot.runtime import Runtime
 from bot.store import ProjectScope
 from bot.turn.run import run_turn
 from bot.whatsapp.intake import inject_inbound
+from bot.whatsapp.queue import claim_next
 from bot.whatsapp.warm_up import freeze_heap
 from bot.whatsapp.worker import Worker
 
@@ -229,12 +230,18 @@ def _turn(
 def _webhook_turns(
     runtime: Runtime, to_number: str, from_number: str, repeat: int, workload: str, engine: str
 ) -> Figure:
-    """Webhook to queued reply: ``inject_inbound`` (the webhook's store), then one worker sweep."""
+    """Webhook to queued reply: ``inject_inbound`` (the webhook's store), then the worker's
+    claim and turn, up to the reply handed to the sender and the message settled. The
+    worker's next look at the (now empty) queue and at replies due for a retry comes
+    after the reply and is not timed (``run_once`` timed it until 2026-12-04)."""
     worker = Worker(runtime)
 
     def turn() -> None:
         inject_inbound(runtime, to_number=to_number, from_number=from_number, body="next")
-        worker.run_once()
+        claim = claim_next(runtime.db, worker.worker_id, worker.lease)
+        if claim is None:
+            raise RuntimeError("the message just stored was not claimable")
+        worker.handle(claim)
 
     samples = time_calls(turn, repeat)
     return summarise(
