@@ -128,13 +128,14 @@ def run_worker(app: Flask, *, once: bool = False, threads: int = 1) -> None:
     for its short transactions, never while it waits for the model, so ``threads`` may
     exceed the connection pool (30 by default).
     """
-    from bot.whatsapp.warm_up import freeze_heap, warm_up
     from bot.whatsapp.worker import Worker
 
     if once:
         worker = Worker(app.extensions["calltime"])
         log.info("worker: handled %d message(s)", worker.run_once())
         return
+    from bot.whatsapp.warm_up import freeze_heap, warm_up
+
     stop = _wait_for_stop()
     warm_up(app.extensions["calltime"])  # before the first claim: no turn pays for start-up
     freeze_heap()

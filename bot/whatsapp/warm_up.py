@@ -20,7 +20,6 @@ import time
 
 from sqlalchemy.orm import configure_mappers
 
-from bot.agent.client import anthropic_client
 from bot.runtime import Runtime
 from bot.whatsapp.twilio_rest import twilio_client
 
@@ -38,6 +37,9 @@ def warm_up(runtime: Runtime) -> float:
     if client is not None:
         _ = client.messages  # the library's REST API modules load here (no request is made)
     if runtime.settings.anthropic_api_key:
+        # Imported here: a process without a model key never loads the SDK (about 3 s).
+        from bot.agent.client import anthropic_client
+
         anthropic_client(runtime)
         for name in _SDK_LAZY_IMPORTS:
             with contextlib.suppress(ImportError):
