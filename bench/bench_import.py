@@ -16,8 +16,8 @@ with the share taken by ``audit_log``.
 
 Why the database is over 100 MB (2026-12-04, ``dbstat`` after a 20,000-row import on
 SQLite: 42.9 MB, 2.1 KB per contact): the audit trail is 2 % of it (one entry per
-batch). The rest is the contacts themselves: five rows each and 16 index entries, every
-one carrying the project's id, and on SQLite every key is 32 characters of text and
+batch). The rest is the contacts themselves: five rows each and 21 index entries, most
+of them carrying the project's id, and on SQLite every key is 32 characters of text and
 every time 26. Pages are 80–94 % full, so VACUUM gains little (40.1 MB). A trial
 rewriting the keys as 16-byte blobs and the times as integers gave 25.1 MB vacuumed,
 about 125 MB per 100,000 contacts; PostgreSQL, which stores both natively, holds the
