@@ -5,9 +5,9 @@ build the Anthropic and Twilio clients, and the twilio library imports its REST 
 (about 0.2 s of CPU holding the interpreter) on the first send. Under load that cost
 lands on everyone at once: in ``bench/bench_contention.py`` on SQLite, every reply due in
 the first 1.5 s of a fresh server waited until then, and acknowledgements in that window
-took up to 170 ms instead of about 40. :func:`warm_up` does the same work once, before
-the server answers and before the worker looks at the queue. It makes no network call
-and opens no database transaction.
+took up to 170 ms, several times those of the rest of the run. :func:`warm_up` does the
+same work once, before the server answers and before the worker looks at the queue. It
+makes no network call and opens no database transaction.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def freeze_heap() -> int:
 
     A started process tracks about 270,000 objects (modules, the ORM's mappings, the SDK
     clients), all alive until it exits, and every full collection walked all of them:
-    160–175 ms with every thread of the process stopped, landing on whichever webhook
+    157–174 ms with every thread of the process stopped, landing on whichever webhook
     or turn was running. :func:`gc.freeze` moves them to a generation the collector
     never visits, so a full collection walks only what was made since. Called once, after
     :func:`warm_up`, by ``calltime serve``, ``calltime worker`` and each gunicorn worker
