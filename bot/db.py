@@ -98,6 +98,12 @@ class _OtherProcesses:
         if self._fd is not None and self._pid == os.getpid():
             fcntl.flock(self._fd, fcntl.LOCK_UN)
 
+    def close(self) -> None:
+        """Close the lock file (the engine was disposed); the next write opens it again."""
+        if self._fd is not None and self._pid == os.getpid():
+            os.close(self._fd)
+        self._fd = None
+
 
 def _locked() -> OperationalError:
     return OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
@@ -146,18 +152,19 @@ class _WritersInLine:
     def leave(self, conn: Connection) -> None:
         with self._free:
             if self._holder is not None and self._holder() is conn:
-                self._holder = None
-                if self.others is not None:
-                    self.others.release()
-                self._free.notify_all()
+                self._vacate()
 
     def _dropped(self, ref: weakref.ref[Connection]) -> None:
         with self._free:
             if self._holder is ref:
-                self._holder = None
-                if self.others is not None:
-                    self.others.release()
-                self._free.notify_all()
+                self._vacate()
+
+    def _vacate(self) -> None:
+        """Free the line for the next writer (called holding ``_free``)."""
+        self._holder = None
+        if self.others is not None:
+            self.others.release()
+        self._free.notify_all()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -217,7 +224,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         def _no_pysqlite_begin(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.isolation_level = None
 
-        writers = _WritersInLine(SQLITE_BUSY_TIMEOUT_S, _other_processes(engine))
+        others = _other_processes(engine)
+        writers = _WritersInLine(SQLITE_BUSY_TIMEOUT_S, others)
+        if others is not None:  # no open file left behind by each disposed engine
+            event.listen(engine, "engine_disposed", lambda _engine: others.close())
 
         @event.listens_for(engine, "begin")
         def _begin_immediate(conn: Connection) -> None:

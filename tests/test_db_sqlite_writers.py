@@ -98,3 +98,18 @@ def test_writers_of_two_processes_both_land(db: Database, tmp_path: Path) -> Non
     with db.session(read_only=True) as session:
         counts = dict(session.execute(text("SELECT n, count(*) FROM t GROUP BY n")).all())
     assert counts == {1: 200, 2: 200}
+
+
+def test_disposing_the_engine_closes_the_lock_file(db: Database, tmp_path: Path) -> None:
+    lock_path = os.path.realpath(tmp_path / "w.db-writer.lock")
+
+    def open_lock_files() -> int:
+        fds = Path("/proc/self/fd").iterdir()
+        return sum(1 for fd in fds if os.path.realpath(fd) == lock_path)
+
+    assert open_lock_files() == 1
+    db.dispose()
+    assert open_lock_files() == 0
+    with db.session() as session:  # still usable: the next write opens it again
+        session.execute(text("INSERT INTO t VALUES (3)"))
+    assert open_lock_files() == 1
