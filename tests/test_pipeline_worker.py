@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.clock import FrozenClock
 from bot.engine.session_commands import HELP as HELP_TEXT
@@ -48,6 +48,35 @@ def test_help_is_answered_through_twilio(wired_runtime: Runtime, twilio: TwilioD
     assert outbound[0].twilio_sid == twilio.sids[0]
     assert outbound[0].status == "sent"
     assert Worker(wired_runtime).run_once() == 0
+
+
+def test_a_command_is_claimed_answered_and_settled_in_few_transactions(
+    wired_runtime: Runtime, twilio: TwilioDouble
+) -> None:
+    """The claim is one transaction (two on SQLite, whose idle look takes no write lock);
+    the turn, its reply and holding the rows to send are one; recording Twilio's answer
+    and settling are one. Each transaction is a round trip or more on PostgreSQL."""
+    project = make_project(wired_runtime.db)
+    user = make_user(wired_runtime.db, project)
+    _inject(wired_runtime, project, user, "help")
+    begins: list[object] = []
+
+    def began(conn: object) -> None:
+        begins.append(conn)
+
+    event.listen(wired_runtime.db.engine, "begin", began)
+    try:
+        worker = Worker(wired_runtime)
+        claim = claim_next(wired_runtime.db, worker.worker_id, worker.lease)
+        claimed = len(begins)
+        assert claim is not None
+        worker.handle(claim)
+    finally:
+        event.remove(wired_runtime.db.engine, "begin", began)
+    assert claimed == (2 if wired_runtime.db.dialect == "sqlite" else 1)
+    assert len(begins) - claimed == 2
+    assert twilio.bodies_to(user.phone) == [HELP_TEXT]
+    assert [m.status for m in messages(wired_runtime.db, "inbound")] == ["done"]
 
 
 def _inject(runtime: Runtime, project, user, body: str = "help", **kw):

@@ -51,6 +51,9 @@ from bot.whatsapp.outbound import pending_replies, record_outbound
 
 log = logging.getLogger(__name__)
 
+#: Called with the turn's context and reply in the transaction that records the reply.
+Recorded = Callable[[TurnContext, Reply], None]
+
 #: Sent when a planner returns nothing, so every message still gets exactly one reply.
 EMPTY_REPLY = "Noted."
 
@@ -62,6 +65,7 @@ def run_turn(
     fetched: list[Fetched] | None = None,
     *,
     loader: MessageLoader = load_message,
+    on_recorded: Recorded | None = None,
 ) -> Reply | None:
     """Answer the inbound message ``message_id`` and record the reply as ``pending`` rows.
 
@@ -72,6 +76,9 @@ def run_turn(
         fetched: the message's files, downloaded before any transaction opened.
         loader: re-reads the message in each transaction; the worker's checks that it
             still holds the claim.
+        on_recorded: called in the transaction that records the reply, before it
+            commits; the worker holds the rows to send there, so that takes no
+            transaction of its own.
 
     Returns:
         The reply, or ``None`` when ``loader`` found the message taken over.
@@ -86,7 +93,7 @@ def run_turn(
         answered = ctx.text.strip() or not notes or has_images(ctx.message)
         answer = handler(ctx) if answered else Reply(text="")
         if isinstance(answer, Reply):
-            return _record(ctx, answer, notes)
+            return _record(ctx, answer, notes, on_recorded)
     # The planner needs the network: the transaction above is closed, none is open now.
     try:
         with runtime.db.session(read_only=True) as session:
@@ -99,7 +106,7 @@ def run_turn(
             final = _context(runtime, session, message_id, loader, resume=ctx)
             if final is None:
                 raise ClaimLost(f"message {message_id} was taken over")
-            return _record(final, answer.finish(final), notes)
+            return _record(final, answer.finish(final), notes, on_recorded)
     except ClaimLost:
         log.warning("message %s was taken over during its model turn", message_id)
         return None
@@ -181,9 +188,11 @@ def _context(
     )
 
 
-def _record(ctx: TurnContext, reply: Reply, notes: list[str]) -> Reply:
+def _record(
+    ctx: TurnContext, reply: Reply, notes: list[str], on_recorded: Recorded | None
+) -> Reply:
     """Save the session state and store the reply (and its ``then`` messages) as
-    ``pending`` outbound rows, in order.
+    ``pending`` outbound rows, in order; then ``on_recorded``, in the same transaction.
 
     A reply that says the turn failed (the model could not be reached) also leaves its
     error on the inbound message, for the admin pages.
@@ -207,6 +216,8 @@ def _record(ctx: TurnContext, reply: Reply, notes: list[str]) -> Reply:
             session_id=ctx.chat.id,
             reply_to_id=ctx.message.id,
         )
+    if on_recorded is not None:
+        on_recorded(ctx, reply)
     return reply
 
 

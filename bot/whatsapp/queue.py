@@ -83,15 +83,17 @@ _NEXT_CLAIMABLE_LOCKED = _NEXT_CLAIMABLE.with_for_update(skip_locked=True, of=Me
 def claim_next(db: Database, worker_id: str, lease: timedelta) -> Claim | None:
     """Take the oldest runnable message, or ``None`` when nothing may run now.
 
-    An idle queue is seen by a read-only look first, so idle workers polling it never
-    take SQLite's write lock (which the webhook needs).
+    On SQLite an idle queue is seen by a read-only look first, so idle workers polling
+    it never take the write lock (which the webhook needs). PostgreSQL has no such lock:
+    the claim itself looks, and one that finds nothing writes nothing.
     """
     now = utcnow()
-    with db.session(read_only=True) as session:
-        if session.scalar(_ANY_CLAIMABLE, {"now": now}) is None:
-            return None
+    postgres = db.dialect == "postgresql"
+    if not postgres:
+        with db.session(read_only=True) as session:
+            if session.scalar(_ANY_CLAIMABLE, {"now": now}) is None:
+                return None
     with db.session() as session:
-        postgres = db.dialect == "postgresql"
         stmt = _NEXT_CLAIMABLE_LOCKED if postgres else _NEXT_CLAIMABLE
         message = session.scalar(stmt, {"now": now})
         if message is None:

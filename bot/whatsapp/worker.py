@@ -4,9 +4,10 @@ A turn runs in three steps, so a crash at any point neither loses nor repeats a 
 
 1. claim (short transaction): the message becomes ``processing`` under a lease;
 2. turn (:func:`bot.turn.run.run_turn`): session, state, planner, and the reply recorded
-   as ``pending`` outbound rows with ``reply_to_id``. A command is one transaction; a
-   model turn is several short ones with none open while the model is asked, and its
-   writes are reverted if it does not get to record its reply;
+   as ``pending`` outbound rows with ``reply_to_id``, the rows to send held by this
+   worker in the same transaction. A command is one transaction; a model turn is
+   several short ones with none open while the model is asked, and its writes are
+   reverted if it does not get to record its reply;
 3. delivery: the pending rows go to Twilio (after the thread's replies still waiting for
    a retry, and before the operator's deferred messages), then the message is settled:
    ``done`` when Twilio has the whole reply, ``pending`` while part of it waits for a
@@ -28,7 +29,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 
 from sqlalchemy.orm import Session
 
@@ -36,7 +36,7 @@ from bot.models import Message, Project, User
 from bot.phones import whatsapp_address
 from bot.runtime import Runtime
 from bot.store import ProjectScope
-from bot.turn.context import Answer, TurnContext
+from bot.turn.context import Answer, Reply, TurnContext
 from bot.turn.router import route
 from bot.turn.run import discard_unfinished, run_turn
 from bot.turn.sessions import get_or_open_session
@@ -91,6 +91,44 @@ def _operator(session: Session, message: Message) -> User | None:
 
 #: The outcome of a message this worker no longer holds: nothing to send or settle.
 _LOST = Outcome("lost", [])
+
+
+class _NoTurn(Exception):
+    """The message needs no turn: its sender is not an active operator, or its reply
+    is already recorded (a retry after the turn committed)."""
+
+    def __init__(self, answered: bool) -> None:
+        super().__init__("no turn needed")
+        self.answered = answered
+
+
+class _Gate:
+    """The worker's :data:`~bot.turn.context.MessageLoader`: holds the claim in each of
+    the turn's transactions (:func:`~bot.whatsapp.queue.hold_claim`), and in the first
+    also checks that a turn is needed, raising :class:`_NoTurn` (which rolls the
+    transaction back) when it is not."""
+
+    def __init__(self, worker_id: str, lease: timedelta) -> None:
+        self.worker_id = worker_id
+        self.lease = lease
+        self.checked = False
+        self.operator: User | None = None
+        self.project: Project | None = None
+
+    def load(self, session: Session, message_id: uuid.UUID) -> Message | None:
+        message = hold_claim(session, message_id, self.worker_id, self.lease)
+        if message is None or self.checked:
+            return message
+        self.checked = True
+        # Held, so the turn finds the operator and project in the session's identity
+        # map (which forgets objects nobody references) instead of reading them again.
+        self.project = session.get(Project, message.project_id)
+        self.operator = _operator(session, message)
+        scope = ProjectScope(session, message.project_id, actor="system:worker")
+        answered = bool(pending_replies(scope, message.id))
+        if self.operator is None or answered:
+            raise _NoTurn(answered)
+        return message
 
 
 class Worker:
@@ -184,45 +222,49 @@ class Worker:
             self._failed(claim, f"{type(exc).__name__}: {exc}")
 
     def _turn(self, claim: Claim, fetched: list[Fetched] | None = None) -> Outcome | None:
-        """Step 2; returns what to send and settle with, or ``None`` if the claim was lost."""
-        early = self._answer_without_turn(claim)
-        if early is not None:
-            return None if early is _LOST else early
-        loader = partial(hold_claim, worker_id=self.worker_id, lease=self.lease)
-        reply = run_turn(self.runtime, claim.message_id, self.handler, fetched, loader=loader)
-        # The turn recorded its reply (and a failure's error); now hold the rows to send.
-        with self.runtime.db.session() as session:
-            message = lock_claimed(session, claim.message_id, self.worker_id)
-            if reply is None or message is None:
-                log.warning("message %s was taken over by another worker", claim.message_id)
-                return None
-            scope = ProjectScope(session, message.project_id, actor="system:worker")
+        """Step 2; returns what to send and settle with, or ``None`` if the claim was lost.
+
+        The turn's first transaction also checks that a turn is needed, and the one that
+        records the reply also holds the rows to send: a command turn is one transaction.
+        """
+        gate = _Gate(self.worker_id, self.lease)
+        held: list[Outcome] = []
+
+        def hold_outbox(ctx: TurnContext, reply: Reply) -> None:
+            scope = ProjectScope(ctx.scope.session, ctx.message.project_id, actor="system:worker")
             # A failed reply: the model could not be reached even after the SDK's retries;
             # the turn reverted its writes and answered with a fallback.
             status = "failed" if reply.meta.get("failed") else "done"
-            return Outcome(status, self._outbox(scope, message, _operator(session, message)))
+            operator = ctx.user if ctx.user.is_active else None
+            held.append(Outcome(status, self._outbox(scope, ctx.message, operator)))
 
-    def _answer_without_turn(self, claim: Claim) -> Outcome | None:
-        """The outcome when no turn is needed (an unknown sender, a reply already recorded;
-        :data:`_LOST` when the claim was lost), or ``None`` when the operator's turn runs.
+        try:
+            reply = run_turn(
+                self.runtime,
+                claim.message_id,
+                self.handler,
+                fetched,
+                loader=gate.load,
+                on_recorded=hold_outbox,
+            )
+        except _NoTurn as no_turn:
+            early = self._answer_without_turn(claim, no_turn.answered)
+            return None if early is _LOST else early
+        if reply is None or not held:
+            log.warning("message %s was taken over by another worker", claim.message_id)
+            return None
+        return held[-1]
 
-        Reads only, so it takes no write lock on SQLite, unless there is something to send.
-        """
-        with self.runtime.db.session(read_only=True) as session:
+    def _answer_without_turn(self, claim: Claim, answered: bool) -> Outcome:
+        """The outcome when no turn is needed: an unknown or inactive sender is answered
+        (once), a reply already recorded is sent; :data:`_LOST` when the claim was lost."""
+        with self.runtime.db.session() as session:
             message = lock_claimed(session, claim.message_id, self.worker_id)
             if message is None:
                 log.warning("message %s was taken over by another worker", claim.message_id)
                 return _LOST
+            scope = ProjectScope(session, message.project_id, actor="system:worker")
             operator = _operator(session, message)
-            scope = ProjectScope(session, message.project_id, actor="system:worker")
-            answered = bool(pending_replies(scope, message.id))
-            if operator is not None and not answered:
-                return None
-        with self.runtime.db.session() as session:
-            message = lock_claimed(session, claim.message_id, self.worker_id)
-            if message is None:
-                return _LOST
-            scope = ProjectScope(session, message.project_id, actor="system:worker")
             if operator is not None:
                 return Outcome("done", self._outbox(scope, message, operator))
             if not answered:
