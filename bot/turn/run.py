@@ -87,7 +87,8 @@ def run_turn(
         ctx = _context(runtime, session, message_id, loader)
         if ctx is None:
             return None
-        discard_unfinished(ctx.scope, ctx.message, ctx.now)
+        if ctx.message.attempts != 1:  # the first claim has no earlier attempt to undo
+            discard_unfinished(ctx.scope, ctx.message, ctx.now)
         notes = _save_media(runtime, ctx, fetched)
         # A photo without a caption still goes to the planner: it may be a payment proof.
         answered = ctx.text.strip() or not notes or has_images(ctx.message)
@@ -119,7 +120,9 @@ def discard_unfinished(scope: ProjectScope, message: Message, now: datetime) -> 
     """Revert what an earlier, unfinished attempt at ``message`` wrote (no reply recorded).
 
     A model turn commits its tool calls as it goes; if its worker died before recording
-    the reply, those writes are still there when the message is tried again.
+    the reply, those writes are still there when the message is tried again. Each claim
+    counts an attempt (:func:`bot.whatsapp.queue.claim_next`), so a message on its first
+    attempt has nothing to undo and :func:`run_turn` skips the look.
     """
     if pending_replies(scope, message.id):
         return

@@ -108,9 +108,11 @@ class _Gate:
     also checks that a turn is needed, raising :class:`_NoTurn` (which rolls the
     transaction back) when it is not."""
 
-    def __init__(self, worker_id: str, lease: timedelta) -> None:
+    def __init__(self, worker_id: str, lease: timedelta, *, first_attempt: bool) -> None:
         self.worker_id = worker_id
         self.lease = lease
+        # A reply is recorded only by a turn, so on the first claim there is none yet.
+        self.first_attempt = first_attempt
         self.checked = False
         self.operator: User | None = None
         self.project: Project | None = None
@@ -125,7 +127,7 @@ class _Gate:
         self.project = session.get(Project, message.project_id)
         self.operator = _operator(session, message)
         scope = ProjectScope(session, message.project_id, actor="system:worker")
-        answered = bool(pending_replies(scope, message.id))
+        answered = not self.first_attempt and bool(pending_replies(scope, message.id))
         if self.operator is None or answered:
             raise _NoTurn(answered)
         return message
@@ -227,7 +229,7 @@ class Worker:
         The turn's first transaction also checks that a turn is needed, and the one that
         records the reply also holds the rows to send: a command turn is one transaction.
         """
-        gate = _Gate(self.worker_id, self.lease)
+        gate = _Gate(self.worker_id, self.lease, first_attempt=claim.attempts == 1)
         held: list[Outcome] = []
 
         def hold_outbox(ctx: TurnContext, reply: Reply) -> None:
