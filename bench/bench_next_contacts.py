@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import gc
 import random
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -36,7 +37,7 @@ from typing import Any
 from sqlalchemy import event, text
 
 from bench.bulk import bulk_load, deferred_indexes
-from bench.harness import BenchContext, Figure, summarise, time_calls
+from bench.harness import RUNS, BenchContext, Figure, Samples, summarise, time_calls
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.db import Database
@@ -229,24 +230,47 @@ def _turn(
 
 def _webhook_turns(
     runtime: Runtime, to_number: str, from_number: str, repeat: int, workload: str, engine: str
-) -> Figure:
-    """Webhook to queued reply: ``inject_inbound`` (the webhook's store), then the worker's
-    claim and turn, up to the reply handed to the sender and the message settled. The
-    worker's next look at the (now empty) queue and at replies due for a retry comes
-    after the reply and is not timed (``run_once`` timed it until 2026-12-04)."""
+) -> list[Figure]:
+    """Webhook to queued reply: ``inject_inbound`` (the webhook's store), the worker's
+    claim and :meth:`~bot.whatsapp.worker.Worker.turn`, up to the commit that records the
+    reply and holds its rows for sending. Then, timed on (a second figure), the reply
+    handed to the sender and the message settled (:meth:`~bot.whatsapp.worker.Worker.deliver`).
+    Until 2026-12-04 the one figure timed ``run_once`` (the worker's next look at the
+    empty queue included), then ``handle``; the first figure now stops where its name does.
+    """
     worker = Worker(runtime)
-
-    def turn() -> None:
-        inject_inbound(runtime, to_number=to_number, from_number=from_number, body="next")
-        claim = claim_next(runtime.db, worker.worker_id, worker.lease)
-        if claim is None:
-            raise RuntimeError("the message just stored was not claimable")
-        worker.handle(claim)
-
-    samples = time_calls(turn, repeat)
-    return summarise(
-        "command turn: webhook → queued reply (next)", workload, samples, engine=engine
-    )
+    queued_runs: list[list[float]] = []
+    settled_runs: list[list[float]] = []
+    for _ in range(RUNS):
+        queued_runs.append([])
+        settled_runs.append([])
+        for index in range(2 + repeat):  # two untimed warm-up turns per run
+            started = time.perf_counter()
+            inject_inbound(runtime, to_number=to_number, from_number=from_number, body="next")
+            claim = claim_next(runtime.db, worker.worker_id, worker.lease)
+            outcome = worker.turn(claim) if claim is not None else None
+            if claim is None or outcome is None:
+                raise RuntimeError("the message just stored was not claimed and answered")
+            queued = time.perf_counter()
+            worker.deliver(claim, outcome)
+            settled = time.perf_counter()
+            if index >= 2:
+                queued_runs[-1].append((queued - started) * 1000)
+                settled_runs[-1].append((settled - started) * 1000)
+    return [
+        summarise(
+            "command turn: webhook → queued reply (next)",
+            workload,
+            Samples(queued_runs),
+            engine=engine,
+        ),
+        summarise(
+            "command turn: webhook → reply sent and settled (next)",
+            workload,
+            Samples(settled_runs),
+            engine=engine,
+        ),
+    ]
 
 
 def _engine_figures(ctx: BenchContext, engine: str) -> list[Figure]:
@@ -297,7 +321,7 @@ def _engine_figures(ctx: BenchContext, engine: str) -> list[Figure]:
                 lambda c=command: _turn(runtime, project.id, user.id, chat.id, c), ctx.scale(30, 5)
             )
             figures.append(summarise(f"command turn: {command}", workload, samples, engine=engine))
-        figures.append(
+        figures.extend(
             _webhook_turns(
                 runtime,
                 project.whatsapp_number,

@@ -319,7 +319,7 @@ def test_reply_recorded_before_a_crash_is_sent_once(
     _inject(wired_runtime, project, user)
     crashed = Worker(wired_runtime, handler=counting, lease_seconds=0.2)
     claim = claim_next(wired_runtime.db, crashed.worker_id, crashed.lease)
-    assert crashed._turn(claim).status == "done"  # the turn committed; the process "dies" here
+    assert crashed.turn(claim).status == "done"  # the turn committed; the process "dies" here
     time.sleep(0.3)
     assert Worker(wired_runtime, handler=counting).run_once() == 1
     assert len(calls) == 1

@@ -173,7 +173,8 @@ def next_contacts(
         candidate.score = round(sum(scored[0] for scored in candidate.scored), 2)
         if contact_id in prefer:
             candidate.score += WEIGHTS["preferred"] - prefer.index(contact_id)
-    best = sorted(found.values(), key=lambda c: (-c.score, c.row[1], str(c.row[0])))[:limit]
+    # A UUID orders as its text does (same-length lowercase hex), without making the text.
+    best = sorted(found.values(), key=lambda c: (-c.score, c.row[1], c.row[0]))[:limit]
     loaded = _load_winners(scope, best)  # noqa: F841 (held so the identity map keeps them)
     return [_ranked(scope, candidate, tz) for candidate in best]
 

@@ -207,23 +207,23 @@ class Worker:
 
     # -- one message -----------------------------------------------------------------
     def handle(self, claim: Claim) -> None:
-        """Run the turn for ``claim``; failures are recorded, never raised."""
+        """:meth:`turn`, then :meth:`deliver`; failures are recorded, never raised."""
         if claim.attempts > self.max_attempts:
             # Every earlier try died with its worker (a poison message): stop retrying.
             self._failed(claim, f"gave up after {claim.attempts - 1} interrupted attempts")
             return
         try:
             fetched = fetch_media(self.runtime, claim.media) if claim.media else None
-            outcome = self._turn(claim, fetched)
+            outcome = self.turn(claim, fetched)
             if outcome is not None:
-                self._send_and_settle(claim, outcome)
+                self.deliver(claim, outcome)
         except Exception as exc:
             log.exception(
                 "turn for message %s failed (attempt %d)", claim.message_id, claim.attempts
             )
             self._failed(claim, f"{type(exc).__name__}: {exc}")
 
-    def _turn(self, claim: Claim, fetched: list[Fetched] | None = None) -> Outcome | None:
+    def turn(self, claim: Claim, fetched: list[Fetched] | None = None) -> Outcome | None:
         """Step 2; returns what to send and settle with, or ``None`` if the claim was lost.
 
         The turn's first transaction also checks that a turn is needed, and the one that
@@ -289,7 +289,7 @@ class Worker:
         hold(rows, self.worker_id, self.runtime.clock.now())
         return rows
 
-    def _send_and_settle(self, claim: Claim, outcome: Outcome) -> None:
+    def deliver(self, claim: Claim, outcome: Outcome) -> None:
         """Step 3: send the reply (and the operator's deferred messages), then settle.
 
         Twilio is called after the turn's transaction, never inside one: on SQLite an
@@ -334,7 +334,7 @@ class Worker:
                 error=error[:300],
             )
         # Sent after the transaction, like every reply (no transaction during a network call).
-        self._send_and_settle(claim, Outcome("failed", outbox))
+        self.deliver(claim, Outcome("failed", outbox))
 
     def _apologise(self, scope: ProjectScope, message: Message, operator: User | None) -> None:
         """Record the apology, in the operator's session so admins see the failed turn."""
