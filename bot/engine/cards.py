@@ -20,7 +20,7 @@ from typing import Any
 
 from bot.engine.amounts import format_money
 from bot.engine.draft_messages import attach
-from bot.engine.drafts import Draft, DraftError, next_draft
+from bot.engine.drafts import Draft, DraftError, Known, next_draft
 from bot.engine.outcome_text import OUTCOME_LABELS
 from bot.engine.ranking import RankedContact
 from bot.engine.records import open_pledge, paid_towards, phone_of
@@ -29,12 +29,13 @@ from bot.models import Contact, Followup, Interaction
 from bot.store import ProjectScope
 
 MAX_NEXT = 600
+NO_PHONE = "no phone on file"
 REPLY_HINT = "Reply: na · spoke · pledged 25k · paid 10k upi · call back tmrw 5pm · skip"
 
 
 def primary_phone(scope: ProjectScope, contact: Contact) -> str:
     """The contact's primary phone (any phone if none is marked primary), for a reply."""
-    return phone_of(scope, contact) or "no phone on file"
+    return phone_of(scope, contact) or NO_PHONE
 
 
 def short_day(moment: datetime, tz: Any) -> str:
@@ -63,8 +64,9 @@ def next_card(
     The card without its draft block is at most :data:`MAX_NEXT` characters.
     """
     contact = ranked.contact
+    phone = phone_of(scope, contact)
     lines = [
-        f"Next: {contact.display_name} · {primary_phone(scope, contact)}",
+        f"Next: {contact.display_name} · {phone or NO_PHONE}",
         "Why: " + "; ".join(ranked.reasons),
     ]
     last = last_interaction_line(scope, contact, tz)
@@ -77,7 +79,8 @@ def next_card(
         extra = f", {format_money(paid)} paid" if paid else ""
         lines.append(f"Open pledge: {format_money(pledge.amount)}{by}{extra}")
     try:
-        draft: Draft | None = next_draft(scope, contact, now, pledge=pledge, operator=operator)
+        known = Known(phone=phone, pledge=pledge)  # the draft reads neither again
+        draft: Draft | None = next_draft(scope, contact, now, operator=operator, known=known)
     except DraftError:
         draft = None
     text, then = attach(_within_limit(lines), draft, REPLY_HINT)

@@ -155,6 +155,15 @@ def draft_for(
     return next_draft(scope, contact, now, pledge=pledge, operator=operator).text
 
 
+@dataclass(frozen=True)
+class Known:
+    """What the caller has read about the contact already (its primary phone and its
+    latest open pledge, either ``None``), so :func:`next_draft` does not read it again."""
+
+    phone: str | None
+    pledge: Pledge | None
+
+
 def next_draft(
     scope: ProjectScope,
     contact: Contact,
@@ -162,22 +171,25 @@ def next_draft(
     *,
     pledge: Pledge | None = None,
     operator: str | None = None,
+    known: Known | None = None,
 ) -> Draft:
     """The draft ``next`` offers for ``contact``: intro, follow-up or pledge reminder.
 
-    With an open pledge (given, or the contact's latest) it is a payment reminder with a
-    UPI link for the amount still due when the project has a UPI VPA.
+    With an open pledge (given, known, or the contact's latest) it is a payment reminder
+    with a UPI link for the amount still due when the project has a UPI VPA.
 
     Raises:
         DraftError: the contact is do-not-contact or deleted.
     """
     _require_draftable(contact)
-    pledge = pledge if pledge is not None else open_pledge(scope, contact)
+    if pledge is None:
+        pledge = known.pledge if known is not None else open_pledge(scope, contact)
+    phone = known.phone if known is not None else phone_of(scope, contact)
     if pledge is not None and pledge.status == "open":
         left = pledge.amount - paid_towards(scope, pledge)
-        return _compose(scope, contact, "pledge_reminder", operator, left, pledge, pay=left)
+        return _compose(scope, contact, phone, "pledge_reminder", operator, left, pledge, pay=left)
     kind = "followup" if contact.last_contacted_at is not None else "intro"
-    return _compose(scope, contact, kind, operator)
+    return _compose(scope, contact, phone, kind, operator)
 
 
 def outcome_draft(
@@ -199,12 +211,15 @@ def outcome_draft(
     if not is_reachable(contact):
         return None
     if outcome == "pledged" and pledge is not None and pledge.status == "open":
-        left = pledge.amount - paid_towards(scope, pledge)
-        return _compose(scope, contact, "pledge_thanks", operator, pledge.amount, pledge, pay=left)
+        left, phone = pledge.amount - paid_towards(scope, pledge), phone_of(scope, contact)
+        return _compose(
+            scope, contact, phone, "pledge_thanks", operator, pledge.amount, pledge, pay=left
+        )
     if outcome in ("pledged", "paid") and payment is not None:
-        return _compose(scope, contact, "thank_you", operator, payment.amount)
+        phone = phone_of(scope, contact)
+        return _compose(scope, contact, phone, "thank_you", operator, payment.amount)
     if outcome == "no_response":
-        return _compose(scope, contact, "missed_call", operator)
+        return _compose(scope, contact, phone_of(scope, contact), "missed_call", operator)
     return None
 
 
@@ -216,6 +231,7 @@ def _require_draftable(contact: Contact) -> None:
 def _compose(
     scope: ProjectScope,
     contact: Contact,
+    phone_on_file: str | None,
     kind: str,
     operator: str | None,
     amount: Decimal | None = None,
@@ -225,7 +241,8 @@ def _compose(
 ) -> Draft:
     """Fill the project's template of ``kind`` in the donor's language, within the limits.
 
-    ``amount`` is the sum the text names, ``pay`` the one the UPI link asks for.
+    ``phone_on_file`` is the contact's primary phone as stored (the draft's link is to
+    it); ``amount`` is the sum the text names, ``pay`` the one the UPI link asks for.
     """
     _require_draftable(contact)
     project = scope.session.get(Project, scope.project_id)
@@ -247,7 +264,7 @@ def _compose(
             values["upi_link"] = upi_link(project.upi_vpa, project.name, pay, note)
         else:
             kind += "_no_upi"
-    phone = _e164(phone_of(scope, contact), project.default_region)
+    phone = _e164(phone_on_file, project.default_region)
     templates = project_templates(scope, language)
     text = _fill(templates[kind], values) or _fill(TEMPLATES[language][kind], values) or ""
     keep = [values["upi_link"]] if values["upi_link"] else []
