@@ -27,6 +27,15 @@ this closed-loop load.
 to 100 ms between tries). Writers of different processes now meet first at a lock file
 retried every 0.2–1 ms (``bot/db.py`` ``_OtherProcesses``): SQLite p99 137/127 →
 54/55 ms in alternating runs of this benchmark, the median 12–13 → 15 ms.
+
+2026-12-04, afternoon: the figure's ``extra`` now holds the CPU time per request of
+gunicorn's processes and of the client threads (``/proc`` and ``time.process_time``):
+2.6–3.3 ms for the server on SQLite, 3.4–3.7 ms on PostgreSQL, 1.2–1.4 ms for the
+httpx client, in two quiet runs. Eight requests in flight at ~4.5 ms of CPU each on two
+cores wait ~15 ms on average before any lock. A trial client on the standard library's
+``http.client`` took 0.4–0.5 ms per request and did not lower the p99 (SQLite 81–106 ms
+against httpx's 70–78, PostgreSQL 47–50 against 57, alternating halves of one load), so
+the load generator is not what holds the tail; the trial was not kept.
 """
 
 from __future__ import annotations
@@ -47,6 +56,7 @@ from twilio.request_validator import RequestValidator
 
 from bench.harness import BenchContext, Figure, summarise
 from bench.processes import WEB
+from bench.quiet import tree_cpu_seconds
 from bot.db import Database
 from bot.directory.org import add_user, create_project
 from bot.models import Message
@@ -140,7 +150,10 @@ def run(ctx: BenchContext) -> list[Figure]:
             server = start_gunicorn(url, port, ctx.workdir)
             try:
                 post_load(f"http://127.0.0.1:{port}", phones, 20)  # warm-up
+                server_cpu, client_cpu = tree_cpu_seconds({server.pid}), time.process_time()
                 samples = post_load(f"http://127.0.0.1:{port}", phones, count)
+                server_cpu = tree_cpu_seconds({server.pid}) - server_cpu
+                client_cpu = time.process_time() - client_cpu
                 serial = post_load(f"http://127.0.0.1:{port}", phones, count // 4, threads=1)
             finally:
                 server.terminate()
@@ -159,7 +172,13 @@ def run(ctx: BenchContext) -> list[Figure]:
                     "gunicorn 2×4",
                     samples,
                     engine=engine,
-                    extra={"stored": stored},
+                    extra={
+                        # CPU time of gunicorn's processes, and of this process's client
+                        # threads, per request: the two share the machine's two cores.
+                        "server_cpu_ms_per_request": round(server_cpu / count * 1000, 2),
+                        "client_cpu_ms_per_request": round(client_cpu / count * 1000, 2),
+                        "stored": stored,
+                    },
                 )
             )
             figures.append(

@@ -46,7 +46,7 @@ def _processes() -> dict[int, tuple[int, float]]:
     return found
 
 
-def _ours(roots: set[int]) -> float:
+def tree_cpu_seconds(roots: set[int]) -> float:
     """CPU seconds of ``roots`` and all their descendants."""
     table = _processes()
     children: dict[int, list[int]] = {}
@@ -79,7 +79,7 @@ class LoadWatch:
         return self
 
     def _own(self) -> float:
-        return _ours({os.getpid(), *self.extra_roots()})
+        return tree_cpu_seconds({os.getpid(), *self.extra_roots()})
 
     def finish(self) -> dict[str, Any]:
         """``load_before``/``load_after`` (1, 5, 15 min), ``others_cpu_share`` and ``busy``."""
