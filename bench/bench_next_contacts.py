@@ -21,6 +21,19 @@ winners load in one statement per table, and ``(project_id, last_contacted_at, i
 serves the stale pool (migration ``0006_perf``): 5 statements (4), no full scan.
 Alternating old/new in one process (load 11–14): SQLite CPU 42 → 23 ms per call, a
 whole ``next`` turn 131 → 81 ms wall; PostgreSQL 88 → 50 ms, turn 147 → 108 ms.
+
+2026-12-04: on PostgreSQL the webhook → reply path was 50 statements in 8 transactions
+(a statement log of one ``next``), and each costs ~0.5 ms of round trip, driver and ORM
+work whatever it reads. The worker's check that a turn is needed now rides in the turn's
+first transaction and the rows to send are held in the one that records the reply; the
+claim no longer looks first on PostgreSQL; a first attempt skips the looks for an earlier
+attempt's reply and writes; the card's draft reuses the phone and pledge the card read:
+38 statements in 5 transactions (SQLite 59 → 46, the ``BEGIN`` statements included).
+Two alternating runs of this benchmark, old code and new: "webhook → reply sent and
+settled" (the span the one figure timed before) PostgreSQL median 67.0/55.3 → 53.0/38.6 ms,
+p99 91.8/75.1 → 70.4/61.2; SQLite unchanged within the runs' noise (25.8/29.4 →
+31.0/29.3). What is left on PostgreSQL is ~20 ms of statements and ~20 ms of Python
+(``next_contacts`` typing and scoring ~360 pooled rows, the card and the draft).
 """
 
 from __future__ import annotations
