@@ -121,7 +121,7 @@ def _project(
                 }
             ],
         )
-    email = f"admin@{pid.hex[:8]}.example"
+    email = f"admin@{pid.hex[-12:]}.example"  # the key's random end (its start is a time)
     users = [
         dict(
             base,
