@@ -97,8 +97,9 @@ class _NoTurn(Exception):
     """The message needs no turn: its sender is not an active operator, or its reply
     is already recorded (a retry after the turn committed)."""
 
-    def __init__(self, answered: bool) -> None:
+    def __init__(self, operator: bool, answered: bool) -> None:
         super().__init__("no turn needed")
+        self.operator = operator  # whether the sender was an active operator
         self.answered = answered
 
 
@@ -129,7 +130,7 @@ class _Gate:
         scope = ProjectScope(session, message.project_id, actor="system:worker")
         answered = not self.first_attempt and bool(pending_replies(scope, message.id))
         if self.operator is None or answered:
-            raise _NoTurn(answered)
+            raise _NoTurn(self.operator is not None, answered)
         return message
 
 
@@ -250,26 +251,29 @@ class Worker:
                 on_recorded=hold_outbox,
             )
         except _NoTurn as no_turn:
-            early = self._answer_without_turn(claim, no_turn.answered)
+            early = self._answer_without_turn(claim, no_turn)
             return None if early is _LOST else early
         if reply is None or not held:
             log.warning("message %s was taken over by another worker", claim.message_id)
             return None
         return held[-1]
 
-    def _answer_without_turn(self, claim: Claim, answered: bool) -> Outcome:
+    def _answer_without_turn(self, claim: Claim, no_turn: _NoTurn) -> Outcome:
         """The outcome when no turn is needed: an unknown or inactive sender is answered
-        (once), a reply already recorded is sent; :data:`_LOST` when the claim was lost."""
+        (once), a reply already recorded is sent; :data:`_LOST` when the claim was lost.
+
+        Decided by what the turn's first transaction saw (``no_turn``), so a sender
+        activated a moment later is not taken for an operator whose turn already ran.
+        """
         with self.runtime.db.session() as session:
             message = lock_claimed(session, claim.message_id, self.worker_id)
             if message is None:
                 log.warning("message %s was taken over by another worker", claim.message_id)
                 return _LOST
             scope = ProjectScope(session, message.project_id, actor="system:worker")
-            operator = _operator(session, message)
-            if operator is not None:
-                return Outcome("done", self._outbox(scope, message, operator))
-            if not answered:
+            if no_turn.operator:  # the reply is recorded: send it (and deferred messages)
+                return Outcome("done", self._outbox(scope, message, _operator(session, message)))
+            if not no_turn.answered:
                 answer_unknown_sender(self.runtime, scope, message)
             return Outcome("ignored", self._outbox(scope, message, None))
 
