@@ -48,6 +48,7 @@ from bot.turn.sessions import get_or_open_session
 from bot.turn.state import SessionState
 from bot.whatsapp.media import Fetched, save_inbound_media
 from bot.whatsapp.outbound import pending_replies, record_outbound
+from bot.whatsapp.queue import first_attempt
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,7 @@ def run_turn(
         ctx = _context(runtime, session, message_id, loader)
         if ctx is None:
             return None
-        if ctx.message.attempts != 1:  # the first claim has no earlier attempt to undo
+        if not first_attempt(ctx.message):  # else there is no earlier attempt to undo
             discard_unfinished(ctx.scope, ctx.message, ctx.now)
         notes = _save_media(runtime, ctx, fetched)
         # A photo without a caption still goes to the planner: it may be a payment proof.
@@ -120,9 +121,9 @@ def discard_unfinished(scope: ProjectScope, message: Message, now: datetime) -> 
     """Revert what an earlier, unfinished attempt at ``message`` wrote (no reply recorded).
 
     A model turn commits its tool calls as it goes; if its worker died before recording
-    the reply, those writes are still there when the message is tried again. Each claim
-    counts an attempt (:func:`bot.whatsapp.queue.claim_next`), so a message on its first
-    attempt has nothing to undo and :func:`run_turn` skips the look.
+    the reply, those writes are still there when the message is tried again. A message
+    on its first attempt has nothing to undo (:func:`bot.whatsapp.queue.first_attempt`),
+    and :func:`run_turn` skips the look then.
     """
     if pending_replies(scope, message.id):
         return

@@ -105,6 +105,13 @@ def claim_next(db: Database, worker_id: str, lease: timedelta) -> Claim | None:
         return Claim(message.id, message.project_id, message.attempts, list(message.media_json))
 
 
+def first_attempt(message: Message) -> bool:
+    """Whether ``message`` is on its first claim. Each claim counts an attempt, and only a
+    turn (or the last attempt's apology) writes or records a reply, so a message on its
+    first attempt has no earlier attempt's reply to send or writes to undo."""
+    return message.attempts == 1
+
+
 def lock_claimed(session: Session, message_id: uuid.UUID, worker_id: str) -> Message | None:
     """Re-read a claimed message inside a transaction, if this worker still holds it.
 

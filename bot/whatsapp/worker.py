@@ -46,6 +46,7 @@ from bot.whatsapp.outbound import deferred_rows, pending_replies, record_outboun
 from bot.whatsapp.queue import (
     Claim,
     claim_next,
+    first_attempt,
     hold_claim,
     lock_claimed,
     release_for_retry,
@@ -109,11 +110,9 @@ class _Gate:
     also checks that a turn is needed, raising :class:`_NoTurn` (which rolls the
     transaction back) when it is not."""
 
-    def __init__(self, worker_id: str, lease: timedelta, *, first_attempt: bool) -> None:
+    def __init__(self, worker_id: str, lease: timedelta) -> None:
         self.worker_id = worker_id
         self.lease = lease
-        # A reply is recorded only by a turn, so on the first claim there is none yet.
-        self.first_attempt = first_attempt
         self.checked = False
         self.operator: User | None = None
         self.project: Project | None = None
@@ -128,7 +127,7 @@ class _Gate:
         self.project = session.get(Project, message.project_id)
         self.operator = _operator(session, message)
         scope = ProjectScope(session, message.project_id, actor="system:worker")
-        answered = not self.first_attempt and bool(pending_replies(scope, message.id))
+        answered = not first_attempt(message) and bool(pending_replies(scope, message.id))
         if self.operator is None or answered:
             raise _NoTurn(self.operator is not None, answered)
         return message
@@ -230,7 +229,7 @@ class Worker:
         The turn's first transaction also checks that a turn is needed, and the one that
         records the reply also holds the rows to send: a command turn is one transaction.
         """
-        gate = _Gate(self.worker_id, self.lease, first_attempt=claim.attempts == 1)
+        gate = _Gate(self.worker_id, self.lease)
         held: list[Outcome] = []
 
         def hold_outbox(ctx: TurnContext, reply: Reply) -> None:
@@ -238,7 +237,7 @@ class Worker:
             # A failed reply: the model could not be reached even after the SDK's retries;
             # the turn reverted its writes and answered with a fallback.
             status = "failed" if reply.meta.get("failed") else "done"
-            operator = ctx.user if ctx.user.is_active else None
+            operator = _operator(ctx.scope.session, ctx.message)  # no SQL: ctx holds both
             held.append(Outcome(status, self._outbox(scope, ctx.message, operator)))
 
         try:
