@@ -51,6 +51,7 @@ from sqlalchemy import event, text
 
 from bench.bulk import bulk_load, deferred_indexes
 from bench.harness import RUNS, BenchContext, Figure, Samples, summarise, time_calls
+from bench.profile import breakdown
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.db import Database
@@ -73,11 +74,13 @@ from bot.runtime import Runtime
 from bot.store import ProjectScope
 from bot.turn.run import run_turn
 from bot.whatsapp.intake import inject_inbound
-from bot.whatsapp.queue import claim_next
+from bot.whatsapp.queue import Claim, claim_next
 from bot.whatsapp.warm_up import freeze_heap
-from bot.whatsapp.worker import Worker
+from bot.whatsapp.worker import Outcome, Worker
 
 NOW = datetime(2026, 11, 26, 4, 30, tzinfo=UTC)
+#: Calls profiled after the timed runs of a figure over its goal (:mod:`bench.profile`).
+PROFILED_CALLS = 20
 OUTCOMES = ("no_response", "no_response", "spoke", "pledged", "declined", "reschedule")
 BIG_TABLES = ("contacts", "interactions", "contact_tags", "followups", "pledges")
 
@@ -252,6 +255,15 @@ def _webhook_turns(
     empty queue included), then ``handle``; the first figure now stops where its name does.
     """
     worker = Worker(runtime)
+
+    def queue_reply() -> tuple[Claim, Outcome]:
+        inject_inbound(runtime, to_number=to_number, from_number=from_number, body="next")
+        claim = claim_next(runtime.db, worker.worker_id, worker.lease)
+        outcome = worker.turn(claim) if claim is not None else None
+        if claim is None or outcome is None:
+            raise RuntimeError("the message just stored was not claimed and answered")
+        return claim, outcome
+
     queued_runs: list[list[float]] = []
     settled_runs: list[list[float]] = []
     for _ in range(RUNS):
@@ -259,23 +271,21 @@ def _webhook_turns(
         settled_runs.append([])
         for index in range(2 + repeat):  # two untimed warm-up turns per run
             started = time.perf_counter()
-            inject_inbound(runtime, to_number=to_number, from_number=from_number, body="next")
-            claim = claim_next(runtime.db, worker.worker_id, worker.lease)
-            outcome = worker.turn(claim) if claim is not None else None
-            if claim is None or outcome is None:
-                raise RuntimeError("the message just stored was not claimed and answered")
+            claim, outcome = queue_reply()
             queued = time.perf_counter()
             worker.deliver(claim, outcome)
             settled = time.perf_counter()
             if index >= 2:
                 queued_runs[-1].append((queued - started) * 1000)
                 settled_runs[-1].append((settled - started) * 1000)
+    where = breakdown(runtime.db.engine, queue_reply, PROFILED_CALLS, lambda q: worker.deliver(*q))
     return [
         summarise(
             "command turn: webhook → queued reply (next)",
             workload,
             Samples(queued_runs),
             engine=engine,
+            extra=where,
         ),
         summarise(
             "command turn: webhook → reply sent and settled (next)",
@@ -321,7 +331,10 @@ def _engine_figures(ctx: BenchContext, engine: str) -> list[Figure]:
                 workload,
                 time_calls(rank, ctx.scale(50, 10)),
                 engine=engine,
-                extra={"full_scans": ",".join(scans) or "none"},
+                extra={
+                    "full_scans": ",".join(scans) or "none",
+                    **breakdown(db.engine, rank, PROFILED_CALLS),
+                },
             )
         ]
         runtime = Runtime(
@@ -330,10 +343,15 @@ def _engine_figures(ctx: BenchContext, engine: str) -> list[Figure]:
             clock=FrozenClock(NOW),
         )
         for command in ("next", "stats", "due"):
-            samples = time_calls(
-                lambda c=command: _turn(runtime, project.id, user.id, chat.id, c), ctx.scale(30, 5)
+
+            def turn(c: str = command) -> None:
+                _turn(runtime, project.id, user.id, chat.id, c)
+
+            samples = time_calls(turn, ctx.scale(30, 5))
+            where = breakdown(db.engine, turn, PROFILED_CALLS) if command == "next" else {}
+            figures.append(
+                summarise(f"command turn: {command}", workload, samples, engine=engine, extra=where)
             )
-            figures.append(summarise(f"command turn: {command}", workload, samples, engine=engine))
         figures.extend(
             _webhook_turns(
                 runtime,
