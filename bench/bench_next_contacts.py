@@ -222,7 +222,13 @@ def _capture(db: Database, fn: Any) -> list[tuple[str, Any]]:
 def _turn(
     runtime: Runtime, pid: uuid.UUID, user_id: uuid.UUID, chat_id: uuid.UUID, body: str
 ) -> None:
-    """One command turn as the worker runs it: store inbound, then :func:`run_turn`."""
+    """One command turn as the worker runs it: store inbound, then :func:`run_turn`.
+
+    The message is stored as the worker's first claim leaves it (``processing``, one
+    attempt): every turn in service runs on a claimed message. Until 2026-12-04 it was
+    stored with no attempt, which made :func:`run_turn` look for an earlier attempt's
+    reply and writes (two statements, ~2.3 ms) as only a retry does.
+    """
     with runtime.db.session() as session:
         scope = ProjectScope(session, pid)
         user = scope.require(User, user_id)
@@ -235,6 +241,7 @@ def _turn(
                 from_number=user.phone,
                 to_number="+14155550100",
                 status="processing",
+                attempts=1,
                 created_at=NOW,
                 updated_at=NOW,
             )
