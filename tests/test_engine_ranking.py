@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -114,6 +115,21 @@ def test_prefer_ids_come_first_and_exclude_ids_are_left_out(db) -> None:
     c = make_contact(db, project, "Gamma", relationship_strength=1)
     assert _names(_rank(db, project, user, prefer_ids=[c.id, b.id])) == ["Gamma", "Beta", "Alpha"]
     assert _names(_rank(db, project, user, exclude_ids=[a.id])) == ["Beta", "Gamma"]
+
+
+def test_equal_scores_and_names_are_ordered_by_contact_id(db) -> None:
+    """Ties fall to the name, then the contact's id in UUID order, on both engines; the
+    ids here are random, so their order is not the order they were made in."""
+    project, user, _ = _setup(db)
+    made = [make_contact(db, project, "Same Name", id=uuid.uuid4()) for _ in range(8)]
+    ranked = _rank(db, project, user, limit=8)
+    assert [r.contact.id for r in ranked] == sorted(c.id for c in made)
+    preferred = sorted(c.id for c in made)[-1]
+    ranked = _rank(db, project, user, limit=2, prefer_ids=[preferred], exclude_ids=[made[0].id])
+    assert ranked[0].contact.id == preferred
+    assert made[0].id not in {
+        r.contact.id for r in _rank(db, project, user, limit=8, exclude_ids=[made[0].id])
+    }
 
 
 def test_each_exclusion_even_with_an_overdue_followup(db) -> None:

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.engine.amounts import format_money
-from bot.engine.candidate_pools import pool_rows
+from bot.engine.candidate_pools import contact_key, pool_rows
 from bot.engine.timezones import operator_tz
 from bot.engine.when import local_day_bounds
 from bot.engine.wording import day_text, time_text
@@ -63,18 +63,23 @@ Scored = tuple[float, str, Any]
 class _Candidate:
     """Scoring state for one contact, built from plain columns (no ORM objects)."""
 
-    row: Any  # (id, display_name, relationship_strength, capacity_band, last_contacted_at)
+    row: Any  # (key, display_name, relationship_strength, capacity_band, last_contacted_at)
     scored: list[Scored] = field(default_factory=list)
     followup_id: uuid.UUID | None = None
     pledge_id: uuid.UUID | None = None
     score: float = 0.0
 
+    @property
+    def contact_id(self) -> uuid.UUID:
+        return uuid.UUID(hex=self.row[0])
+
 
 def _candidates(
     scope: ProjectScope, user: User, now: datetime, tz: Any, pools: dict[str, list[Any]]
-) -> dict[uuid.UUID, _Candidate]:
+) -> dict[str, _Candidate]:
+    """The pooled contacts by key (:func:`~bot.engine.candidate_pools.contact_key`)."""
     day_start = local_day_bounds(now, tz)[0]
-    found: dict[uuid.UUID, _Candidate] = {}
+    found: dict[str, _Candidate] = {}
 
     def add(row: Any, points: float = 0, kind: str = "", detail: Any = None) -> _Candidate:
         candidate = found.get(row[0])
@@ -166,14 +171,15 @@ def next_contacts(
     pools, tags = pool_rows(scope, user, now, tz, prefer)
     found = _candidates(scope, user, now, tz, pools)
     for contact_id in exclude_ids:
-        found.pop(contact_id, None)
+        found.pop(contact_key(contact_id), None)
+    preferred = [contact_key(contact_id) for contact_id in prefer]
     untagged: frozenset[str] = frozenset()
-    for contact_id, candidate in found.items():
-        _static_points(candidate, tags.get(contact_id, untagged), now)
+    for key, candidate in found.items():
+        _static_points(candidate, tags.get(key, untagged), now)
         candidate.score = round(sum(scored[0] for scored in candidate.scored), 2)
-        if contact_id in prefer:
-            candidate.score += WEIGHTS["preferred"] - prefer.index(contact_id)
-    # A UUID orders as its text does (same-length lowercase hex), without making the text.
+        if key in preferred:
+            candidate.score += WEIGHTS["preferred"] - preferred.index(key)
+    # Ties go to the name, then the key: same-length lowercase hex orders as the UUID.
     best = sorted(found.values(), key=lambda c: (-c.score, c.row[1], c.row[0]))[:limit]
     loaded = _load_winners(scope, best)  # noqa: F841 (held so the identity map keeps them)
     return [_ranked(scope, candidate, tz) for candidate in best]
@@ -188,7 +194,7 @@ def _ranked(scope: ProjectScope, candidate: _Candidate, tz: Any) -> RankedContac
     # One date in the "Why" line: a second reason drops its date when the first has one.
     reasons = [best[0][0], best[1][1] if best[0][0] != best[0][1] else best[1][0]][: len(best)]
     return RankedContact(
-        contact=scope.require(Contact, candidate.row[0]),
+        contact=scope.require(Contact, candidate.contact_id),
         reasons=reasons,
         score=candidate.score,
         followup=scope.get(Followup, candidate.followup_id) if candidate.followup_id else None,
@@ -200,7 +206,7 @@ def _load_winners(scope: ProjectScope, best: list[_Candidate]) -> list[Any]:
     """Load the winners' rows in one statement per table, so :func:`_ranked` finds them
     in the session (its lookups by primary key then run no SQL)."""
     wanted = (
-        (Contact, [c.row[0] for c in best]),
+        (Contact, [c.contact_id for c in best]),
         (Followup, [c.followup_id for c in best if c.followup_id]),
         (Pledge, [c.pledge_id for c in best if c.pledge_id]),
     )
