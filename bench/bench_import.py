@@ -18,11 +18,18 @@ Why the database is over 100 MB (2026-12-04, ``dbstat`` after a 20,000-row impor
 SQLite: 42.9 MB, 2.1 KB per contact): the audit trail is 2 % of it (one entry per
 batch). The rest is the contacts themselves: five rows each and 21 index entries, most
 of them carrying the project's id, and on SQLite every key is 32 characters of text and
-every time 26. Pages are 80–94 % full, so VACUUM gains little (40.1 MB). A trial
-rewriting the keys as 16-byte blobs and the times as integers gave 25.1 MB vacuumed,
-about 125 MB per 100,000 contacts; PostgreSQL, which stores both natively, holds the
-same import in 161 MB. Under 100 MB would take fewer indexes on top of a change of key
-storage on SQLite (a data migration of every table) — not done.
+every time 26. Pages are 80–94 % full, so VACUUM gains little (40.1 MB).
+
+What it would take (2026-12-04, the same 20,000 contacts copied table by table in their
+import order into trial schemas): text keys as today 2,033 bytes per contact; keys as
+16-byte blobs 1,372; blobs and integer times 1,262; blobs and five index changes (drop
+``(project_id, value)`` on identities and ``(project_id, status)`` on contacts, key
+identities' contact index on ``contact_id`` alone, make the assignee and
+``next_suggested_at`` indexes partial) 1,170; all three 1,060 — about 106 MB per
+100,000 contacts before the ~5 % a batched import adds over an ordered copy. The data
+model gives each identity and tag row its own UUID key and unique index, so under
+100 MB on SQLite needs more than a new storage of keys and times; PostgreSQL, which
+stores both natively, holds the same import in 161 MB. Not done.
 """
 
 from __future__ import annotations
