@@ -7,8 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 
 from bot.engine.ranking import next_contacts
 from bot.models import Contact, ContactTag, Followup, Pledge, Project, User
@@ -175,6 +177,30 @@ def test_other_projects_are_invisible(db) -> None:
     elsewhere = make_project(db, "Other Trust")
     make_contact(db, elsewhere, "Foreign Farah", relationship_strength=5)
     assert _rank(db, project, user) == []
+
+
+def test_postgres_reuses_one_plan_for_the_candidate_pools(db) -> None:
+    """The pools' statement is planned once per connection, not at every ranking: its
+    generic plan is reused once psycopg has prepared it, and the ranking is the same."""
+    if db.dialect != "postgresql":
+        pytest.skip("plan caching is PostgreSQL's")
+    project, user, _ = _setup(db)
+    for strength in (5, 3, 1):
+        make_contact(db, project, f"Strength {strength}", relationship_strength=strength)
+    with db.session() as session:
+        scope = ProjectScope(session, project.id)
+        rankings = [
+            [r.contact.display_name for r in next_contacts(scope, user, NOW)] for _ in range(8)
+        ]
+        plans = session.execute(
+            text(
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+                "WHERE statement LIKE '%anon_1.pool%'"
+            )
+        ).all()
+    assert rankings == [["Strength 5", "Strength 3", "Strength 1"]] * 8
+    assert plans, "the pools' statement was never prepared"
+    assert all(custom == 0 and generic > 0 for generic, custom in plans)
 
 
 # -- property: no excluded contact is ever returned ---------------------------------------
