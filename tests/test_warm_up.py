@@ -11,7 +11,10 @@ from flask import Flask
 
 from bot.runtime import Runtime
 from bot.whatsapp.warm_up import freeze_heap, warm_up
+from memory import embedder_for
+from memory.embedder import model_dir
 from tests import pipeline_support
+from tests.memory_support import build_test_model
 from tests.scripted_llm import ScriptedLLM
 from tests.twilio_double import TwilioDouble
 
@@ -36,6 +39,20 @@ def test_warm_up_without_credentials_builds_nothing(runtime: Runtime) -> None:
 
     assert runtime.clients.get("twilio") is None  # no credentials: sends are simulated
     assert "anthropic" not in runtime.clients
+
+
+def test_warm_up_loads_the_installed_embedding_model_before_the_freeze(
+    runtime: Runtime,
+) -> None:
+    """Loaded by the warm-up, the model is made before :func:`freeze_heap` runs, so full
+    collections never walk it; a turn's first memory call then finds it loaded."""
+    build_test_model(model_dir(runtime.settings.instance_path))
+    assert "embedder" not in runtime.clients
+
+    warm_up(runtime)
+
+    assert runtime.clients.get("embedder") is not None
+    assert embedder_for(runtime) is runtime.clients["embedder"]  # no second load
 
 
 def test_threads_needing_a_client_at_once_share_one_build(runtime: Runtime) -> None:

@@ -1,7 +1,8 @@
 """Warm a process before it takes traffic, so its first operators do not pay for start-up.
 
 Left to themselves, the first turns of a fresh ``calltime serve`` or ``calltime worker``
-build the Anthropic and Twilio clients, and the twilio library imports its REST API
+build the Anthropic and Twilio clients (and load the embedding model, when one is
+installed), and the twilio library imports its REST API
 (about 0.2 s of CPU holding the interpreter) on the first send. Under load that cost
 lands on everyone at once: in ``bench/bench_contention.py`` on SQLite, every reply due in
 the first 1.5 s of a fresh server waited until then, and acknowledgements in that window
@@ -33,6 +34,11 @@ def warm_up(runtime: Runtime) -> float:
     """Build the clients a turn uses and import what they import lazily; seconds taken."""
     started = time.perf_counter()
     configure_mappers()
+    # The embedding model, when one is installed: loaded before the start-up heap is
+    # frozen (:func:`freeze_heap`), so full collections never walk its objects.
+    from memory import embedder_for
+
+    embedder_for(runtime)
     client = twilio_client(runtime)
     if client is not None:
         _ = client.messages  # the library's REST API modules load here (no request is made)
