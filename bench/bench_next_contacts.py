@@ -34,6 +34,34 @@ settled" (the span the one figure timed before) PostgreSQL median 67.0/55.3 → 
 p99 91.8/75.1 → 70.4/61.2; SQLite unchanged within the runs' noise (25.8/29.4 →
 31.0/29.3). What is left on PostgreSQL is ~20 ms of statements and ~20 ms of Python
 (``next_contacts`` typing and scoring ~360 pooled rows, the card and the draft).
+
+2026-12-04, evening: the figures that were over their goal carry their profile in
+``extra`` (:mod:`bench.profile`: statements per call, then a call's time under
+``cProfile`` split between the database driver, SQLAlchemy, Calltime's code and the
+rest). What it showed, and what changed:
+
+- The pools' statement ran in 3.7 ms inside SQLite and took 7.2 ms through SQLAlchemy:
+  the rest was typing ~360 rows of 14 columns, and making a UUID for each contact and
+  hashing it in the candidate dicts was ~1.1 ms of it. The pools now carry the contact's
+  key as hex text, and only the winners become UUIDs. Old and new alternating in one
+  process: SQLite median 15.8/12.3 → 14.1/10.3 ms, PostgreSQL 16.4/17.1 → 15.8/16.1.
+- On PostgreSQL, ``pg_prepared_statements`` showed the same statement planned afresh at
+  every call (0 generic plans, 305 custom), 1.7 ms of planning (``EXPLAIN ANALYZE``)
+  for 3.4 ms of execution, while every other prepared statement had moved to its
+  generic plan. It now runs on its generic plan: median 14.3/14.8 → 13.4/12.9 ms in
+  alternating blocks of one process.
+- The command turn's message was stored with no attempt, so ``run_turn`` took a retry's
+  path (two more statements, ~2.3 ms); it is stored now as the worker's first claim
+  leaves it.
+
+What is left, from the profiles of the full run of 17:21 UTC: a ``next`` turn is 25
+statements on SQLite and 24 on PostgreSQL. Under ``cProfile`` SQLAlchemy takes 39–48 %
+of it, the driver (round trips and the database's own work) 17 % on SQLite and 34 % on
+PostgreSQL, Calltime's own code 13–17 %. On PostgreSQL a primary-key read costs
+0.04–0.06 ms through psycopg alone and 0.34–0.43 ms through SQLAlchemy's Core or ORM, so
+the ~20 statements besides the pools cost ~8 ms before any of them reads a row. Reaching
+20 ms there takes fewer statements per turn (the card's five lookups, the savepoint
+around a command), not faster ones.
 """
 
 from __future__ import annotations

@@ -36,6 +36,16 @@ cores wait ~15 ms on average before any lock. A trial client on the standard lib
 ``http.client`` took 0.4–0.5 ms per request and did not lower the p99 (SQLite 81–106 ms
 against httpx's 70–78, PostgreSQL 47–50 against 57, alternating halves of one load), so
 the load generator is not what holds the tail; the trial was not kept.
+
+2026-12-04, evening: ``extra`` also holds the mean and the mean this closed loop would
+have if it only waited for CPU (``cpu_bound_mean_ms``, see :func:`cpu_bound`). In the
+full run of 17:21 UTC: SQLite mean 19.3 ms against 15.6 ms of CPU queueing alone,
+PostgreSQL 23.8 against 17.8, so three quarters and more of an acknowledgement's time is
+waiting for one of the two cores; one request alone (``webhook_ack_serial``) takes 3.3
+and 7.0 ms. In one process, without gunicorn, the handler costs 2.4 ms of CPU on SQLite
+(7 statements in 2 transactions); under ``cProfile`` SQLAlchemy's statement execution
+and commits are about three fifths of it, the signature check 0.1 ms. A p99 of 25 ms would
+need a mean near 8 ms, i.e. about half of today's CPU per request, server and client.
 """
 
 from __future__ import annotations
