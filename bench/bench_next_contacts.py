@@ -43,8 +43,9 @@ rest). What it showed, and what changed:
 - The pools' statement ran in 3.7 ms inside SQLite and took 7.2 ms through SQLAlchemy:
   the rest was typing ~360 rows of 14 columns, and making a UUID for each contact and
   hashing it in the candidate dicts was ~1.1 ms of it. The pools now carry the contact's
-  key as hex text, and only the winners become UUIDs. Old and new alternating in one
-  process: SQLite median 15.8/12.3 → 14.1/10.3 ms, PostgreSQL 16.4/17.1 → 15.8/16.1.
+  key as hex text, and only the winners become UUIDs. Old and new in alternating
+  processes, 300 calls each: SQLite median 15.8/12.3 → 14.1/10.3 ms, PostgreSQL
+  16.4/17.1 → 15.8/16.1.
 - On PostgreSQL, ``pg_prepared_statements`` showed the same statement planned afresh at
   every call (0 generic plans, 305 custom), 1.7 ms of planning (``EXPLAIN ANALYZE``)
   for 3.4 ms of execution, while every other prepared statement had moved to its
