@@ -44,6 +44,12 @@ def _driver_entry(func: tuple[str, int, str]) -> bool:
     return "/psycopg/" in filename and name in _DRIVER_METHODS
 
 
+def _in_driver(func: tuple[str, int, str]) -> bool:
+    """Whether a profiled function is the driver's own code (its time is the driver's)."""
+    filename, _, name = func
+    return "/psycopg" in filename or filename == "~" and "sqlite3." in name
+
+
 def _package(filename: str) -> str:
     if "/sqlalchemy/" in filename:
         return "sqlalchemy"
@@ -94,9 +100,12 @@ def breakdown(
             if not any(_driver_entry(caller) for caller in callers):
                 driver += cumulative
             continue
-        if "/psycopg" in func[0] or func[0] == "~" and "sqlite3." in func[2]:
+        if _in_driver(func):
             continue  # inside a driver entry, already counted
-        own[_package(func[0])] += self_time
+        # Less what the driver's code called it for (``dict.get``, ``isinstance`` …):
+        # that time is inside a driver entry's cumulative time already.
+        for_driver = sum(by[2] for caller, by in callers.items() if _in_driver(caller))
+        own[_package(func[0])] += self_time - for_driver
     total = driver + sum(own.values()) or 1.0
     top = sorted(
         (item for item in stats.items() if not _driver_entry(item[0])),
