@@ -43,7 +43,9 @@ def search_statement(scope: ProjectScope, query: str, status: str, region: str) 
         phone = _as_phone(text, region)
         if phone:
             owners = select(ContactIdentity.contact_id).where(
-                ContactIdentity.project_id == scope.project_id, ContactIdentity.value == phone
+                ContactIdentity.project_id == scope.project_id,
+                ContactIdentity.type == "phone",
+                ContactIdentity.value == phone,
             )
             stmt = stmt.where(Contact.id.in_(owners))
         else:

@@ -87,14 +87,17 @@ class _Batch:
         self.new_identities: list[dict[str, Any]] = []
         self.new_tags: list[dict[str, Any]] = []
         self.created: set[uuid.UUID] = set()
-        values = {v for row in rows for _, v in _identities(row)}
+        pairs = {pair for row in rows for pair in _identities(row)}
+        # Type and value both named: the unique (project_id, type, value) index serves it.
         self.owner: dict[tuple[str, str], uuid.UUID] = {
             (kind, value): contact_id
             for kind, value, contact_id in scope.session.execute(
                 select(ContactIdentity.type, ContactIdentity.value, ContactIdentity.contact_id)
                 .where(ContactIdentity.project_id == scope.project_id)
-                .where(ContactIdentity.value.in_(values))
+                .where(ContactIdentity.type.in_({kind for kind, _ in pairs}))
+                .where(ContactIdentity.value.in_({value for _, value in pairs}))
             )
+            if (kind, value) in pairs
         }
         owners = set(self.owner.values())
         self.loaded: list[Contact] = []

@@ -14,12 +14,23 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base, CreatedMixin, ProjectMixin, TimestampsMixin, enum_check
 from bot.models.enums import CHANNELS, CONTACT_STATUSES, IDENTITY_TYPES
 from bot.models.types import UTCDateTime
+
+
+def _sparse_index(column: str) -> Index:
+    """``(project_id, column)`` over the contacts where ``column`` is set.
+
+    Queries on it ask for a value (an operator, a time), never for NULL, so contacts
+    without one (every imported contact) are left out of the index.
+    """
+    where = text(f"{column} IS NOT NULL")
+    return Index(None, "project_id", column, sqlite_where=where, postgresql_where=where)
 
 
 class Contact(ProjectMixin, TimestampsMixin, Base):
@@ -33,11 +44,12 @@ class Contact(ProjectMixin, TimestampsMixin, Base):
         Index(None, "project_id", "status"),
         # next_contacts' "longest uncontacted" pool walks it in order (migration 0006_perf).
         Index(None, "project_id", "last_contacted_at", "id"),
-        Index(None, "project_id", "next_suggested_at"),
+        # Partial (migration 0010): its one query asks for a time at or before now.
+        _sparse_index("next_suggested_at"),
         # next_contacts' "strongest relationships" pool (migration 0003); it also serves
         # what (project_id, relationship_strength) did (dropped in 0009).
         Index(None, "project_id", "relationship_strength", "id"),
-        Index(None, "project_id", "assigned_to_user_id"),
+        _sparse_index("assigned_to_user_id"),
         Index(None, "project_id", "display_name"),
     )
 
@@ -65,7 +77,8 @@ class ContactIdentity(ProjectMixin, CreatedMixin, Base):
         enum_check("type", IDENTITY_TYPES),
         UniqueConstraint("project_id", "type", "value"),
         Index(None, "project_id", "contact_id"),
-        Index(None, "project_id", "value"),
+        # Every lookup by value names the type, so the unique index above serves it
+        # ((project_id, value) was dropped in 0010).
     )
 
     contact_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("contacts.id"), nullable=False)
