@@ -27,6 +27,7 @@ from bot import csv_safety
 from bot.directory.contact_import import BATCH_SIZE, next_batch_size, write_batch
 from bot.directory.contact_rows import COLUMNS, MAX_LENGTHS, ContactRow, RowError, parse_row
 from bot.directory.import_history import record_summary
+from bot.directory.import_statistics import ImportStatistics
 from bot.models import Contact, ContactIdentity, ContactTag, Project
 from bot.store import ProjectScope
 
@@ -106,7 +107,9 @@ def import_contacts(
     :func:`bot.directory.contact_import.write_batch`). With ``commit`` each batch is
     committed before the next is parsed, so a long import never holds the write lock
     for more than one batch, and without ``batch_size`` each batch is sized so its
-    transaction stays short; ``progress`` is called with each batch's line count.
+    transaction stays short; ``progress`` is called with each batch's line count. On
+    PostgreSQL the contact tables are analysed as the import doubles them
+    (:mod:`bot.directory.import_statistics`), so every batch is planned from their size.
 
     Raises:
         RowError: the file has no ``display_name`` column (nothing is written).
@@ -115,6 +118,7 @@ def import_contacts(
     lines = _parsed_lines(text, project.default_region, report)
     scope = ProjectScope(session, project.id, actor=actor)
     batches, size = 0, batch_size or BATCH_SIZE
+    statistics = ImportStatistics(session)
     while chunk := list(itertools.islice(lines, size)):
         batches += 1
         started = time.perf_counter()
@@ -127,6 +131,8 @@ def import_contacts(
             session.commit()
             if batch_size is None:
                 size = next_batch_size(size, time.perf_counter() - started)
+        if statistics.wrote(len(valid)) and commit:
+            session.commit()
         if progress is not None:
             progress(len(chunk))
     skipped = [(r.line, r.reason) for r in report.rows if r.status == "skipped"]
