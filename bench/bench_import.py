@@ -12,24 +12,34 @@ Figures: the webhook's acknowledgements during the import (target: every one wit
 0.5 s), and each import transaction's duration from BEGIN to COMMIT (the time the
 write lock is held; target ~100 ms). ``extra`` holds the import's wall time (target
 ≤ 60 s on SQLite), rows, audit entries and the database size after it (target < 100 MB),
-with the share taken by ``audit_log``.
+with the share taken by ``audit_log``, and ``db_mb_names_and_phones``: the size after
+importing the same number of rows with only a name and a phone (into a fresh database,
+without the webhook load), the smallest file a contact list makes.
 
-Why the database is over 100 MB (2026-12-04, ``dbstat`` after a 20,000-row import on
-SQLite: 42.9 MB, 2.1 KB per contact): the audit trail is 2 % of it (one entry per
-batch). The rest is the contacts themselves: five rows each and 21 index entries, most
+Why the database is over 100 MB (``dbstat`` after a 20,000-row import on SQLite,
+2026-12-04): the audit trail is 2 % of it (one entry per batch). The rest is the
+contacts themselves: five rows each and, since migration 0010, 18 index entries, most
 of them carrying the project's id, and on SQLite every key is 32 characters of text and
-every time 26. Pages are 80–94 % full, so VACUUM gains little (40.1 MB).
+every time 26. Pages are 80–94 % full, so VACUUM gains little. Migration 0010 made the
+operator and suggested-time indexes partial (an imported contact has neither) and
+dropped identities' ``(project_id, value)``: 2,144 → 1,919 bytes per contact for these
+rows, 1,090 → 933 for names and phones.
 
-What it would take (2026-12-04, the same 20,000 contacts copied table by table in their
-import order into trial schemas): text keys as today 2,033 bytes per contact; keys as
-16-byte blobs 1,372; blobs and integer times 1,262; blobs and five index changes (drop
-``(project_id, value)`` on identities and ``(project_id, status)`` on contacts, key
-identities' contact index on ``contact_id`` alone, make the assignee and
-``next_suggested_at`` indexes partial) 1,170; all three 1,060 — about 106 MB per
-100,000 contacts before the ~5 % a batched import adds over an ordered copy. The data
-model gives each identity and tag row its own UUID key and unique index, so under
-100 MB on SQLite needs more than a new storage of keys and times; PostgreSQL, which
-stores both natively, holds the same import in 161 MB. Not done.
+What more it would take (the same 20,000 contacts copied table by table in their
+import order into trial schemas, before 0010): text keys as today 2,033 bytes per
+contact; keys as 16-byte blobs 1,372; blobs and integer times 1,262; blobs and five
+index changes (three of them 0010's, plus dropping ``(project_id, status)`` on contacts
+and keying identities' contact index on ``contact_id`` alone, both indexes the data
+model recommends) 1,170; all three 1,060 — about 106 MB per 100,000 contacts before the
+~5 % a batched import adds over an ordered copy. The data model gives each identity and
+tag row its own UUID key and unique index, so under 100 MB for these rows on SQLite needs
+more than a new storage of keys and times; PostgreSQL, which stores both natively,
+holds the same import in 141 MB.
+
+On PostgreSQL the import analyses the contact tables as it doubles them
+(:mod:`bot.directory.import_statistics`). Before that, the planner took a young
+project's tables for empty and each batch's owner lookup compared every identity with
+every value of the batch: 101 s for this import in one run, 34.5 s after.
 """
 
 from __future__ import annotations
@@ -65,6 +75,24 @@ def contacts_csv(rows: int) -> str:
             f"{('5k-25k', '25k-1L', '1L+')[i % 3]},{1 + i % 5},active,met at the {i % 12} drive"
         )
     return "\n".join(lines) + "\n"
+
+
+def names_and_phones_csv(rows: int) -> str:
+    """``rows`` distinct contacts with only a name and a phone (two writes a row)."""
+    return "display_name,phone\n" + "".join(f"Donor {i:06d},+9197{i:08d}\n" for i in range(rows))
+
+
+def names_and_phones_mb(ctx: BenchContext, engine: str, rows: int) -> float:
+    """The database's size after importing ``rows`` names and phones alone (no load)."""
+    with ctx.database(engine) as url:
+        seed(url)
+        db = Database(url)
+        with db.session() as session:
+            project = session.scalar(select(Project))
+            import_contacts(session, project, names_and_phones_csv(rows), actor="cli", commit=True)
+        size_mb, _ = database_mb(db)
+        db.dispose()
+    return size_mb
 
 
 class TransactionTimer:
@@ -166,12 +194,14 @@ def one_engine(ctx: BenchContext, engine: str, rows: int) -> list[Figure]:
         raise RuntimeError(f"{report.imported} imported, {contacts} stored, of {rows} rows")
     if stored != len(acks):
         raise RuntimeError(f"{stored} webhooks stored of {len(acks)} acknowledged")
+    lean_mb = names_and_phones_mb(ctx, engine, rows)
     common = {
         "import_s": round(seconds, 1),
         "rows": rows,
         "audit_rows": audits,
         "batches": audits - 1,  # one entry per batch, one with the report
         "db_mb": round(size_mb, 1),
+        "db_mb_names_and_phones": round(lean_mb, 1),
         "audit_mb": round(audit_mb, 2) if audit_mb is not None else None,
     }
     return [
