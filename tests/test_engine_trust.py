@@ -149,6 +149,28 @@ def test_an_amount_above_the_ceiling_waits_for_yes(op: Operator, db) -> None:
     assert [p.amount for p in _pledges(db, anita)] == [Decimal("5000000000.00")]
 
 
+def test_an_amount_too_small_to_be_meant_waits_for_yes(op: Operator, db) -> None:
+    """``pledged 5`` was meant as 5k (or 5 lakh): asked, even inside an open pledge."""
+    anita = make_contact(db, op.project, "Anita Sharma")
+    op.say("find anita")
+    before = row_counts(db, op.project.id)
+    reply = op.say("pledged 5")
+    assert reply.text.splitlines() == [
+        "Please check before I save: Anita Sharma – pledged ₹5.",
+        "- ₹5 is very little – did you mean ₹5,000?",
+        NOTHING_SAVED,
+    ]
+    assert row_counts(db, op.project.id) == before
+    assert op.say("no").text == "Cancelled – nothing was saved."
+    op.say("pledged 5k")
+    assert [p.amount for p in _pledges(db, anita)] == [Decimal("5000.00")]
+    paid = op.say("paid 2")  # fits in the open pledge, but still a slip
+    assert paid.text.splitlines()[1] == "- ₹2 is very little – did you mean ₹2,000?"
+    assert row_counts(db, op.project.id)["payments"] == 0
+    op.say("paid 100")  # the floor itself is an amount someone may give
+    assert row_counts(db, op.project.id)["payments"] == 1
+
+
 def test_a_held_pledge_reads_back_the_payment_made_with_it(op: Operator, db) -> None:
     make_contact(db, op.project, "Anita Sharma")
     op.say("find anita")

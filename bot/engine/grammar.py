@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.engine.amounts import match_amount
-from bot.engine.normalise import clean, fold
+from bot.engine.normalise import clean, fold, is_question
 from bot.engine.reading import PHRASES, read_report
 from bot.engine.report import merge
 from bot.engine.vocabulary import OUTCOME_WORDS, SIMPLE
@@ -145,7 +145,10 @@ def parse_command(text: str, now: datetime, tz: ZoneInfo) -> Command | None:
     lowered, original = _fix_typo(normalise(original), original)
     if not lowered:
         return None
-    for parser in (_simple, _nudge, _start_find_note, _noted_outcome, _report):
+    parsers = [_simple, _nudge, _start_find_note, _noted_outcome, _report]
+    if is_question(original):  # "busy?", "dnc?": asked, not reported; nothing is written
+        parsers = parsers[:3]
+    for parser in parsers:
         command = parser(lowered, original, now, tz)
         if command is not None:
             return command

@@ -6,6 +6,9 @@ what the operator typed              what the reader sees
 ``Pledged 25k by fri 🙏``             ``Pledged 25k by fri`` (emoji and symbols dropped)
 ``next pls``, ``undo thanks ji``      ``next``, ``undo`` (trailing politeness dropped)
 ``pls next``, ``ok next``             ``next`` (leading politeness dropped)
+``busy na``, ``ho gaya na?``           ``busy``, ``ho gaya?`` (the tag "na", "right?",
+                                      dropped; ``na`` alone or after a comma is "no
+                                      answer")
 ``PAID 10K``                          ``paid 10k`` for matching (case folded; names and
                                       references keep their case)
 ``₹२५,०००``, ``“quotes”``, ``–``      ``₹25,000``, ``"quotes"``, ``-``
@@ -79,6 +82,9 @@ _POLITE_TAIL = re.compile(
     r"|shukriya))$",
     re.IGNORECASE,
 )
+#: Hinglish "na" closing a sentence ("ok na", "ho gaya na": "…, right?"); after a comma
+#: or alone it is the operator's "no answer" and stays.
+_TAG_TAIL = re.compile(r"(?<=\w)\s+na(\s*\?*)$", re.IGNORECASE)
 _POLITE_HEAD = re.compile(
     r"^(?:please|pls|plz|kindly|ok|okay|hi|hello|bhai|sir|ji)\s*[,:!-]?\s+(?=\S)", re.IGNORECASE
 )
@@ -113,7 +119,7 @@ def clean(text: str) -> str:
     text = _DEVANAGARI_WORD.sub(lambda m: DEVANAGARI_WORDS.get(m[0], m[0]), text)
     text = " ".join(text.split())
     while True:
-        shorter = _POLITE_TAIL.sub("", text)
+        shorter = _TAG_TAIL.sub(r"\1", _POLITE_TAIL.sub("", text))
         if not shorter.strip() or shorter == text:
             break
         text = shorter

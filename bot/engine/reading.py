@@ -343,6 +343,9 @@ class _ClauseReader:
             if reading.pledge is not None and reading.expected_by is None and not found.time_set:
                 reading.soft.append(words)
                 self._due(found, words)
+            elif reading.paid is not None and reading.callback is None:
+                # "paid 10000 on 25/11": when it was paid, not when to call back
+                reading.problems.append(f"a payment is recorded as of today: leave out “{words}”")
             elif reading.callback is None:
                 reading.soft.append(words)
                 self._callback(found, words)

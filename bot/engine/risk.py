@@ -10,10 +10,12 @@ risk           when
 stale_contact  the write falls on the current contact, chosen more than
                ``CALLTIME_STALE_CONTACT_MINUTES`` (30) ago, and the donor was not
                named again
-amount         a pledge or payment above ``CALLTIME_AMOUNT_CEILING`` (₹10,00,000),
-               or more than :data:`BAND_FACTOR` times the top of the contact's
-               capacity band (``5k-25k`` → above ₹1,00,000); a payment that fits in
-               what is still due on the open pledge is not questioned
+amount         a pledge or payment below :data:`AMOUNT_FLOOR` (₹100: ``pledged 5``
+               was meant as 5k or 5 lakh), above ``CALLTIME_AMOUNT_CEILING``
+               (₹10,00,000), or more than :data:`BAND_FACTOR` times the top of the
+               contact's capacity band (``5k-25k`` → above ₹1,00,000); otherwise a
+               payment that fits in what is still due on the open pledge is not
+               questioned
 open_pledge    a pledge while the contact has an open one (update it, or add a
                second: a numbered choice)
 other_operator another operator logged a call with the contact in the last hour
@@ -41,6 +43,8 @@ from bot.store import ProjectScope
 
 #: "Far above" the capacity band: more than this many times its top.
 BAND_FACTOR = Decimal(4)
+#: Below this a pledge or payment is a slip (``pledged 5`` for 5k), asked before writing.
+AMOUNT_FLOOR = Decimal(100)
 #: Another operator's call this recent makes an outcome ask first.
 OTHER_OPERATOR_WINDOW = timedelta(hours=1)
 RISK_KINDS = ("stale_contact", "other_operator", "amount", "open_pledge")
@@ -157,11 +161,15 @@ def band_top(band: str | None) -> Decimal | None:
 def implausible_amount(
     scope: ProjectScope, contact: Contact, outcome: str, amount: Decimal, limits: Limits
 ) -> Risk | None:
-    """An amount above the project's ceiling or far above the donor's capacity band."""
-    if outcome == "paid" and _within_open_pledge(scope, contact, amount):
-        return None
+    """An amount too small to be meant, above the project's ceiling, or far above the
+    donor's capacity band."""
     currency = _currency(scope)
     shown = format_money(amount, currency)
+    if amount < AMOUNT_FLOOR:
+        meant = format_money(amount * 1000, currency)
+        return Risk("amount", f"{shown} is very little – did you mean {meant}?")
+    if outcome == "paid" and _within_open_pledge(scope, contact, amount):
+        return None
     if amount > limits.amount_ceiling:
         ceiling = format_money(limits.amount_ceiling, currency)
         return Risk("amount", f"{shown} is above this project's ceiling of {ceiling}.")

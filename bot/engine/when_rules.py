@@ -25,6 +25,11 @@ def _weekday(today: date, name: str) -> date:
     return today + timedelta(days=ahead or 7)
 
 
+#: A day and month without a year this recent is that past day (refused as past), not
+#: next year's: "by 25/11" on 26 Nov is a slip, "by 5 jan" in December is next January.
+RECENT_PAST = timedelta(days=60)
+
+
 def _day_month(today: date, day: int, month: int, year: int | None) -> date:
     if year is not None and year < 100:
         year += 2000
@@ -32,8 +37,11 @@ def _day_month(today: date, day: int, month: int, year: int | None) -> date:
         found = date(year or today.year, month, day)
     except ValueError as exc:
         raise WhenError(f"{day}/{month} is not a date") from exc
-    if year is None and found < today:
-        found = found.replace(year=today.year + 1)
+    if year is None and found < today - RECENT_PAST:
+        try:
+            found = found.replace(year=today.year + 1)
+        except ValueError as exc:  # 29 Feb
+            raise WhenError(f"{day}/{month} is not a date next year") from exc
     return found
 
 

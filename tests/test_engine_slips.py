@@ -1,0 +1,120 @@
+"""Messages that look like reports but must not write as they stand.
+
+A question about an outcome ("busy?"), the Hinglish tag "na" ("ok na": "ok, right?"),
+a day and month that has just passed ("by 25/11" the day after), and a date after a
+payment ("paid 10000 on 25/11") were each written: an outcome on the wrong donor, a
+pledge due next year, a call back made of a payment date. Read without a database;
+the amounts too small to be meant are in ``test_engine_trust.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.engine.grammar import parse_command
+from bot.engine.normalise import clean
+from bot.engine.when import parse_day
+
+NOW = datetime(2026, 11, 26, 4, 30, tzinfo=UTC)  # Thursday 26 Nov 2026, 10:00 IST
+IST = ZoneInfo("Asia/Kolkata")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "busy?",
+        "switched off?",
+        "spoke?",
+        "not interested?",
+        "dnc?",
+        "wrong number?",
+        "pledged 25k?",
+        "paid 10k upi?",
+        "call back kal?",
+        "no answer ??",
+        "busy? 🙏",
+    ],
+)
+def test_an_outcome_asked_about_is_not_a_report(text: str) -> None:
+    assert parse_command(text, NOW, IST) is None
+
+
+def test_read_only_commands_still_answer_a_question_mark() -> None:
+    for text, name in (("next?", "next"), ("stats?", "stats"), ("due?", "due")):
+        parsed = parse_command(text, NOW, IST)
+        assert parsed is not None and parsed.name == name
+
+
+@pytest.mark.parametrize(
+    ("typed", "seen"),
+    [
+        ("ok na", "ok"),
+        ("ho gaya na", "ho gaya"),
+        ("done na", "done"),
+        ("busy na", "busy"),
+        ("busy na?", "busy?"),
+        ("na", "na"),
+        ("NA", "NA"),
+        ("na, try kal", "na, try kal"),
+        ("tried twice, na", "tried twice, na"),
+    ],
+)
+def test_the_hinglish_tag_na_is_not_no_answer(typed: str, seen: str) -> None:
+    assert clean(typed) == seen
+
+
+@pytest.mark.parametrize("text", ["ok na", "ho gaya na", "done na", "theek hai na"])
+def test_a_sentence_closed_by_na_writes_nothing(text: str) -> None:
+    parsed = parse_command(text, NOW, IST)
+    assert parsed is None or parsed.name != "outcome", parsed
+
+
+def test_na_alone_is_still_no_answer() -> None:
+    for text in ("na", "NA 🙏", "busy na"):
+        parsed = parse_command(text, NOW, IST)
+        assert parsed is not None and parsed.args == {"outcome": "no_response"}, text
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("pledged 25k by 25/11", "Wed 25 Nov is in the past"),
+        ("pledged 10k on 20th nov", "Fri 20 Nov is in the past"),
+        ("call back 25/11", "'25/11' has already passed"),
+        ("pledged 25k by 1 oct", "Thu 1 Oct is in the past"),
+    ],
+)
+def test_a_day_and_month_just_past_is_refused_not_moved_to_next_year(text: str, error: str) -> None:
+    parsed = parse_command(text, NOW, IST)
+    assert parsed is not None and parsed.name == "invalid"
+    assert parsed.error is not None and parsed.error.startswith(error), parsed.error
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("5 jan", date(2027, 1, 5)),
+        ("15/9", date(2027, 9, 15)),
+        ("28/11", date(2026, 11, 28)),
+        ("26 nov", date(2026, 11, 26)),
+    ],
+)
+def test_a_day_and_month_long_past_is_next_years(text: str, day: date) -> None:
+    assert parse_day(text, NOW, IST) == day
+
+
+@pytest.mark.parametrize("text", ["paid 10000 on 25/11", "paid 10k friday", "received 5k kal"])
+def test_a_date_after_a_payment_is_not_made_a_call_back(text: str) -> None:
+    parsed = parse_command(text, NOW, IST)
+    assert parsed is not None and parsed.name == "invalid", parsed
+    assert parsed.error is not None
+    assert parsed.error.startswith("a payment is recorded as of today: leave out")
+
+
+def test_a_payment_and_a_call_back_still_go_together() -> None:
+    parsed = parse_command("paid 10k upi, call back friday", NOW, IST)
+    assert parsed is not None and parsed.name == "outcome"
+    assert parsed.args["followup_at"] == datetime(2026, 11, 27, 4, 30, tzinfo=UTC)
