@@ -1,7 +1,7 @@
 """Reading and showing rupee amounts the way Indian fundraisers type them.
 
 ``25000``, ``25,000``, ``₹25k``, ``25k``, ``2.5L``, ``1 lakh``, ``1.5 lakh``, ``1cr``,
-``Rs 5,00,000``, ``25000 rupees``, ``25k rs``, ``₹25,000/-`` all become
+``2 lakh 50 hazar``, ``Rs 5,00,000``, ``25000 rupees``, ``25k rs``, ``₹25,000/-`` all become
 :class:`~decimal.Decimal`. Anything else is refused with a reason (``0`` and ``-5000``:
 "the amount must be more than zero"; ``25-30k``: one amount, not a range); an amount is
 never guessed. :func:`parse_amount` reads a whole text, :func:`match_amount` the amount
@@ -108,18 +108,45 @@ _AMOUNT_AT_START = re.compile(
 )
 
 
+#: Lakhs or crores, then thousands: ``2 lakh 50 hazar`` is one amount (2,50,000).
+_BIG_UNITS = ("l", "lac", "lacs", "lakh", "lakhs", "cr", "crore", "crores")
+_THOUSANDS = re.compile(
+    r"\s+(?:and\s+|aur\s+)?(?P<number>\d{1,2})\s*(?:thousand|hazaa?r|hajar)(?![a-z\d])",
+    re.IGNORECASE,
+)
+#: ``07-12-2026``, ``7/12``: a day and month (and year), not a range of amounts.
+_DATE_SHAPE = re.compile(
+    r"(?P<day>\d{1,2})[-/](?P<month>\d{1,2})(?:[-/](?:\d{4}|\d{2}))?(?![\d,.]|\s*(?:k|l|lakhs?|lacs?|cr|crores?|thousand|hazaa?r|hajar)(?![a-z]))",
+    re.IGNORECASE,
+)
+
+
+def _thousands_after(text: str, end: int, unit: str) -> tuple[Decimal, int]:
+    """The thousands written after a lakh or crore amount ending at ``end``, if any."""
+    if unit.lower() not in _BIG_UNITS:
+        return Decimal(0), end
+    more = _THOUSANDS.match(text, end)
+    if more is None:
+        return Decimal(0), end
+    return Decimal(more["number"]) * 1000, more.end()
+
+
 def find_amounts(text: str) -> list[Decimal]:
     """Every amount written in ``text``, read exactly as :func:`parse_amount` reads it.
 
-    ``"spoke to Anita, 2 lacs by friday, paid 5 hazaar"`` gives ``[200000, 5000]``; a
-    number that is not an amount on its own (zero, too large) is left out.
+    ``"spoke to Anita, 2 lacs by friday, paid 5 hazaar"`` gives ``[200000, 5000]``;
+    ``"2 lakh 50 hazar"`` is one amount; a number that is not an amount on its own
+    (zero, too large) is left out.
     """
-    found = []
-    for match in _AMOUNT_IN_TEXT.finditer(text or ""):
+    found, text, pos = [], text or "", 0
+    while match := _AMOUNT_IN_TEXT.search(text, pos):
+        pos = match.end()
         try:
-            found.append(parse_amount(f"{match['number']} {match['unit'] or ''}"))
+            value = parse_amount(f"{match['number']} {match['unit'] or ''}")
         except AmountError:
             continue
+        extra, pos = _thousands_after(text, pos, match["unit"] or "")
+        found.append(value + extra)
     return found
 
 
@@ -132,14 +159,19 @@ def match_amount(text: str) -> tuple[Decimal, int] | None:
     Raises:
         AmountError: an amount that is there but wrong (``0``, ``-5000``, ``25-30k``).
     """
-    span = _RANGE.match(text or "")
+    text = text or ""
+    day = _DATE_SHAPE.match(text)
+    if day and 1 <= int(day["day"]) <= 31 and 1 <= int(day["month"]) <= 12:
+        return None  # a date for the reader's date rules
+    span = _RANGE.match(text)
     if span:
         raise AmountError(f"'{span[0].strip()}' is a range; give one amount")
-    match = _AMOUNT_AT_START.match(text or "")
+    match = _AMOUNT_AT_START.match(text)
     if not match:
         return None
     value = _value(match[0].strip(), match["number"], match["unit"] or "", bool(match["sign"]))
-    return value, match.end()
+    extra, end = _thousands_after(text, match.end(), match["unit"] or "")
+    return value + extra, end
 
 
 def looks_like_amount(text: str) -> bool:

@@ -202,6 +202,14 @@ def _start_find_note(text: str, original: str, now: datetime, tz: ZoneInfo) -> C
     return None
 
 
+#: What may follow a refusal or a missed call as its note with no comma (``not interested
+#: this year``, ``busy in a meeting``): words about when, never a name.
+NOTE_TAILS = re.compile(
+    r"\s+(this year|this time|right now|for now|now|abhi|at the moment|today|aaj"
+    r"|in a meeting|in meeting|driving|travelling|traveling|out of station)$"
+)
+
+
 def _noted_outcome(text: str, original: str, now: datetime, tz: ZoneInfo) -> Command | None:
     """``spoke``, ``na``, or ``declined, gave last month`` (an outcome and a note)."""
     for outcome, phrases in OUTCOME_WORDS.items():
@@ -213,8 +221,29 @@ def _noted_outcome(text: str, original: str, now: datetime, tz: ZoneInfo) -> Com
         note = NOTE_SEP.match(original[len(hit[0]) :]) if len(original) > len(hit[0]) else None
         if note and note[1].strip() and not read_report(note[1], now, tz).records_something:
             return Command("outcome", {"outcome": outcome, "summary": note[1].strip()})
+        tail = NOTE_TAILS.fullmatch(hit[1].rstrip(" .!"))
+        if tail and outcome in ("declined", "no_response"):
+            return Command("outcome", {"outcome": outcome, "summary": tail[1]})
         return None  # "spoke, pledged 25k" is a compound report; "spoke to Anita" free text
-    return None
+    slipped = _slipped_outcome(POLITE.sub("", text))
+    return Command("outcome", {"outcome": slipped}) if slipped else None
+
+
+def _slipped_outcome(text: str) -> str | None:
+    """The outcome whose phrase ``text`` is, with a slip in its longer words (``no answr``,
+    ``not intrested``); ``None`` if no phrase or two outcomes are that close."""
+    words = text.split()
+    found = {
+        outcome
+        for outcome, phrases in OUTCOME_WORDS.items()
+        for phrase in phrases
+        if len(phrase.split()) == len(words) > 1
+        and all(
+            w == p or (len(p) >= 5 and _one_slip(w, p))
+            for w, p in zip(words, phrase.split(), strict=True)
+        )
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def _first_verb(text: str) -> str | None:

@@ -6,6 +6,7 @@ what the operator typed              what the reader sees
 ``Pledged 25k by fri 🙏``             ``Pledged 25k by fri`` (emoji and symbols dropped)
 ``next pls``, ``undo thanks ji``      ``next``, ``undo`` (trailing politeness dropped)
 ``pls next``, ``ok next``             ``next`` (leading politeness dropped)
+``pledged25k``, ``paid₹500``          ``pledged 25k``, ``paid ₹500`` (verb and amount apart)
 ``busy na``, ``ho gaya na?``           ``busy``, ``ho gaya?`` (the tag "na", "right?",
                                       dropped; ``na`` alone or after a comma is "no
                                       answer")
@@ -82,6 +83,10 @@ _POLITE_TAIL = re.compile(
     r"|shukriya))$",
     re.IGNORECASE,
 )
+#: A money verb typed against its amount (``pledged25k``, ``paid₹500``).
+_GLUED_VERB = re.compile(
+    r"\b(pledged|pledge|pldg|committed|paid|received|recd|rcvd)(?=[₹\d])", re.IGNORECASE
+)
 #: Hinglish "na" closing a sentence ("ok na", "ho gaya na": "…, right?"); after a comma
 #: or alone it is the operator's "no answer" and stays.
 _TAG_TAIL = re.compile(r"(?<=\w)\s+na(\s*\?*)$", re.IGNORECASE)
@@ -117,6 +122,7 @@ def clean(text: str) -> str:
     for pattern, spelt in _CONTRACTIONS:
         text = pattern.sub(spelt, text)
     text = _DEVANAGARI_WORD.sub(lambda m: DEVANAGARI_WORDS.get(m[0], m[0]), text)
+    text = _GLUED_VERB.sub(r"\1 ", text)
     text = " ".join(text.split())
     while True:
         shorter = _TAG_TAIL.sub(r"\1", _POLITE_TAIL.sub("", text))

@@ -300,9 +300,24 @@ class _ClauseReader:
             self._callback(found, words)
         elif self.pending in ("pledge", "pledge_soft"):
             self._due(found, words)
+        elif self._pledge_payment_date():
+            # "pledged 20k, payment by 12/12": when the pledge will be paid, read back
+            self.reading.verbs.discard("paid")
+            self.reading.soft.append(words)
+            self._due(found, words)
         else:
             self.loose_when = (found, words)
         return pos + used
+
+    def _pledge_payment_date(self) -> bool:
+        """A date right after "payment" with no amount paid, in a report of a pledge."""
+        reading = self.reading
+        return (
+            self.pending == "paid"
+            and reading.paid is None
+            and reading.pledge is not None
+            and reading.expected_by is None
+        )
 
     def _callback(self, found: When, words: str) -> None:
         try:

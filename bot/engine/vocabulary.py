@@ -71,8 +71,38 @@ OUTCOME_WORDS = {
         "band hai",
         "band aa raha",
         "not available",
+        "switched of",
+        "switch of",
+        "didnt pickup",
+        "did not pickup",
+        "not picking",
+        "out of coverage",
+        "out of coverage area",
+        "not going through",
+        "call not going through",
+        "call not going",
+        "koi jawab nahi",
+        "jawab nahi",
+        "utha nahi rahe",
+        "nahi utha rahe",
+        "uthaya nahi",
+        "bell ja rahi",
+        "ring ja rahi",
+        "number busy",
+        "busy aa raha",
+        "number busy aa raha",
     ),
-    "spoke": ("spoke", "talked", "connected", "baat hui", "baat ho gayi", "spoken", "baat ki"),
+    "spoke": (
+        "spoke",
+        "talked",
+        "connected",
+        "baat hui",
+        "baat ho gayi",
+        "spoken",
+        "baat ki",
+        "baat kar li",
+        "baat ho gai",
+    ),
     "declined": (
         "declined",
         "decline",
@@ -94,6 +124,13 @@ OUTCOME_WORDS = {
         "cannot give",
         "can't donate",
         "cannot donate",
+        "nahi denge",
+        "nahi dega",
+        "nahi degi",
+        "donation nahi karna",
+        "donate nahi karna",
+        "not interested right now",
+        "not keen",
     ),
     "wrong_number": (
         "wrong number",
@@ -105,6 +142,13 @@ OUTCOME_WORDS = {
         "number galat",
         "invalid number",
         "number not in service",
+        "wrong nmbr",
+        "galat no",
+        "number belongs to someone else",
+        "belongs to someone else",
+        "someone else number",
+        "not his number",
+        "not her number",
     ),
     "do_not_contact": (
         "dnc",
@@ -128,6 +172,16 @@ OUTCOME_WORDS = {
         "no more calls",
         "don't want calls",
         "do not want calls",
+        "do not disturb",
+        "asked us not to call",
+        "asked us not to call again",
+        "told us not to call",
+        "phone mat karna",
+        "phone mat karo",
+        "dobara call mat karna",
+        "dobara call mat karo",
+        "dobara phone mat karna",
+        "call mat karna dobara",
     ),
 }
 #: Verbs of a pledge; the amount follows (``pledged 25k``) or comes first (``25k pledged``).
@@ -140,6 +194,7 @@ PLEDGE_WORDS = (
     "promised",
     "pledge kiya",
     "pledge kar diya",
+    "pldg",
 )
 #: Verbs of money received.
 PAID_WORDS = (
@@ -158,6 +213,13 @@ PAID_WORDS = (
     "aa gaye",
     "payment aa gaya",
     "payment mil gaya",
+    "collected",
+    "mila",
+    "mile",
+    "paisa aa gaya",
+    "paise aa gaye",
+    "paisa mil gaya",
+    "paise mil gaye",
 )
 #: Asking for a call back; a time follows (``call back kal 5pm``).
 CALLBACK_WORDS = (
@@ -193,6 +255,7 @@ CALLBACK_WORDS = (
 SOFT_VERBS = {
     # a future payment: a pledge (with an amount) or its date (``pays Friday``)
     "pays": "pledge",
+    "pay": "pledge",
     "will pay": "pledge",
     "will give": "pledge",
     "will donate": "pledge",
@@ -274,7 +337,21 @@ METHODS = {
     "other": ("other", "other"),
 }
 #: Words that refer to the contact already selected.
-PRONOUNS = ("she", "he", "they", "woh", "wo", "unhone", "usne", "inhone", "uncle", "aunty")
+PRONOUNS = (
+    "she",
+    "he",
+    "they",
+    "her",
+    "him",
+    "them",
+    "woh",
+    "wo",
+    "unhone",
+    "usne",
+    "inhone",
+    "uncle",
+    "aunty",
+)
 #: Words skipped wherever they stand (connectives, Hinglish postpositions, articles).
 FILLERS = frozenset(
     [
@@ -358,5 +435,6 @@ FILLERS = frozenset(
         "raha",
         "rahi",
         "rahe",
+        "full",
     ]
 )

@@ -64,6 +64,12 @@ def _month_end(today: date, months_ahead: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
+def _named_month_end(today: date, month: int) -> date:
+    """The last day of ``month`` (``dec end``): this year's, or next year's once past."""
+    year = today.year if month >= today.month else today.year + 1
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
 def _hour(hour: int, minute: int, meridiem: str | None) -> time:
     if meridiem:
         if not 1 <= hour <= 12:
@@ -110,7 +116,7 @@ RULES: list[tuple[re.Pattern[str], str, Build]] = [
         lambda m, t: _day_month(t, int(m[3]), int(m[2]), int(m[1])),
     ),
     (
-        re.compile(r"(\d{1,2})[/-](\d{1,2})(?:[/-](\d{2}|\d{4}))?"),
+        re.compile(r"(\d{1,2})[/-](\d{1,2})(?:[/-](\d{4}|\d{2}))?"),
         "day",
         lambda m, t: _day_month(t, int(m[1]), int(m[2]), int(m[3]) if m[3] else None),
     ),
@@ -128,6 +134,11 @@ RULES: list[tuple[re.Pattern[str], str, Build]] = [
         re.compile(rf"(\d{{1,2}})(?:{_ORD}|\s*(?:tarikh|tareekh|tarik|tariq))"),
         "day",
         lambda m, t: _day_of_month(t, int(m[1])),
+    ),
+    (
+        re.compile(rf"(?:{_MONTH}\s*end|end\s+(?:of\s+)?{_MONTH.replace('(', '(?P<m>', 1)})"),
+        "day",
+        lambda m, t: _named_month_end(t, MONTHS[m[1] or m["m"]]),
     ),
     (re.compile(_NEXT_MONTH_END), "day", lambda m, t: _month_end(t, 1)),
     (re.compile(_MONTH_END), "day", lambda m, t: _month_end(t, 0)),
@@ -176,6 +187,12 @@ RULES: list[tuple[re.Pattern[str], str, Build]] = [
         lambda m, t: bare_hour(int(m[1]), int(m[2] or 0)),
     ),
     (re.compile(r"(\d{1,2})[:.](\d{2})"), "*", lambda m, t: [_clock(int(m[1]), int(m[2]))]),
-    (re.compile(r"(?:at|after|around)\s+(\d{1,2})"), "bare", lambda m, t: bare_hour(int(m[1]))),
+    (re.compile(r"12\s*noon"), "clock", lambda m, t: time(12, 0)),
+    (
+        # "at 6" is a bare hour; "at 6 pm" is read by the am/pm rule once "at" is skipped
+        re.compile(r"(?:at|after|around)\s+(\d{1,2})(?!\s*(?:am|pm|baje|noon)(?![a-z]))"),
+        "bare",
+        lambda m, t: bare_hour(int(m[1])),
+    ),
     (re.compile(rf"({_PARTS})"), "part", lambda m, t: m[1]),
 ]

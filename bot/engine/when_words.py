@@ -57,6 +57,8 @@ DAY_PARTS = {
     "afternoon": (time(14, 0), "pm"),
     "dopahar": (time(14, 0), "pm"),
     "evening": (time(18, 0), "pm"),
+    "evng": (time(18, 0), "pm"),
+    "eve": (time(18, 0), "pm"),
     "shaam": (time(18, 0), "pm"),
     "sham": (time(18, 0), "pm"),
     "night": (time(20, 0), "pm"),
