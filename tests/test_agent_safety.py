@@ -69,7 +69,10 @@ def test_do_not_contact_contact_is_never_written(agent_runtime, scripted):
         ),
         reply("Ravi is marked do not contact, so I recorded nothing."),
     )
-    run_turn(agent_runtime, project, user, "Ravi pledged 10000, call him tomorrow 6pm")
+    # Words the rules path cannot read, so the model's tools are what is tested (the rules
+    # path refuses "Ravi pledged 10000, call him tomorrow 6pm" itself, before any model).
+    message = "Ravi loved the school kits idea, pledged 10000 and wants a call tomorrow 6pm"
+    run_turn(agent_runtime, project, user, message)
 
     assert [s for _, s in _refusals(agent_runtime)] == ["refused"] * 3
     assert all("marked do-not-contact" in g.error for g in rows(agent_runtime, AgentLog))
