@@ -59,6 +59,16 @@ def ist(day: int, hour: int, month: int = 11) -> datetime:
         ("do not disturb", {"outcome": "do_not_contact"}),
         ("dobara call mat karna", {"outcome": "do_not_contact"}),
         ("baat kar li", {"outcome": "spoke"}),
+        ("tried twice, no answer", {"outcome": "no_response"}),
+        (
+            "online payment 5000 done",
+            {
+                "outcome": "paid",
+                "amount": Decimal(5000),
+                "method": "other",
+                "method_name": "online",
+            },
+        ),
         (
             "cash 2000 collected",
             {"outcome": "paid", "amount": Decimal(2000), "method": "cash", "method_name": "cash"},

@@ -335,6 +335,7 @@ METHODS = {
     "dd": ("other", "demand draft"),
     "demand draft": ("other", "demand draft"),
     "other": ("other", "other"),
+    "online": ("other", "online"),
 }
 #: Words that refer to the contact already selected.
 PRONOUNS = (
@@ -436,5 +437,8 @@ FILLERS = frozenset(
         "rahi",
         "rahe",
         "full",
+        "tried",
+        "twice",
+        "thrice",
     ]
 )
