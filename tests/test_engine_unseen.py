@@ -60,6 +60,7 @@ def ist(day: int, hour: int, month: int = 11) -> datetime:
         ("dobara call mat karna", {"outcome": "do_not_contact"}),
         ("baat kar li", {"outcome": "spoke"}),
         ("tried twice, no answer", {"outcome": "no_response"}),
+        ("RNR", {"outcome": "no_response"}),
         (
             "online payment 5000 done",
             {

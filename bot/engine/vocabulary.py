@@ -91,6 +91,9 @@ OUTCOME_WORDS = {
         "number busy",
         "busy aa raha",
         "number busy aa raha",
+        "rnr",
+        "ring no response",
+        "ringing no response",
     ),
     "spoke": (
         "spoke",
