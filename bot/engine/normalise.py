@@ -7,9 +7,9 @@ what the operator typed              what the reader sees
 ``next pls``, ``undo thanks ji``      ``next``, ``undo`` (trailing politeness dropped)
 ``pls next``, ``ok next``             ``next`` (leading politeness dropped)
 ``pledged25k``, ``paid₹500``          ``pledged 25k``, ``paid ₹500`` (verb and amount apart)
-``busy na``, ``ho gaya na?``           ``busy``, ``ho gaya?`` (the tag "na", "right?",
-                                      dropped; ``na`` alone or after a comma is "no
-                                      answer")
+``busy na``, ``OK na``                ``busy``, ``OK`` (the tag "na", "right?", dropped;
+                                      ``na`` alone, after a comma, in capitals or after
+                                      a name — ``Meera NA`` — is "no answer")
 ``PAID 10K``                          ``paid 10k`` for matching (case folded; names and
                                       references keep their case)
 ``₹२५,०००``, ``“quotes”``, ``–``      ``₹25,000``, ``"quotes"``, ``-``
@@ -87,9 +87,21 @@ _POLITE_TAIL = re.compile(
 _GLUED_VERB = re.compile(
     r"\b(pledged|pledge|pldg|committed|paid|received|recd|rcvd)(?=[₹\d])", re.IGNORECASE
 )
-#: Hinglish "na" closing a sentence ("ok na", "ho gaya na": "…, right?"); after a comma
-#: or alone it is the operator's "no answer" and stays.
-_TAG_TAIL = re.compile(r"(?<=\w)\s+na(\s*\?*)$", re.IGNORECASE)
+#: Hinglish "na" closing a sentence ("ok na", "ho gaya na": "…, right?"): lower case,
+#: after a lower-case word. Alone, after a comma, in capitals or after a name ("Meera
+#: NA", "Meera na") it is the operator's "no answer" and stays.
+_TAG_TAIL = re.compile(r"(?P<before>\b[A-Za-z']+)\s+na(?P<end>\s*\?*)$")
+#: Words "na" tags whatever their case ("OK na", "Done na").
+_TAG_HOSTS = {"ok", "okay", "done", "hai", "haan", "theek", "thik", "sahi", "right", "yes"}
+
+
+def _drop_tag(match: re.Match[str]) -> str:
+    before = match["before"]
+    if before.islower() or before.lower() in _TAG_HOSTS:
+        return before + match["end"]
+    return match[0]
+
+
 _POLITE_HEAD = re.compile(
     r"^(?:please|pls|plz|kindly|ok|okay|hi|hello|bhai|sir|ji)\s*[,:!-]?\s+(?=\S)", re.IGNORECASE
 )
@@ -125,7 +137,7 @@ def clean(text: str) -> str:
     text = _GLUED_VERB.sub(r"\1 ", text)
     text = " ".join(text.split())
     while True:
-        shorter = _TAG_TAIL.sub(r"\1", _POLITE_TAIL.sub("", text))
+        shorter = _TAG_TAIL.sub(_drop_tag, _POLITE_TAIL.sub("", text))
         if not shorter.strip() or shorter == text:
             break
         text = shorter
