@@ -302,3 +302,43 @@ def test_a_held_compound_report_keeps_its_payment(op: Operator, db) -> None:
     records = _records(db, op)
     assert sorted(p[1] for p in records["pledges"]) == [Decimal("20000.00"), Decimal("25000.00")]
     assert [p[1] for p in records["payments"]] == [Decimal("10000.00")]
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("dnc - Ravi Kumar", "Ravi Kumar"),
+        ("wrong number, Meera", "Meera Iyer"),
+        ("busy: Meera ji", "Meera Iyer"),
+        ("switched off, Shanti Trust", "Shanti Trust"),
+        ("declined, Ravi", "Ravi Kumar"),
+    ],
+)
+def test_an_outcome_whose_note_is_a_donors_name_is_about_that_donor(
+    op: Operator, db, text: str, named: str
+) -> None:
+    """Written as a note on the current contact, ``dnc - Ravi Kumar`` marked Anita."""
+    op.say("find anita sharma")
+    before = row_counts(db, op.project.id)
+    reply = op.say(text)
+    assert named in reply.text and "Anita Sharma" not in reply.text, reply.text
+    assert row_counts(db, op.project.id) == before  # read back first, never written at once
+    op.say("yes")
+    records = _records(db, op)
+    assert {who for who, _ in records["interactions"]} == {named}
+    assert _contact(db, op, "Anita Sharma").status == "active"
+
+
+def test_a_note_that_is_not_a_name_stays_on_the_current_contact(op: Operator, db) -> None:
+    op.say("find anita sharma")
+    assert op.say("declined, gave last month").text.startswith("Logged Anita Sharma: declined")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Mrs Sharma paid 5000 cash", "Dr. Meera Iyer pledged 15k", "Shri Ravi Kumar pledged 11k"],
+)
+def test_an_honorific_before_a_name_is_not_part_of_it(op: Operator, db, text: str) -> None:
+    reply = op.say(text)
+    assert "no contact called" not in reply.text, reply.text
+    assert reply.text.startswith(("Record for", "Which")), reply.text

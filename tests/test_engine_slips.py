@@ -122,3 +122,46 @@ def test_a_payment_and_a_call_back_still_go_together() -> None:
     parsed = parse_command("paid 10k upi, call back friday", NOW, IST)
     assert parsed is not None and parsed.name == "outcome"
     assert parsed.args["followup_at"] == datetime(2026, 11, 27, 4, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "paid by cheque 445566",
+        "paid neft 123456",
+        "received dd 889900",
+        "received cheque 004512",
+        "paid imps 2611261234",
+    ],
+)
+def test_a_number_after_a_cheque_or_transfer_is_its_number_not_the_amount(text: str) -> None:
+    """``paid by cheque 445566`` was a payment of ₹4,45,566, written at once."""
+    parsed = parse_command(text, NOW, IST)
+    assert parsed is not None and parsed.name == "invalid", parsed
+    assert parsed.error is not None and parsed.error.startswith("how much was paid?")
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "reference"),
+    [
+        ("paid 10k cheque 445566", "10000", "445566"),
+        ("paid 50k cheque no. 556677", "50000", "556677"),
+        ("card payment 3000 done, approval code 123456", "3000", "123456"),
+        ("paid upi 5000", "5000", None),
+        ("paid cash 200000", "200000", None),
+    ],
+)
+def test_amount_and_document_number_each_find_their_place(
+    text: str, amount: str, reference: str | None
+) -> None:
+    parsed = parse_command(text, NOW, IST)
+    assert parsed is not None and parsed.name == "outcome", parsed
+    assert str(parsed.args["amount"]) == f"{amount}.00"
+    assert parsed.args.get("reference") == reference
+
+
+@pytest.mark.parametrize("text", ["note to self: target 2L today", "note for myself - call Ravi"])
+def test_a_note_to_self_is_not_saved_on_the_donor(text: str) -> None:
+    parsed = parse_command(text, NOW, IST)
+    assert parsed is not None and parsed.name == "invalid"
+    assert parsed.error is not None and "not for you" in parsed.error

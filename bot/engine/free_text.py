@@ -45,8 +45,12 @@ from bot.turn.context import Reply, TurnContext
 
 KIND = "report"
 MAX_CHOICES = 5
-#: Honorifics that follow a name (``Ravi ji``, ``Meera madam``) and are not part of it.
-HONORIFICS = {"ji", "sir", "madam", "maam", "sahab", "saheb", "bhai", "didi", "uncle", "aunty"}
+#: Honorifics around a name (``Ravi ji``, ``Meera madam``, ``Mrs Iyer``, ``Dr. Meera``)
+#: that are not part of it.
+HONORIFICS = {
+    *("ji", "sir", "madam", "maam", "sahab", "saheb", "bhai", "didi", "uncle", "aunty"),
+    *("mr", "mrs", "ms", "miss", "dr", "smt", "shri", "sri", "shrimati", "prof"),
+}
 
 
 @dataclass
@@ -99,6 +103,13 @@ def find_named(scope: ProjectScope, unread: list[str]) -> Named:
     if len(unread) == 1 and _looks_like_a_name(unread[0]):
         named.unknown, named.leftover = unread[0], []
     return named
+
+
+def note_names_someone(scope: ProjectScope, note: str) -> bool:
+    """Whether an outcome's note is a donor's name (``dnc - Ravi Kumar``): then the
+    report is about that donor, not the current contact, and is read as free text."""
+    named = find_named(scope, [note])
+    return bool(named.contacts) or named.unknown is not None
 
 
 def _looks_like_a_name(words: str) -> bool:

@@ -29,6 +29,8 @@ from bot.engine.when_rules import WhenError
 from bot.engine.wording import quote
 
 POLITE = re.compile(r"\s*(?:please|pls|plz|bhai|ji)?[\s.!?]*$")
+#: ``note to self: …``: a reminder for the operator, not a note on the donor.
+_TO_SELF = re.compile(r"(?:to|for)\s+(?:self|myself|me|my\s*self)\b")
 NOTE_SEP = re.compile(r"^\s*[:\-–,.]\s*(.+)$", re.S)
 
 FORMS = {
@@ -198,6 +200,8 @@ def _start_find_note(text: str, original: str, now: datetime, tz: ZoneInfo) -> C
         note = raw_rest
         if not note:
             return _invalid("note needs some text", FORMS["note"])
+        if _TO_SELF.match(rest):
+            return _invalid("a note is saved on the current contact, not for you", FORMS["note"])
         return Command("note", {"text": note})
     return None
 

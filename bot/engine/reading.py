@@ -62,6 +62,18 @@ _REFERENCE = re.compile(
     r"\s*[:#=-]?\s*(?P<ref>[a-z0-9][a-z0-9/-]*\d[a-z0-9/-]*|\d[a-z0-9/-]*)"
 )
 _UTR = re.compile(r"\d{12}(?!\d)")
+#: Methods whose paper or transfer has a number of its own (cheque, DD, NEFT …).
+DOCUMENT_METHODS = ("cheque", "check", "chq", "dd", "demand draft", "neft", "rtgs", "imps")
+#: Right after such a method, a number with a leading zero or of six digits or more and
+#: no money mark (``cheque 445566``, ``dd 004512``) is its number, never the amount.
+_DOCUMENT_NUMBER = re.compile(
+    r"(?:0\d{2,}|\d{6,})(?![\d,.]|\s*(?:k|l|lakhs?|lacs?|cr|crores?|thousand|hazaa?r)\b)"
+)
+#: ``no. 556677``, ``number 000123``, ``#112233``, ``approval code 123456`` in a payment.
+_NUMBERED = re.compile(
+    r"(?:dd\s+)?(?:no\b\.?|number\b|#|approval\s+code\b|auth(?:ori[sz]ation)?\s+code\b)"
+    r"\s*[:#=-]?\s*(?P<ref>\d[a-z0-9/-]*)"
+)
 _MONEY_MARK = re.compile(r"₹|rs\b|rs\.|inr\b|\d[\d,.]*\s*(?:k|l|lakh|lakhs|lac|lacs|cr|crore)\b")
 _CLAUSES = re.compile(
     r"\s*(?:(?<!\d),|,(?!\d)|[;\n]|\s-\s|\.(?:\s|$)|\b(?:and then|and|then|aur|but|lekin)\b)\s*"
@@ -144,6 +156,8 @@ class _ClauseReader:
     run: list[str] = field(default_factory=list)
     callback_verb: bool = False
     money_detail: bool = False
+    #: The last word read was a method with a number of its own (cheque, DD, NEFT …).
+    after_document: bool = False
 
     def read(self) -> None:
         low = self.clause.lower()
@@ -159,11 +173,14 @@ class _ClauseReader:
 
     def _step(self, low: str, shown: str, pos: int) -> int:
         """Read what starts at ``pos``; returns where reading goes on."""
+        after_document, self.after_document = self.after_document, False
         reference = _REFERENCE.match(low, pos) or (
-            _UTR.match(low, pos) if self._money_context() else None
+            (_UTR.match(low, pos) or _NUMBERED.match(low, pos)) if self._money_context() else None
         )
+        if reference is None and after_document:
+            reference = _DOCUMENT_NUMBER.match(low, pos)
         if reference:
-            group = "ref" if reference.re is _REFERENCE else 0
+            group = "ref" if reference.re in (_REFERENCE, _NUMBERED) else 0
             self.reading.reference = shown[reference.start(group) : reference.end(group)].upper()
             key = reference["key"] if reference.re is _REFERENCE else ""
             if key.startswith(("cheque", "chq", "check", "upi")):
@@ -254,6 +271,7 @@ class _ClauseReader:
         method, name = METHODS[phrase]
         self.reading.method, self.reading.method_name = method, name
         self.money_detail = True
+        self.after_document = phrase in DOCUMENT_METHODS
 
     def _amount(self, low: str, pos: int) -> int:
         try:

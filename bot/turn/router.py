@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.engine.commands import did_you_mean, execute, parse_command, settle_pending
-from bot.engine.free_text import answer_report
+from bot.engine.commands import Command, did_you_mean, execute, parse_command, settle_pending
+from bot.engine.free_text import answer_report, note_names_someone
 from bot.engine.timezones import operator_tz
 from bot.reconcile.chat import answer_forwarded
 from bot.turn.context import Answer, Reply, TurnContext
@@ -61,6 +61,8 @@ def _answer(ctx: TurnContext) -> Answer:
     command = parse_command(ctx.text, ctx.now, operator_tz(ctx.user, ctx.project))
     if command is not None and _refused_here(ctx, command.name):
         return Reply(REFUSED_FROM_SIMULATOR, None, {"engine": command.name, "refused": True})
+    if command is not None and _note_is_a_name(ctx, command):
+        command = None  # "dnc - Ravi Kumar": about Ravi, read as free text (read back)
     if command is not None and command.name != "invalid":
         return execute(ctx, command)
     # A report in a sentence is read by rules first (zero tokens); the model takes only
@@ -73,6 +75,11 @@ def _answer(ctx: TurnContext) -> Answer:
     if command is not None:
         return execute(ctx, command)
     return did_you_mean(ctx.text)
+
+
+def _note_is_a_name(ctx: TurnContext, command: Command) -> bool:
+    summary = command.args.get("summary") if command.name == "outcome" else None
+    return isinstance(summary, str) and bool(summary) and note_names_someone(ctx.scope, summary)
 
 
 def _photo(ctx: TurnContext) -> Answer:
