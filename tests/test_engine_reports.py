@@ -342,3 +342,18 @@ def test_an_honorific_before_a_name_is_not_part_of_it(op: Operator, db, text: st
     reply = op.say(text)
     assert "no contact called" not in reply.text, reply.text
     assert reply.text.startswith(("Record for", "Which")), reply.text
+
+
+def test_the_rest_of_a_pledge_dates_it(op: Operator, db) -> None:
+    """``rest by month end`` after a part payment is when the pledge is due (read back)."""
+    op.say("find anita sharma")
+    before = row_counts(db, op.project.id)
+    reply = op.say("spoke, pledged 10k, paid 5k upi, rest by month end")
+    assert reply.text.startswith("Record for Anita Sharma:"), reply.text
+    assert row_counts(db, op.project.id) == before
+    op.say("yes")
+    records = _records(db, op)
+    assert [p[:3] for p in records["pledges"]] == [
+        ("Anita Sharma", Decimal(10000), date(2026, 11, 30))
+    ]
+    assert [p[:3] for p in records["payments"]] == [("Anita Sharma", Decimal(5000), "upi")]

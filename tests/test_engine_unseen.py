@@ -8,7 +8,7 @@ and outcome phrases the tables lacked. Read without a database.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +20,7 @@ from bot.engine.grammar import parse_command
 
 NOW = datetime(2026, 11, 26, 4, 30, tzinfo=UTC)  # Thursday 26 Nov 2026, 10:00 IST
 IST = ZoneInfo("Asia/Kolkata")
+HALF_HOUR = timedelta(minutes=30)
 
 
 def ist(day: int, hour: int, month: int = 11) -> datetime:
@@ -43,6 +44,12 @@ def ist(day: int, hour: int, month: int = 11) -> datetime:
         ("call back at 6 pm", {"outcome": "reschedule", "followup_at": ist(26, 18)}),
         ("Call Back Tomorrow 12 Noon", {"outcome": "reschedule", "followup_at": ist(27, 12)}),
         ("call back tmrw eve", {"outcome": "reschedule", "followup_at": ist(27, 18)}),
+        (
+            "call back next week tuesday 3pm",
+            {"outcome": "reschedule", "followup_at": ist(1, 15, 12)},
+        ),
+        ("call back aadhe ghante baad", {"outcome": "reschedule", "followup_at": NOW + HALF_HOUR}),
+        ("call back ek ghante mein", {"outcome": "reschedule", "followup_at": NOW + 2 * HALF_HOUR}),
         ("no answr", {"outcome": "no_response"}),
         ("not pickng up", {"outcome": "no_response"}),
         ("switched of", {"outcome": "no_response"}),

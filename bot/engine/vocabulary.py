@@ -259,6 +259,12 @@ SOFT_VERBS = {
     # a future payment: a pledge (with an amount) or its date (``pays Friday``)
     "pays": "pledge",
     "pay": "pledge",
+    # the rest of a pledge (``paid 5k, rest by month end``): its date
+    "rest": "pledge",
+    "baaki": "pledge",
+    "baki": "pledge",
+    "balance": "pledge",
+    "remaining": "pledge",
     "will pay": "pledge",
     "will give": "pledge",
     "will donate": "pledge",

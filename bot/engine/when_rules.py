@@ -148,6 +148,12 @@ RULES: list[tuple[re.Pattern[str], str, Build]] = [
         lambda m, t: t if t.weekday() == 5 else _weekday(t, "sat"),
     ),
     (
+        # "next week tuesday": that weekday in the week after this one
+        re.compile(rf"(?:next\s+week|agle\s+hafte)\s+({_WD})"),
+        "day",
+        lambda m, t: t + timedelta(days=7 - t.weekday() + WEEKDAYS[m[1]]),
+    ),
+    (
         re.compile(r"next\s+week|agle\s+hafte"),
         "day",
         lambda m, t: t + timedelta(days=7 - t.weekday()),
@@ -166,14 +172,16 @@ RULES: list[tuple[re.Pattern[str], str, Build]] = [
         lambda m, t: timedelta(seconds=int(m[1]) * UNIT_SECONDS[m[2]]),
     ),
     (
-        re.compile(r"(?:in|after)\s+(?:half\s+an\s+hour|30\s+min)|aadhe\s+ghante\s+(?:mein|me)"),
+        re.compile(
+            r"(?:in|after)\s+(?:half\s+an\s+hour|30\s+min)|aadhe\s+ghante\s+(?:mein|me|baad)"
+        ),
         "delta",
         lambda m, t: timedelta(minutes=30),
     ),
     (
-        re.compile(r"(?:in|after)\s+an?\s+(hour|week|day)"),
+        re.compile(r"(?:in|after)\s+an?\s+(hour|week|day)|ek\s+(ghante)\s+(?:mein|me|baad)"),
         "delta",
-        lambda m, t: timedelta(seconds=UNIT_SECONDS[m[1]]),
+        lambda m, t: timedelta(seconds=UNIT_SECONDS[m[1] or m[2]]),
     ),
     (
         re.compile(r"(\d{1,2})[:.](\d{2})\s*(am|pm)"),
