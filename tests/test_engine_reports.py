@@ -357,3 +357,24 @@ def test_the_rest_of_a_pledge_dates_it(op: Operator, db) -> None:
         ("Anita Sharma", Decimal(10000), date(2026, 11, 30))
     ]
     assert [p[:3] for p in records["payments"]] == [("Anita Sharma", Decimal(5000), "upi")]
+
+
+@pytest.mark.parametrize(
+    ("text", "who"),
+    [
+        ("ravi bhai ka phone nahi laga", "Ravi Kumar"),
+        ("Ravi declined politely", "Ravi Kumar"),
+        ("switched off (Ravi)", "Ravi Kumar"),
+        ("uska phone switch off hai", "Anita Sharma"),
+    ],
+)
+def test_hinglish_reports_are_read_back_for_the_right_donor(
+    op: Operator, db, text: str, who: str
+) -> None:
+    op.say("find anita sharma")
+    before = row_counts(db, op.project.id)
+    reply = op.say(text)
+    assert reply.text.startswith(f"Record for {who}:"), reply.text
+    assert row_counts(db, op.project.id) == before
+    op.say("haan")
+    assert {name for name, _ in _records(db, op)["interactions"]} == {who}

@@ -103,6 +103,8 @@ NOT_TYPOS = {
     "nice",
     "post",
     "tone",
+    "agle",  # "agle hafte", "agle somvar": next week, next Monday (not the command "agla")
+    "agli",
 }
 
 

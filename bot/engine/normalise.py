@@ -31,6 +31,8 @@ import unicodedata
 
 _DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
 _PUNCT = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "…": "..."})
+#: An aside in brackets is its own clause: ``switched off (Ravi)``, ``paid 5k (ref 6123…)``.
+_BRACKETS = re.compile(r"\s*\(\s*([^()]*?)\s*\)")
 _INVISIBLE = {"\u200d", "\u200c", "\ufe0f", "\ufe0e", "\u20e3"}
 #: Hindi words in Devanagari and the Hinglish spelling the reader's tables use.
 DEVANAGARI_WORDS = {
@@ -135,6 +137,7 @@ def clean(text: str) -> str:
         text = pattern.sub(spelt, text)
     text = _DEVANAGARI_WORD.sub(lambda m: DEVANAGARI_WORDS.get(m[0], m[0]), text)
     text = _GLUED_VERB.sub(r"\1 ", text)
+    text = _BRACKETS.sub(lambda m: f", {m[1]}" if m[1] else "", text)
     text = " ".join(text.split())
     while True:
         shorter = _TAG_TAIL.sub(_drop_tag, _POLITE_TAIL.sub("", text))

@@ -94,6 +94,15 @@ OUTCOME_WORDS = {
         "rnr",
         "ring no response",
         "ringing no response",
+        "nahi laga",
+        "phone nahi laga",
+        "call nahi laga",
+        "nahi lag raha",
+        "lag nahi raha",
+        "no one picked up",
+        "nobody picked up",
+        "no one answered",
+        "nobody answered",
     ),
     "spoke": (
         "spoke",
@@ -361,6 +370,12 @@ PRONOUNS = (
     "inhone",
     "uncle",
     "aunty",
+    "uska",
+    "uski",
+    "unka",
+    "unki",
+    "iska",
+    "iski",
 )
 #: Words skipped wherever they stand (connectives, Hinglish postpositions, articles).
 FILLERS = frozenset(
@@ -449,5 +464,9 @@ FILLERS = frozenset(
         "tried",
         "twice",
         "thrice",
+        "back",
+        "politely",
+        "meeting",
+        "confirm",
     ]
 )

@@ -167,9 +167,11 @@ RULES: list[tuple[re.Pattern[str], str, Build]] = [
     ),
     (re.compile(rf"({_REL})"), "day", lambda m, t: t + timedelta(days=RELATIVE_DAYS[m[1]])),
     (
-        re.compile(rf"(?:in|after)?\s*(\d{{1,3}})\s*({_UNITS})(?:\s+(?:baad|mein|me|later))?"),
+        re.compile(
+            rf"(?:in|after)?\s*(\d{{1,3}}(?:\.\d)?)\s*({_UNITS})(?:\s+(?:baad|mein|me|later))?"
+        ),
         "delta",
-        lambda m, t: timedelta(seconds=int(m[1]) * UNIT_SECONDS[m[2]]),
+        lambda m, t: timedelta(seconds=round(float(m[1]) * UNIT_SECONDS[m[2]])),
     ),
     (
         re.compile(

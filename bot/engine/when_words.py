@@ -110,6 +110,8 @@ FILLER = {
     "hai",
     "this",
     "coming",
+    "agle",
+    "agli",
     "the",
     "of",
     "after",
