@@ -61,6 +61,20 @@ def _notes(db, contact: Contact) -> str | None:
         ("3", None),
         ("next", None),
         ("yes pledged 5k", None),
+        ("👍", "yes"),
+        ("hanji", "yes"),
+        ("haan haan", "yes"),
+        ("yes pls", "yes"),
+        ("yess", "yes"),
+        ("k", "yes"),
+        ("na", "no"),
+        ("na ji", "no"),
+        ("na na", "no"),
+        ("undo", "no"),
+        ("oops", "no"),
+        ("galti ho gayi", "no"),
+        ("maybe", None),
+        ("done", None),
     ],
 )
 def test_read_answer(text: str, answer: object) -> None:
@@ -115,3 +129,17 @@ def test_a_number_picks_an_option_and_yes_alone_does_not(op: Operator, db) -> No
     op.say("yes")
     assert _notes(db, contact) == "second"
     assert op.state().pending is None
+
+
+def test_na_or_undo_answering_a_read_back_cancels_it_and_nothing_else(op: Operator, db) -> None:
+    """ "na" (no) logged a no-answer, and "undo" deleted the entry saved before the question."""
+    make_contact(db, op.project, "Anita Sharma")
+    op.say("find anita")
+    op.say("pledged 25k")
+    saved = row_counts(db, op.project.id)
+    for answer in ("na", "undo", "galti"):
+        assert op.say("pledged 50 lakh").text.startswith("Please check before I save")
+        assert op.say(answer).text == "Cancelled – nothing was saved.", answer
+        assert row_counts(db, op.project.id) == saved, answer
+    assert op.say("undo").text.startswith("Undone")  # with nothing waiting, undo undoes
+    assert row_counts(db, op.project.id)["pledges"] == 0

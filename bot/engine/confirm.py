@@ -30,6 +30,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.engine.vocabulary import SIMPLE
 from bot.turn.context import Reply, TurnContext
 from bot.turn.state import PendingConfirmation, SessionState
 
@@ -65,6 +66,15 @@ YES_WORDS = frozenset(
         "record it",
         "go ahead",
         "✅",
+        "k",
+        "kk",
+        "hanji",
+        "haanji",
+        "ha ji",
+        "han ji",
+        "ok save",
+        "save it",
+        "yes save",
     ]
 )
 NO_WORDS = frozenset(
@@ -82,9 +92,28 @@ NO_WORDS = frozenset(
         "don't",
         "dont",
         "❌",
+        "👎",
+        # Hinglish "no" (not "no answer" while a question waits)
+        "na",
+        "naa",
+        "nah",
+        "na ji",
+        "nahi ji",
+        "ruko",
+        "rehne do",
+        "chhodo",
+        "skip",
+        # an undo word while a question waits takes back the question, not an earlier entry
+        *SIMPLE["undo"],
     ]
 )
 _TRAILING = re.compile(r"[\s.!,🙏👍]+$")
+#: Politeness around an answer: "yes pls", "haan ji please".
+_POLITE = re.compile(r"\s+(?:please|pls|plz|ji|sir|madam|bhai)$")
+
+_REPEATED = re.compile(r"^(\w+)(?:\s+\1)+$")
+#: "yess", "yesss", "noo": one letter held down.
+_STRETCHED = re.compile(r"(\w)\1+$")
 
 Confirmer = Callable[[TurnContext, dict[str, Any], int | None], Reply]
 
@@ -92,6 +121,12 @@ Confirmer = Callable[[TurnContext, dict[str, Any], int | None], Reply]
 def read_answer(text: str, options: int = 0) -> str | int | None:
     """``"yes"``, ``"no"``, a 1-based option number, or ``None`` for anything else."""
     word = _TRAILING.sub("", text.strip().lower())
+    if not word and "👍" in text:
+        return "yes"
+    while (shorter := _POLITE.sub("", word)) != word:
+        word = shorter
+    word = _REPEATED.sub(r"\1", word)  # "yes yes", "haan haan", "na na"
+    word = _STRETCHED.sub(r"\1", word) if word not in YES_WORDS | NO_WORDS else word
     if word in YES_WORDS:
         return "yes"
     if word in NO_WORDS:

@@ -17,7 +17,11 @@ SIMPLE = {
     "due": ("due", "followups", "follow ups", "follow-ups", "fu", "pending", "due list"),
     "more": ("more", "aur", "more please", "show more", "aur dikhao"),
     "stats": ("stats", "stat", "score", "progress", "hisaab", "hisab", "kitna hua"),
-    "undo": ("undo", "oops", "galti", "undo last", "wapas"),
+    "undo": (
+        *("undo", "oops", "galti", "undo last", "wapas", "revert", "undo it", "undo that"),
+        *("undo karo", "undo kar do", "galti ho gayi", "galti ho gai", "oops galti", "wapas lo"),
+        *("wrong entry", "galat entry"),
+    ),
     "end": ("end", "stop", "bye", "khatam", "finish", "done for today", "end session"),
     "admin_login": ("admin login", "admin", "dashboard", "login link"),
 }
