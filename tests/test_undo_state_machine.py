@@ -167,7 +167,12 @@ def machine_for(runtime: Runtime) -> type[RuleBasedStateMachine]:
             marks = audit_marks(self.db, self.op.project.id)
             expected = self.written[-1] if self.written else None
             fresh = expected is not None and self.op.clock.now() - expected.at <= UNDO_WINDOW
-            # A pending read-back is dropped first, with a note in front of the answer.
+            pending = self.op.state().pending
+            if pending is not None and self.op.clock.now() <= pending.expires_at:
+                # An undo word answering a read-back cancels the question, nothing else.
+                assert self.op.say("undo").text == "Cancelled – nothing was saved."
+                assert difference(self.current, snapshot(self.db, self.op.project.id)) == {}
+            # An expired read-back is dropped first, with a note in front of the answer.
             text = self.op.say("undo").text.split(")\n", 1)[-1]
             after = snapshot(self.db, self.op.project.id)
             event("undo restored a turn" if fresh else "undo had nothing recent to undo")
