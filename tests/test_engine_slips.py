@@ -165,3 +165,26 @@ def test_a_note_to_self_is_not_saved_on_the_donor(text: str) -> None:
     parsed = parse_command(text, NOW, IST)
     assert parsed is not None and parsed.name == "invalid"
     assert parsed.error is not None and "not for you" in parsed.error
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "args"),
+    [
+        ("2 done", "nudge_done", {"index": 2}),
+        ("done #2", "nudge_done", {"index": 2}),
+        ("done no 2", "nudge_done", {"index": 2}),
+        ("3 skip", "nudge_skip", {"index": 3}),
+        ("paid 2 - 10000", "nudge_paid", {"index": 2, "outcome": "paid", "amount": 10000}),
+        ("paid 2: 10000", "nudge_paid", {"index": 2, "outcome": "paid", "amount": 10000}),
+    ],
+)
+def test_numbered_follow_up_actions_typed_other_ways(
+    text: str, name: str, args: dict[str, object]
+) -> None:
+    parsed = parse_command(text, NOW, IST)
+    assert parsed is not None and (parsed.name, parsed.args) == (name, args), parsed
+
+
+def test_paid_then_a_range_is_still_a_range_not_follow_up_2() -> None:
+    parsed = parse_command("paid 2-3k", NOW, IST)
+    assert parsed is not None and parsed.name == "invalid" and "range" in (parsed.error or "")

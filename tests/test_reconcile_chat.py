@@ -221,3 +221,52 @@ def test_a_pledge_closed_before_yes_is_not_paid(world, db) -> None:
     reply = op.say("yes")
     assert reply.text == "Not recorded: Rahul Verma's pledge is fulfilled now"
     assert len(rows(db, Payment, Payment.project_id == project.id)) == 1
+
+
+def test_a_utr_already_recorded_is_refused_when_typed_too(world, db) -> None:
+    """The same UTR, forwarded then typed (or typed twice), was a second payment."""
+    op, project, _, anita, _, _, _ = world
+    op.say(hdfc("10,000.00", "anita.s@okaxis", "633612345675"))
+    op.say("yes")
+    before = row_counts(db, project.id)
+    op.say("find anita")
+    reply = op.say("paid 10000 upi ref 633612345675")
+    assert reply.text == (
+        "Not recorded: reference 633612345675 is already recorded (₹10,000 from Anita Sharma)"
+    )
+    assert row_counts(db, project.id) == before
+
+
+def test_a_payer_named_in_full_is_not_offered_another_donors_pledge(world, db) -> None:
+    """With two pledges of Anita's to choose from, ₹5,000 "from ANITA SHARMA" also offered
+    Rahul's ₹5,000 pledge (the same amount), and choosing it taught "ANITA SHARMA" as his."""
+    op, project, user, anita, _, _, rahul_pledge = world
+    pledge(db, project, user, anita, "10000", PLEDGED + timedelta(days=1))
+    reply = op.say(neft("5,000.00", "ANITA SHARMA", "26-11-26"))
+    assert reply.text.startswith("₹5,000 from ANITA SHARMA"), reply.text
+    assert "which?" in reply.text and "Rahul" not in reply.text, reply.text
+    assert op.say("3").text.startswith("(Not saved")
+    assert _left(db, rahul_pledge) == ("open", Decimal("5000.00"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cheque No 004512 for Rs.25,000.00 deposited in A/c XX1234 has been returned unpaid. "
+        "Reason: Funds insufficient -ICICI Bank",
+        "Chq 004512 of Rs 25,000.00 deposited in your A/c XX1234 bounced on 26-11-26. -SBI",
+        "Your cheque no. 004512 for INR 25,000.00 deposited in A/c XX1234 has been dishonoured.",
+        "Cheque no 004512 for Rs 25,000.00 deposited in your A/c XX1234 on 26-11-26 is sent for "
+        "clearing. -HDFC Bank",
+        "Rs.25,000.00 deposited in A/c XX1234 by cheque 004512 on 26-11-26, subject to "
+        "realisation. -ICICI Bank",
+    ],
+)
+def test_a_cheque_not_cleared_is_never_a_payment(world, db, text: str) -> None:
+    """A returned or uncleared cheque for exactly what Anita owes was recorded on yes."""
+    op, project, *_ = world
+    before = row_counts(db, project.id)
+    reply = op.say(text)
+    assert "Recorded" not in reply.text and op.state().pending is None, reply.text
+    op.say("yes")
+    assert row_counts(db, project.id) == before

@@ -168,7 +168,10 @@ def _simple(text: str, original: str, now: datetime, tz: ZoneInfo) -> Command | 
 
 
 def _nudge(text: str, original: str, now: datetime, tz: ZoneInfo) -> Command | None:
-    match = re.fullmatch(r"(done|skip|snooze)\s+(\d{1,2})(?:\s+(.+))?", text)
+    match = re.fullmatch(r"(done|skip|snooze)\s+(?:#\s*|no\.?\s*)?(\d{1,2})(?:\s+(.+))?", text)
+    flipped = re.fullmatch(r"#?(\d{1,2})\s+(done|skip)", text)  # "2 done"
+    if flipped:
+        return _nudge(f"{flipped[2]} {flipped[1]}", original, now, tz)
     if not match:
         return None
     verb, index, rest = match[1], int(match[2]), match[3]
@@ -297,7 +300,8 @@ def _report(text: str, original: str, now: datetime, tz: ZoneInfo) -> Command | 
 
 def _nudge_paid(text: str, original: str, now: datetime, tz: ZoneInfo) -> Command | None:
     """``paid 2 10k upi``: a payment on follow-up 2 of the last list."""
-    match = re.fullmatch(r"(?:paid|received)\s+(\d)\s+(.+)", text)
+    # "paid 2 10k upi", "paid 2 - 10000", "paid 2: 10000 cash" (not "paid 2-3k": a range)
+    match = re.fullmatch(r"(?:paid|received)\s+(\d)(?:\s+[-:]\s*|:\s*|\s+)(.+)", text)
     if not match:
         return None
     try:

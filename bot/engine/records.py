@@ -15,6 +15,7 @@ from typing import Any, TypedDict
 
 from sqlalchemy import func, select
 
+from bot.engine.amounts import format_money
 from bot.engine.vocabulary import METHODS
 from bot.models import Contact, ContactIdentity, Followup, Payment, Pledge, User
 from bot.models.enums import CHANNELS, CONTACT_STATUSES, PAYMENT_METHODS
@@ -95,6 +96,16 @@ def open_pledge(scope: ProjectScope, contact: Contact) -> Pledge | None:
     )
 
 
+def payment_with_reference(scope: ProjectScope, reference: str | None) -> Payment | None:
+    """A payment of this project already carrying ``reference`` (compared without spaces,
+    in capitals): a UTR or cheque number is one payment, however it reaches Calltime."""
+    if not reference:
+        return None
+    key = func.upper(func.replace(Payment.reference, " ", ""))
+    wanted = reference.replace(" ", "").upper()
+    return scope.first(Payment, key == wanted, order_by=Payment.paid_at)
+
+
 def paid_towards(scope: ProjectScope, pledge: Pledge) -> Decimal:
     """Confirmed payments recorded against ``pledge``."""
     stmt = select(func.coalesce(func.sum(Payment.amount), 0)).where(
@@ -172,6 +183,13 @@ def record_payment(
     amount = _positive(amount, "a payment")
     if method is not None and method not in PAYMENT_METHODS:
         raise OutcomeError(f"method must be one of {', '.join(PAYMENT_METHODS)}")
+    earlier = payment_with_reference(scope, reference)
+    if earlier is not None:
+        owner = scope.get(Contact, earlier.contact_id)
+        who = owner.display_name if owner else "another donor"
+        raise OutcomeError(
+            f"reference {reference} is already recorded ({format_money(earlier.amount)} from {who})"
+        )
     pledge = scope.get(Pledge, pledge_id) if pledge_id else open_pledge(scope, contact)
     if pledge_id and (pledge is None or pledge.contact_id != contact.id):
         raise OutcomeError(f"that pledge does not belong to {contact.display_name}")

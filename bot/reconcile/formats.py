@@ -35,17 +35,26 @@ KINDS: list[tuple[str, re.Pattern[str]]] = [
     ),
     # UPI collect requests: "has requested Rs.500.00 from you", "Collect request of Rs 1,200"
     ("request", re.compile(r"\brequest(?:ed|ing)?\b|\bapprove\b", re.I)),
-    # Failed, declined or reversed transactions (HDFC, ICICI, SBI "against reversal of txn").
+    # Failed, declined or reversed transactions (HDFC, ICICI, SBI "against reversal of txn"),
+    # and cheques returned: "returned unpaid", "bounced", "dishonoured".
     (
         "failed",
-        re.compile(r"\bfailed\b|\bdeclined\b|unsuccessful|\brevers(?:al|ed)\b", re.I),
+        re.compile(
+            r"\bfailed\b|\bdeclined\b|unsuccessful|\brevers(?:al|ed)\b"
+            r"|\breturned\b|\bbounced?\b|\bdishono(?:u)?red\b|\bunpaid\b",
+            re.I,
+        ),
     ),
     # Money that will move later: pre-debit notices, mandates, dues, ASBA blocks.
     (
         "future",
         re.compile(
             r"will\s+be\s+(?:debited|credited)|pre-?debit|\bmandate\b|autopay|\bamount\s+due\b"
-            r"|\bis\s+due\b|\bdue\s+on\b|\bblocked\b|\bASBA\b",
+            r"|\bis\s+due\b|\bdue\s+on\b|\bblocked\b|\bASBA\b"
+            # a cheque not yet cleared, money held: "sent for clearing", "subject to
+            # realisation", "on hold … pending verification"
+            r"|\b(?:sent\s+for|under|in)\s+clearing\b|subject\s+to\s+reali[sz]ation"
+            r"|\bon\s+hold\b|\bpending\s+verification\b|\bunder\s+process\b",
             re.I,
         ),
     ),

@@ -21,9 +21,11 @@ dated inside the pledge's window                     +10
 The window runs from 7 days before the pledge to 60 days after its expected date (or
 the pledge date). A pledge outside it is only considered when an identity names the
 donor; a pledge with no name or identity signal only when the amount is exactly what
-is left and the date fits. Then: a duplicate is refused; a best candidate of 90 or more
-that leads the next by 30 is ``exact``; two or more within 15 points of the best (and
-at least 40) are a ``choice``; a best of 40 or more is ``probable``; else ``none``.
+is left and the date fits, and never when the payer's name fits another donor in full
+(``from ANITA SHARMA`` is not offered as Ravi's pledge of the same amount). Then: a
+duplicate is refused; a best candidate of 90 or more that leads the next by 30 is
+``exact``; two or more within 15 points of the best (and at least 40) are a ``choice``;
+a best of 40 or more is ``probable``; else ``none``.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from bot.engine.amounts import format_money
+from bot.engine.records import payment_with_reference
 from bot.models import Contact, Payment, Pledge
 from bot.reconcile import identities, names
 from bot.reconcile.credit import Credit
@@ -141,10 +144,7 @@ class PledgeBook:
 
 def find_duplicate(scope: ProjectScope, reference: str | None) -> Payment | None:
     """A payment of this project already carrying ``reference`` (compared without spaces)."""
-    if not reference:
-        return None
-    key = func.upper(func.replace(Payment.reference, " ", ""))
-    return scope.first(Payment, key == reference, order_by=Payment.paid_at)
+    return payment_with_reference(scope, reference)
 
 
 def match_credit(
@@ -198,7 +198,13 @@ def _candidates(
     known = _known_donors(scope, credit)
     words = names.tokens(credit.payer_name) + names.vpa_tokens(credit.payer_vpa)
     donors = set(known) | book.named_by(words)
-    donors |= {e.contact.id for e in book.entries if e.remaining == credit.amount}
+    named_fully = any(
+        names.fit(words, entry.contact.display_name) == names.STRONG
+        for contact_id in donors
+        for entry in book.by_contact.get(contact_id, [])
+    )
+    if not named_fully:  # a payer the credit names in full is not offered someone else's pledge
+        donors |= {e.contact.id for e in book.entries if e.remaining == credit.amount}
     found = []
     for contact_id in donors:
         for entry in book.by_contact.get(contact_id, []):
