@@ -15,7 +15,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.engine.grammar import parse_command
-from bot.engine.normalise import clean
+from bot.engine.normalise import clean, is_question
+from bot.engine.reading import read_report
+from bot.engine.report import merge
 from bot.engine.when import parse_day
 
 NOW = datetime(2026, 11, 26, 4, 30, tzinfo=UTC)  # Thursday 26 Nov 2026, 10:00 IST
@@ -188,3 +190,39 @@ def test_numbered_follow_up_actions_typed_other_ways(
 def test_paid_then_a_range_is_still_a_range_not_follow_up_2() -> None:
     parsed = parse_command("paid 2-3k", NOW, IST)
     assert parsed is not None and parsed.name == "invalid" and "range" in (parsed.error or "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["paid 10k upi cash", "paid 10k cash upi", "paid 10k gpay phonepe", "paid 10k neft, cash"],
+)
+def test_two_payment_methods_are_asked_about_not_the_last_one_kept(text: str) -> None:
+    parsed = parse_command(text, NOW, IST)
+    assert parsed is not None and parsed.name == "invalid", parsed
+    assert parsed.error is not None and parsed.error.startswith("two payment methods")
+
+
+def test_an_app_and_its_kind_are_one_method() -> None:
+    for text in ("paid 10k gpay upi", "paid 10k upi gpay"):
+        parsed = parse_command(text, NOW, IST)
+        assert parsed is not None and parsed.args["method_name"] == "GPay", text
+
+
+@pytest.mark.parametrize("text", ["paid 5k, 20k baaki", "paid 5k, rest 20k by friday"])
+def test_the_rest_with_an_amount_is_not_the_pledge(text: str) -> None:
+    """Read as a ₹20,000 pledge with ₹15,000 due; it was ₹25,000 with ₹20,000 due."""
+    assert merge(read_report(text, NOW, IST))[0] is None
+
+
+@pytest.mark.parametrize(
+    "text", ["has she paid 10k", "is Ravi Kumar paid 10k", "check Meera Iyer paid 25k"]
+)
+def test_a_question_without_a_question_mark_is_not_a_report(text: str) -> None:
+    assert is_question(clean(text))
+    assert parse_command(text, NOW, IST) is None
+
+
+def test_an_ask_is_not_a_pledge() -> None:
+    args, problems = merge(read_report("asked her for 25k by friday", NOW, IST))
+    assert args is None and problems == ["an ask is not a pledge: if they pledged, say pledged 25k"]
+    assert merge(read_report("she asked for a call back at 5", NOW, IST))[0] is not None

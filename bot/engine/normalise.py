@@ -109,7 +109,7 @@ _POLITE_HEAD = re.compile(
 )
 _QUESTION_START = re.compile(
     r"^(?:what|whats|what's|how|when|who|whom|whose|which|why|where|kya|kab|kaun|kitna|kitne"
-    r"|kaise|kyun|kyon|kahan)\b",
+    r"|kaise|kyun|kyon|kahan|has|have|had|is|was|were|does|check|can|could|should)\b",
     re.IGNORECASE,
 )
 

@@ -62,6 +62,10 @@ _REFERENCE = re.compile(
     r"\s*[:#=-]?\s*(?P<ref>[a-z0-9][a-z0-9/-]*\d[a-z0-9/-]*|\d[a-z0-9/-]*)"
 )
 _UTR = re.compile(r"\d{12}(?!\d)")
+#: Method names that only say the kind ("gpay upi" names one app, "gpay phonepe" two).
+_GENERIC_METHODS = {"UPI", "bank", "bank transfer", "cash", "card", "other", None}
+#: "asked her for 25k": an ask, not a pledge.
+_ASKED_FOR = re.compile(r"ask(?:ed|ing)?\s+(?:\w+\s+)?for\s+(?=₹|rs\b|rs\.|inr\b|\d)")
 #: Methods whose paper or transfer has a number of its own (cheque, DD, NEFT …).
 DOCUMENT_METHODS = ("cheque", "check", "chq", "dd", "demand draft", "neft", "rtgs", "imps")
 #: Right after such a method, a number with a leading zero or of six digits or more and
@@ -174,6 +178,11 @@ class _ClauseReader:
     def _step(self, low: str, shown: str, pos: int) -> int:
         """Read what starts at ``pos``; returns where reading goes on."""
         after_document, self.after_document = self.after_document, False
+        asked = _ASKED_FOR.match(low, pos)
+        if asked:
+            self._flush()
+            self.reading.problems.append("an ask is not a pledge: if they pledged, say pledged 25k")
+            return asked.end()
         reference = _REFERENCE.match(low, pos) or (
             (_UTR.match(low, pos) or _NUMBERED.match(low, pos)) if self._money_context() else None
         )
@@ -242,6 +251,9 @@ class _ClauseReader:
                 self._verb(value, strict=False)
             elif value == "spoke":
                 self.reading.outcomes.append("spoke")
+            elif value == "rest":
+                # "rest by month end" dates the pledge; "20k baaki" is no pledge amount
+                self.pending = "rest"
         elif kind == "method":
             self._method(value)
         elif kind == "pronoun":
@@ -269,6 +281,12 @@ class _ClauseReader:
 
     def _method(self, phrase: str) -> None:
         method, name = METHODS[phrase]
+        first = self.reading.method_name or self.reading.method
+        apps = first not in _GENERIC_METHODS and name not in _GENERIC_METHODS and first != name
+        if self.reading.method is not None and (self.reading.method != method or apps):
+            self.reading.problems.append(f"two payment methods ({first}, {name}) – which one?")
+        if self.reading.method == method and name in _GENERIC_METHODS:
+            name = self.reading.method_name or name  # "gpay upi", "upi gpay": the app's name
         self.reading.method, self.reading.method_name = method, name
         self.money_detail = True
         self.after_document = phrase in DOCUMENT_METHODS
@@ -316,7 +334,7 @@ class _ClauseReader:
         words = self.clause[pos : pos + used].strip()
         if self.pending == "callback":
             self._callback(found, words)
-        elif self.pending in ("pledge", "pledge_soft"):
+        elif self.pending in ("pledge", "pledge_soft", "rest"):
             self._due(found, words)
         elif self._pledge_payment_date():
             # "pledged 20k, payment by 12/12": when the pledge will be paid, read back
