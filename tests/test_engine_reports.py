@@ -378,3 +378,14 @@ def test_hinglish_reports_are_read_back_for_the_right_donor(
     assert row_counts(db, op.project.id) == before
     op.say("haan")
     assert {name for name, _ in _records(db, op)["interactions"]} == {who}
+
+
+def test_a_report_then_another_donors_report_is_refused_not_merged(op: Operator, db) -> None:
+    """With Ravi current, all of it was read back (and saved on yes) for Meera."""
+    op.say("find ravi")
+    before = row_counts(db, op.project.id)
+    reply = op.say("pledged 20k, also Meera Iyer paid 5k cash")
+    assert reply.text.startswith("Nothing recorded – that is two reports"), reply.text
+    op.say("yes")
+    assert row_counts(db, op.project.id) == before
+    assert op.say("spoke - Meera will pay 10k tomorrow").text.startswith("Record for Meera Iyer")

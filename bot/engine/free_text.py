@@ -135,6 +135,8 @@ def answer_report(ctx: TurnContext) -> Reply | None:
     if not (reading.strict or reading.soft or reading.pronoun or named.contacts):
         return None  # "burst 5": no verb, no donor – not a report
     args, problems = merge(reading)
+    if named.contacts and _two_reports(reading, named.words, ctx.now, tz):
+        problems.append(f"that is two reports – send {named.words}'s in a message of its own")
     problems += [f"I could not read {quote(words)}" for words in named.leftover]
     if named.unknown and not problems:
         problems.append(f"no contact called {quote(named.unknown)} – check it with find")
@@ -144,6 +146,23 @@ def answer_report(ctx: TurnContext) -> Reply | None:
         return _nothing(problems)
     assert args is not None
     return _propose(ctx, reading, named, args)
+
+
+def _two_reports(reading: Reading, name: str, now: Any, tz: Any) -> bool:
+    """A report, then a donor's name with a report of its own (``pledged 20k, also Vikram
+    paid 5k``): two donors' records in one message, never all put on the named one."""
+    clauses = reading.clauses
+    at = next((i for i, c in enumerate(clauses) if name.lower() in c.lower()), None)
+    if not at or not read_report(clauses[at], now, tz).records_something:
+        return False
+    return any(_records_more_than_a_call(read_report(c, now, tz)) for c in clauses[:at])
+
+
+def _records_more_than_a_call(reading: Reading) -> bool:
+    """Money, a call back or an outcome other than ``spoke`` ("spoke - Meera will pay…" is
+    one report about Meera)."""
+    said = reading.pledge or reading.paid or reading.callback
+    return reading.records_something and bool(said or set(reading.outcomes) - {"spoke"})
 
 
 def _nothing(problems: list[str]) -> Reply:
