@@ -226,3 +226,9 @@ def test_an_ask_is_not_a_pledge() -> None:
     args, problems = merge(read_report("asked her for 25k by friday", NOW, IST))
     assert args is None and problems == ["an ask is not a pledge: if they pledged, say pledged 25k"]
     assert merge(read_report("she asked for a call back at 5", NOW, IST))[0] is not None
+
+
+@pytest.mark.parametrize("text", ["paid 10k cash today", "paid 10k upi this morning"])
+def test_a_payment_made_today_may_say_so(text: str) -> None:
+    parsed = parse_command(text, NOW, IST)
+    assert parsed is not None and parsed.name == "outcome" and "followup_at" not in parsed.args

@@ -395,8 +395,13 @@ class _ClauseReader:
                 reading.soft.append(words)
                 self._due(found, words)
             elif reading.paid is not None and reading.callback is None:
-                # "paid 10000 on 25/11": when it was paid, not when to call back
-                reading.problems.append(f"a payment is recorded as of today: leave out “{words}”")
+                # "paid 10000 on 25/11": when it was paid, not when to call back; "today"
+                # and "this morning" are when it is recorded anyway
+                today = self.now.astimezone(self.tz).date()
+                if found.delta is not None or (found.day or today) != today:
+                    reading.problems.append(
+                        f"a payment is recorded as of today: leave out “{words}”"
+                    )
             elif reading.callback is None:
                 reading.soft.append(words)
                 self._callback(found, words)
