@@ -37,7 +37,6 @@ class ImportStatistics:
         self.enabled = session.get_bind().dialect.name == "postgresql"
         self.since = 0
         self.known = self._planned_rows() if self.enabled else 0.0
-        self.analyses = 0
 
     def _planned_rows(self) -> float:
         """The row count the planner last learned for ``contacts`` (0 if never analysed)."""
@@ -58,5 +57,4 @@ class ImportStatistics:
         self.session.execute(text("ANALYZE " + ", ".join(TABLES)))
         self.known += self.since
         self.since = 0
-        self.analyses += 1
         return True

@@ -79,7 +79,6 @@ OUTCOME_WORDS = {
         "switch of",
         "didnt pickup",
         "did not pickup",
-        "not picking",
         "out of coverage",
         "out of coverage area",
         "not going through",

@@ -19,12 +19,11 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.engine.amounts import format_money
-from bot.engine.records import OutcomeError, paid_towards, record_payment
+from bot.engine.records import OutcomeError, paid_towards, payment_with_reference, record_payment
 from bot.engine.wording import day_text
 from bot.models import Contact, File, FileLink, Payment, Pledge, User
 from bot.reconcile import identities
 from bot.reconcile.credit import Credit
-from bot.reconcile.matching import find_duplicate
 from bot.store import ProjectScope
 
 #: A credit dated on a past day is recorded at midday of that day (the bank gives no time).
@@ -79,7 +78,7 @@ def record_credit(
     Raises:
         ReconcileError: duplicate UTR, pledge gone or closed, donor deleted.
     """
-    duplicate = find_duplicate(scope, credit.reference)
+    duplicate = payment_with_reference(scope, credit.reference)
     if duplicate is not None:
         raise ReconcileError(duplicate_text(scope, duplicate, tz))
     pledge = scope.get(Pledge, pledge_id)

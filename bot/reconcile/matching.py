@@ -142,11 +142,6 @@ class PledgeBook:
         return found
 
 
-def find_duplicate(scope: ProjectScope, reference: str | None) -> Payment | None:
-    """A payment of this project already carrying ``reference`` (compared without spaces)."""
-    return payment_with_reference(scope, reference)
-
-
 def match_credit(
     scope: ProjectScope,
     credit: Credit,
@@ -156,7 +151,7 @@ def match_credit(
     book: PledgeBook | None = None,
 ) -> Match:
     """Rank the open pledges ``credit`` could pay and decide (see the module docstring)."""
-    duplicate = find_duplicate(scope, credit.reference)
+    duplicate = payment_with_reference(scope, credit.reference)
     if duplicate is not None:
         return Match(credit, "duplicate", duplicate=duplicate)
     book = book or PledgeBook(scope, tz)
