@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from bot.engine.when_rules import DAY_MONTH
+
 #: Words and letters that multiply the number before them.
 MULTIPLIERS: dict[str, Decimal] = {
     "": Decimal(1),
@@ -116,7 +118,7 @@ _THOUSANDS = re.compile(
 )
 #: ``07-12-2026``, ``7/12``: a day and month (and year), not a range of amounts.
 _DATE_SHAPE = re.compile(
-    r"(?P<day>\d{1,2})[-/](?P<month>\d{1,2})(?:[-/](?:\d{4}|\d{2}))?(?![\d,.]|\s*(?:k|l|lakhs?|lacs?|cr|crores?|thousand|hazaa?r|hajar)(?![a-z]))",
+    DAY_MONTH + r"(?![\d,.]|\s*(?:k|l|lakhs?|lacs?|cr|crores?|thousand|hazaa?r|hajar)(?![a-z]))",
     re.IGNORECASE,
 )
 

@@ -64,12 +64,6 @@ def _month_end(today: date, months_ahead: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _named_month_end(today: date, month: int) -> date:
-    """The last day of ``month`` (``dec end``): this year's, or next year's once past."""
-    year = today.year if month >= today.month else today.year + 1
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
 def _hour(hour: int, minute: int, meridiem: str | None) -> time:
     if meridiem:
         if not 1 <= hour <= 12:
@@ -93,6 +87,9 @@ def _clock(hour: int, minute: int) -> Any:
     return "clock", _hour(hour, minute, None)
 
 
+#: ``28/11``, ``7-12-2026``: day, month and maybe year (also read by
+#: :func:`bot.engine.amounts.match_amount`, which leaves such a date to these rules).
+DAY_MONTH = r"(?P<day>\d{1,2})[/-](?P<month>\d{1,2})(?:[/-](?P<year>\d{4}|\d{2}))?"
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _ORD = r"(?:st|nd|rd|th)"
 _WD = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
@@ -116,7 +113,7 @@ RULES: list[tuple[re.Pattern[str], str, Build]] = [
         lambda m, t: _day_month(t, int(m[3]), int(m[2]), int(m[1])),
     ),
     (
-        re.compile(r"(\d{1,2})[/-](\d{1,2})(?:[/-](\d{4}|\d{2}))?"),
+        re.compile(DAY_MONTH),
         "day",
         lambda m, t: _day_month(t, int(m[1]), int(m[2]), int(m[3]) if m[3] else None),
     ),
@@ -138,7 +135,8 @@ RULES: list[tuple[re.Pattern[str], str, Build]] = [
     (
         re.compile(rf"(?:{_MONTH}\s*end|end\s+(?:of\s+)?{_MONTH.replace('(', '(?P<m>', 1)})"),
         "day",
-        lambda m, t: _named_month_end(t, MONTHS[m[1] or m["m"]]),
+        # this year's month, or next year's once past
+        lambda m, t: _month_end(t, (MONTHS[m[1] or m["m"]] - t.month) % 12),
     ),
     (re.compile(_NEXT_MONTH_END), "day", lambda m, t: _month_end(t, 1)),
     (re.compile(_MONTH_END), "day", lambda m, t: _month_end(t, 0)),
