@@ -157,7 +157,7 @@ def test_an_amount_too_small_to_be_meant_waits_for_yes(op: Operator, db) -> None
     reply = op.say("pledged 5")
     assert reply.text.splitlines() == [
         "Please check before I save: Anita Sharma – pledged ₹5.",
-        "- ₹5 is very little – did you mean ₹5,000?",
+        "- ₹5 is very little – yes saves ₹5; for ₹5,000, reply no and resend",
         NOTHING_SAVED,
     ]
     assert row_counts(db, op.project.id) == before
@@ -165,7 +165,9 @@ def test_an_amount_too_small_to_be_meant_waits_for_yes(op: Operator, db) -> None
     op.say("pledged 5k")
     assert [p.amount for p in _pledges(db, anita)] == [Decimal("5000.00")]
     paid = op.say("paid 2")  # fits in the open pledge, but still a slip
-    assert paid.text.splitlines()[1] == "- ₹2 is very little – did you mean ₹2,000?"
+    assert paid.text.splitlines()[1] == (
+        "- ₹2 is very little – yes saves ₹2; for ₹2,000, reply no and resend"
+    )
     assert row_counts(db, op.project.id)["payments"] == 0
     op.say("paid 100")  # the floor itself is an amount someone may give
     assert row_counts(db, op.project.id)["payments"] == 1

@@ -34,11 +34,12 @@ from bot.engine.amounts import format_money
 from bot.engine.confirm import hold
 from bot.engine.draft_messages import with_outcome_draft
 from bot.engine.outcome_text import read_back
-from bot.engine.outcomes import log_outcome
+from bot.engine.outcomes import log_outcome, plan_call
 from bot.engine.records import complete_followup
+from bot.engine.report import PLAN
 from bot.engine.risk import Limits, Risk, assess, pledge_id_of
 from bot.engine.timezones import operator_tz
-from bot.engine.wording import day_text
+from bot.engine.wording import day_text, moment_text
 from bot.models import Contact, Followup
 from bot.store import jsonable
 from bot.turn.context import Reply, TurnContext
@@ -190,6 +191,8 @@ def write_outcome(
     followup_id: uuid.UUID | str | None = None,
 ) -> Reply:
     """Write the outcome, say exactly what was recorded, and add the donor's draft."""
+    if args["outcome"] == PLAN:
+        return _write_plan(ctx, contact, args["followup_at"])
     result = log_outcome(
         ctx.scope,
         ctx.user,
@@ -209,3 +212,13 @@ def write_outcome(
     return with_outcome_draft(
         ctx, reply, contact, args["outcome"], pledge=result.pledge, payment=result.payment
     )
+
+
+def _write_plan(ctx: TurnContext, contact: Contact, due_at: datetime) -> Reply:
+    """A planned call (:data:`~bot.engine.report.PLAN`): the follow-up only."""
+    followup = plan_call(
+        ctx.scope, ctx.user, contact, due_at=due_at, now=ctx.now, campaign_id=ctx.state.campaign_id
+    )
+    when = moment_text(due_at, operator_tz(ctx.user, ctx.project))
+    text = f"Reminder set: call {contact.display_name} {when}. No call logged."
+    return Reply(text, None, {"followup_id": str(followup.id)})

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.engine.amounts import format_money
 from bot.engine.records import method_label, method_name, paid_towards
+from bot.engine.report import PLAN
 from bot.engine.wording import day_text, moment_text, plural
 from bot.models import Contact, Followup, Interaction, Payment, Pledge
 from bot.store import ProjectScope
@@ -91,6 +92,8 @@ def read_back(args: dict[str, Any], tz: ZoneInfo) -> str:
     what an outcome's arguments (as :func:`~bot.engine.outcomes.log_outcome` takes them)
     would record — the one wording of a read-back, a held write's question included."""
     outcome = args["outcome"]
+    if outcome == PLAN:
+        return f"a reminder to call {moment_text(args['followup_at'], tz)} (no call logged)"
     parts = [OUTCOME_LABELS[outcome]] if outcome not in ("pledged", "paid", "reschedule") else []
     if outcome == "pledged":
         by = f" by {day_text(args['expected_by'])}" if args.get("expected_by") else ""

@@ -23,6 +23,10 @@ do_not_contact  contact becomes ``do_not_contact``; open follow-ups cancelled
 
 Every outcome completes the contact's follow-ups that were already due and sets
 ``last_contacted_at``. Every write is audited and emits its event.
+
+:func:`plan_call` is not an outcome: a call the operator plans (``remind me to call
+Meera at 5pm``) writes the follow-up and ``next_suggested_at`` only. No interaction is
+logged and nothing is completed, because no call happened.
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ from bot.engine.records import (
 )
 from bot.engine.timezones import operator_tz
 from bot.engine.when import next_working_day
-from bot.models import Contact, Interaction, Payment, Project, User
+from bot.models import Contact, Followup, Interaction, Payment, Project, User
 from bot.models.enums import CHANNELS, OUTCOMES
 from bot.store import ProjectScope
 
@@ -270,6 +274,30 @@ def _payment(
         session_id=d.session_id,
         interaction_id=result.interaction.id,
     )
+
+
+def plan_call(
+    scope: ProjectScope,
+    user: User,
+    contact: Contact,
+    *,
+    due_at: datetime,
+    now: datetime,
+    campaign_id: uuid.UUID | None = None,
+) -> Followup:
+    """A call the operator plans on ``contact`` at ``due_at``: the follow-up, no interaction.
+
+    Raises:
+        OutcomeError: before any write, for a do-not-contact donor or a time gone by.
+    """
+    require_reachable(contact)
+    if due_at <= now:
+        raise OutcomeError("that time has already passed")
+    followup = schedule_followup(
+        scope, user, contact, due_at=due_at, reason="reschedule", now=now, campaign_id=campaign_id
+    )
+    update_contact(scope, user, contact, next_suggested_at=due_at)
+    return followup
 
 
 def reminder_at(expected_by: date | None, now: datetime, tz: ZoneInfo) -> datetime:

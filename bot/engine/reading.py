@@ -83,6 +83,44 @@ _CLAUSES = re.compile(
     r"\s*(?:(?<!\d),|,(?!\d)|[;\n]|\s-\s|\.(?:\s|$)|\b(?:and then|and|then|aur|but|lekin)\b)\s*"
 )
 _WORD = re.compile(r"\S+")
+#: A call the operator means to make, not one that happened: ``remind me to call Meera
+#: at 5pm``, ``will call Ravi at 6``, ``need to follow up with Anita``, ``call Vikram on
+#: monday``, ``kal call karna hai``. ``remind me at 4pm`` or ``follow up next week`` said
+#: of the current contact stay a call's outcome (the donor's call back).
+_CALL = r"(?:call|phone|ring|try|chase|follow\s?-?\s?up|reach\s+out|contact|speak|talk)"
+_PLAN = re.compile(
+    r"\b(?:remind\s+me|reminders?)\s*(?:to|:)\s*" + _CALL + r"\b"
+    r"|\bremind\s+me\s+(?:about|abt|for)\b|\badd\s+(?:a\s+)?(?:follow\s?-?\s?up|reminder|call)\b|\byaad\s+dila|\bschedule\s+(?:a\s+)?call\b|\bset\s+(?:a\s+)?(?:reminder|call)\b"
+    r"|^(?:plan|todo|to\s+do)\b|\bfollow\s?-?\s?up\s+with\b"
+    r"|\b(?:i\s+will|we\s+will|will|shall|gonna|going\s+to|need\s+to|have\s+to|has\s+to"
+    r"|must|should|plan(?:ning)?\s+to|want\s+to|remember\s+to|to)\s+" + _CALL + r"\b"
+    r"|\b(?:call|phone|fone|try)\s+(?:karna\s+(?:hai|he|h|padega)|karni\s+hai|karunga|karungi"
+    r"|karenge|kar\s+(?:lunga|lungi|lenge|dunga|dungi|denge))\b"
+)
+#: ``call Vikram on monday``, ``follow up Ravi 1st dec``: a call to make, when the word
+#: after the verb is a donor's name (words no rule read). ``call her back monday`` said
+#: of the current contact stays the call's outcome.
+_IMPERATIVE = re.compile(
+    r"^(?:pls\s+|please\s+)?(?:call|phone|ring|ping|chase|contact|follow\s?-?\s?up(?:\s+with)?)"
+    r"\s+(\S+)"
+)
+#: Words of a plan around the call and the donor (``I need to``, ``set a reminder``).
+PLAN_WORDS = {
+    *("i", "we", "need", "needs", "have", "has", "must", "should", "gonna", "going", "want"),
+    *("plan", "planning", "remember", "add", "set", "schedule", "put", "todo", "reminder"),
+    *("again", "ring", "ping", "chase", "karunga", "karungi", "karenge", "lunga", "lungi"),
+    *("about", "abt"),
+}
+#: ``Meera ko kal call karna``: a call to make to the donor named before "ko" (after a
+#: day, ``somvar ko call karna``, "ko" only dates the call back).
+_NAMED_KO_CALL = re.compile(r"(\S+)\s+(?:ji\s+)?ko\b.*\b(?:call|phone|fone)\s+karna\b")
+#: Words that make a plan the donor's words (``she asked me to call at 6``, ``he will
+#: call back``, ``bola kal call karna``): then it reports a call.
+_NOT_A_PLAN = re.compile(
+    r"\b(?:asked|asks|told|tells|said|says|wants|wanted|requested|bola|boli|bole|bolo|kaha"
+    r"|kahaa|kehta|kehti|keh|bataya|bataye)\b"
+    r"|\b(?:she|he|they|donor|wo|woh|vo|voh)\s+(?:will|would|is\s+going\s+to|shall)\b"
+)
 _ABBREV = re.compile(r"\b(rs|dr|mr|mrs|ms|no|st|smt|shri)\.\s", re.IGNORECASE)
 
 
@@ -107,6 +145,9 @@ class Reading:
     verbs: set[str] = field(default_factory=set)
     strict: list[str] = field(default_factory=list)
     clauses: list[str] = field(default_factory=list)
+    #: The call back is one the operator plans (``remind me to call Meera at 5``), not
+    #: a time the donor asked for: alone, it is a follow-up and no call is logged.
+    plan: bool = False
 
     @property
     def records_something(self) -> bool:
@@ -136,14 +177,29 @@ def split_clauses(text: str) -> list[str]:
 def read_report(text: str, now: datetime, tz: ZoneInfo) -> Reading:
     """Read ``text`` clause by clause (see the module doc)."""
     reading = Reading()
-    for clause in split_clauses(clean(text)):
+    cleaned = clean(text)
+    for clause in split_clauses(cleaned):
         reading.clauses.append(clause)
         _ClauseReader(reading, clause, now, tz).read()
+    low = cleaned.lower()
+    ko = _NAMED_KO_CALL.search(low)
+    unread = {w for u in reading.unread for w in u.lower().split()}
+    told = _IMPERATIVE.match(low)
+    named = any(m and m[1] in unread for m in (ko, told))
+    reading.plan = bool(_PLAN.search(low) or named) and not _NOT_A_PLAN.search(low)
+    if reading.plan and reading.callback is not None:
+        reading.unread = _without_plan_words(reading.unread)
     if "pledge" in reading.verbs and reading.pledge is None:
         reading.problems.append("how much was pledged? (e.g. pledged 25k)")
     if "paid" in reading.verbs and reading.paid is None:
         reading.problems.append("how much was paid? (e.g. paid 10000 upi)")
     return reading
+
+
+def _without_plan_words(unread: list[str]) -> list[str]:
+    """``["need", "Anita Rao"]`` → ``["Anita Rao"]``; ``["Ping Anita"]`` → ``["Anita"]``."""
+    kept = (" ".join(w for w in run.split() if w.lower() not in PLAN_WORDS) for run in unread)
+    return [run for run in kept if run]
 
 
 @dataclass

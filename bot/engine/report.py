@@ -9,6 +9,8 @@ the report says                     recorded
 ``pledged 25k paid 10k``            interaction ``pledged``; pledge ₹25,000; payment
                                     ₹10,000 towards it; reminder for the rest
 ``spoke, call back fri``            interaction ``reschedule``; follow-up Friday 10:00
+``remind me to call Meera at 5pm``  no interaction (no call happened): follow-up
+                                    today 17:00 on Meera (outcome :data:`PLAN`)
 ``wrong number, pledged 5k``        nothing: the parts contradict each other
 =================================== =================================================
 
@@ -24,6 +26,10 @@ from __future__ import annotations
 from typing import Any
 
 from bot.engine.reading import Reading
+
+#: Not a call's outcome: a call the operator plans. Only its follow-up is written
+#: (:func:`bot.engine.outcomes.plan_call`).
+PLAN = "plan"
 
 #: The outcome recorded when several are said, strongest first.
 PRECEDENCE = (
@@ -86,4 +92,6 @@ def merge(reading: Reading) -> tuple[dict[str, Any] | None, list[str]]:
         )
     if reading.callback is not None:
         args["followup_at"] = reading.callback
+    if said == {"reschedule"} and reading.plan:
+        args["outcome"] = PLAN
     return {k: v for k, v in args.items() if v is not None}, []

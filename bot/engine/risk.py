@@ -167,7 +167,9 @@ def implausible_amount(
     shown = format_money(amount, currency)
     if amount < AMOUNT_FLOOR:
         meant = format_money(amount * 1000, currency)
-        return Risk("amount", f"{shown} is very little – did you mean {meant}?")
+        # Never "did you mean …?": a "yes" to that would save the amount not meant.
+        wording = f"{shown} is very little – yes saves {shown}; for {meant}, reply no and resend"
+        return Risk("amount", wording)
     if outcome == "paid" and _within_open_pledge(scope, contact, amount):
         return None
     if amount > limits.amount_ceiling:
