@@ -270,3 +270,36 @@ def test_a_cheque_not_cleared_is_never_a_payment(world, db, text: str) -> None:
     assert "Recorded" not in reply.text and op.state().pending is None, reply.text
     op.say("yes")
     assert row_counts(db, project.id) == before
+
+
+GPAY_NO_UTR = "Anita Sharma paid you ₹5,000.00"
+
+
+def test_a_message_without_a_utr_sent_again_is_not_recorded_twice(world, db) -> None:
+    """Forwarded twice and confirmed twice, a message with no UTR made two payments."""
+    op, project, _, _, _, anita_pledge, _ = world
+    assert "Anita Sharma" in op.say(GPAY_NO_UTR).text
+    assert op.say("yes").text.startswith("Recorded ₹5,000 from Anita Sharma")
+    before = row_counts(db, project.id)
+    again = op.say(GPAY_NO_UTR)
+    assert again.text == (
+        "Not recorded: Anita Sharma's ₹5,000 payment of Thu 26 Nov is already recorded, and "
+        "this message has no UTR to tell a second payment from the same one sent again. "
+        "If Anita Sharma paid twice: find Anita Sharma, then paid 5000 upi."
+    )
+    assert op.state().pending is None
+    op.say("yes")
+    assert row_counts(db, project.id) == before
+    assert _left(db, anita_pledge) == ("open", Decimal("20000.00"))
+    # Another amount, or the same amount from another payer, is still proposed.
+    assert op.say("Anita Sharma paid you ₹2,000.00").text.startswith("₹2,000 from Anita Sharma")
+    assert op.state().pending is not None
+
+
+def test_the_confirmer_refuses_a_utr_less_credit_recorded_meanwhile(world, db) -> None:
+    op, project, user, anita, *_ = world
+    op.say(GPAY_NO_UTR)
+    payment(db, project, user, anita, "5000", now=op.clock.now(), method="upi")
+    reply = op.say("yes")
+    assert reply.text.startswith("Not recorded: Anita Sharma's ₹5,000 payment of Thu 26 Nov")
+    assert len(rows(db, Payment, Payment.project_id == project.id)) == 1

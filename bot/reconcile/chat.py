@@ -18,10 +18,10 @@ from bot.engine.confirm import hold
 from bot.engine.draft_messages import with_outcome_draft
 from bot.engine.timezones import operator_tz
 from bot.engine.wording import day_text
-from bot.models import Project, User
+from bot.models import Contact, Payment, Project, User
 from bot.reconcile.apply import duplicate_text, record_credit
 from bot.reconcile.credit import Credit
-from bot.reconcile.matching import Candidate, Match, match_credit
+from bot.reconcile.matching import Candidate, Match, match_credit, same_day_payment
 from bot.reconcile.messages import NOT_A_PAYMENT, read_message
 from bot.store import ProjectScope
 from bot.turn.context import Reply, TurnContext
@@ -78,6 +78,9 @@ def propose(
     match = match_credit(scope, credit, tz=tz, today=now.astimezone(tz).date())
     if match.kind == "duplicate" and match.duplicate is not None:
         return f"Not recorded: {duplicate_text(scope, match.duplicate, tz)}."
+    again = same_day_payment(scope, credit, tz=tz, today=now.astimezone(tz).date())
+    if again is not None:
+        return f"Not recorded: {_same_day_text(scope, again, credit, tz)}"
     if match.kind == "none":
         return _no_match(credit)
     payload: dict[str, Any] = {  # the pending question's JSON (see ``hold``)
@@ -101,6 +104,9 @@ def confirm_payment(ctx: TurnContext, payload: dict[str, Any], choice: int | Non
     except (KeyError, IndexError, TypeError, ValueError):
         return Reply("Not recorded: that read-back could not be read back. Forward it again.")
     tz = operator_tz(ctx.user, ctx.project)
+    again = same_day_payment(ctx.scope, credit, tz=tz, today=ctx.now.astimezone(tz).date())
+    if again is not None:  # recorded since the question (the same message answered twice)
+        return Reply(f"Not recorded: {_same_day_text(ctx.scope, again, credit, tz)}")
     done = record_credit(
         ctx.scope,
         ctx.user,
@@ -122,6 +128,19 @@ def confirm_payment(ctx: TurnContext, payload: dict[str, Any], choice: int | Non
         text += f" I'll recognise {known} as {done.contact.display_name} from now on."
     reply = Reply(text, None, {"payment_id": str(done.payment.id)})
     return with_outcome_draft(ctx, reply, done.contact, "paid", payment=done.payment)
+
+
+def _same_day_text(scope: ProjectScope, payment: Payment, credit: Credit, tz: Any) -> str:
+    """Why a credit without a UTR is not recorded again, and how to record a second one."""
+    contact = scope.get(Contact, payment.contact_id)
+    who = contact.display_name if contact else "that donor"
+    amount = f"{credit.amount:f}".removesuffix(".00")
+    return (
+        f"{who}'s {format_money(payment.amount)} payment of {day_text(payment.paid_at, tz)} "
+        "is already recorded, and this message has no UTR to tell a second payment from "
+        f"the same one sent again. If {who} paid twice: find {who}, then paid {amount} "
+        f"{credit.method}."
+    )
 
 
 def _question(match: Match) -> str:

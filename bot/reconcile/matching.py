@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -160,6 +160,43 @@ def match_credit(
         key=lambda c: (-c.score, c.entry.pledge.pledged_at, str(c.entry.pledge.id)),
     )
     return Match(credit, _decide(candidates), candidates[:MAX_CHOICES])
+
+
+def same_day_payment(
+    scope: ProjectScope, credit: Credit, *, tz: ZoneInfo, today: date
+) -> Payment | None:
+    """A payment already recorded that a credit without a UTR may be again.
+
+    The same amount, on the credit's day, from a donor the credit names (a remembered VPA
+    or bank spelling, or the name in full). A forwarded message without a UTR cannot
+    tell a second payment from the same one forwarded twice, so it is never recorded
+    twice on a guess. ``None`` when the credit has a UTR (that check is exact) or names
+    nobody.
+    """
+    if credit.reference is not None:
+        return None
+    day = credit.on or today
+    start = datetime.combine(day, time(), tzinfo=tz)
+    rows = scope.session.execute(
+        select(Payment, Contact)
+        .join(Contact, Contact.id == Payment.contact_id)
+        .where(
+            Payment.project_id == scope.project_id,
+            Payment.status == "confirmed",
+            Payment.amount == credit.amount,
+            Payment.paid_at >= start,
+            Payment.paid_at < start + timedelta(days=1),
+        )
+        .order_by(Payment.paid_at)
+    ).all()
+    if not rows:
+        return None
+    known = _known_donors(scope, credit)
+    words = names.tokens(credit.payer_name) + names.vpa_tokens(credit.payer_vpa)
+    for payment, contact in rows:
+        if contact.id in known or names.fit(words, contact.display_name) == names.STRONG:
+            return payment
+    return None
 
 
 def _decide(candidates: list[Candidate]) -> str:
