@@ -17,6 +17,8 @@ import pytest
 
 from bot.engine.amounts import find_amounts, match_amount
 from bot.engine.grammar import parse_command
+from bot.engine.reading import read_report
+from bot.engine.report import merge
 
 NOW = datetime(2026, 11, 26, 4, 30, tzinfo=UTC)  # Thursday 26 Nov 2026, 10:00 IST
 IST = ZoneInfo("Asia/Kolkata")
@@ -55,6 +57,11 @@ def ist(day: int, hour: int, month: int = 11) -> datetime:
         ("switched of", {"outcome": "no_response"}),
         ("out of coverage area", {"outcome": "no_response"}),
         ("koi jawab nahi", {"outcome": "no_response"}),
+        ("switch off aa raha hai", {"outcome": "no_response"}),
+        (
+            "payed 5k cash",
+            {"outcome": "paid", "amount": Decimal(5000), "method": "cash", "method_name": "cash"},
+        ),
         ("number busy aa raha hai", {"outcome": "no_response"}),
         ("busy in a meeting", {"outcome": "no_response", "summary": "in a meeting"}),
         ("not intrested", {"outcome": "declined"}),
@@ -130,3 +137,33 @@ def test_a_date_is_not_a_range_of_amounts() -> None:
     assert match_amount("7/12") is None
     with pytest.raises(ValueError, match="range"):
         match_amount("25-30k")
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "args"),
+    [
+        # a slip in the verb after a donor's name (read back, like every free text)
+        ("meera iyer pledgd 8k", "meera iyer", {"outcome": "pledged", "amount": Decimal(8000)}),
+        ("Ravi Kumar recieved 5k", "Ravi Kumar", {"outcome": "paid", "amount": Decimal(5000)}),
+        ("Vikram declned", "Vikram", {"outcome": "declined"}),
+        (
+            "Ravi Kumar payed 5k cash",
+            "Ravi Kumar",
+            {"outcome": "paid", "amount": Decimal(5000), "method": "cash", "method_name": "cash"},
+        ),
+        # Hinglish "said" before the report, as "said" is in English
+        (
+            "Vikram ji ne bola 2 lakh denge dec end tak",
+            "Vikram",
+            {"outcome": "pledged", "amount": Decimal(200000), "expected_by": date(2026, 12, 31)},
+        ),
+        ("Meera ne kaha 25k denge", "Meera", {"outcome": "pledged", "amount": Decimal(25000)}),
+        ("Ravi bola dobara call mat karna", "Ravi", {"outcome": "do_not_contact"}),
+    ],
+)
+def test_a_report_naming_a_donor_reads_past_slips_and_said(
+    text: str, name: str, args: dict[str, Any]
+) -> None:
+    reading = read_report(text, NOW, IST)
+    assert [u.removesuffix(" ji") for u in reading.unread] == [name]
+    assert merge(reading) == (args, [])

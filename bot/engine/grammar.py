@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.engine.amounts import match_amount
-from bot.engine.normalise import clean, fold, is_question
+from bot.engine.normalise import clean, fold, is_question, one_slip
 from bot.engine.reading import PHRASES, read_report
 from bot.engine.report import merge
 from bot.engine.vocabulary import OUTCOME_WORDS, SIMPLE
@@ -108,23 +108,6 @@ NOT_TYPOS = {
 }
 
 
-def _one_slip(word: str, keyword: str) -> bool:
-    """One letter changed, added, dropped, or two neighbours swapped."""
-    if word == keyword or abs(len(word) - len(keyword)) > 1:
-        return False
-    if len(word) == len(keyword):
-        diff = [i for i, (a, b) in enumerate(zip(word, keyword, strict=True)) if a != b]
-        swapped = (
-            len(diff) == 2
-            and diff[1] == diff[0] + 1
-            and word[diff[0]] == keyword[diff[1]]
-            and word[diff[1]] == keyword[diff[0]]
-        )
-        return len(diff) == 1 or swapped
-    short, long = sorted((word, keyword), key=len)
-    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
-
-
 def _fix_typo(text: str, original: str) -> tuple[str, str]:
     """Replace a misspelt first word (in both spellings of the message) with its keyword."""
     match = re.match(r"[a-z]+", text)
@@ -132,7 +115,7 @@ def _fix_typo(text: str, original: str) -> tuple[str, str]:
     vocabulary = _vocabulary()
     if len(first) < 4 or first in vocabulary or first in NOT_TYPOS:
         return text, original
-    matches = sorted((abs(len(w) - len(first)), w) for w in vocabulary if _one_slip(first, w))
+    matches = sorted((abs(len(w) - len(first)), w) for w in vocabulary if one_slip(first, w))
     if not matches or (len(matches) > 1 and matches[0][0] == matches[1][0]):
         return text, original  # no keyword, or two equally close ones: do not guess
     keyword = matches[0][1]
@@ -248,7 +231,7 @@ def _slipped_outcome(text: str) -> str | None:
         for phrase in phrases
         if len(phrase.split()) == len(words) > 1
         and all(
-            w == p or (len(p) >= 5 and _one_slip(w, p))
+            w == p or (len(p) >= 5 and one_slip(w, p))
             for w, p in zip(words, phrase.split(), strict=True)
         )
     }

@@ -156,3 +156,20 @@ def is_question(text: str) -> bool:
     """A question to the bot ("what is my target?", "kitna hua?"), never a report."""
     bare = "".join(ch for ch in (text or "") if not _symbol(ch)).strip()
     return bare.endswith("?") or bool(_QUESTION_START.match(bare))
+
+
+def one_slip(word: str, keyword: str) -> bool:
+    """One letter changed, added, dropped, or two neighbours swapped."""
+    if word == keyword or abs(len(word) - len(keyword)) > 1:
+        return False
+    if len(word) == len(keyword):
+        diff = [i for i, (a, b) in enumerate(zip(word, keyword, strict=True)) if a != b]
+        swapped = (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and word[diff[0]] == keyword[diff[1]]
+            and word[diff[1]] == keyword[diff[0]]
+        )
+        return len(diff) == 1 or swapped
+    short, long = sorted((word, keyword), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))

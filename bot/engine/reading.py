@@ -23,7 +23,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.engine.amounts import AmountError, format_money, match_amount
-from bot.engine.normalise import clean
+from bot.engine.normalise import clean, one_slip
 from bot.engine.vocabulary import (
     CALLBACK_WORDS,
     FILLERS,
@@ -53,6 +53,13 @@ def _table() -> dict[str, tuple[str, str]]:
 
 
 PHRASES = _table()
+#: One-word verbs and outcomes long enough that a slip in them is still them
+#: (``pledgd``, ``recieved``, ``declned``): read as a soft phrase, so read back.
+_SLIPPABLE = {
+    p: kind
+    for p, kind in PHRASES.items()
+    if len(p) >= 6 and " " not in p and kind[0] in ("outcome", "pledge", "paid")
+}
 _PHRASE_RE = re.compile(
     "(?:" + "|".join(re.escape(p) for p in sorted(PHRASES, key=len, reverse=True)) + r")(?![\w/])"
 )
@@ -196,6 +203,15 @@ def read_report(text: str, now: datetime, tz: ZoneInfo) -> Reading:
     return reading
 
 
+def _slipped(token: str) -> str | None:
+    """The phrase of :data:`_SLIPPABLE` that ``token`` is a slip of, if they all mean one
+    thing (``pledgd`` is a slip of both "pledge" and "pledged")."""
+    if len(token) < 5 or not token.isalpha() or token in PHRASES:
+        return None
+    found = {PHRASES[p]: p for p in _SLIPPABLE if one_slip(token, p)}
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
 def _without_plan_words(unread: list[str]) -> list[str]:
     """``["need", "Anita Rao"]`` → ``["Anita Rao"]``; ``["Ping Anita"]`` → ``["Anita"]``."""
     kept = (" ".join(w for w in run.split() if w.lower() not in PLAN_WORDS) for run in unread)
@@ -268,11 +284,24 @@ class _ClauseReader:
         token = word[0].strip(".,!:-()'\"")
         if token == "since":  # "since morning": a time in the past, not one to act on
             return self._past(low, word.end())
+        slip = _slipped(token)
         if not token or token in FILLERS:
             self._flush()
+        elif slip is not None:
+            self._flush()
+            self._slip(slip, token)
         else:
             self.run.append(shown[word.start() : word.end()].strip(".,!:;"))
         return word.end()
+
+    def _slip(self, phrase: str, typed: str) -> None:
+        """A verb typed with a slip after a name (``Meera pledgd 8k``): read, never strict."""
+        kind, value = PHRASES[phrase]
+        self.reading.soft.append(typed)
+        if kind == "outcome":
+            self.reading.outcomes.append(value)
+        else:
+            self._verb(kind, strict=False)
 
     def _past(self, low: str, pos: int) -> int:
         self._flush()

@@ -214,6 +214,7 @@ PLEDGE_WORDS = (
 #: Verbs of money received.
 PAID_WORDS = (
     "paid",
+    "payed",
     "received",
     "got",
     "payment",
@@ -459,6 +460,15 @@ FILLERS = frozenset(
         "says",
         "told",
         "asked",
+        # the same in Hinglish ("Vikram ji ne bola 2 lakh denge", "unhone kaha kal call karo")
+        "bola",
+        "boli",
+        "bole",
+        "kaha",
+        "bataya",
+        "aa",
+        "karunga",
+        "karungi",
         "ja",
         "raha",
         "rahi",
