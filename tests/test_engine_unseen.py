@@ -58,6 +58,7 @@ def ist(day: int, hour: int, month: int = 11) -> datetime:
         ("out of coverage area", {"outcome": "no_response"}),
         ("koi jawab nahi", {"outcome": "no_response"}),
         ("switch off aa raha hai", {"outcome": "no_response"}),
+        ("call not connecting", {"outcome": "no_response"}),
         (
             "payed 5k cash",
             {"outcome": "paid", "amount": Decimal(5000), "method": "cash", "method_name": "cash"},
@@ -159,11 +160,28 @@ def test_a_date_is_not_a_range_of_amounts() -> None:
         ),
         ("Meera ne kaha 25k denge", "Meera", {"outcome": "pledged", "amount": Decimal(25000)}),
         ("Ravi bola dobara call mat karna", "Ravi", {"outcome": "do_not_contact"}),
+        ("Ravi bol raha tha sochke batayega", "Ravi", {"outcome": "spoke"}),
+        (
+            "Vikram Singh ne 50k ka vaada kiya, 15 tarikh tak",
+            "Vikram Singh",
+            {"outcome": "pledged", "amount": Decimal(50000), "expected_by": date(2026, 12, 15)},
+        ),
+        # "will send" and "will do" date or make a pledge, as "will pay" does
+        (
+            "Talked to Meera Iyer. She pledged 15k, will send by Monday",
+            "Meera Iyer",
+            {"outcome": "pledged", "amount": Decimal(15000), "expected_by": date(2026, 11, 30)},
+        ),
+        (
+            "okay so just spoke to her and she said she'll do 25,000 by the 5th",
+            None,
+            {"outcome": "pledged", "amount": Decimal(25000), "expected_by": date(2026, 12, 5)},
+        ),
     ],
 )
 def test_a_report_naming_a_donor_reads_past_slips_and_said(
-    text: str, name: str, args: dict[str, Any]
+    text: str, name: str | None, args: dict[str, Any]
 ) -> None:
     reading = read_report(text, NOW, IST)
-    assert [u.removesuffix(" ji") for u in reading.unread] == [name]
+    assert [u.removesuffix(" ji") for u in reading.unread] == ([name] if name else [])
     assert merge(reading) == (args, [])
