@@ -63,6 +63,33 @@ def test_log_outcome_validates_before_writing(op: Operator, db) -> None:
     assert row_counts(db, op.project.id) == before
 
 
+def test_snooze_by_a_length_of_time_postpones_from_the_follow_ups_own_time(
+    op: Operator, db
+) -> None:
+    """``snooze 1 2h`` on a follow-up due at 3 PM moved it to noon (two hours from now)."""
+    now = op.clock.now()  # Thu 26 Nov 10:00 in Kolkata
+    contact = make_contact(db, op.project, "Meera Iyer")
+    with db.session() as session:
+        followup = ProjectScope(session, op.project.id).insert(
+            Followup(
+                contact_id=contact.id,
+                due_at=now + timedelta(hours=5),
+                status="scheduled",
+                reason="reschedule",
+                assigned_to_user_id=op.user.id,
+            )
+        )
+    op.say("due")
+    assert op.say("snooze 1 2h").text == "Follow-up with Meera Iyer moved to Thu 26 Nov 5:00 PM."
+    assert op.say("snooze 1 aadhe ghante baad").text.endswith("Thu 26 Nov 5:30 PM.")
+    # A moment is that moment, earlier or not.
+    assert op.say("snooze 1 1pm").text == "Follow-up with Meera Iyer moved to Thu 26 Nov 1:00 PM."
+    assert op.say("snooze 1 tomorrow").text.endswith("Fri 27 Nov 10:00 AM.")
+    with db.session() as session:
+        moved = session.get(Followup, followup.id)
+        assert moved is not None and moved.due_at == now + timedelta(hours=24)
+
+
 def test_due_and_nudge_replies(op: Operator, db) -> None:
     now = op.clock.now()
     contacts = [

@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.engine.risk import Limits
 from bot.models import Contact, Followup, Interaction, Payment, Pledge
 from bot.store import ProjectScope
+from bot.turn.router import CORRECTION_HINT
 from memory.loading import embedder_for
 from tests import memory_support
 from tests.engine_support import Operator, row_counts
@@ -28,6 +29,13 @@ NOTHING_SAVED = "Reply yes to save, no to cancel."
 def op(runtime, db) -> Operator:
     project = make_project(db)
     return Operator(runtime, project, make_user(db, project, "Priya Nair"))
+
+
+def make_contact_named(db, op: Operator, name: str) -> Contact:
+    with db.session() as session:
+        found = ProjectScope(session, op.project.id).first(Contact, Contact.display_name == name)
+        assert found is not None
+        return found
 
 
 def _pledges(db, contact: Contact) -> list[Pledge]:
@@ -252,6 +260,58 @@ def test_a_restated_pledge_updates_the_open_one(op: Operator, db) -> None:
         ("send_payment_link", datetime(2026, 11, 27, 4, 30, tzinfo=UTC))
     ]
     assert "0 pledges ₹0" in op.say("stats").text  # nothing new pledged today
+
+
+def test_updating_the_open_pledge_keeps_the_payment_said_with_it(op: Operator, db) -> None:
+    """ "pledged 20k, paid 10k neft" answered 1 (update the open pledge) dropped the payment."""
+    meera = make_contact(db, op.project, "Meera Iyer")
+    with db.session() as session:
+        ProjectScope(session, op.project.id).insert(
+            Pledge(
+                contact_id=meera.id,
+                amount=Decimal(20000),
+                pledged_at=op.clock.now() - timedelta(days=3),
+            )
+        )
+    op.say("find meera")
+    assert "1. Update the open pledge" in op.say("pledged 20k, paid 10k neft").text
+    reply = op.say("1")
+    assert "open pledge updated to ₹20,000" in reply.text
+    assert "payment ₹10,000 by NEFT – ₹10,000 of ₹20,000 still due" in reply.text
+    [pledge] = _pledges(db, meera)
+    with db.session() as session:
+        payments = session.scalars(select(Payment)).all()
+    assert [(p.amount, p.method, p.pledge_id) for p in payments] == [
+        (Decimal("10000.00"), "bank", pledge.id)
+    ]
+
+
+@pytest.mark.parametrize(
+    "correction",
+    ["sorry, 20k not 25k", "change Meera's pledge to 30k", "make it by 10th instead"],
+)
+def test_a_correction_changes_nothing_and_says_how_to_correct(
+    op: Operator, db, correction: str
+) -> None:
+    make_contact(db, op.project, "Meera Iyer")
+    op.say("find meera")
+    op.say("pledged 25k by fri")
+    before = row_counts(db, op.project.id)
+    reply = op.say(correction)
+    assert reply.text.splitlines()[-1] == CORRECTION_HINT
+    assert row_counts(db, op.project.id) == before
+    assert op.say("undo").text.startswith("Undone: 1 interaction, 1 pledge, 1 follow-up")
+    assert [p.amount for p in _pledges(db, make_contact_named(db, op, "Meera Iyer"))] == []
+
+
+def test_a_report_that_is_read_gets_no_correction_hint(op: Operator, db) -> None:
+    make_contact(db, op.project, "Meera Iyer")
+    op.say("find meera")
+    reply = op.say("wrong number")  # a correction's word, in a report that is read
+    assert (
+        reply.text.startswith("Logged Meera Iyer: wrong number")
+        and CORRECTION_HINT not in reply.text
+    )
 
 
 # -- the stale-contact rule ---------------------------------------------------------------

@@ -90,6 +90,8 @@ def _nudge(ctx: TurnContext, command: Command) -> Reply:
         return Reply(f"Done: follow-up with {name} closed.", None)
     if command.name in ("nudge_snooze", "nudge_skip"):
         until = command.args.get("until") or next_working_day(ctx.now, tz)
+        if command.args.get("delay"):  # "snooze 2 2h": two hours after it was due
+            until = max(followup.due_at, ctx.now) + command.args["delay"]
         ctx.scope.update(followup, due_at=until, status="scheduled")
         ctx.scope.emit(
             "followup.scheduled",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -150,6 +150,10 @@ def _simple(text: str, original: str, now: datetime, tz: ZoneInfo) -> Command | 
     return None
 
 
+#: How far apart a snooze's words are read twice to tell a length of time from a moment.
+_PROBE = timedelta(minutes=37)
+
+
 def _nudge(text: str, original: str, now: datetime, tz: ZoneInfo) -> Command | None:
     match = re.fullmatch(r"(done|skip|snooze)\s+(?:#\s*|no\.?\s*)?(\d{1,2})(?:\s+(.+))?", text)
     flipped = re.fullmatch(r"#?(\d{1,2})\s+(done|skip)", text)  # "2 done"
@@ -163,9 +167,14 @@ def _nudge(text: str, original: str, now: datetime, tz: ZoneInfo) -> Command | N
     if verb == "snooze":
         try:
             until = parse_moment(rest or "1h", now, tz)
+            # A length of time ("2h", "aadhe ghante baad") reads the same from any moment:
+            # it postpones from the follow-up's own time, not from now.
+            later = now + _PROBE
+            relative = parse_moment(rest or "1h", later, tz) - later == until - now
         except WhenError as exc:
             return _invalid(str(exc), "snooze 2 2h · snooze 2 tomorrow")
-        return Command("nudge_snooze", {"index": index, "until": until})
+        delay = until - now if relative else None
+        return Command("nudge_snooze", {"index": index, "until": until, "delay": delay})
     if rest:
         return None
     return Command(f"nudge_{verb}", {"index": index})

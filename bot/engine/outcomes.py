@@ -220,6 +220,8 @@ def _apply(
             now=now,
             **links,
         )
+        if d.received is not None:  # "pledged 20k, paid 10k neft" updating the open pledge
+            result.payment = _payment(scope, user, contact, now, d, d.received, result)
         due_at, reason = None, None
     elif outcome == "pledged" and d.amount is not None:
         result.pledge = record_pledge(

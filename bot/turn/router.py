@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.engine.commands import Command, did_you_mean, execute, parse_command, settle_pending
 from bot.engine.free_text import answer_report, note_names_someone
 from bot.engine.timezones import operator_tz
@@ -18,6 +20,14 @@ REFUSED_FROM_SIMULATOR = (
     "The simulator cannot ask for a dashboard link. Send `admin login` from your own "
     "WhatsApp, or sign in at /admin/ with your password."
 )
+
+
+#: Words of a message that corrects an entry already saved.
+_CORRECTION = re.compile(
+    r"\b(?:sorry|actually|correction|correct|instead|change|changed|edit|wrong|oops|galti|typo"
+    r"|i\s+mean|meant|make\s+it|increased?|reduced?|not\s+[₹\d])"
+)
+CORRECTION_HINT = "To correct the last entry: send undo, then send it again."
 
 
 def route(ctx: TurnContext) -> Answer:
@@ -69,12 +79,21 @@ def _answer(ctx: TurnContext) -> Answer:
     # what they cannot read.
     report = answer_report(ctx)
     if report is not None:
-        return report
+        return _correction_hint(ctx, report)
     if ctx.runtime.settings.anthropic_api_key:
         return _model(ctx)
     if command is not None:
-        return execute(ctx, command)
-    return did_you_mean(ctx.text)
+        return _correction_hint(ctx, execute(ctx, command))
+    return _correction_hint(ctx, did_you_mean(ctx.text))
+
+
+def _correction_hint(ctx: TurnContext, reply: Reply) -> Reply:
+    """A refused message that corrects an entry ("sorry, 20k not 25k", "make it the 10th")
+    changes nothing; the reply says how to correct it."""
+    refused = reply.meta.get("refused") or reply.meta.get("engine") in ("invalid", "did_you_mean")
+    if refused and _CORRECTION.search(ctx.text.lower()):
+        reply.text += f"\n{CORRECTION_HINT}"
+    return reply
 
 
 def _note_is_a_name(ctx: TurnContext, command: Command) -> bool:
