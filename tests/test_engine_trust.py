@@ -31,13 +31,6 @@ def op(runtime, db) -> Operator:
     return Operator(runtime, project, make_user(db, project, "Priya Nair"))
 
 
-def make_contact_named(db, op: Operator, name: str) -> Contact:
-    with db.session() as session:
-        found = ProjectScope(session, op.project.id).first(Contact, Contact.display_name == name)
-        assert found is not None
-        return found
-
-
 def _pledges(db, contact: Contact) -> list[Pledge]:
     with db.session() as session:
         stmt = select(Pledge).where(Pledge.contact_id == contact.id).order_by(Pledge.pledged_at)
@@ -284,24 +277,6 @@ def test_updating_the_open_pledge_keeps_the_payment_said_with_it(op: Operator, d
     assert [(p.amount, p.method, p.pledge_id) for p in payments] == [
         (Decimal("10000.00"), "bank", pledge.id)
     ]
-
-
-@pytest.mark.parametrize(
-    "correction",
-    ["sorry, 20k not 25k", "change Meera's pledge to 30k", "make it by 10th instead"],
-)
-def test_a_correction_changes_nothing_and_says_how_to_correct(
-    op: Operator, db, correction: str
-) -> None:
-    make_contact(db, op.project, "Meera Iyer")
-    op.say("find meera")
-    op.say("pledged 25k by fri")
-    before = row_counts(db, op.project.id)
-    reply = op.say(correction)
-    assert reply.text.splitlines()[-1] == CORRECTION_HINT
-    assert row_counts(db, op.project.id) == before
-    assert op.say("undo").text.startswith("Undone: 1 interaction, 1 pledge, 1 follow-up")
-    assert [p.amount for p in _pledges(db, make_contact_named(db, op, "Meera Iyer"))] == []
 
 
 def test_a_report_that_is_read_gets_no_correction_hint(op: Operator, db) -> None:

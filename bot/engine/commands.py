@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.engine import confirmers, free_text
+from bot.engine import confirmers, corrections, free_text
 from bot.engine import session_commands as sc
 from bot.engine.confirm import Confirmer, answer_pending
 from bot.engine.grammar import Command, parse_command
@@ -145,6 +145,7 @@ def settle_pending(ctx: TurnContext) -> tuple[Reply | None, str]:
 CONFIRMERS: dict[str, Confirmer] = {
     PAYMENT_MATCH: confirm_payment,
     free_text.KIND: free_text.confirm_report,
+    corrections.KIND: corrections.confirm_correction,
     **confirmers.CONFIRMERS,
 }
 

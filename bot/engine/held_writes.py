@@ -43,7 +43,7 @@ from bot.engine.wording import day_text, moment_text
 from bot.models import Contact, Followup
 from bot.store import jsonable
 from bot.turn.context import Reply, TurnContext
-from bot.turn.state import SessionState
+from bot.turn.state import LastEntry, SessionState
 
 #: How the JSON payload's values become Python again.
 _ARG_TYPES: dict[str, Callable[[str], Any]] = {
@@ -206,6 +206,14 @@ def write_outcome(
     followup = ctx.scope.get(Followup, followup_id) if followup_id else None
     if followup is not None:
         complete_followup(ctx.scope, ctx.user, followup, now=ctx.now)
+    ctx.state.last_entry = LastEntry(
+        contact_id=contact.id,
+        args=dump_args(args),
+        turn_id=ctx.message.id,
+        at=ctx.now,
+        followup_id=followup.id if followup is not None else None,
+        revise_pledge_id=revise_pledge_id,
+    )
     more = followup is None and args["outcome"] != "reschedule"
     text = result.summary_text + (" Send next for the next contact." if more else "")
     reply = Reply(text, None, {"interaction_id": str(result.interaction.id)})

@@ -297,6 +297,35 @@ def undo_last_turn(scope: ProjectScope, user: User, now: datetime) -> str:
         return "Nothing to undo."
     if now - _turn_time(scope, rows) > UNDO_WINDOW:
         return "Your last change is more than 30 minutes old; ask an admin to correct it."
+    return describe_reverted(_revert_as_undo(scope, rows, now))
+
+
+def last_turn_id(scope: ProjectScope, user: User) -> uuid.UUID | None:
+    """The message of the operator's last turn that ``undo`` would revert, if any."""
+    rows = _last_turn(scope, user)
+    return rows[0].turn_id if rows else None
+
+
+def revert_turn_for_correction(
+    scope: ProjectScope, user: User, turn_id: uuid.UUID, now: datetime
+) -> None:
+    """Revert the operator's last turn, which must be ``turn_id`` (a correction replaces
+    what it wrote). The reverting rows are tagged as an undo's; the correction's own new
+    writes are not, so a later ``undo`` removes the corrected entry.
+
+    Raises:
+        UndoError: the last turn is another one now, or too old.
+    """
+    rows = _last_turn(scope, user)
+    if not rows or rows[0].turn_id != turn_id:
+        raise UndoError("the last entry changed since I asked; nothing corrected")
+    if now - _turn_time(scope, rows) > UNDO_WINDOW:
+        raise UndoError("the last entry is more than 30 minutes old; ask an admin to correct it")
+    _revert_as_undo(scope, rows, now)
+
+
+def _revert_as_undo(scope: ProjectScope, rows: list[AuditLog], now: datetime) -> list[AuditLog]:
+    """Revert ``rows`` and tag this turn's writes so far as the undo of their turn."""
     revert_rows(scope, rows, now)
     marker = f"undo:{rows[0].turn_id}"
     own_rows: Iterable[AuditLog] = (
@@ -312,4 +341,4 @@ def undo_last_turn(scope: ProjectScope, user: User, now: datetime) -> str:
     )
     for own in own_rows:
         own.idempotency_key = marker
-    return describe_reverted(rows)
+    return rows

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from bot.engine.commands import Command, did_you_mean, execute, parse_command, settle_pending
+from bot.engine.corrections import CORRECTION, answer_correction
 from bot.engine.free_text import answer_report, note_names_someone
 from bot.engine.timezones import operator_tz
 from bot.reconcile.chat import answer_forwarded
@@ -22,11 +21,6 @@ REFUSED_FROM_SIMULATOR = (
 )
 
 
-#: Words of a message that corrects an entry already saved.
-_CORRECTION = re.compile(
-    r"\b(?:sorry|actually|correction|correct|instead|change|changed|edit|wrong|oops|galti|typo"
-    r"|i\s+mean|meant|make\s+it|increased?|reduced?|not\s+[₹\d])"
-)
 CORRECTION_HINT = "To correct the last entry: send undo, then send it again."
 
 
@@ -78,6 +72,11 @@ def _answer(ctx: TurnContext) -> Answer:
     # A report in a sentence is read by rules first (zero tokens); the model takes only
     # what they cannot read.
     report = answer_report(ctx)
+    if report is not None and not report.meta.get("refused"):
+        return report
+    correction = answer_correction(ctx)  # "sorry, 20k not 25k": read back against the last entry
+    if correction is not None:
+        return correction
     if report is not None:
         return _correction_hint(ctx, report)
     if ctx.runtime.settings.anthropic_api_key:
@@ -91,7 +90,7 @@ def _correction_hint(ctx: TurnContext, reply: Reply) -> Reply:
     """A refused message that corrects an entry ("sorry, 20k not 25k", "make it the 10th")
     changes nothing; the reply says how to correct it."""
     refused = reply.meta.get("refused") or reply.meta.get("engine") in ("invalid", "did_you_mean")
-    if refused and _CORRECTION.search(ctx.text.lower()):
+    if refused and CORRECTION.search(ctx.text.lower()):
         reply.text += f"\n{CORRECTION_HINT}"
     return reply
 

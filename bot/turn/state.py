@@ -33,6 +33,19 @@ class PendingConfirmation(BaseModel):
     asked_in: uuid.UUID | None = None
 
 
+class LastEntry(BaseModel):
+    """The outcome the operator's last write recorded, so "sorry, 20k not 25k" can
+    correct it (:mod:`bot.engine.corrections`). ``turn_id`` is the message that wrote it:
+    a correction applies only while that is still the operator's last turn."""
+
+    contact_id: uuid.UUID
+    args: dict[str, Any] = Field(default_factory=dict)
+    turn_id: uuid.UUID
+    at: datetime
+    followup_id: uuid.UUID | None = None
+    revise_pledge_id: uuid.UUID | None = None
+
+
 class SessionState(BaseModel):
     """What the bot remembers between an operator's messages in one session."""
 
@@ -56,6 +69,8 @@ class SessionState(BaseModel):
     #: Follow-ups of the last ``due`` list not shown yet (``more`` shows the next page).
     more_followup_ids: list[uuid.UUID] = Field(default_factory=list)
     last_turn_id: uuid.UUID | None = None
+    #: The outcome the last write recorded (what a correction corrects).
+    last_entry: LastEntry | None = None
 
     def select_contact(self, contact_id: uuid.UUID, now: datetime) -> None:
         """Make ``contact_id`` the current contact, chosen at ``now``."""

@@ -1,0 +1,166 @@
+"""Correcting the last entry: read back against it, replaced whole on ``yes``, undoable.
+
+"sorry, 20k not 25k" after a pledge left the ₹25,000 pledge in place (the message was
+refused). Now a correction that says only new values (amount, date, method, reference,
+or another donor) is read back against the operator's last entry, and ``yes`` reverts
+that entry's turn and writes the corrected one. Run on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from bot.models import Contact, Followup, Interaction, Payment, Pledge
+from bot.store import ProjectScope
+from bot.turn.router import CORRECTION_HINT
+from tests.engine_support import Operator, row_counts
+from tests.factories import make_contact, make_project, make_user
+
+NOTHING_SAVED = "Reply yes to save, no to cancel."
+
+
+@pytest.fixture
+def op(runtime, db) -> Operator:
+    project = make_project(db)
+    operator = Operator(runtime, project, make_user(db, project, "Priya Nair"))
+    for name in ("Meera Iyer", "Ravi Kumar", "Vikram Singh"):
+        make_contact(db, project, name)
+    return operator
+
+
+def _records(db, op: Operator) -> dict[str, list[tuple]]:
+    with db.session() as session:
+        scope = ProjectScope(session, op.project.id)
+        names = {c.id: c.display_name for c in scope.all(Contact)}
+        return {
+            "interactions": [(names[i.contact_id], i.outcome) for i in scope.all(Interaction)],
+            "pledges": [(names[p.contact_id], p.amount, p.expected_by) for p in scope.all(Pledge)],
+            "payments": [
+                (names[p.contact_id], p.amount, p.method, p.reference) for p in scope.all(Payment)
+            ],
+            "followups": [names[f.contact_id] for f in scope.all(Followup)],
+        }
+
+
+def test_a_pledge_amount_is_corrected_on_yes_and_undo_removes_it(op: Operator, db) -> None:
+    op.say("find meera")
+    op.say("pledged 25k by fri")
+    before = row_counts(db, op.project.id)
+    asked = op.say("sorry, 20k not 25k")
+    assert asked.text.splitlines() == [
+        "Correct the last entry: Meera Iyer – pledged ₹25,000 by Fri 27 Nov",
+        "→ Meera Iyer – pledged ₹20,000 by Fri 27 Nov?",
+        NOTHING_SAVED,
+    ]
+    assert row_counts(db, op.project.id) == before
+    assert op.say("yes").text.startswith(
+        "Corrected. Logged Meera Iyer: pledged; pledge ₹20,000, expected by Fri 27 Nov"
+    )
+    assert _records(db, op) == {
+        "interactions": [("Meera Iyer", "pledged")],
+        "pledges": [("Meera Iyer", Decimal("20000.00"), date(2026, 11, 27))],
+        "payments": [],
+        "followups": ["Meera Iyer"],
+    }
+    assert op.say("undo").text.startswith("Undone: 1 interaction, 1 pledge, 1 follow-up")
+    assert _records(db, op) == {"interactions": [], "pledges": [], "payments": [], "followups": []}
+
+
+@pytest.mark.parametrize(
+    ("first", "correction", "after"),
+    [
+        (
+            "pledged 40k by fri",
+            "change the date of Meera's pledge to 15 Dec",
+            {"pledges": [("Meera Iyer", Decimal("40000.00"), date(2026, 12, 15))]},
+        ),
+        (
+            "pledged 25k",
+            "make it by 10th instead",
+            {"pledges": [("Meera Iyer", Decimal("25000.00"), date(2026, 12, 10))]},
+        ),
+        (
+            "paid 10k upi",
+            "actually it was cash not upi",
+            {"payments": [("Meera Iyer", Decimal("10000.00"), "cash", None)]},
+        ),
+        (
+            "paid 8k upi",
+            "add ref 633012341234 to that payment",
+            {"payments": [("Meera Iyer", Decimal("8000.00"), "upi", "633012341234")]},
+        ),
+        (
+            "paid 25k upi",
+            "sorry meant 2.5k not 25k",
+            {"payments": [("Meera Iyer", Decimal("2500.00"), "upi", None)]},
+        ),
+    ],
+)
+def test_a_date_method_reference_or_amount_is_corrected(
+    op: Operator, db, first: str, correction: str, after: dict[str, list[tuple]]
+) -> None:
+    op.say("find meera")
+    op.say(first)
+    assert op.say(correction).text.startswith("Correct the last entry: Meera Iyer – ")
+    assert op.say("yes").text.startswith("Corrected. Logged Meera Iyer")
+    records = _records(db, op)
+    for kind, rows in after.items():
+        assert records[kind] == rows
+
+
+def test_an_entry_on_the_wrong_donor_moves_to_the_right_one(op: Operator, db) -> None:
+    op.say("Ravi Kumar pledged 10k by monday")
+    op.say("yes")
+    asked = op.say("wrong person, that was Vikram Singh not Ravi")
+    assert asked.text.splitlines()[:2] == [
+        "Correct the last entry: Ravi Kumar – pledged ₹10,000 by Mon 30 Nov",
+        "→ Vikram Singh – pledged ₹10,000 by Mon 30 Nov?",
+    ]
+    op.say("yes")
+    assert _records(db, op) == {
+        "interactions": [("Vikram Singh", "pledged")],
+        "pledges": [("Vikram Singh", Decimal("10000.00"), date(2026, 11, 30))],
+        "payments": [],
+        "followups": ["Vikram Singh"],
+    }
+
+
+def test_no_to_a_correction_keeps_the_entry(op: Operator, db) -> None:
+    op.say("find meera")
+    op.say("pledged 25k")
+    before = _records(db, op)
+    op.say("sorry, 20k not 25k")
+    assert op.say("no").text == "Cancelled – nothing was saved."
+    assert _records(db, op) == before
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [
+        ["pledged 25k", "undo"],  # undone: nothing left to correct
+        ["pledged 25k", "find ravi", "no answer"],  # another entry since
+    ],
+)
+def test_only_the_last_entry_still_standing_is_corrected(
+    op: Operator, db, setup: list[str]
+) -> None:
+    op.say("find meera")
+    for text in setup:
+        op.say(text)
+    before = row_counts(db, op.project.id)
+    reply = op.say("sorry, 20k not 25k")
+    assert not reply.text.startswith("Correct the last entry")
+    assert reply.text.splitlines()[-1] == CORRECTION_HINT
+    assert row_counts(db, op.project.id) == before
+
+
+def test_a_correction_that_says_more_than_new_values_is_not_guessed(op: Operator, db) -> None:
+    op.say("find meera")
+    op.say("pledged 25k, paid 5k upi")  # which amount "20k" corrects is a guess
+    before = row_counts(db, op.project.id)
+    assert op.say("sorry 20k").text.splitlines()[-1] == CORRECTION_HINT
+    assert op.say("sorry, not pledged, just spoke").text.splitlines()[-1] == CORRECTION_HINT
+    assert row_counts(db, op.project.id) == before
