@@ -45,7 +45,7 @@ def _records(db, op: Operator) -> dict[str, list[tuple]]:
         }
 
 
-def test_a_pledge_amount_is_corrected_on_yes_and_undo_removes_it(op: Operator, db) -> None:
+def test_a_pledge_amount_is_corrected_on_yes_and_undone_step_by_step(op: Operator, db) -> None:
     op.say("find meera")
     op.say("pledged 25k by fri")
     before = row_counts(db, op.project.id)
@@ -65,8 +65,15 @@ def test_a_pledge_amount_is_corrected_on_yes_and_undo_removes_it(op: Operator, d
         "payments": [],
         "followups": ["Meera Iyer"],
     }
+    corrected = _records(db, op)
+    op.say("undo")  # the correction: the entry as it was comes back
+    assert _records(db, op) == {
+        **corrected,
+        "pledges": [("Meera Iyer", Decimal("25000.00"), date(2026, 11, 27))],
+    }
     assert op.say("undo").text.startswith("Undone: 1 interaction, 1 pledge, 1 follow-up")
     assert _records(db, op) == {"interactions": [], "pledges": [], "payments": [], "followups": []}
+    assert op.say("undo").text == "Nothing to undo."
 
 
 @pytest.mark.parametrize(

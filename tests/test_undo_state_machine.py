@@ -5,7 +5,8 @@ Each example plays one operator on a fresh project (a cheap reset: a new project
 test's database, no new database) with four donors — one with a capacity band, one with
 an open pledge and an overdue reminder, one another operator called half an hour ago,
 one do-not-contact — and sends random ``next``/``find``/outcomes/payments/``due``/
-``done N``/``snooze N``/answers to read-backs/``undo``, moving the clock now and then.
+``done N``/``snooze N``/corrections of the last entry/answers to read-backs/``undo``,
+moving the clock now and then.
 
 The model keeps a stack of the turns that wrote (``audit_log`` rows under their turn id)
 with the snapshot taken before each. ``undo`` must then restore that snapshot exactly —
@@ -69,6 +70,8 @@ OUTCOMES = [
     "note: prefers Hindi",
 ]
 COMMANDS = ["next", "skip", "find zubin", "due", "done 1", "done 2", "snooze 1 2h", "paid 1 5000"]
+#: Corrections of the last entry (read back; a later "yes" replaces the entry).
+CORRECTIONS = ["sorry, 20k not 25k", "actually it was cash not upi", "make it by 10th instead"]
 ANSWERS = ["yes", "haan", "no", "1", "2"]
 
 
@@ -139,6 +142,8 @@ def machine_for(runtime: Runtime) -> type[RuleBasedStateMachine]:
             if turn_wrote(self.db, self.op.last_message_id):
                 self.written.append(WritingTurn(self.op.last_message_id, at, before))
                 self.current = snapshot(self.db, self.op.project.id)
+            if reply.text.startswith("Corrected."):
+                event("a correction replaced an entry")
             return reply.text
 
         @rule(
@@ -152,7 +157,21 @@ def machine_for(runtime: Runtime) -> type[RuleBasedStateMachine]:
             if self._say(outcome).startswith(("Please check", "Which donor")):
                 self._say(answer)
 
-        @rule(text=st.sampled_from(COMMANDS + OUTCOMES + ANSWERS))
+        @rule(
+            donor=st.sampled_from(DONORS),
+            entry=st.sampled_from(["pledged 25k by fri", "pledged 10k", "paid 5000 upi"]),
+            text=st.sampled_from(CORRECTIONS),
+            answer=st.sampled_from(["yes", "haan", "no"]),
+        )
+        def correct(self, donor: str, entry: str, text: str, answer: str) -> None:
+            """Report a pledge or payment, then correct it and answer the read-back."""
+            self._say(f"find {donor}")
+            if self._say(entry).startswith(("Please check", "Which donor")):
+                self._say("yes")
+            if self._say(text).startswith("Correct the last entry"):
+                self._say(answer)
+
+        @rule(text=st.sampled_from(COMMANDS + OUTCOMES + ANSWERS + CORRECTIONS))
         def command(self, text: str) -> None:
             """A command on the current contact or the listed follow-ups, or a stray answer."""
             self._say(text)
@@ -182,7 +201,8 @@ def machine_for(runtime: Runtime) -> type[RuleBasedStateMachine]:
                 return
             assert expected is not None and text.startswith("Undone: "), text
             assert difference(expected.before, after) == {}, text
-            self._check_audit(marks, expected.turn_id)
+            below = self.written[-2].turn_id if len(self.written) > 1 else None
+            self._check_audit(marks, expected.turn_id, below)
             self.written.pop()
             self.current = after
 
@@ -191,10 +211,15 @@ def machine_for(runtime: Runtime) -> type[RuleBasedStateMachine]:
             while self.written and self.op.clock.now() - self.written[-1].at <= UNDO_WINDOW:
                 self.undo()
 
-        def _check_audit(self, marks: dict[Any, tuple[Any, bool]], turn_id: Any) -> None:
-            """Exactly the undone turn's audit rows are newly marked reverted."""
+        def _check_audit(
+            self, marks: dict[Any, tuple[Any, bool]], turn_id: Any, below: Any
+        ) -> None:
+            """Exactly the undone turn's audit rows are newly marked reverted; when it was
+            a correction, the turn it corrected (the one below it) stands again."""
             now = audit_marks(self.db, self.op.project.id)
             for row_id, (turn, reverted) in marks.items():
+                if turn == below and now[row_id] == (turn, False):
+                    continue  # the corrected entry is back
                 assert now[row_id] == (turn, reverted or turn == turn_id), (row_id, turn)
             assert any(turn == turn_id for turn, _ in marks.values())
 

@@ -17,7 +17,8 @@ after                                          the correction reads back
 
 Nothing is written before ``yes``. Then the last turn is reverted exactly as ``undo``
 reverts it and the corrected outcome is written in the same transaction; a later
-``undo`` removes the corrected entry. A correction that says anything else (another
+``undo`` undoes the correction (the entry as it was comes back), and the one after it
+the entry. A correction that says anything else (another
 outcome, a word no rule reads, two new amounts) is not guessed at: the reply says to
 ``undo`` and send the report again.
 """

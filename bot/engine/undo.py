@@ -29,6 +29,9 @@ from bot.models import AuditLog, Base, Memory, Message, User, VectorRecord
 from bot.store import ProjectScope
 
 UNDO_WINDOW = timedelta(minutes=30)
+#: ``idempotency_key`` prefix of the rows a correction wrote to revert the entry it
+#: replaces (followed by that entry's turn id).
+_CORRECTED = "correct:"
 RECENT_TURNS = 50
 SKIPPED_TABLES = ("sessions", "messages_inbound_outbound", "events", "audit_log")
 #: What the operator calls a row of each table, in the order the reply lists them.
@@ -200,7 +203,9 @@ def _forget_embedding(obj: Base) -> None:
         obj.embedding_dim = None
 
 
-def revert_rows(scope: ProjectScope, rows: list[AuditLog], now: datetime) -> dict[str, int]:
+def revert_rows(
+    scope: ProjectScope, rows: list[AuditLog], now: datetime, *, marker: str | None = None
+) -> dict[str, int]:
     """Revert ``rows`` (newest first) and return the records removed per label.
 
     Inserts are deleted, updates restored, deletes re-inserted; each row gets
@@ -210,6 +215,10 @@ def revert_rows(scope: ProjectScope, rows: list[AuditLog], now: datetime) -> dic
     depends on (another operator's payment on the pledge being removed) stops the whole
     revert.
 
+    A correction reverts the entry it replaces with ``marker = "correct:<turn>"``: those
+    rows stay part of the correction's turn, so undoing the correction reverts them too
+    (the corrected entry comes back) and its turn stands again for the next ``undo``.
+
     Raises:
         UndoError: a later change depends on one of the rows.
     """
@@ -218,7 +227,9 @@ def revert_rows(scope: ProjectScope, rows: list[AuditLog], now: datetime) -> dic
         return counts
     turn = rows[0].turn_id
     # Writes grouped another way (a statement batch) come with a scope that keys its own.
-    marked = _MarkedScope(scope, f"undo:{turn}") if turn is not None else scope
+    if marker is None and turn is not None:
+        marker = f"undo:{turn}"
+    marked = _MarkedScope(scope, marker) if marker is not None else scope
     try:
         for row in rows:
             _revert(marked, row)
@@ -226,6 +237,20 @@ def revert_rows(scope: ProjectScope, rows: list[AuditLog], now: datetime) -> dic
         scope.session.flush()
     except IntegrityError as exc:
         raise UndoError("a later change depends on that turn; ask an admin to correct it") from exc
+    corrected = {
+        uuid.UUID(row.idempotency_key.removeprefix(_CORRECTED))
+        for row in rows
+        if row.idempotency_key and row.idempotency_key.startswith(_CORRECTED)
+    }
+    if corrected:  # the entries a correction replaced are back: their turns stand again
+        for row in scope.session.scalars(
+            select(AuditLog).where(
+                AuditLog.project_id == scope.project_id,
+                AuditLog.turn_id.in_(corrected),
+                AuditLog.reverted_at.is_not(None),
+            )
+        ):
+            row.reverted_at = None
     for (table, _), record_rows in _by_record(rows).items():
         if table in _NOUNS and _effect(record_rows) == "removed":
             counts[_NOUNS[table]] = counts.get(_NOUNS[table], 0) + 1
@@ -310,8 +335,8 @@ def revert_turn_for_correction(
     scope: ProjectScope, user: User, turn_id: uuid.UUID, now: datetime
 ) -> None:
     """Revert the operator's last turn, which must be ``turn_id`` (a correction replaces
-    what it wrote). The reverting rows are tagged as an undo's; the correction's own new
-    writes are not, so a later ``undo`` removes the corrected entry.
+    what it wrote). The reverting rows belong to the correction's turn, so a later
+    ``undo`` reverts the whole correction and the corrected entry comes back.
 
     Raises:
         UndoError: the last turn is another one now, or too old.
@@ -321,7 +346,7 @@ def revert_turn_for_correction(
         raise UndoError("the last entry changed since I asked; nothing corrected")
     if now - _turn_time(scope, rows) > UNDO_WINDOW:
         raise UndoError("the last entry is more than 30 minutes old; ask an admin to correct it")
-    _revert_as_undo(scope, rows, now)
+    revert_rows(scope, rows, now, marker=f"{_CORRECTED}{turn_id}")
 
 
 def _revert_as_undo(scope: ProjectScope, rows: list[AuditLog], now: datetime) -> list[AuditLog]:
