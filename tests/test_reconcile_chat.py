@@ -303,3 +303,36 @@ def test_the_confirmer_refuses_a_utr_less_credit_recorded_meanwhile(world, db) -
     reply = op.say("yes")
     assert reply.text.startswith("Not recorded: Anita Sharma's ₹5,000 payment of Thu 26 Nov")
     assert len(rows(db, Payment, Payment.project_id == project.id)) == 1
+
+
+def test_a_donor_without_an_open_pledge_is_offered_a_payment_on_yes(world, db) -> None:
+    """A message naming one donor who has no pledge was refused ("No open pledge matches")."""
+    op, project, user, *_ = world
+    meera = make_contact(db, project, "Meera Iyer")
+    before = row_counts(db, project.id)
+    asked = op.say("Meera Iyer paid you ₹3,000.00 • Google Pay")
+    assert asked.text.splitlines()[0] == (
+        "₹3,000 from Meera Iyer → a payment from Meera Iyer, who has no open pledge."
+    )
+    assert row_counts(db, project.id) == before
+    assert op.say("yes").text.startswith("Recorded ₹3,000 from Meera Iyer (upi), no open pledge.")
+    [paid] = rows(db, Payment, Payment.contact_id == meera.id)
+    assert (paid.amount, paid.method, paid.pledge_id) == (Decimal("3000.00"), "upi", None)
+    assert op.say("undo").text.startswith("Undone: 1 payment")
+    assert rows(db, Payment, Payment.contact_id == meera.id) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Meera paid you ₹3,000.00",  # a first name alone: Meera Iyer or Meera Rao
+        "Zubin Mehta paid you ₹3,000.00",  # nobody in the project
+    ],
+)
+def test_a_payer_who_is_not_one_known_donor_is_not_offered(world, db, text: str) -> None:
+    op, project, *_ = world
+    make_contact(db, project, "Meera Iyer")
+    make_contact(db, project, "Meera Rao")
+    before = row_counts(db, project.id)
+    assert op.say(text).text.startswith("No open pledge matches ₹3,000")
+    assert op.state().pending is None and row_counts(db, project.id) == before

@@ -19,7 +19,13 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.engine.amounts import format_money
-from bot.engine.records import OutcomeError, paid_towards, payment_with_reference, record_payment
+from bot.engine.records import (
+    OutcomeError,
+    open_pledge,
+    paid_towards,
+    payment_with_reference,
+    record_payment,
+)
 from bot.engine.wording import day_text
 from bot.models import Contact, File, FileLink, Payment, Pledge, User
 from bot.reconcile import identities
@@ -106,3 +112,50 @@ def record_credit(
             )
     left = pledge.amount - paid_towards(scope, pledge)
     return Recorded(payment, pledge, contact, left, learned)
+
+
+def record_gift(
+    scope: ProjectScope,
+    user: User,
+    credit: Credit,
+    *,
+    contact_id: uuid.UUID | str,
+    now: datetime,
+    tz: ZoneInfo,
+    session_id: uuid.UUID | None = None,
+    file_ids: Iterable[str] = (),
+) -> tuple[Payment, Contact, list[str]]:
+    """Record ``credit`` as a payment from a donor with no open pledge (a gift), after
+    checking again: a duplicate UTR, the donor gone or unreachable, or a pledge opened
+    since the question (then the message should be matched to it) stops it.
+
+    Raises:
+        ReconcileError: with the reason.
+    """
+    duplicate = payment_with_reference(scope, credit.reference)
+    if duplicate is not None:
+        raise ReconcileError(duplicate_text(scope, duplicate, tz))
+    contact = scope.get(Contact, contact_id)
+    if contact is None or contact.deleted_at is not None:
+        raise ReconcileError("that donor no longer exists")
+    if open_pledge(scope, contact) is not None:
+        raise ReconcileError(
+            f"{contact.display_name} has an open pledge now; forward the message again"
+        )
+    payment = record_payment(
+        scope,
+        user,
+        contact,
+        amount=credit.amount,
+        now=paid_at(credit, now, tz),
+        method=credit.method,
+        reference=credit.reference,
+        session_id=session_id,
+    )
+    learned = identities.remember(scope, contact, credit)
+    for file_id in file_ids:
+        if scope.get(File, file_id) is not None:
+            scope.insert(
+                FileLink(file_id=str(file_id), entity_type="payment", entity_id=payment.id)
+            )
+    return payment, contact, learned

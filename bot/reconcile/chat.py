@@ -16,12 +16,19 @@ from typing import Any
 from bot.engine.amounts import format_money
 from bot.engine.confirm import hold
 from bot.engine.draft_messages import with_outcome_draft
+from bot.engine.records import is_reachable, open_pledge
 from bot.engine.timezones import operator_tz
 from bot.engine.wording import day_text
 from bot.models import Contact, Payment, Project, User
-from bot.reconcile.apply import duplicate_text, record_credit
+from bot.reconcile.apply import duplicate_text, record_credit, record_gift
 from bot.reconcile.credit import Credit
-from bot.reconcile.matching import Candidate, Match, match_credit, same_day_payment
+from bot.reconcile.matching import (
+    Candidate,
+    Match,
+    match_credit,
+    named_payer,
+    same_day_payment,
+)
 from bot.reconcile.messages import NOT_A_PAYMENT, read_message
 from bot.store import ProjectScope
 from bot.turn.context import Reply, TurnContext
@@ -82,7 +89,7 @@ def propose(
     if again is not None:
         return f"Not recorded: {_same_day_text(scope, again, credit, tz)}"
     if match.kind == "none":
-        return _no_match(credit)
+        return _gift(scope, state, credit, now=now, asked_in=asked_in, file_ids=file_ids)
     payload: dict[str, Any] = {  # the pending question's JSON (see ``hold``)
         "credit": credit.payload(),
         "choices": [_choice(c) for c in match.candidates],
@@ -104,6 +111,8 @@ def confirm_payment(ctx: TurnContext, payload: dict[str, Any], choice: int | Non
     except (KeyError, IndexError, TypeError, ValueError):
         return Reply("Not recorded: that read-back could not be read back. Forward it again.")
     tz = operator_tz(ctx.user, ctx.project)
+    if picked.get("pledge_id") is None and picked.get("contact_id"):
+        return _confirm_gift(ctx, credit, picked["contact_id"], payload, tz)
     again = same_day_payment(ctx.scope, credit, tz=tz, today=ctx.now.astimezone(tz).date())
     if again is not None:  # recorded since the question (the same message answered twice)
         return Reply(f"Not recorded: {_same_day_text(ctx.scope, again, credit, tz)}")
@@ -141,6 +150,58 @@ def _same_day_text(scope: ProjectScope, payment: Payment, credit: Credit, tz: An
         f"the same one sent again. If {who} paid twice: find {who}, then paid {amount} "
         f"{credit.method}."
     )
+
+
+def _gift(
+    scope: ProjectScope,
+    state: SessionState,
+    credit: Credit,
+    *,
+    now: datetime,
+    asked_in: uuid.UUID | None,
+    file_ids: Sequence[str],
+) -> str:
+    """No pledge fits: when the message names one donor who has no open pledge, offer
+    it as their payment (a gift); otherwise say how to record it by hand."""
+    payer = named_payer(scope, credit)
+    if payer is None or not is_reachable(payer) or open_pledge(scope, payer) is not None:
+        return _no_match(credit)
+    payload: dict[str, Any] = {
+        "credit": credit.payload(),
+        "choices": [{"pledge_id": None, "contact_id": str(payer.id)}],
+        "file_ids": list(file_ids),
+    }
+    question = (
+        f"{credit.describe()}{_utr(credit)} → a payment from {payer.display_name}, "
+        "who has no open pledge."
+    )
+    return hold(state, KIND, question, payload, now=now, asked_in=asked_in)
+
+
+def _confirm_gift(
+    ctx: TurnContext, credit: Credit, contact_id: str, payload: dict[str, Any], tz: Any
+) -> Reply:
+    again = same_day_payment(ctx.scope, credit, tz=tz, today=ctx.now.astimezone(tz).date())
+    if again is not None:
+        return Reply(f"Not recorded: {_same_day_text(ctx.scope, again, credit, tz)}")
+    payment, contact, learned = record_gift(
+        ctx.scope,
+        ctx.user,
+        credit,
+        contact_id=contact_id,
+        now=ctx.now,
+        tz=tz,
+        session_id=ctx.chat.id,
+        file_ids=payload.get("file_ids") or [],
+    )
+    text = (
+        f"Recorded {format_money(credit.amount)} from {contact.display_name} "
+        f"({credit.method}{_utr(credit)}), no open pledge."
+    )
+    if learned:
+        text += f" I'll recognise {' and '.join(learned)} as {contact.display_name} from now on."
+    reply = Reply(text, None, {"payment_id": str(payment.id)})
+    return with_outcome_draft(ctx, reply, contact, "paid", payment=payment)
 
 
 def _question(match: Match) -> str:

@@ -162,6 +162,26 @@ def match_credit(
     return Match(credit, _decide(candidates), candidates[:MAX_CHOICES])
 
 
+def named_payer(scope: ProjectScope, credit: Credit) -> Contact | None:
+    """The one donor a credit names (a remembered VPA or bank spelling, or the payer's
+    name in full), whatever their pledges; ``None`` when it names none or several."""
+    found = set(_known_donors(scope, credit))
+    words = names.tokens(credit.payer_name) + names.vpa_tokens(credit.payer_vpa)
+    longest = max((w for w in words if len(w) >= 3), key=len, default=None)
+    if longest is not None:
+        rows = scope.all(
+            Contact,
+            Contact.deleted_at.is_(None),
+            func.lower(Contact.display_name).contains(longest, autoescape=True),
+            limit=50,
+        )
+        found |= {c.id for c in rows if names.fit(words, c.display_name) == names.STRONG}
+    if len(found) != 1:
+        return None
+    contact = scope.get(Contact, found.pop())
+    return contact if contact is not None and contact.deleted_at is None else None
+
+
 def same_day_payment(
     scope: ProjectScope, credit: Credit, *, tz: ZoneInfo, today: date
 ) -> Payment | None:
