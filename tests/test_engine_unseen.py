@@ -59,6 +59,12 @@ def ist(day: int, hour: int, month: int = 11) -> datetime:
         ("koi jawab nahi", {"outcome": "no_response"}),
         ("switch off aa raha hai", {"outcome": "no_response"}),
         ("call not connecting", {"outcome": "no_response"}),
+        # Hindi number words before a unit
+        ("ek lakh pledge kiya", {"outcome": "pledged", "amount": Decimal(100000)}),
+        ("pledged dedh lakh", {"outcome": "pledged", "amount": Decimal(150000)}),
+        ("pledged saade teen lakh", {"outcome": "pledged", "amount": Decimal(350000)}),
+        ("pledged paune do lakh", {"outcome": "pledged", "amount": Decimal(175000)}),
+        ("paid pachees hazaar", {"outcome": "paid", "amount": Decimal(25000)}),
         (
             "payed 5k cash",
             {"outcome": "paid", "amount": Decimal(5000), "method": "cash", "method_name": "cash"},

@@ -16,6 +16,9 @@ what the operator typed              what the reader sees
 ``कल शाम``, ``१० हज़ार दिए``            ``kal shaam``, ``10 hazar diye`` (common Hindi words
                                       in Devanagari read as their Hinglish spelling;
                                       Devanagari names are kept)
+``ek lakh``, ``dedh lakh``,           ``1 lakh``, ``1.5 lakh``, ``25 hazaar``, ``3.5
+``pachees hazaar``, ``saade teen      lakh`` (Hindi number words, only before lakh,
+lakh``                                hazaar, thousand or crore)
 ==================================== ==================================================
 
 Fillers (``by``, ``via``, ``through``, ``on``, ``to``, ``tak``, ``ko``, ``baje``,
@@ -33,6 +36,34 @@ _DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
 _PUNCT = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "…": "..."})
 #: An aside in brackets is its own clause: ``switched off (Ravi)``, ``paid 5k (ref 6123…)``.
 _BRACKETS = re.compile(r"\s*\(\s*([^()]*?)\s*\)")
+#: Hindi number words, read as digits before a unit (``ek lakh``, ``pachees hazaar``).
+HINDI_NUMBERS = {
+    **{"ek": "1", "do": "2", "teen": "3", "char": "4", "chaar": "4", "paanch": "5"},
+    **{"panch": "5", "chhe": "6", "che": "6", "saat": "7", "aath": "8", "nau": "9"},
+    **{"das": "10", "bees": "20", "pachees": "25", "pachis": "25", "tees": "30"},
+    **{"chalis": "40", "chaalis": "40", "pachas": "50", "pachaas": "50"},
+    **{"dedh": "1.5", "dhai": "2.5", "dhaai": "2.5", "adhai": "2.5", "sawa": "1.25"},
+    **{"sava": "1.25"},
+}
+_UNIT_WORD = r"(?=\s+(?:lakhs?|lacs?|hazaa?r|hajar|thousand|crores?)\b)"
+_HINDI_NUMBER = re.compile(
+    r"\b(?:(?P<part>saade|sade|sava|sawa|paune)\s+)?(?P<word>"
+    + "|".join(sorted(HINDI_NUMBERS, key=len, reverse=True))
+    + r")\b"
+    + _UNIT_WORD,
+    re.IGNORECASE,
+)
+_PARTS = {"saade": 0.5, "sade": 0.5, "sava": 0.25, "sawa": 0.25, "paune": -0.25}
+
+
+def _hindi_number(match: re.Match[str]) -> str:
+    """``saade teen`` → ``3.5``; ``dedh`` → ``1.5`` (before a unit word only)."""
+    value = float(HINDI_NUMBERS[match["word"].lower()])
+    if match["part"]:
+        value += _PARTS[match["part"].lower()]
+    return f"{value:g}"
+
+
 _INVISIBLE = {"\u200d", "\u200c", "\ufe0f", "\ufe0e", "\u20e3"}
 #: Hindi words in Devanagari and the Hinglish spelling the reader's tables use.
 DEVANAGARI_WORDS = {
@@ -136,6 +167,7 @@ def clean(text: str) -> str:
     for pattern, spelt in _CONTRACTIONS:
         text = pattern.sub(spelt, text)
     text = _DEVANAGARI_WORD.sub(lambda m: DEVANAGARI_WORDS.get(m[0], m[0]), text)
+    text = _HINDI_NUMBER.sub(_hindi_number, text)
     text = _GLUED_VERB.sub(r"\1 ", text)
     text = _BRACKETS.sub(lambda m: f", {m[1]}" if m[1] else "", text)
     text = " ".join(text.split())
