@@ -88,12 +88,13 @@ KINDS: list[tuple[str, re.Pattern[str]]] = [
     # Credits that are not a donor paying: refunds, cashback, interest.
     ("refund", re.compile(r"\brefund|cash\s*back|\binterest\b", re.I)),
     # Money coming in, in every wording seen: credited/deposited/received, app "paid you",
-    # Axis "Credit INR", HDFC "Credit Alert!", "RTGS Money Deposited".
+    # Axis "Credit INR", HDFC "Credit Alert!", "RTGS Money Deposited", SBI "has a credit by
+    # Transfer of Rs …".
     (
         "credit",
         re.compile(
             r"\bcredited\b|\bdeposited\b|\breceived\b|\b(?:paid|sent)\s+you\b"
-            r"|\bcredit\s+(?:inr|rs|alert)|\bCr\.\s",
+            r"|\bcredit\s+(?:inr|rs|alert)|\bCr\.\s|\bhas\s+a\s+credit\s+by\b",
             re.I,
         ),
     ),
@@ -135,8 +136,9 @@ NAMES: list[re.Pattern[str]] = [
     re.compile(r"Banking\s+Name\s*:\s*" + _NAME + r"[ \t]*(?:\n|$|Transfer|Transaction)", re.I),
     # SBI IMPS: "by a/c linked to mobile 9XXXXXX000-Mr Sample Name (IMPS Ref# …)".
     re.compile(r"linked\s+to\s+mobile\s+\S+?-" + _NAME + r"\s*\(", re.I),
-    # SBI: "credited by Rs.12345 on 28Jul26 transfer from Sample Name Ref No …".
-    re.compile(r"\btransfer\s+from\s+" + _NAME + r"\s+Ref\b", re.I),
+    # SBI: "credited by Rs.12345 on 28Jul26 transfer from Sample Name Ref No …", and the
+    # UPI wording "credited by 2500.00 on date 26Nov26 trf from SAMPLE NAME Refno …".
+    re.compile(r"\b(?:transfer|trf)\s+from\s+" + _NAME + r"\s+Ref(?:no\b|\b)", re.I),
     # Google Pay / app notifications: "Murugan S paid you ₹500", "Amit sent you ₹200".
     re.compile(r"(?:^|[.:!]\s*)" + _NAME + r"\s+(?:has\s+)?(?:paid|sent)\s+you\b", re.I),
     # ICICI, Canara, Kotak, Federal, Paytm, PhonePe, GPay statement: "from RAHUL SHARMA;",

@@ -22,6 +22,9 @@ from bot.reconcile.narration import read_narration
 
 #: Some debit SMS print the amount without a currency ("debited by 100.00").
 _BARE_AMOUNT = re.compile(r"\b\d[\d,]*\.\d{2}\b")
+#: SBI's UPI credit does too ("A/C X1234 credited by 2500.00 on date 26Nov26 trf from …"):
+#: a bare amount is read only right after "credited by".
+_CREDITED_BY = re.compile(r"\bcredited\s+by\s+(?P<amount>\d[\d,]*(?:\.\d{1,2})?)\b", re.I)
 #: What each non-credit kind is, in the operator's words.
 NOT_A_PAYMENT = {
     "otp": "an OTP message, not a payment (never share OTPs)",
@@ -80,7 +83,7 @@ def read_credit(text: str) -> Credit:
     Raises:
         AmountError: no readable rupee amount.
     """
-    amount = AMOUNT_IN_TEXT.search(text)
+    amount = AMOUNT_IN_TEXT.search(text) or _CREDITED_BY.search(text)
     if amount is None:
         raise AmountError("no rupee amount in the message")
     narration = read_narration(text)
