@@ -90,11 +90,16 @@ def test_undo_works_with_an_embedding_model_installed(
 @pytest.mark.parametrize(
     ("search", "answer"),
     [
-        ("find Zubin Mistry", "No contact matches “Zubin Mistry”."),
+        ("find Zubin Mistry", "No contact matches “Zubin Mistry”.\n"),
         ("find dev", "Dev Dnc is do-not-contact; not selected."),
         ("find ra", "2+ matches:\n- Rahul Jain (active)\n- Ravi Rao (active)\n"),
+        # a slip in the name is suggested, never selected
+        (
+            "find Rahul Jian",
+            "No contact matches “Rahul Jian”. Did you mean Rahul Jain? Send find with that name.",
+        ),
     ],
-    ids=["no-match", "do-not-contact", "ambiguous"],
+    ids=["no-match", "do-not-contact", "ambiguous", "a-slip"],
 )
 def test_a_failed_find_clears_the_current_contact(
     op: Operator, db, search: str, answer: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 
@@ -10,6 +11,7 @@ from sqlalchemy import false, or_, select
 from bot.engine.amounts import format_money
 from bot.engine.cards import due_line, next_card, primary_phone
 from bot.engine.grammar import Command
+from bot.engine.normalise import one_slip
 from bot.engine.ranking import next_contacts
 from bot.engine.records import OPEN_FOLLOWUP, update_contact
 from bot.engine.stats import campaign_stats
@@ -169,6 +171,32 @@ def end(ctx: TurnContext, command: Command) -> Reply:
     return Reply("Call time ended. " + stats.as_text(), "stats")
 
 
+def _close_names(ctx: TurnContext, query: str) -> list[str]:
+    """Names a slip away from ``query`` (``Ravi Kumr`` → Ravi Kumar), up to three: only
+    suggested, never selected, because the operator's next outcome would be written on it."""
+    words = [w for w in re.findall(r"[a-z]+", query.lower()) if len(w) >= 3]
+    if not words:
+        return []
+    stems = {w[:3] for w in words} | {w[-3:] for w in words}
+    rows = ctx.scope.all(
+        Contact,
+        Contact.deleted_at.is_(None),
+        or_(*(Contact.display_name.ilike(f"%{stem}%") for stem in stems)),
+        order_by=Contact.display_name,
+        limit=50,
+    )
+
+    def fits(name: str) -> bool:
+        tokens = re.findall(r"[a-z]+", name.lower())
+        return all(
+            any(t == w or t.startswith(w) or (len(w) >= 4 and one_slip(w, t)) for t in tokens)
+            for w in words
+        )
+
+    close = [c.display_name for c in rows if fits(c.display_name)]
+    return close if len(close) <= 3 else []
+
+
 def find(ctx: TurnContext, command: Command) -> Reply:
     """Look a contact up by name or number; a single match becomes the current contact."""
     query = command.args["query"].strip()
@@ -191,7 +219,9 @@ def find(ctx: TurnContext, command: Command) -> Reply:
         limit=6,
     )
     if not matches:
-        return _unselected(ctx, f"No contact matches “{query}”.")
+        close = _close_names(ctx, query)
+        hint = f" Did you mean {' or '.join(close)}? Send find with that name." if close else ""
+        return _unselected(ctx, f"No contact matches “{query}”.{hint}")
     if len(matches) > 1:
         names = "\n".join(f"- {c.display_name} ({c.status})" for c in matches[:5])
         return _unselected(
