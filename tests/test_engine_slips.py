@@ -19,6 +19,7 @@ from bot.engine.normalise import clean, is_question
 from bot.engine.reading import read_report
 from bot.engine.report import merge
 from bot.engine.when import parse_day
+from bot.engine.when_rules import WhenError
 
 NOW = datetime(2026, 11, 26, 4, 30, tzinfo=UTC)  # Thursday 26 Nov 2026, 10:00 IST
 IST = ZoneInfo("Asia/Kolkata")
@@ -232,3 +233,15 @@ def test_an_ask_is_not_a_pledge() -> None:
 def test_a_payment_made_today_may_say_so(text: str) -> None:
     parsed = parse_command(text, NOW, IST)
     assert parsed is not None and parsed.name == "outcome" and "followup_at" not in parsed.args
+
+
+def test_next_weekday_tomorrow_or_the_day_after_is_asked_not_guessed() -> None:
+    """On Thursday "next friday" was read as tomorrow; it may mean the Friday after."""
+    for text, sooner, later in (
+        ("next friday", "27 Nov", "4 Dec"),
+        ("next sat", "28 Nov", "5 Dec"),
+    ):
+        with pytest.raises(WhenError, match=f"Send the date \\({sooner} or {later}\\)"):
+            parse_day(text, NOW, IST)
+    assert parse_day("next monday", NOW, IST) == date(2026, 11, 30)  # four days on: Monday
+    assert parse_day("friday", NOW, IST) == date(2026, 11, 27)

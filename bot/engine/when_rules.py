@@ -14,6 +14,7 @@ from datetime import date, time, timedelta
 from typing import Any
 
 from bot.engine.when_words import DAY_PARTS, MONTHS, RELATIVE_DAYS, UNIT_SECONDS, WEEKDAYS
+from bot.engine.wording import day_text
 
 
 class WhenError(ValueError):
@@ -23,6 +24,19 @@ class WhenError(ValueError):
 def _weekday(today: date, name: str) -> date:
     ahead = (WEEKDAYS[name] - today.weekday()) % 7
     return today + timedelta(days=ahead or 7)
+
+
+def _next_weekday(today: date, name: str) -> date:
+    """``next friday``: the coming one, unless that is tomorrow or the day after; then
+    it may mean the one a week later, and which is not guessed."""
+    day = _weekday(today, name)
+    if (day - today).days <= 2:
+        later = day + timedelta(days=7)
+        raise WhenError(
+            f"'next {name}': {day_text(day)} or {day_text(later)}? "
+            f"Send the date ({day.day} {day:%b} or {later.day} {later:%b})"
+        )
+    return day
 
 
 #: A day and month without a year this recent is that past day (refused as past), not
@@ -156,7 +170,8 @@ RULES: list[tuple[re.Pattern[str], str, Build]] = [
         "day",
         lambda m, t: t + timedelta(days=7 - t.weekday()),
     ),
-    (re.compile(rf"(?:next\s+)?({_WD})"), "day", lambda m, t: _weekday(t, m[1])),
+    (re.compile(rf"next\s+({_WD})"), "day", lambda m, t: _next_weekday(t, m[1])),
+    (re.compile(rf"({_WD})"), "day", lambda m, t: _weekday(t, m[1])),
     (re.compile(r"tonight|aaj\s+raat"), "*", lambda m, t: [("day", t), ("part", "night")]),
     (
         re.compile(r"eod|end\s+of\s+(?:the\s+)?day"),
