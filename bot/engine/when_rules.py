@@ -32,10 +32,7 @@ def _next_weekday(today: date, name: str) -> date:
     day = _weekday(today, name)
     if (day - today).days <= 2:
         later = day + timedelta(days=7)
-        raise WhenError(
-            f"'next {name}': {day_text(day)} or {day_text(later)}? "
-            f"Send the date ({day.day} {day:%b} or {later.day} {later:%b})"
-        )
+        raise WhenError(f"'next {name}': {day_text(day)} or {day_text(later)}? Send the date")
     return day
 
 
