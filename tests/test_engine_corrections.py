@@ -100,6 +100,11 @@ def test_a_pledge_amount_is_corrected_on_yes_and_undone_step_by_step(op: Operato
             {"payments": [("Meera Iyer", Decimal("8000.00"), "upi", "633012341234")]},
         ),
         (
+            "pledged 30k",
+            "Meera's pledge is 40k not 30k",  # only "not" before the old value says so
+            {"pledges": [("Meera Iyer", Decimal("40000.00"), None)]},
+        ),
+        (
             "paid 25k upi",
             "sorry meant 2.5k not 25k",
             {"payments": [("Meera Iyer", Decimal("2500.00"), "upi", None)]},

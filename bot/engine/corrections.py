@@ -49,8 +49,8 @@ KIND = "correction"
 #: Words of a message that corrects an entry already saved.
 CORRECTION = re.compile(
     r"\b(?:sorry|actually|correction|correct|instead|change|changed|edit|wrong|oops|galti|typo"
-    r"|i\s+mean|meant|make\s+it|increased?|reduced?|not\s+[₹\d]"
-    r"|add\s+(?:the\s+|a\s+)?(?:ref|utr|reference|cheque|chq))\b"
+    r"|i\s+mean|meant|make\s+it|increased?|reduced?|add\s+(?:the\s+|a\s+)?(?:ref|utr|reference"
+    r"|cheque|chq))\b|\bnot\s+[₹\d]"
 )
 #: The old value after "not" (``20k not 25k``, ``cash not upi``, ``not Ravi``).
 _OLD_VALUE = re.compile(
