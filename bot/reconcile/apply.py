@@ -84,32 +84,14 @@ def record_credit(
     Raises:
         ReconcileError: duplicate UTR, pledge gone or closed, donor deleted.
     """
-    duplicate = payment_with_reference(scope, credit.reference)
-    if duplicate is not None:
-        raise ReconcileError(duplicate_text(scope, duplicate, tz))
+    _refuse_a_known_reference(scope, credit, tz)
     pledge = scope.get(Pledge, pledge_id)
     contact = scope.get(Contact, pledge.contact_id) if pledge else None
     if pledge is None or contact is None or contact.deleted_at is not None:
         raise ReconcileError("that pledge or its donor no longer exists")
     if pledge.status != "open":
         raise ReconcileError(f"{contact.display_name}'s pledge is {pledge.status} now")
-    payment = record_payment(
-        scope,
-        user,
-        contact,
-        amount=credit.amount,
-        now=paid_at(credit, now, tz),
-        method=credit.method,
-        reference=credit.reference,
-        pledge_id=pledge.id,
-        session_id=session_id,
-    )
-    learned = identities.remember(scope, contact, credit)
-    for file_id in file_ids:
-        if scope.get(File, file_id) is not None:
-            scope.insert(
-                FileLink(file_id=str(file_id), entity_type="payment", entity_id=payment.id)
-            )
+    payment, learned = _write(scope, user, credit, contact, pledge, now, tz, session_id, file_ids)
     left = pledge.amount - paid_towards(scope, pledge)
     return Recorded(payment, pledge, contact, left, learned)
 
@@ -132,9 +114,7 @@ def record_gift(
     Raises:
         ReconcileError: with the reason.
     """
-    duplicate = payment_with_reference(scope, credit.reference)
-    if duplicate is not None:
-        raise ReconcileError(duplicate_text(scope, duplicate, tz))
+    _refuse_a_known_reference(scope, credit, tz)
     contact = scope.get(Contact, contact_id)
     if contact is None or contact.deleted_at is not None:
         raise ReconcileError("that donor no longer exists")
@@ -142,6 +122,28 @@ def record_gift(
         raise ReconcileError(
             f"{contact.display_name} has an open pledge now; forward the message again"
         )
+    payment, learned = _write(scope, user, credit, contact, None, now, tz, session_id, file_ids)
+    return payment, contact, learned
+
+
+def _refuse_a_known_reference(scope: ProjectScope, credit: Credit, tz: ZoneInfo) -> None:
+    duplicate = payment_with_reference(scope, credit.reference)
+    if duplicate is not None:
+        raise ReconcileError(duplicate_text(scope, duplicate, tz))
+
+
+def _write(
+    scope: ProjectScope,
+    user: User,
+    credit: Credit,
+    contact: Contact,
+    pledge: Pledge | None,
+    now: datetime,
+    tz: ZoneInfo,
+    session_id: uuid.UUID | None,
+    file_ids: Iterable[str],
+) -> tuple[Payment, list[str]]:
+    """The payment (on ``pledge``, or none), the payer's identities learned, files linked."""
     payment = record_payment(
         scope,
         user,
@@ -150,6 +152,7 @@ def record_gift(
         now=paid_at(credit, now, tz),
         method=credit.method,
         reference=credit.reference,
+        pledge_id=pledge.id if pledge is not None else None,
         session_id=session_id,
     )
     learned = identities.remember(scope, contact, credit)
@@ -158,4 +161,4 @@ def record_gift(
             scope.insert(
                 FileLink(file_id=str(file_id), entity_type="payment", entity_id=payment.id)
             )
-    return payment, contact, learned
+    return payment, learned
