@@ -97,7 +97,9 @@ _WORD = re.compile(r"\S+")
 _CALL = r"(?:call|phone|ring|try|chase|follow\s?-?\s?up|reach\s+out|contact|speak|talk)"
 _PLAN = re.compile(
     r"\b(?:remind\s+me|reminders?)\s*(?:to|:)\s*" + _CALL + r"\b"
-    r"|\bremind\s+me\s+(?:about|abt|for)\b|\badd\s+(?:a\s+)?(?:follow\s?-?\s?up|reminder|call)\b|\byaad\s+dila|\bschedule\s+(?:a\s+)?call\b|\bset\s+(?:a\s+)?(?:reminder|call)\b"
+    r"|\bremind\s+me\s+(?:about|abt|for)\b|\byaad\s+dila"
+    r"|\badd\s+(?:a\s+)?(?:follow\s?-?\s?up|reminder|call)\b"
+    r"|\bschedule\s+(?:a\s+)?call\b|\bset\s+(?:a\s+)?(?:reminder|call)\b"
     r"|^(?:plan|todo|to\s+do)\b|\bfollow\s?-?\s?up\s+with\b"
     r"|\b(?:i\s+will|we\s+will|will|shall|gonna|going\s+to|need\s+to|have\s+to|has\s+to"
     r"|must|should|plan(?:ning)?\s+to|want\s+to|remember\s+to|to)\s+" + _CALL + r"\b"
