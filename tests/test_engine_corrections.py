@@ -105,6 +105,16 @@ def test_a_pledge_amount_is_corrected_on_yes_and_undone_step_by_step(op: Operato
             {"pledges": [("Meera Iyer", Decimal("40000.00"), None)]},
         ),
         (
+            "paid 25000 cash",
+            "I mean 2,500",
+            {"payments": [("Meera Iyer", Decimal("2500.00"), "cash", None)]},
+        ),
+        (
+            "pledged 25k by fri",
+            "galti se 25k likha, 20k hai",  # "wrote 25k by mistake, it is 20k"
+            {"pledges": [("Meera Iyer", Decimal("20000.00"), date(2026, 11, 27))]},
+        ),
+        (
             "paid 25k upi",
             "sorry meant 2.5k not 25k",
             {"payments": [("Meera Iyer", Decimal("2500.00"), "upi", None)]},
@@ -121,6 +131,15 @@ def test_a_date_method_reference_or_amount_is_corrected(
     records = _records(db, op)
     for kind, rows in after.items():
         assert records[kind] == rows
+
+
+def test_that_was_the_other_donor_moves_the_entry(op: Operator, db) -> None:
+    op.say("find ravi")
+    op.say("paid 3000 cash")
+    asked = op.say("that was Vikram Singh not Ravi Kumar")
+    assert asked.text.splitlines()[1] == "→ Vikram Singh – paid ₹3,000 by cash?"
+    op.say("yes")
+    assert _records(db, op)["payments"] == [("Vikram Singh", Decimal("3000.00"), "cash", None)]
 
 
 def test_an_entry_on_the_wrong_donor_moves_to_the_right_one(op: Operator, db) -> None:
@@ -154,6 +173,7 @@ def test_no_to_a_correction_keeps_the_entry(op: Operator, db) -> None:
     [
         ["pledged 25k", "undo"],  # undone: nothing left to correct
         ["pledged 25k", "find ravi", "no answer"],  # another entry since
+        ["pledged 25k", "find ravi", "pledged 30k"],  # "not 25k" is not the last entry's
     ],
 )
 def test_only_the_last_entry_still_standing_is_corrected(

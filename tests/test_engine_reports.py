@@ -389,3 +389,37 @@ def test_a_report_then_another_donors_report_is_refused_not_merged(op: Operator,
     op.say("yes")
     assert row_counts(db, op.project.id) == before
     assert op.say("spoke - Meera will pay 10k tomorrow").text.startswith("Record for Meera Iyer")
+
+
+def test_the_story_around_a_report_is_read_back_as_its_note(op: Operator, db) -> None:
+    """A clause that only tells the story ("said her company already supports another
+    NGO") refused the whole report; now it is the note, shown in the read-back."""
+    before = row_counts(db, op.project.id)
+    asked = op.say(
+        "Spoke to Anita Rao, she is not interested, said her company already supports another NGO"
+    )
+    assert asked.text.splitlines()[0] == (
+        "Record for Anita Rao: declined, note “said her company already supports another NGO”?"
+    )
+    assert row_counts(db, op.project.id) == before
+    op.say("yes")
+    with db.session() as session:
+        [call] = ProjectScope(session, op.project.id).all(Interaction)
+        assert (call.outcome, call.summary) == (
+            "declined",
+            "said her company already supports another NGO",
+        )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Meera Iyer pledged 25k, her husband will decide",  # a doubt: never a story
+        "Meera Iyer pledged 25k, the cheque bounced last time",  # money words
+        "Called Ravi Kumar, Meera Iyer referred him to us, pledged 10k",  # two donors named
+    ],
+)
+def test_a_clause_that_could_change_the_record_is_not_a_story(op: Operator, db, text: str) -> None:
+    before = row_counts(db, op.project.id)
+    assert op.say(text).text.startswith("Nothing recorded")
+    assert row_counts(db, op.project.id) == before

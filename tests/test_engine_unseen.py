@@ -179,6 +179,11 @@ def test_a_date_is_not_a_range_of_amounts() -> None:
             {"outcome": "pledged", "amount": Decimal(15000), "expected_by": date(2026, 11, 30)},
         ),
         (
+            "do lakh ka pledge, do hafte mein",  # "a pledge of two lakh, in two weeks"
+            None,
+            {"outcome": "pledged", "amount": Decimal(200000), "expected_by": date(2026, 12, 10)},
+        ),
+        (
             "okay so just spoke to her and she said she'll do 25,000 by the 5th",
             None,
             {"outcome": "pledged", "amount": Decimal(25000), "expected_by": date(2026, 12, 5)},

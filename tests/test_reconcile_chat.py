@@ -336,3 +336,42 @@ def test_a_payer_who_is_not_one_known_donor_is_not_offered(world, db, text: str)
     before = row_counts(db, project.id)
     assert op.say(text).text.startswith("No open pledge matches ₹3,000")
     assert op.state().pending is None and row_counts(db, project.id) == before
+
+
+def test_a_payer_named_in_full_without_a_pledge_is_not_offered_another_donors(world, db) -> None:
+    """ "Meera Iyer paid you ₹5,000" was offered as Rahul's ₹5,000 pledge (the amounts
+    agreed), and yes recorded it on Rahul and taught MEERA IYER as his."""
+    op, project, *_, rahul_pledge = world
+    meera = make_contact(db, project, "Meera Iyer")
+    asked = op.say("Meera Iyer paid you ₹5,000.00")
+    assert asked.text.splitlines()[0] == (
+        "₹5,000 from Meera Iyer → a payment from Meera Iyer, who has no open pledge."
+    )
+    op.say("yes")
+    assert _left(db, rahul_pledge) == ("open", Decimal("5000.00"))
+    assert [p.contact_id for p in rows(db, Payment, Payment.project_id == project.id)] == [meera.id]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a first name alone, or with an initial, is not the name in full
+        "Your A/C XXXXX1234 has a credit by Transfer of Rs 7,000.00 on 26/11/26 by MEERA. "
+        "Avl Bal Rs 52,000.00 -SBI",
+        "Rs.7,000.00 credited to HDFC Bank A/c XX5678 on 26-11-26 from VPA meera.i@okaxis "
+        "(UPI 412345678901)",
+    ],
+)
+def test_a_first_name_or_an_initial_is_not_offered_as_a_payment(world, db, text: str) -> None:
+    op, project, *_ = world
+    make_contact(db, project, "Meera Iyer")
+    before = row_counts(db, project.id)
+    assert op.say(text).text.startswith("No open pledge matches ₹7,000")
+    assert op.state().pending is None and row_counts(db, project.id) == before
+
+
+def test_a_name_run_together_in_a_vpa_is_offered(world, db) -> None:
+    op, project, *_ = world
+    make_contact(db, project, "Meera Iyer")
+    text = "Rs.7,000.00 credited to HDFC Bank A/c XX5678 on 26-11-26 from VPA meeraiyer@okaxis"
+    assert "→ a payment from Meera Iyer" in op.say(text + " (UPI 412345678901)").text

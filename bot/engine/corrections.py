@@ -50,18 +50,21 @@ KIND = "correction"
 CORRECTION = re.compile(
     r"\b(?:sorry|actually|correction|correct|instead|change|changed|edit|wrong|oops|galti|typo"
     r"|i\s+mean|meant|make\s+it|increased?|reduced?|add\s+(?:the\s+|a\s+)?(?:ref|utr|reference"
-    r"|cheque|chq))\b|\bnot\s+[₹\d]"
+    r"|cheque|chq)|(?:that|it)\s+(?:was|is)|likha)\b|\bnot\s+[₹\d]"
 )
-#: The old value after "not" (``20k not 25k``, ``cash not upi``, ``not Ravi``).
+#: The old value after "not" (``20k not 25k``, ``cash not upi``, ``not Ravi``), or
+#: before "likha" ("wrote": ``galti se 25k likha, 20k hai``).
 _OLD_VALUE = re.compile(
-    r"\b(?:not|instead\s+of|rather\s+than|nahi)\s+(?:₹\s*|rs\.?\s*)?[\w/.,-]+(?:\s+[a-z]+)?"
+    r"\b(?:not|instead\s+of|rather\s+than|nahi)\s+(?P<old>(?:₹\s*|rs\.?\s*)?[\w/.,-]+)"
+    r"(?:\s+[a-z]+)?|(?P<written>(?:₹\s*|rs\.?\s*)?[\w/.,-]+)\s+likha\b"
 )
 #: Words that only say "this corrects": dropped before the new values are read.
 _MARKERS = re.compile(
     r"\b(?:sorry|actually|correction|correct|instead|change[ds]?|edit(?:ed)?|wrong|oops|galti"
     r"|typo|i\s+mean|meant|make\s+it|it\s+was|it\s+is|that\s+was|should\s+be|to\s+be|was|is"
     r"|it|its|the|that|this|amount|pledge|payment|date|donor|person|entry|last|one|to|by\s+mistake"
-    r"|my\s+bad|please|pls|ji|he|she|they|him|her|from|of|in|increased|reduced|add|for)\b"
+    r"|my\s+bad|please|pls|ji|he|she|they|him|her|from|of|in|increased|reduced|add|for|se"
+    r"|hai|tha|thi)\b"
 )
 #: The verb a synthetic report starts with, by the last entry's outcome.
 _VERBS = {"pledged": "pledged", "paid": "paid"}
@@ -79,7 +82,10 @@ def answer_correction(ctx: TurnContext) -> Reply | None:
     if old is None:
         return None
     old_args = load_args(entry.args)
-    rest = " ".join(_MARKERS.sub(" ", _OLD_VALUE.sub(" ", low)).replace(",", " ").split())
+    if not _old_values_fit(low, old_args):
+        return None  # "sorry 20k not 30k" after a ₹25,000 pledge: which entry is meant?
+    without = _MARKERS.sub(" ", _OLD_VALUE.sub(" ", low))
+    rest = " ".join(re.sub(r"(?<!\d),|,(?!\d)", " ", without).split())
     if not rest:
         return None
     own_name = set(old.display_name.lower().split())
@@ -107,6 +113,15 @@ def answer_correction(ctx: TurnContext) -> Reply | None:
     reply = ask(ctx, KIND, "\n".join(question), payload)
     reply.meta.update(engine="rules:correction")
     return reply
+
+
+def _old_values_fit(low: str, old_args: dict[str, Any]) -> bool:
+    """An old amount the correction names (``not 30k``) must be the entry's."""
+    for match in _OLD_VALUE.finditer(low):
+        said = find_amounts(match["old"] or match["written"] or "")
+        if said and said != [old_args.get("amount")]:
+            return False
+    return True
 
 
 def _entry_ids(entry: LastEntry) -> dict[str, str | None]:

@@ -45,6 +45,8 @@ from bot.turn.context import Reply, TurnContext
 
 KIND = "report"
 MAX_CHOICES = 5
+#: The longest note kept from the story around a report.
+MAX_NOTE = 200
 #: Honorifics around a name (``Ravi ji``, ``Meera madam``, ``Mrs Iyer``, ``Dr. Meera``)
 #: that are not part of it.
 HONORIFICS = {
@@ -129,8 +131,12 @@ def answer_report(ctx: TurnContext) -> Reply | None:
         return None
     tz = operator_tz(ctx.user, ctx.project)
     reading = read_report(ctx.text, ctx.now, tz)
-    if not reading.says_something or not (reading.unread or reading.soft or reading.pronoun):
+    told = reading.unread or reading.soft or reading.pronoun or reading.narrative
+    if not reading.says_something or not told:
         return None
+    # A story clause that names a donor is not a story: it may be whose report this is.
+    named_in_story = [c for c in reading.narrative if find_named(ctx.scope, [c]).contacts]
+    reading.unread += named_in_story
     named = find_named(ctx.scope, reading.unread)
     if not (reading.strict or reading.soft or reading.pronoun or named.contacts):
         return None  # "burst 5": no verb, no donor – not a report
@@ -145,6 +151,8 @@ def answer_report(ctx: TurnContext) -> Reply | None:
             return None
         return _nothing(problems)
     assert args is not None
+    if reading.narrative:
+        args["summary"] = "; ".join(reading.narrative)[:MAX_NOTE]
     return _propose(ctx, reading, named, args)
 
 
@@ -178,6 +186,8 @@ def _propose(ctx: TurnContext, reading: Reading, named: Named, args: dict[str, A
     """Read the proposal back and hold it behind ``yes`` (or a number)."""
     tz = operator_tz(ctx.user, ctx.project)
     said = read_back(args, tz)
+    if args.get("summary"):
+        said += f", note {quote(args['summary'], MAX_NOTE)}"
     contacts = named.contacts
     if not named.words:
         current = (

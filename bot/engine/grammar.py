@@ -276,8 +276,8 @@ def _report(text: str, original: str, now: datetime, tz: ZoneInfo) -> Command | 
         if _kind(verb) == "paid" and (nudged := _nudge_paid(text, original, now, tz)):
             return nudged
     reading = read_report(original, now, tz)
-    if not reading.strict:
-        return None
+    if not reading.strict or reading.narrative:
+        return None  # a story around the report is read back as free text, with its note
     form = FORMS.get(PHRASES[reading.strict[0]][0], FORMS["outcome"])
     if reading.unread or reading.soft or reading.pronoun:
         if verb is None:

@@ -18,7 +18,8 @@ what the operator typed              what the reader sees
                                       Devanagari names are kept)
 ``ek lakh``, ``dedh lakh``,           ``1 lakh``, ``1.5 lakh``, ``25 hazaar``, ``3.5
 ``pachees hazaar``, ``saade teen      lakh`` (Hindi number words, only before lakh,
-lakh``                                hazaar, thousand or crore)
+lakh``, ``do hafte``                  hazaar, thousand, crore, or hafte, din, mahine,
+                                      ghante, saal: ``2 hafte``)
 ==================================== ==================================================
 
 Fillers (``by``, ``via``, ``through``, ``on``, ``to``, ``tak``, ``ko``, ``baje``,
@@ -45,7 +46,10 @@ HINDI_NUMBERS = {
     **{"dedh": "1.5", "dhai": "2.5", "dhaai": "2.5", "adhai": "2.5", "sawa": "1.25"},
     **{"sava": "1.25"},
 }
-_UNIT_WORD = r"(?=\s+(?:lakhs?|lacs?|hazaa?r|hajar|thousand|crores?)\b)"
+_UNIT_WORD = (
+    r"(?=\s+(?:lakhs?|lacs?|hazaa?r|hajar|thousand|crores?"
+    r"|hafte|hafta|din|dino|mahine|mahina|ghante|ghanta|saal)\b)"
+)
 _HINDI_NUMBER = re.compile(
     r"\b(?:(?P<part>saade|sade|sava|sawa|paune)\s+)?(?P<word>"
     + "|".join(sorted(HINDI_NUMBERS, key=len, reverse=True))

@@ -154,6 +154,10 @@ class Reading:
     verbs: set[str] = field(default_factory=set)
     strict: list[str] = field(default_factory=list)
     clauses: list[str] = field(default_factory=list)
+    #: Clauses that only tell the story (``she was very warm``, ``her company already
+    #: supports another NGO``): no rule read anything in them and nothing in them could
+    #: change what is recorded. Kept as the note of a read-back, never dropped silently.
+    narrative: list[str] = field(default_factory=list)
     #: The call back is one the operator plans (``remind me to call Meera at 5``), not
     #: a time the donor asked for: alone, it is a follow-up and no call is logged.
     plan: bool = False
@@ -189,7 +193,11 @@ def read_report(text: str, now: datetime, tz: ZoneInfo) -> Reading:
     cleaned = clean(text)
     for clause in split_clauses(cleaned):
         reading.clauses.append(clause)
+        before, unread_before = _said(reading), len(reading.unread)
         _ClauseReader(reading, clause, now, tz).read()
+        if _said(reading) == before and _is_narrative(clause):
+            reading.narrative.append(clause)
+            del reading.unread[unread_before:]
     low = cleaned.lower()
     ko = _NAMED_KO_CALL.search(low)
     unread = {w for u in reading.unread for w in u.lower().split()}
@@ -203,6 +211,47 @@ def read_report(text: str, now: datetime, tz: ZoneInfo) -> Reading:
     if "paid" in reading.verbs and reading.paid is None:
         reading.problems.append("how much was paid? (e.g. paid 10000 upi)")
     return reading
+
+
+#: Words that may change what a clause around a report means (a negation, a doubt, a
+#: condition, money or time the reader did not take): such a clause is never narrative.
+_NOT_NARRATIVE = re.compile(
+    r"\b(?:not|no|nahi|nahin|nhi|na|never|dont|didnt|wont|cant|cannot|maybe|might|may"
+    r"|perhaps|probably|if|unless|sure|confirm\w*|cancel\w*|wait\w*|sorry|actually"
+    r"|correct\w*|instead|wrong|only|except|yet|decid\w*|discuss\w*|think\w*|check\w*"
+    r"|consult\w*|ask\w*|pending|fail\w*|bounc\w*|return\w*|revers\w*|refund\w*|fake"
+    r"|process\w*|await\w*|hold|stop\w*|duplicate|twice|half|partial\w*|rest|remaining"
+    r"|balance|instal\w*|shayad|agar|mat|galat|later|baad|kal|parso|week|month|year|hafte"
+    r"|hafta|din|mahine|mahina|ghante|ghanta|saal|days?|hours?"
+    r"|tomorrow|today|tonight|morning|evening|lakh|lakhs|hazaa?r|thousand|crore|rupees?|rs"
+    r"|cheque|upi|cash|gpay|neft|pledge\w*|pa(?:id|y\w*)|donat\w*|gave|give\w*|money"
+    r"|amount|receipt|link|call\w*|phone|number|dnc|remove|contact\w*|list|busy|again)\b"
+    r"|\d"
+)
+
+
+def _said(reading: Reading) -> tuple[object, ...]:
+    """Everything a clause can add to a reading except unread words and pronouns."""
+    return (
+        len(reading.outcomes),
+        reading.pledge,
+        reading.paid,
+        reading.expected_by,
+        reading.callback,
+        reading.callback_asked,
+        reading.method,
+        reading.reference,
+        len(reading.problems),
+        len([s for s in reading.soft if s not in PRONOUNS]),
+        len(reading.strict),
+        frozenset(reading.verbs),
+    )
+
+
+def _is_narrative(clause: str) -> bool:
+    """Three words or more, none of which could change what is recorded."""
+    low = clause.lower().replace("'", "")
+    return len(low.split()) >= 3 and not _NOT_NARRATIVE.search(low)
 
 
 def _slipped(token: str) -> str | None:

@@ -163,23 +163,30 @@ def match_credit(
 
 
 def named_payer(scope: ProjectScope, credit: Credit) -> Contact | None:
-    """The one donor a credit names (a remembered VPA or bank spelling, or the payer's
-    name in full), whatever their pledges; ``None`` when it names none or several."""
-    found = set(_known_donors(scope, credit))
-    words = names.tokens(credit.payer_name) + names.vpa_tokens(credit.payer_vpa)
-    longest = max((w for w in words if len(w) >= 3), key=len, default=None)
-    if longest is not None:
-        rows = scope.all(
-            Contact,
-            Contact.deleted_at.is_(None),
-            func.lower(Contact.display_name).contains(longest, autoescape=True),
-            limit=50,
-        )
-        found |= {c.id for c in rows if names.fit(words, c.display_name) == names.STRONG}
+    """The one donor a credit names by a remembered VPA or bank spelling, or by every part
+    of their name (``MEERA IYER``, ``meeraiyer@okaxis``), whatever their pledges; ``None``
+    when it names none or several. A first name alone (``VIKRAM``) or with an initial
+    (``meera.i@okaxis``) names nobody here."""
+    found = set(_known_donors(scope, credit)) | _fully_named(scope, credit)
     if len(found) != 1:
         return None
     contact = scope.get(Contact, found.pop())
     return contact if contact is not None and contact.deleted_at is None else None
+
+
+def _fully_named(scope: ProjectScope, credit: Credit) -> set[uuid.UUID]:
+    """Contacts every part of whose name the credit's payer name or VPA spells out."""
+    words = names.tokens(credit.payer_name) + names.vpa_tokens(credit.payer_vpa)
+    longest = max((w for w in words if len(w) >= 3), key=len, default=None)
+    if longest is None:
+        return set()
+    rows = scope.all(
+        Contact,
+        Contact.deleted_at.is_(None),
+        func.lower(Contact.display_name).contains(longest[:4], autoescape=True),
+        limit=50,
+    )
+    return {c.id for c in rows if names.spelled_out(words, c.display_name)}
 
 
 def same_day_payment(
@@ -254,8 +261,10 @@ def _candidates(
         names.fit(words, entry.contact.display_name) == names.STRONG
         for contact_id in donors
         for entry in book.by_contact.get(contact_id, [])
-    )
-    if not named_fully:  # a payer the credit names in full is not offered someone else's pledge
+    ) or bool(_fully_named(scope, credit))
+    # A payer the credit names in full (with a pledge or without) is not offered someone
+    # else's pledge because the amounts agree.
+    if not named_fully:
         donors |= {e.contact.id for e in book.entries if e.remaining == credit.amount}
     found = []
     for contact_id in donors:

@@ -50,6 +50,21 @@ def fit(payer: list[str], contact_name: str) -> int:
     return WEAK if full else NONE
 
 
+def spelled_out(payer: list[str], contact_name: str) -> bool:
+    """Whether the payer's words give every part of the contact's name in full (a slip
+    allowed), or the whole name run together (``meeraiyer``): stricter than ``STRONG``,
+    which an initial or a long first name alone can reach."""
+    parts = [t for t in tokens(contact_name) if len(t) >= 2]
+    if len(parts) < 2 or not payer:
+        return False
+    joined = "".join(parts)
+    if any(
+        word == joined or (len(word) > len(joined) and word.startswith(joined)) for word in payer
+    ):
+        return True
+    return all(any(_same(word, part) for word in payer) for part in parts)
+
+
 def _same(word: str, part: str) -> bool:
     if word == part:
         return True
