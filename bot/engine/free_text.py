@@ -131,6 +131,8 @@ def answer_report(ctx: TurnContext) -> Reply | None:
         return None
     tz = operator_tz(ctx.user, ctx.project)
     reading = read_report(ctx.text, ctx.now, tz)
+    if reading.narrative and ctx.runtime.settings.anthropic_api_key:
+        return None  # a story is the model's to read (it may also keep it as a memory)
     told = reading.unread or reading.soft or reading.pronoun or reading.narrative
     if not reading.says_something or not told:
         return None
