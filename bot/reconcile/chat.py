@@ -111,11 +111,11 @@ def confirm_payment(ctx: TurnContext, payload: dict[str, Any], choice: int | Non
     except (KeyError, IndexError, TypeError, ValueError):
         return Reply("Not recorded: that read-back could not be read back. Forward it again.")
     tz = operator_tz(ctx.user, ctx.project)
-    if picked.get("pledge_id") is None and picked.get("contact_id"):
-        return _confirm_gift(ctx, credit, picked["contact_id"], payload, tz)
     again = same_day_payment(ctx.scope, credit, tz=tz, today=ctx.now.astimezone(tz).date())
     if again is not None:  # recorded since the question (the same message answered twice)
         return Reply(f"Not recorded: {_same_day_text(ctx.scope, again, credit, tz)}")
+    if picked.get("pledge_id") is None and picked.get("contact_id"):
+        return _confirm_gift(ctx, credit, picked["contact_id"], payload, tz)
     done = record_credit(
         ctx.scope,
         ctx.user,
@@ -181,9 +181,6 @@ def _gift(
 def _confirm_gift(
     ctx: TurnContext, credit: Credit, contact_id: str, payload: dict[str, Any], tz: Any
 ) -> Reply:
-    again = same_day_payment(ctx.scope, credit, tz=tz, today=ctx.now.astimezone(tz).date())
-    if again is not None:
-        return Reply(f"Not recorded: {_same_day_text(ctx.scope, again, credit, tz)}")
     payment, contact, learned = record_gift(
         ctx.scope,
         ctx.user,
