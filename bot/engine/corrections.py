@@ -43,7 +43,6 @@ from bot.engine.timezones import operator_tz
 from bot.engine.undo import UNDO_WINDOW, last_turn_id, revert_turn_for_correction
 from bot.models import Contact
 from bot.turn.context import Reply, TurnContext
-from bot.turn.state import LastEntry
 
 KIND = "correction"
 #: Words of a message that corrects an entry already saved.
@@ -66,8 +65,8 @@ _MARKERS = re.compile(
     r"|my\s+bad|please|pls|ji|he|she|they|him|her|from|of|in|increased|reduced|add|for|se"
     r"|hai|tha|thi)\b"
 )
-#: The verb a synthetic report starts with, by the last entry's outcome.
-_VERBS = {"pledged": "pledged", "paid": "paid"}
+#: The outcomes whose values a correction may change (their verb starts the re-reading).
+_CORRECTABLE = ("pledged", "paid")
 
 
 def answer_correction(ctx: TurnContext) -> Reply | None:
@@ -90,13 +89,12 @@ def answer_correction(ctx: TurnContext) -> Reply | None:
         return None
     own_name = set(old.display_name.lower().split())
     values = " ".join(w for w in rest.split() if w not in own_name)  # "Meera's pledge is 40k"
-    corrected = _other_donor(ctx, rest, old) or (
-        _new_values(ctx, values, old, old_args) if values else None
-    )
-    if corrected is None:
-        return None
-    contact, args = corrected
-    if (contact.id, args) == (old.id, old_args):
+    other = _other_donor(ctx, rest, old)
+    contact = other or old
+    args: dict[str, Any] | None = dict(old_args) if other is not None else None
+    if other is None and values:
+        args = _new_values(ctx, values, old_args)
+    if args is None or (contact.id, args) == (old.id, old_args):
         return None
     tz = operator_tz(ctx.user, ctx.project)
     question = [
@@ -109,7 +107,8 @@ def answer_correction(ctx: TurnContext) -> Reply | None:
         )
         if risk is not None:
             question.append(f"- {risk.warning}")
-    payload = {"contact_id": str(contact.id), "args": dump_args(args), **_entry_ids(entry)}
+    ids = entry.model_dump(mode="json", include={"turn_id", "followup_id", "revise_pledge_id"})
+    payload = {"contact_id": str(contact.id), "args": dump_args(args), **ids}
     reply = ask(ctx, KIND, "\n".join(question), payload)
     reply.meta.update(engine="rules:correction")
     return reply
@@ -124,33 +123,18 @@ def _old_values_fit(low: str, old_args: dict[str, Any]) -> bool:
     return True
 
 
-def _entry_ids(entry: LastEntry) -> dict[str, str | None]:
-    return {
-        "turn_id": str(entry.turn_id),
-        "followup_id": str(entry.followup_id) if entry.followup_id else None,
-        "revise_pledge_id": str(entry.revise_pledge_id) if entry.revise_pledge_id else None,
-    }
-
-
-def _other_donor(ctx: TurnContext, rest: str, old: Contact) -> tuple[Contact, Any] | None:
+def _other_donor(ctx: TurnContext, rest: str, old: Contact) -> Contact | None:
     """``that was Vikram not Ravi``: every word left is one other donor's name."""
     named = find_named(ctx.scope, [rest])
     if len(named.contacts) != 1 or named.leftover or named.contacts[0].id == old.id:
         return None
-    contact = named.contacts[0]
-    if not is_reachable(contact):
-        return None
-    entry = ctx.state.last_entry
-    assert entry is not None
-    return contact, load_args(entry.args)
+    return named.contacts[0] if is_reachable(named.contacts[0]) else None
 
 
-def _new_values(
-    ctx: TurnContext, rest: str, old: Contact, old_args: dict[str, Any]
-) -> tuple[Contact, dict[str, Any]] | None:
+def _new_values(ctx: TurnContext, rest: str, old_args: dict[str, Any]) -> dict[str, Any] | None:
     """The last pledge or payment with what ``rest`` says instead (amount, date, method)."""
-    verb = _VERBS.get(old_args["outcome"])
-    if verb is None or old_args.get("received") is not None:
+    verb = old_args["outcome"]
+    if verb not in _CORRECTABLE or old_args.get("received") is not None:
         return None  # a pledge paid in the same breath: which amount is meant is a guess
     if len(find_amounts(rest)) > 1:
         return None
@@ -173,7 +157,7 @@ def _new_values(
             args[key] = new[key]
     if "method" in new and "method_name" not in new:
         args.pop("method_name", None)
-    return old, args
+    return args
 
 
 def confirm_correction(ctx: TurnContext, payload: dict[str, Any], choice: int | None) -> Reply:

@@ -257,15 +257,17 @@ def _candidates(
     known = _known_donors(scope, credit)
     words = names.tokens(credit.payer_name) + names.vpa_tokens(credit.payer_vpa)
     donors = set(known) | book.named_by(words)
+    # A payer the credit names in full (with a pledge or without) is not offered someone
+    # else's pledge because the amounts agree. The project-wide name lookup runs only
+    # when a pledge of that amount is there to be offered.
+    same_amount = {e.contact.id for e in book.entries if e.remaining == credit.amount}
     named_fully = any(
         names.fit(words, entry.contact.display_name) == names.STRONG
         for contact_id in donors
         for entry in book.by_contact.get(contact_id, [])
-    ) or bool(_fully_named(scope, credit))
-    # A payer the credit names in full (with a pledge or without) is not offered someone
-    # else's pledge because the amounts agree.
-    if not named_fully:
-        donors |= {e.contact.id for e in book.entries if e.remaining == credit.amount}
+    )
+    if same_amount and not named_fully and not _fully_named(scope, credit):
+        donors |= same_amount
     found = []
     for contact_id in donors:
         for entry in book.by_contact.get(contact_id, []):
