@@ -42,6 +42,7 @@ CROSS_PROJECT = {
     "bot/directory/demo.py": "finds the demo project by its number",
     "bot/cli/": "commands find the project named on the command line",
     "bot/migrate.py": "schema upgrades",
+    "bot/migrations/": "a revision may rewrite every project's rows (0011: SQLite storage)",
 }
 _FROM = re.compile(r"\b(?:FROM|JOIN|UPDATE|INTO)\s+\"?(\w+)\"?", re.IGNORECASE)
 _BY_ID = re.compile(r"WHERE\s+\"?\w+\"?\.\"?(?:id|rowid)\"?\s*(?:=|IN)", re.IGNORECASE)

@@ -31,7 +31,7 @@ def utc_offset_minutes(now: datetime, tz_name: str) -> int:
 def local_day_expr(session: Session, column: Any, offset_minutes: int) -> Any:
     """SQL for the local calendar day of a UTC ``column`` (``YYYY-MM-DD`` text or date)."""
     if session.get_bind().dialect.name == "sqlite":
-        return func.date(column, f"{offset_minutes:+d} minutes")
+        return func.date(_unix_time(column), "unixepoch", f"{offset_minutes:+d} minutes")
     shifted = column + literal_column(f"interval '{int(offset_minutes)} minutes'")
     return cast(shifted, Date)
 
@@ -39,9 +39,15 @@ def local_day_expr(session: Session, column: Any, offset_minutes: int) -> Any:
 def local_hour_expr(session: Session, column: Any, offset_minutes: int) -> Any:
     """SQL for the local hour (0–23) of a UTC ``column``."""
     if session.get_bind().dialect.name == "sqlite":
-        return cast(func.strftime("%H", column, f"{offset_minutes:+d} minutes"), Integer)
+        hour = func.strftime("%H", _unix_time(column), "unixepoch", f"{offset_minutes:+d} minutes")
+        return cast(hour, Integer)
     shifted = column + literal_column(f"interval '{int(offset_minutes)} minutes'")
     return cast(func.extract("hour", shifted), Integer)
+
+
+def _unix_time(column: Any) -> Any:
+    """SQLite's stored microseconds (:class:`bot.models.types.UTCDateTime`) as Unix seconds."""
+    return column.op("/")(literal_column("1000000"))
 
 
 def as_date(value: Any) -> date:

@@ -19,7 +19,6 @@ from typing import Any
 
 from sqlalchemy import (
     Select,
-    String,
     bindparam,
     case,
     cast,
@@ -33,6 +32,7 @@ from sqlalchemy import (
 
 from bot.engine.when import local_day_bounds
 from bot.models import Contact, ContactTag, Followup, Pledge, User
+from bot.models.types import uuid_hex
 from bot.store import ProjectScope
 
 POOL = 60
@@ -147,7 +147,7 @@ def candidate_statement(with_prefer: bool) -> Select[Any]:
     # The contact's key as 32 lowercase hex digits, the same text on both engines: the
     # ranking keys and orders its few hundred candidates by it and makes a UUID only for
     # the winners (making one per pooled row, and hashing it, was a tenth of a ranking).
-    key = func.replace(cast(union.c.contact_id, String), "-", "")
+    key = uuid_hex(union.c.contact_id)
     columns = [key.label(c.key) if c.key == "contact_id" else c for c in union.c]
     return select(*columns, tag_bits.label("tag_bits"))
 

@@ -14,7 +14,6 @@ from sqlalchemy import (
     Integer,
     Text,
     UniqueConstraint,
-    Uuid,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -29,11 +28,11 @@ from bot.models.enums import (
     PAYMENT_STATUSES,
     PLEDGE_STATUSES,
 )
-from bot.models.types import Money, UTCDateTime, utcnow
+from bot.models.types import CompactUuid, Money, UTCDateTime, utcnow
 
 
 def _contact_fk() -> Mapped[uuid.UUID]:
-    return mapped_column(Uuid, ForeignKey("contacts.id"), nullable=False)
+    return mapped_column(CompactUuid, ForeignKey("contacts.id"), nullable=False)
 
 
 class Interaction(ProjectMixin, CreatedMixin, Base):
@@ -50,9 +49,9 @@ class Interaction(ProjectMixin, CreatedMixin, Base):
         Index(None, "project_id", "created_by_user_id", "occurred_at"),
     )
 
-    campaign_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("campaigns.id"))
+    campaign_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid, ForeignKey("campaigns.id"))
     contact_id: Mapped[uuid.UUID] = _contact_fk()
-    session_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("sessions.id"))
+    session_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid, ForeignKey("sessions.id"))
     channel: Mapped[str] = mapped_column(Text, nullable=False)
     direction: Mapped[str] = mapped_column(Text, nullable=False)
     outcome: Mapped[str] = mapped_column(Text, nullable=False)
@@ -60,7 +59,9 @@ class Interaction(ProjectMixin, CreatedMixin, Base):
     amount_pledged: Mapped[Decimal | None] = mapped_column(Money)
     amount_received: Mapped[Decimal | None] = mapped_column(Money)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
-    created_by_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id"))
+    created_by_user_id: Mapped[uuid.UUID | None] = mapped_column(
+        CompactUuid, ForeignKey("users.id")
+    )
 
 
 class Pledge(ProjectMixin, Base):
@@ -75,16 +76,20 @@ class Pledge(ProjectMixin, Base):
         Index(None, "project_id", "status", "pledged_at"),  # admin: open pledges by age
     )
 
-    campaign_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("campaigns.id"))
+    campaign_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid, ForeignKey("campaigns.id"))
     contact_id: Mapped[uuid.UUID] = _contact_fk()
-    interaction_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("interactions.id"))
+    interaction_id: Mapped[uuid.UUID | None] = mapped_column(
+        CompactUuid, ForeignKey("interactions.id")
+    )
     currency: Mapped[str] = mapped_column(Text, nullable=False, default="INR")
     amount: Mapped[Decimal] = mapped_column(Money, nullable=False)
     pledged_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     expected_by: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(Text, nullable=False, default="open")
     notes: Mapped[str | None] = mapped_column(Text)
-    created_by_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id"))
+    created_by_user_id: Mapped[uuid.UUID | None] = mapped_column(
+        CompactUuid, ForeignKey("users.id")
+    )
 
 
 class Payment(ProjectMixin, Base):
@@ -98,10 +103,12 @@ class Payment(ProjectMixin, Base):
         Index(None, "project_id", "pledge_id"),
     )
 
-    campaign_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("campaigns.id"))
+    campaign_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid, ForeignKey("campaigns.id"))
     contact_id: Mapped[uuid.UUID] = _contact_fk()
-    pledge_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("pledges.id"))
-    interaction_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("interactions.id"))
+    pledge_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid, ForeignKey("pledges.id"))
+    interaction_id: Mapped[uuid.UUID | None] = mapped_column(
+        CompactUuid, ForeignKey("interactions.id")
+    )
     currency: Mapped[str] = mapped_column(Text, nullable=False, default="INR")
     amount: Mapped[Decimal] = mapped_column(Money, nullable=False)
     paid_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
@@ -109,7 +116,9 @@ class Payment(ProjectMixin, Base):
     reference: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(Text, nullable=False, default="confirmed")
     notes: Mapped[str | None] = mapped_column(Text)
-    created_by_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id"))
+    created_by_user_id: Mapped[uuid.UUID | None] = mapped_column(
+        CompactUuid, ForeignKey("users.id")
+    )
 
 
 class Followup(ProjectMixin, CreatedMixin, Base):
@@ -125,21 +134,27 @@ class Followup(ProjectMixin, CreatedMixin, Base):
         Index(None, "project_id", "due_at"),  # admin follow-ups list
     )
 
-    campaign_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("campaigns.id"))
+    campaign_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid, ForeignKey("campaigns.id"))
     contact_id: Mapped[uuid.UUID] = _contact_fk()
-    interaction_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("interactions.id"))
+    interaction_id: Mapped[uuid.UUID | None] = mapped_column(
+        CompactUuid, ForeignKey("interactions.id")
+    )
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     status: Mapped[str] = mapped_column(Text, nullable=False, default="scheduled")
     reason: Mapped[str | None] = mapped_column(Text)
     suggested_message: Mapped[str | None] = mapped_column(Text)
-    assigned_to_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id"))
-    created_by_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id"))
+    assigned_to_user_id: Mapped[uuid.UUID | None] = mapped_column(
+        CompactUuid, ForeignKey("users.id")
+    )
+    created_by_user_id: Mapped[uuid.UUID | None] = mapped_column(
+        CompactUuid, ForeignKey("users.id")
+    )
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set once by the scheduler run that claims the follow-up for a nudge.
     nudge_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     nudge_claimed_by: Mapped[str | None] = mapped_column(Text)
     nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    nudge_message_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    nudge_message_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid)
 
 
 class LeaderboardDaily(ProjectMixin, CreatedMixin, Base):
@@ -153,9 +168,9 @@ class LeaderboardDaily(ProjectMixin, CreatedMixin, Base):
 
     date: Mapped[date] = mapped_column(Date, nullable=False)
     scope: Mapped[str] = mapped_column(Text, nullable=False)
-    scope_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
-    user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id"))
-    team_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("teams.id"))
+    scope_id: Mapped[uuid.UUID] = mapped_column(CompactUuid, nullable=False)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid, ForeignKey("users.id"))
+    team_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid, ForeignKey("teams.id"))
     calls: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     connects: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     pledges_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

@@ -15,13 +15,12 @@ from sqlalchemy import (
     SmallInteger,
     Text,
     UniqueConstraint,
-    Uuid,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base, CreatedMixin, IdMixin, ProjectMixin, enum_check
 from bot.models.enums import AGENT_LOG_STATUSES, AUDIT_ACTIONS, PROMPT_TYPES, PROVIDERS
-from bot.models.types import JSONType, UTCDateTime, utcnow
+from bot.models.types import CompactUuid, JSONType, UTCDateTime, utcnow
 
 
 class ProviderUsage(ProjectMixin, CreatedMixin, Base):
@@ -35,9 +34,9 @@ class ProviderUsage(ProjectMixin, CreatedMixin, Base):
         Index(None, "project_id", "session_id", "created_at"),
     )
 
-    user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id"))
-    session_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("sessions.id"))
-    message_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid, ForeignKey("users.id"))
+    session_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid, ForeignKey("sessions.id"))
+    message_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid)
     provider: Mapped[str] = mapped_column(Text, nullable=False)
     model: Mapped[str] = mapped_column(Text, nullable=False)
     iterations: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
@@ -65,9 +64,9 @@ class AgentLog(ProjectMixin, CreatedMixin, Base):
         Index(None, "project_id", "user_id", "created_at"),
     )
 
-    session_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("sessions.id"))
-    user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id"))
-    message_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    session_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid, ForeignKey("sessions.id"))
+    user_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid, ForeignKey("users.id"))
+    message_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid)
     agent_id: Mapped[str] = mapped_column(Text, nullable=False, default="calltime_operator")
     action: Mapped[str] = mapped_column(Text, nullable=False)
     tool_use_id: Mapped[str | None] = mapped_column(Text)
@@ -87,9 +86,9 @@ class RlhfInteraction(ProjectMixin, CreatedMixin, Base):
         Index(None, "project_id", "created_at"),
     )
 
-    user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id"))
-    session_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("sessions.id"))
-    message_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid, ForeignKey("users.id"))
+    session_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid, ForeignKey("sessions.id"))
+    message_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid)
     prompt_type: Mapped[str] = mapped_column(Text, nullable=False)
     provider: Mapped[str | None] = mapped_column(Text)
     model: Mapped[str | None] = mapped_column(Text)
@@ -106,7 +105,7 @@ class Event(ProjectMixin, Base):
 
     event_type: Mapped[str] = mapped_column(Text, nullable=False)
     data: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False, default=dict)
-    user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid)
     timestamp: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
 
@@ -130,7 +129,7 @@ class AuditLog(ProjectMixin, Base):
     new_values: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     timestamp: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     # The inbound message whose turn made the write: ``undo`` reverts a whole turn.
-    turn_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    turn_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid)
     # Set by tool calls (turn + tool_use id) so a retried turn never writes twice.
     idempotency_key: Mapped[str | None] = mapped_column(Text)
     reverted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -160,7 +159,7 @@ class LoginToken(ProjectMixin, CreatedMixin, Base):
     __tablename__ = "login_tokens"
     __table_args__ = (Index(None, "token_hash", unique=True),)
 
-    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"), nullable=False)
+    user_id: Mapped[uuid.UUID] = mapped_column(CompactUuid, ForeignKey("users.id"), nullable=False)
     token_hash: Mapped[str] = mapped_column(Text, nullable=False)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

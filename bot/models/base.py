@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, MetaData, Table, Uuid, event
+from sqlalchemy import CheckConstraint, ForeignKey, MetaData, Table, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from bot.models.types import UTCDateTime, has_nul, new_id, strip_nul, utcnow
+from bot.models.types import CompactUuid, UTCDateTime, has_nul, new_id, strip_nul, utcnow
 
 # Stable constraint names keep Alembic's autogenerate and hand-written migrations in step.
 NAMING_CONVENTION = {
@@ -61,13 +61,15 @@ def _no_nul_characters(_mapper: Any, _connection: Any, row: Any) -> None:
 class IdMixin:
     """UUID primary key."""
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    id: Mapped[uuid.UUID] = mapped_column(CompactUuid, primary_key=True, default=new_id)
 
 
 class ProjectMixin(IdMixin):
     """Every tenant row belongs to exactly one project."""
 
-    project_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("projects.id"), nullable=False)
+    project_id: Mapped[uuid.UUID] = mapped_column(
+        CompactUuid, ForeignKey("projects.id"), nullable=False
+    )
 
 
 class CreatedMixin:

@@ -13,14 +13,13 @@ from sqlalchemy import (
     SmallInteger,
     Text,
     UniqueConstraint,
-    Uuid,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base, CreatedMixin, ProjectMixin, TimestampsMixin, enum_check
 from bot.models.enums import CHANNELS, CONTACT_STATUSES, IDENTITY_TYPES
-from bot.models.types import UTCDateTime
+from bot.models.types import CompactUuid, UTCDateTime
 
 
 def _sparse_index(column: str) -> Index:
@@ -61,7 +60,9 @@ class Contact(ProjectMixin, TimestampsMixin, Base):
     last_contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     next_suggested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     notes: Mapped[str | None] = mapped_column(Text)
-    assigned_to_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id"))
+    assigned_to_user_id: Mapped[uuid.UUID | None] = mapped_column(
+        CompactUuid, ForeignKey("users.id")
+    )
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -81,7 +82,9 @@ class ContactIdentity(ProjectMixin, CreatedMixin, Base):
         # ((project_id, value) was dropped in 0010).
     )
 
-    contact_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("contacts.id"), nullable=False)
+    contact_id: Mapped[uuid.UUID] = mapped_column(
+        CompactUuid, ForeignKey("contacts.id"), nullable=False
+    )
     type: Mapped[str] = mapped_column(Text, nullable=False)
     value: Mapped[str] = mapped_column(Text, nullable=False)
     is_primary: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
@@ -96,5 +99,7 @@ class ContactTag(ProjectMixin, CreatedMixin, Base):
         Index(None, "project_id", "tag"),
     )
 
-    contact_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("contacts.id"), nullable=False)
+    contact_id: Mapped[uuid.UUID] = mapped_column(
+        CompactUuid, ForeignKey("contacts.id"), nullable=False
+    )
     tag: Mapped[str] = mapped_column(Text, nullable=False)

@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from pgvector.sqlalchemy import VECTOR
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, Text, UniqueConstraint, Uuid
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base, ProjectMixin, TimestampsMixin, enum_check
 from bot.models.enums import IMPORTANCE, MEMORY_TYPES, NAMESPACES
-from bot.models.types import JSONType, UTCDateTime
+from bot.models.types import CompactUuid, JSONType, UTCDateTime
 
 #: float32 bytes on SQLite (searched exactly with numpy); pgvector on PostgreSQL.
 EmbeddingType = LargeBinary().with_variant(VECTOR(), "postgresql")
@@ -35,9 +35,9 @@ class Memory(ProjectMixin, TimestampsMixin, Base):
     content_hash: Mapped[str] = mapped_column(Text, nullable=False)
     memory_type: Mapped[str] = mapped_column(Text, nullable=False)
     importance: Mapped[str] = mapped_column(Text, nullable=False, default="medium")
-    contact_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("contacts.id"))
-    user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id"))
-    session_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    contact_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid, ForeignKey("contacts.id"))
+    user_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid, ForeignKey("users.id"))
+    session_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid)
     tags: Mapped[list[str]] = mapped_column(JSONType, nullable=False, default=list)
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, nullable=False, default=dict)
     embedding: Mapped[Any] = mapped_column(EmbeddingType, nullable=True)
@@ -63,8 +63,8 @@ class VectorRecord(ProjectMixin, TimestampsMixin, Base):
     embedding: Mapped[Any] = mapped_column(EmbeddingType, nullable=True)
     embedding_model: Mapped[str | None] = mapped_column(Text)
     embedding_dim: Mapped[int | None] = mapped_column(Integer)
-    contact_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
-    campaign_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    contact_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid)
+    campaign_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid)
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, nullable=False, default=dict)
 
 
@@ -78,5 +78,5 @@ class KbDocument(ProjectMixin, TimestampsMixin, Base):
     filename: Mapped[str | None] = mapped_column(Text)
     content: Mapped[str] = mapped_column(Text, nullable=False)
     content_hash: Mapped[str] = mapped_column(Text, nullable=False)
-    file_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("files.id"))
+    file_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid, ForeignKey("files.id"))
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -6,12 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, Text, Uuid
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base, CreatedMixin, ProjectMixin, TimestampsMixin, enum_check
 from bot.models.enums import CHANNELS, DIRECTIONS, FILE_ENTITY_TYPES, MESSAGE_STATUSES
-from bot.models.types import JSONType, UTCDateTime, utcnow
+from bot.models.types import CompactUuid, JSONType, UTCDateTime, utcnow
 
 
 class ChatSession(ProjectMixin, Base):
@@ -25,8 +25,8 @@ class ChatSession(ProjectMixin, Base):
         Index(None, "project_id", "last_activity_at"),  # admin conversations list
     )
 
-    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"), nullable=False)
-    team_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("teams.id"))
+    user_id: Mapped[uuid.UUID] = mapped_column(CompactUuid, ForeignKey("users.id"), nullable=False)
+    team_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid, ForeignKey("teams.id"))
     channel: Mapped[str] = mapped_column(Text, nullable=False, default="whatsapp")
     whatsapp_thread_id: Mapped[str | None] = mapped_column(Text)
     state_json: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False, default=dict)
@@ -58,8 +58,8 @@ class Message(ProjectMixin, TimestampsMixin, Base):
         Index(None, "reply_to_id"),
     )
 
-    user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id"))
-    session_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("sessions.id"))
+    user_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid, ForeignKey("users.id"))
+    session_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid, ForeignKey("sessions.id"))
     direction: Mapped[str] = mapped_column(Text, nullable=False)
     channel: Mapped[str] = mapped_column(Text, nullable=False, default="whatsapp")
     #: Who queued the message: ``whatsapp`` (Twilio's signed webhook), ``simulator``
@@ -81,7 +81,7 @@ class Message(ProjectMixin, TimestampsMixin, Base):
     locked_by: Mapped[str | None] = mapped_column(Text)
     error_code: Mapped[str | None] = mapped_column(Text)
     error_message: Mapped[str | None] = mapped_column(Text)
-    reply_to_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    reply_to_id: Mapped[uuid.UUID | None] = mapped_column(CompactUuid)
     content_sid: Mapped[str | None] = mapped_column(Text)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -112,4 +112,4 @@ class FileLink(ProjectMixin, CreatedMixin, Base):
 
     file_id: Mapped[str] = mapped_column(Text, nullable=False)
     entity_type: Mapped[str] = mapped_column(Text, nullable=False)
-    entity_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    entity_id: Mapped[uuid.UUID] = mapped_column(CompactUuid, nullable=False)

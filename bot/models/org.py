@@ -16,7 +16,6 @@ from sqlalchemy import (
     Integer,
     Text,
     UniqueConstraint,
-    Uuid,
     event,
     inspect,
 )
@@ -31,7 +30,7 @@ from bot.models.base import (
     enum_check,
 )
 from bot.models.enums import CAMPAIGN_STATUSES, MEMBER_ROLES, ROLES
-from bot.models.types import JSONType, Money
+from bot.models.types import CompactUuid, JSONType, Money
 
 
 class Project(IdMixin, TimestampsMixin, Base):
@@ -108,8 +107,8 @@ class TeamMember(ProjectMixin, CreatedMixin, Base):
         Index(None, "project_id", "user_id"),
     )
 
-    team_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("teams.id"), nullable=False)
-    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"), nullable=False)
+    team_id: Mapped[uuid.UUID] = mapped_column(CompactUuid, ForeignKey("teams.id"), nullable=False)
+    user_id: Mapped[uuid.UUID] = mapped_column(CompactUuid, ForeignKey("users.id"), nullable=False)
     member_role: Mapped[str] = mapped_column(Text, nullable=False, default="MEMBER")
 
 
@@ -138,7 +137,9 @@ class CampaignGoal(ProjectMixin, CreatedMixin, Base):
         Index(None, "project_id", "campaign_id", "date"),
     )
 
-    campaign_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("campaigns.id"), nullable=False)
+    campaign_id: Mapped[uuid.UUID] = mapped_column(
+        CompactUuid, ForeignKey("campaigns.id"), nullable=False
+    )
     date: Mapped[date] = mapped_column(Date, nullable=False)
     target_amount: Mapped[Decimal] = mapped_column(Money, nullable=False)
     target_contacts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

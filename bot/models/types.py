@@ -5,16 +5,21 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Numeric
+from sqlalchemy import JSON, BigInteger, DateTime, LargeBinary, Numeric, String, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 CENTS = Decimal("0.01")
+
+#: Where SQLite's integer times count from.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 #: JSONB on PostgreSQL, JSON text on SQLite.
 JSONType = JSON().with_variant(JSONB(), "postgresql")
@@ -41,27 +46,122 @@ def new_id() -> uuid.UUID:
     return uuid.UUID(int=value)
 
 
+class _SQLiteMicroseconds(BigInteger):
+    """SQLite's storage of :class:`UTCDateTime`: an integer in a column declared ``DATETIME``."""
+
+
+class _SQLiteUuidBytes(LargeBinary):
+    """SQLite's storage of :class:`CompactUuid`: 16 bytes in a column declared ``CHAR(32)``."""
+
+
+# The declared types stay those of SQLAlchemy's DateTime and Uuid, so databases made
+# before and after migration 0011 have one schema. SQLite keeps an integer in a column of
+# numeric affinity (DATETIME) and a BLOB in one of text affinity (CHAR) as they are.
+@compiles(_SQLiteMicroseconds, "sqlite")
+def _declare_datetime(_type: Any, _compiler: Any, **_kw: Any) -> str:
+    return "DATETIME"
+
+
+@compiles(_SQLiteUuidBytes, "sqlite")
+def _declare_char32(_type: Any, _compiler: Any, **_kw: Any) -> str:
+    return "CHAR(32)"
+
+
+class uuid_hex(FunctionElement[str]):  # noqa: N801 - an SQL function, named as one
+    """SQL for a UUID column as ``uuid.hex`` gives it: 32 lowercase hexadecimal digits.
+
+    The same text on both engines: ``lower(hex(x))`` of SQLite's 16 bytes, PostgreSQL's
+    ``uuid`` text without its dashes.
+    """
+
+    type = String()
+    name = "uuid_hex"
+    inherit_cache = True
+
+
+@compiles(uuid_hex)
+def _uuid_hex(element: uuid_hex, compiler: Any, **kw: Any) -> str:
+    return f"replace(CAST({compiler.process(element.clauses, **kw)} AS TEXT), '-', '')"
+
+
+@compiles(uuid_hex, "sqlite")
+def _uuid_hex_sqlite(element: uuid_hex, compiler: Any, **kw: Any) -> str:
+    return f"lower(hex({compiler.process(element.clauses, **kw)}))"
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A TIMESTAMP holding UTC; aware datetimes in, aware UTC datetimes out.
 
     Naive values are refused: a naive time is ambiguous between the operator's
     timezone and UTC, and guessing is how follow-ups end up five hours late.
+
+    On SQLite the time is stored as whole microseconds since 1970-01-01 UTC, an integer
+    of 8 bytes where SQLAlchemy's ``DateTime`` writes 26 characters of text; integers
+    sort and compare as the times do. SQL that needs a calendar day or an hour of it
+    reads ``column / 1000000`` as a Unix time (:mod:`bot.admin.timeframe`). PostgreSQL
+    keeps its own ``timestamp`` (8 bytes already).
     """
 
     impl = DateTime
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(_SQLiteMicroseconds())
+        return dialect.type_descriptor(DateTime())
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given where a UTC timestamp is stored")
+        if dialect.name == "sqlite":
+            return epoch_microseconds(value)
         return value.astimezone(UTC).replace(tzinfo=None)
 
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        if isinstance(value, int):
+            return EPOCH + timedelta(microseconds=value)
+        moment: datetime = value
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def epoch_microseconds(value: datetime) -> int:
+    """An aware ``value`` as whole microseconds since 1970-01-01 UTC (SQLite's storage)."""
+    return (value - EPOCH) // timedelta(microseconds=1)
+
+
+class CompactUuid(TypeDecorator[uuid.UUID]):
+    """A UUID: PostgreSQL's native ``uuid``, and on SQLite its 16 bytes as a BLOB.
+
+    SQLAlchemy's ``Uuid`` writes 32 hexadecimal characters on SQLite. Every key and
+    every reference is one, and most indexes carry the project's id, so the text form
+    made keys more than a third of a contact's storage. Bytes sort as the hexadecimal
+    text did (and as PostgreSQL sorts ``uuid``), so time-ordered keys stay in order.
+    Strings are accepted where a UUID is bound, as ``Uuid`` accepts them.
+    """
+
+    impl = Uuid
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(_SQLiteUuidBytes())
+        return dialect.type_descriptor(Uuid())
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None or dialect.name != "sqlite":
+            return value
+        return (value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))).bytes
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> uuid.UUID | None:
+        if value is None or isinstance(value, uuid.UUID):
+            return value
+        if isinstance(value, bytes | memoryview):
+            return uuid.UUID(bytes=bytes(value))
+        return uuid.UUID(str(value))
 
 
 class Money(TypeDecorator[Decimal]):
