@@ -53,6 +53,23 @@ class _SQLiteMicroseconds(BigInteger):
 class _SQLiteUuidBytes(LargeBinary):
     """SQLite's storage of :class:`CompactUuid`: 16 bytes in a column declared ``CHAR(32)``."""
 
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> Any:
+        def process(value: Any) -> bytes | None:
+            if value is None:
+                return None
+            key = value if value.__class__ is uuid.UUID else uuid.UUID(str(value))
+            return key.bytes
+
+        return process
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        def process(value: bytes | None) -> uuid.UUID | None:
+            return None if value is None else uuid.UUID(bytes=value)
+
+        return process
+
 
 # The declared types stay those of SQLAlchemy's DateTime and Uuid, so databases made
 # before and after migration 0011 have one schema. SQLite keeps an integer in a column of
@@ -141,6 +158,10 @@ class CompactUuid(TypeDecorator[uuid.UUID]):
     made keys more than a third of a contact's storage. Bytes sort as the hexadecimal
     text did (and as PostgreSQL sorts ``uuid``), so time-ordered keys stay in order.
     Strings are accepted where a UUID is bound, as ``Uuid`` accepts them.
+
+    The conversions are the storage type's own processors, not this decorator's hooks:
+    a key is bound and read for every row of every statement (an import binds five
+    keys a row), and each layer of processing costs a Python call.
     """
 
     impl = Uuid
@@ -150,18 +171,6 @@ class CompactUuid(TypeDecorator[uuid.UUID]):
         if dialect.name == "sqlite":
             return dialect.type_descriptor(_SQLiteUuidBytes())
         return dialect.type_descriptor(Uuid())
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
-        if value is None or dialect.name != "sqlite":
-            return value
-        return (value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))).bytes
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> uuid.UUID | None:
-        if value is None or isinstance(value, uuid.UUID):
-            return value
-        if isinstance(value, bytes | memoryview):
-            return uuid.UUID(bytes=bytes(value))
-        return uuid.UUID(str(value))
 
 
 class Money(TypeDecorator[Decimal]):
