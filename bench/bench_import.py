@@ -17,24 +17,24 @@ importing the same number of rows with only a name and a phone (into a fresh dat
 without the webhook load), the smallest file a contact list makes.
 
 Why the database is over 100 MB (``dbstat`` after a 20,000-row import on SQLite,
-2026-12-04): the audit trail is 2 % of it (one entry per batch). The rest is the
-contacts themselves: five rows each and, since migration 0010, 18 index entries, most
-of them carrying the project's id, and on SQLite every key is 32 characters of text and
-every time 26. Pages are 80–94 % full, so VACUUM gains little. Migration 0010 made the
-operator and suggested-time indexes partial (an imported contact has neither) and
-dropped identities' ``(project_id, value)``: 2,144 → 1,919 bytes per contact for these
-rows, 1,090 → 933 for names and phones.
+2026-12-04): the audit trail is 4 % of it (one entry per batch). The rest is the
+contacts themselves: five rows each (contact, two identities, two tags) and 17 index
+entries, most of them carrying the project's id. Migration 0010 made the operator and
+suggested-time indexes partial and dropped identities' ``(project_id, value)``
+(2,144 → 1,919 bytes per contact); migration 0011 stores keys as 16 bytes and times as
+integers instead of 32 and 26 characters of text (1,919 → 1,191; 100,000 rows:
+190.8 → 118.2 MB, names and phones alone 91.2 → 57.2 MB).
 
-What more it would take (the same 20,000 contacts copied table by table in their
-import order into trial schemas, before 0010): text keys as today 2,033 bytes per
-contact; keys as 16-byte blobs 1,372; blobs and integer times 1,262; blobs and five
-index changes (three of them 0010's, plus dropping ``(project_id, status)`` on contacts
-and keying identities' contact index on ``contact_id`` alone, both indexes the data
-model recommends) 1,170; all three 1,060 — about 106 MB per 100,000 contacts before the
-~5 % a batched import adds over an ordered copy. The data model gives each identity and
-tag row its own UUID key and unique index, so under 100 MB for these rows on SQLite needs
-more than a new storage of keys and times; PostgreSQL, which stores both natively,
-holds the same import in 141 MB.
+What is left, per contact: the three tables' rows 458 bytes, their 11 indexes 660 (the
+primary keys and unique constraints the data model asks for are 319 of them, at the
+80 % page fill SQLite's index inserts leave), the audit trail 42. A VACUUM after the
+import gains 6 % (pages 90 % full) and would hold the database for seconds. Dropping
+indexes the data model recommends was tried and left: ``(project_id, contact_id)`` on
+identities replaced by ``(contact_id)`` saves 2 %, but SQLite then reads a
+``contact_id IN (…)`` lookup through the project's whole unique index. Per 100,000 rows
+(20,000 imported, scaled): a name, a phone and an email 82 MB (130 before 0011); a name,
+a phone and two tags 93 MB (152); a name, a phone, an email, one tag, a band, a strength
+and a note 102 MB (163); these rows 118 MB (191).
 
 On PostgreSQL the import analyses the contact tables as it doubles them
 (:mod:`bot.directory.import_statistics`). Before that, the planner took a young
