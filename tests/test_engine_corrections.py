@@ -119,6 +119,21 @@ def test_a_pledge_amount_is_corrected_on_yes_and_undone_step_by_step(op: Operato
             "sorry meant 2.5k not 25k",
             {"payments": [("Meera Iyer", Decimal("2500.00"), "upi", None)]},
         ),
+        (
+            "paid 5000 upi",
+            "nahi nahi cash tha, upi nahi",  # "no no, it was cash, not UPI"
+            {"payments": [("Meera Iyer", Decimal("5000.00"), "cash", None)]},
+        ),
+        (
+            "pledged 25k by fri",
+            "25k nahi, 20k tha",  # Hindi puts "nahi" after the value it denies
+            {"pledges": [("Meera Iyer", Decimal("20000.00"), date(2026, 11, 27))]},
+        ),
+        (
+            "paid 10k upi",
+            "no no, it was neft",
+            {"payments": [("Meera Iyer", Decimal("10000.00"), "bank", None)]},
+        ),
     ],
 )
 def test_a_date_method_reference_or_amount_is_corrected(
@@ -196,3 +211,63 @@ def test_a_correction_that_says_more_than_new_values_is_not_guessed(op: Operator
     assert op.say("sorry 20k").text.splitlines()[-1] == CORRECTION_HINT
     assert op.say("sorry, not pledged, just spoke").text.splitlines()[-1] == CORRECTION_HINT
     assert row_counts(db, op.project.id) == before
+
+
+def test_hinglish_not_names_the_old_value_and_other_reports_stay_reports(op: Operator, db) -> None:
+    op.say("find meera")
+    op.say("pledged 25k by fri")
+    before = row_counts(db, op.project.id)
+    # "not 30k, it was 20k": the entry is ₹25,000, so which entry is meant is a guess.
+    assert op.say("30k nahi, 20k tha").text.splitlines()[-1] == CORRECTION_HINT
+    assert row_counts(db, op.project.id) == before
+    # A report on another donor with "nahi" and "tha" in it is that donor's report.
+    reply = op.say("Ravi Kumar ne phone nahi uthaya, busy tha")
+    assert not reply.text.startswith("Correct the last entry")
+    assert "Ravi Kumar" in reply.text
+
+
+def test_an_outcome_said_not_to_have_happened_is_replaced(op: Operator, db) -> None:
+    op.say("find meera")
+    op.say("pledged 10k by fri")
+    asked = op.say("sorry not pledged, just spoke, she'll think about it")
+    assert asked.text.splitlines()[:2] == [
+        "Correct the last entry: Meera Iyer – pledged ₹10,000 by Fri 27 Nov",
+        "→ Meera Iyer – spoke?",
+    ]
+    assert op.say("yes").text.startswith("Corrected. Logged Meera Iyer: spoke")
+    assert _records(db, op) == {
+        "interactions": [("Meera Iyer", "spoke")],
+        "pledges": [],
+        "payments": [],
+        "followups": [],
+    }
+    op.say("undo")  # the pledge comes back
+    assert _records(db, op)["pledges"] == [("Meera Iyer", Decimal("10000.00"), date(2026, 11, 27))]
+    assert op.say("undo").text.startswith("Undone: 1 interaction, 1 pledge, 1 follow-up")
+    assert _records(db, op)["interactions"] == []
+
+
+def test_hinglish_payment_that_did_not_happen(op: Operator, db) -> None:
+    op.say("find meera")
+    op.say("paid 5000 upi")
+    asked = op.say("payment nahi hua, sirf baat hui")  # "no payment, only talked"
+    assert asked.text.splitlines()[1] == "→ Meera Iyer – spoke?"
+    op.say("yes")
+    assert _records(db, op)["payments"] == []
+    assert _records(db, op)["interactions"] == [("Meera Iyer", "spoke")]
+
+
+def test_not_pledged_about_the_next_donor_is_no_correction_of_the_last_entry(
+    op: Operator, db
+) -> None:
+    op.say("find meera")
+    op.say("pledged 10k by fri")
+    op.say("find ravi")  # Ravi is on screen now; Meera's entry is still the last one
+    before = _records(db, op)
+    reply = op.say("not pledged, just spoke")
+    assert not reply.text.startswith("Correct the last entry")
+    assert "Meera" not in reply.text
+    op.say("yes")
+    after = _records(db, op)
+    assert after["pledges"] == before["pledges"]
+    assert [i for i in after["interactions"] if i[0] == "Meera Iyer"] == before["interactions"]

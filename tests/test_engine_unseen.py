@@ -167,6 +167,10 @@ def test_a_date_is_not_a_range_of_amounts() -> None:
         ("Meera ne kaha 25k denge", "Meera", {"outcome": "pledged", "amount": Decimal(25000)}),
         ("Ravi bola dobara call mat karna", "Ravi", {"outcome": "do_not_contact"}),
         ("Ravi bol raha tha sochke batayega", "Ravi", {"outcome": "spoke"}),
+        # the English of it: a conversation without an answer yet
+        ("Ravi Kumar said he will think about it", "Ravi Kumar", {"outcome": "spoke"}),
+        ("just spoke, she'll think it over", None, {"outcome": "spoke"}),
+        ("spoke to Meera, she will consider it", "Meera", {"outcome": "spoke"}),
         (
             "Vikram Singh ne 50k ka vaada kiya, 15 tarikh tak",
             "Vikram Singh",

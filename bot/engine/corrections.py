@@ -12,6 +12,7 @@ after                                          the correction reads back
 ``pledged 25k by fri``: ``sorry, 20k not 25k`` pledged ₹20,000 by Fri 27 Nov
 ``pledged 25k by fri``: ``make it by 10th``    pledged ₹25,000 by Thu 10 Dec
 ``paid 10k upi``: ``actually it was cash``     paid ₹10,000 by cash
+``paid 5000 upi``: ``nahi nahi cash tha``      paid ₹5,000 by cash
 ``Ravi … pledged 10k``: ``that was Vikram``    the same entry on Vikram Singh
 ============================================  =========================================
 
@@ -50,11 +51,18 @@ CORRECTION = re.compile(
     r"\b(?:sorry|actually|correction|correct|instead|change|changed|edit|wrong|oops|galti|typo"
     r"|i\s+mean|meant|make\s+it|increased?|reduced?|add\s+(?:the\s+|a\s+)?(?:ref|utr|reference"
     r"|cheque|chq)|(?:that|it)\s+(?:was|is)|likha)\b|\bnot\s+[₹\d]"
+    # Hinglish: "no no" (``nahi nahi, 20k tha``), or "was" and "not" in one breath
+    # (``cash tha, upi nahi``, ``25k nahi 20k tha``).
+    r"|\bnahi\s*,?\s*nahi\b|\b(?:tha|thi)\b.*\bnahi\b|\bnahi\b.*\b(?:tha|thi)\b"
 )
-#: The old value after "not" (``20k not 25k``, ``cash not upi``, ``not Ravi``), or
-#: before "likha" ("wrote": ``galti se 25k likha, 20k hai``).
+#: "No, no" opening a correction: it negates nothing the entry holds.
+_NO_NO = re.compile(r"^(?:(?:no|nahi|nahin)\b[\s,]*)+")
+#: The old value after "not" (``20k not 25k``, ``cash not upi``, ``not Ravi``), before
+#: Hindi's "nahi" (``upi nahi``: "not UPI") or before "likha" ("wrote": ``galti se 25k
+#: likha, 20k hai``).
 _OLD_VALUE = re.compile(
-    r"\b(?:not|instead\s+of|rather\s+than|nahi)\s+(?P<old>(?:₹\s*|rs\.?\s*)?[\w/.,-]+)"
+    r"(?P<negated>(?:₹\s*|rs\.?\s*)?[\w/.,-]+)\s+nahi\b"
+    r"|\b(?:not|instead\s+of|rather\s+than|nahi)\s+(?P<old>(?:₹\s*|rs\.?\s*)?[\w/.,-]+)"
     r"(?:\s+[a-z]+)?|(?P<written>(?:₹\s*|rs\.?\s*)?[\w/.,-]+)\s+likha\b"
 )
 #: Words that only say "this corrects": dropped before the new values are read.
@@ -65,15 +73,33 @@ _MARKERS = re.compile(
     r"|my\s+bad|please|pls|ji|he|she|they|him|her|from|of|in|increased|reduced|add|for|se"
     r"|hai|tha|thi)\b"
 )
+#: The entry's outcome said not to have happened: ``not pledged``, ``didn't pay``,
+#: ``pledge nahi kiya`` ("did not pledge").
+_NOT_OUTCOME = re.compile(
+    r"\b(?:not|never|didn'?t|did\s+not|no)\s+(?:a\s+|any\s+)?"
+    r"(?P<en>pledge[ds]?|pledging|paid|pay|payment)\b"
+    r"|\b(?P<hi>pledge|payment|paid|paisa|paise)\s+nahi(?:\s+(?:kiya|diya|diye|hua|mila))?\b"
+)
+#: Words around an outcome change that only apologise or say "only".
+_APOLOGY = re.compile(
+    r"\b(?:sorry|actually|correction|oops|galti\s+se|galti|my\s+bad|wrong|i\s+mean|meant"
+    r"|sirf|bas)\b"
+)
 #: The outcomes whose values a correction may change (their verb starts the re-reading).
 _CORRECTABLE = ("pledged", "paid")
 
 
 def answer_correction(ctx: TurnContext) -> Reply | None:
     """The read-back of a correction of the last entry, or ``None`` if this is not one."""
-    low = clean(ctx.text).lower()
+    low = _NO_NO.sub("", clean(ctx.text).lower())
     entry = ctx.state.last_entry
-    if entry is None or not CORRECTION.search(low) or ctx.now - entry.at > UNDO_WINDOW:
+    if entry is None or ctx.now - entry.at > UNDO_WINDOW:
+        return None
+    negated = _NOT_OUTCOME.search(low)
+    # "not pledged, just spoke" with no word of correction is about the donor on screen:
+    # a correction of the last entry only while that donor is still the current one.
+    on_entry = negated is not None and ctx.state.current_contact_id == entry.contact_id
+    if not (CORRECTION.search(low) or on_entry):
         return None
     if last_turn_id(ctx.scope, ctx.user) != entry.turn_id:
         return None  # undone since, or something else written after it
@@ -81,19 +107,10 @@ def answer_correction(ctx: TurnContext) -> Reply | None:
     if old is None:
         return None
     old_args = load_args(entry.args)
-    if not _old_values_fit(low, old_args):
-        return None  # "sorry 20k not 30k" after a ₹25,000 pledge: which entry is meant?
-    without = _MARKERS.sub(" ", _OLD_VALUE.sub(" ", low))
-    rest = " ".join(re.sub(r"(?<!\d),|,(?!\d)", " ", without).split())
-    if not rest:
-        return None
-    own_name = set(old.display_name.lower().split())
-    values = " ".join(w for w in rest.split() if w not in own_name)  # "Meera's pledge is 40k"
-    other = _other_donor(ctx, rest, old)
-    contact = other or old
-    args: dict[str, Any] | None = dict(old_args) if other is not None else None
-    if other is None and values:
-        args = _new_values(ctx, values, old_args)
+    if negated is not None:
+        contact, args = old, _changed_outcome(ctx, low, negated, old_args)
+    else:
+        contact, args = _corrected(ctx, low, old, old_args)
     if args is None or (contact.id, args) == (old.id, old_args):
         return None
     tz = operator_tz(ctx.user, ctx.project)
@@ -107,17 +124,58 @@ def answer_correction(ctx: TurnContext) -> Reply | None:
         )
         if risk is not None:
             question.append(f"- {risk.warning}")
-    ids = entry.model_dump(mode="json", include={"turn_id", "followup_id", "revise_pledge_id"})
+    kept = {"turn_id", "followup_id"}
+    if args["outcome"] == old_args["outcome"]:
+        kept.add("revise_pledge_id")  # a pledge that updated an open one still does
+    ids = entry.model_dump(mode="json", include=kept)
     payload = {"contact_id": str(contact.id), "args": dump_args(args), **ids}
     reply = ask(ctx, KIND, "\n".join(question), payload)
     reply.meta.update(engine="rules:correction")
     return reply
 
 
+def _corrected(
+    ctx: TurnContext, low: str, old: Contact, old_args: dict[str, Any]
+) -> tuple[Contact, dict[str, Any] | None]:
+    """The entry with the new values ``low`` says, or moved to the donor it names."""
+    if not _old_values_fit(low, old_args):
+        return old, None  # "sorry 20k not 30k" after a ₹25,000 pledge: which is meant?
+    without = _MARKERS.sub(" ", _OLD_VALUE.sub(" ", low))
+    rest = " ".join(re.sub(r"(?<!\d),|,(?!\d)", " ", without).split())
+    if not rest:
+        return old, None
+    own_name = set(old.display_name.lower().split())
+    values = " ".join(w for w in rest.split() if w not in own_name)  # "Meera's pledge is 40k"
+    other = _other_donor(ctx, rest, old)
+    if other is not None:
+        return other, dict(old_args)
+    return old, _new_values(ctx, values, old_args) if values else None
+
+
+def _changed_outcome(
+    ctx: TurnContext, low: str, negated: re.Match[str], old_args: dict[str, Any]
+) -> dict[str, Any] | None:
+    """``not pledged, just spoke``: the outcome the rest of the message reports instead.
+
+    Only a pledge or payment said not to have happened, replaced by an outcome without
+    money (spoke, no answer, a call back): which amount a changed money outcome would
+    carry is a guess.
+    """
+    said = "pledged" if (negated["en"] or negated["hi"]).startswith("pledge") else "paid"
+    if said != old_args["outcome"] or old_args.get("received") is not None:
+        return None  # a pledge paid in the same breath: is the payment wrong as well?
+    rest = _APOLOGY.sub(" ", _NOT_OUTCOME.sub(" ", low))
+    reading = read_report(rest, ctx.now, operator_tz(ctx.user, ctx.project))
+    new, problems = merge(reading)
+    if new is None or problems or reading.unread or reading.pledge or reading.paid:
+        return None
+    return None if new["outcome"] in _CORRECTABLE else new
+
+
 def _old_values_fit(low: str, old_args: dict[str, Any]) -> bool:
     """An old amount the correction names (``not 30k``) must be the entry's."""
     for match in _OLD_VALUE.finditer(low):
-        said = find_amounts(match["old"] or match["written"] or "")
+        said = find_amounts(match["negated"] or match["old"] or match["written"] or "")
         if said and said != [old_args.get("amount")]:
             return False
     return True

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from bot.engine.amounts import match_amount
 from bot.engine.normalise import clean, fold, is_question, one_slip
-from bot.engine.reading import PHRASES, read_report
+from bot.engine.reading import PHRASES, Reading, read_report
 from bot.engine.report import merge
 from bot.engine.vocabulary import OUTCOME_WORDS, SIMPLE
 from bot.engine.when import parse_moment
@@ -211,6 +211,14 @@ NOTE_TAILS = re.compile(
 )
 
 
+def _only_a_note(outcome: str, reading: Reading) -> bool:
+    """Whether what follows an outcome records nothing more than the outcome itself
+    (``spoke: will think about it`` is a conversation without an answer yet, a spoke)."""
+    if reading.pledge or reading.paid or reading.callback or reading.strict:
+        return False
+    return set(reading.outcomes) <= {outcome}
+
+
 def _noted_outcome(text: str, original: str, now: datetime, tz: ZoneInfo) -> Command | None:
     """``spoke``, ``na``, or ``declined, gave last month`` (an outcome and a note)."""
     for outcome, phrases in OUTCOME_WORDS.items():
@@ -220,7 +228,7 @@ def _noted_outcome(text: str, original: str, now: datetime, tz: ZoneInfo) -> Com
         if POLITE.fullmatch(hit[1]):
             return Command("outcome", {"outcome": outcome})
         note = NOTE_SEP.match(original[len(hit[0]) :]) if len(original) > len(hit[0]) else None
-        if note and note[1].strip() and not read_report(note[1], now, tz).records_something:
+        if note and note[1].strip() and _only_a_note(outcome, read_report(note[1], now, tz)):
             return Command("outcome", {"outcome": outcome, "summary": note[1].strip()})
         tail = NOTE_TAILS.fullmatch(hit[1].rstrip(" .!"))
         if tail and outcome in ("declined", "no_response"):
