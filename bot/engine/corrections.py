@@ -19,9 +19,10 @@ after                                          the correction reads back
 Nothing is written before ``yes``. Then the last turn is reverted exactly as ``undo``
 reverts it and the corrected outcome is written in the same transaction; a later
 ``undo`` undoes the correction (the entry as it was comes back), and the one after it
-the entry. A correction that says anything else (another
-outcome, a word no rule reads, two new amounts) is not guessed at: the reply says to
-``undo`` and send the report again.
+the entry. Another outcome in the entry's place (``actually no answer``, ``not
+pledged, just spoke``) is read back the same way while the entry's donor is still the
+current contact. A correction that says anything else (a word no rule reads, two new
+amounts) is not guessed at: the reply says to ``undo`` and send the report again.
 """
 
 from __future__ import annotations
@@ -50,20 +51,27 @@ KIND = "correction"
 CORRECTION = re.compile(
     r"\b(?:sorry|actually|correction|correct|instead|change|changed|edit|wrong|oops|galti|typo"
     r"|i\s+mean|meant|make\s+it|increased?|reduced?|add\s+(?:the\s+|a\s+)?(?:ref|utr|reference"
-    r"|cheque|chq)|(?:that|it)\s+(?:was|is)|likha)\b|\bnot\s+[₹\d]"
-    # Hinglish: "no no" (``nahi nahi, 20k tha``), or "was" and "not" in one breath
-    # (``cash tha, upi nahi``, ``25k nahi 20k tha``).
-    r"|\bnahi\s*,?\s*nahi\b|\b(?:tha|thi)\b.*\bnahi\b|\bnahi\b.*\b(?:tha|thi)\b"
+    r"|cheque|chq)|(?:that|it)\s+(?:was|is)|likha|wait|hold\s+on|galat\s+(?:hai|tha|thi))\b"
+    r"|\bnot\s+[₹\d]"
+    # Hinglish: "was" and "not" in one breath (``cash tha, upi nahi``, ``25k nahi 20k
+    # tha``), or nothing but the old value, "nahi" and the new one (``5k nahi 50k``,
+    # ``parso nahi, monday``).
+    r"|\b(?:tha|thi)\b.*\bnahi\b|\bnahi\b.*\b(?:tha|thi)\b"
+    r"|^[\w₹.,/-]+\s+nahi\b[\s,]+[\w₹.,/-]+(?:\s+(?:hai|tha|thi))?$"
 )
-#: "No, no" opening a correction: it negates nothing the entry holds.
-_NO_NO = re.compile(r"^(?:(?:no|nahi|nahin)\b[\s,]*)+")
+#: "No, no" / "no wait" / "nahi," opening a correction: it negates nothing the entry
+#: holds ("no answer" is an outcome, not this).
+_NO_NO = re.compile(
+    r"^(?:(?:(?:no|nahi|nahin)\b[\s,]*){2,}|(?:no|nahi|nahin)\s*,\s*"
+    r"|(?:no|nahi|nahin)\s+(?=wait\b))"
+)
 #: The old value after "not" (``20k not 25k``, ``cash not upi``, ``not Ravi``), before
 #: Hindi's "nahi" (``upi nahi``: "not UPI") or before "likha" ("wrote": ``galti se 25k
 #: likha, 20k hai``).
 _OLD_VALUE = re.compile(
     r"(?P<negated>(?:₹\s*|rs\.?\s*)?[\w/.,-]+)\s+nahi\b"
-    r"|\b(?:not|instead\s+of|rather\s+than|nahi)\s+(?P<old>(?:₹\s*|rs\.?\s*)?[\w/.,-]+)"
-    r"(?:\s+[a-z]+)?|(?P<written>(?:₹\s*|rs\.?\s*)?[\w/.,-]+)\s+likha\b"
+    r"|\b(?:not|instead\s+of|rather\s+than|nahi)\s+"
+    r"(?P<old>(?:₹\s*|rs\.?\s*)?[\w/.,-]+(?:\s+[a-z]+)?)|(?P<written>(?:₹\s*|rs\.?\s*)?[\w/.,-]+)\s+likha\b"
 )
 #: Words that only say "this corrects": dropped before the new values are read.
 _MARKERS = re.compile(
@@ -71,19 +79,21 @@ _MARKERS = re.compile(
     r"|typo|i\s+mean|meant|make\s+it|it\s+was|it\s+is|that\s+was|should\s+be|to\s+be|was|is"
     r"|it|its|the|that|this|amount|pledge|payment|date|donor|person|entry|last|one|to|by\s+mistake"
     r"|my\s+bad|please|pls|ji|he|she|they|him|her|from|of|in|increased|reduced|add|for|se"
-    r"|hai|tha|thi)\b"
+    r"|hai|tha|thi|wait|hold\s+on|galat)\b"
 )
 #: The entry's outcome said not to have happened: ``not pledged``, ``didn't pay``,
-#: ``pledge nahi kiya`` ("did not pledge").
+#: ``not declined``, ``pledge nahi kiya`` ("did not pledge").
 _NOT_OUTCOME = re.compile(
     r"\b(?:not|never|didn'?t|did\s+not|no)\s+(?:a\s+|any\s+)?"
-    r"(?P<en>pledge[ds]?|pledging|paid|pay|payment)\b"
+    r"(?P<en>pledge[ds]?|pledging|paid|pay|payment|declined|refused|wrong\s+number)\b"
     r"|\b(?P<hi>pledge|payment|paid|paisa|paise)\s+nahi(?:\s+(?:kiya|diya|diye|hua|mila))?\b"
 )
-#: Words around an outcome change that only apologise or say "only".
+#: Which outcome a negated word names (its first letters).
+_NEGATED = (("pledg", "pledged"), ("pa", "paid"), ("decl", "declined"), ("ref", "declined"))
+#: Words around an outcome change that only apologise, hold on or say "only".
 _APOLOGY = re.compile(
     r"\b(?:sorry|actually|correction|oops|galti\s+se|galti|my\s+bad|wrong|i\s+mean|meant"
-    r"|sirf|bas)\b"
+    r"|sirf|bas|wait|hold\s+on)\b"
 )
 #: The outcomes whose values a correction may change (their verb starts the re-reading).
 _CORRECTABLE = ("pledged", "paid")
@@ -91,15 +101,18 @@ _CORRECTABLE = ("pledged", "paid")
 
 def answer_correction(ctx: TurnContext) -> Reply | None:
     """The read-back of a correction of the last entry, or ``None`` if this is not one."""
-    low = _NO_NO.sub("", clean(ctx.text).lower())
+    said = clean(ctx.text).lower()
+    low = _NO_NO.sub("", said)
     entry = ctx.state.last_entry
     if entry is None or ctx.now - entry.at > UNDO_WINDOW:
         return None
     negated = _NOT_OUTCOME.search(low)
-    # "not pledged, just spoke" with no word of correction is about the donor on screen:
-    # a correction of the last entry only while that donor is still the current one.
-    on_entry = negated is not None and ctx.state.current_contact_id == entry.contact_id
-    if not (CORRECTION.search(low) or on_entry):
+    marked = low != said or bool(CORRECTION.search(low))
+    # A different outcome ("actually no answer", "not pledged, just spoke") is about the
+    # donor on screen: a correction of the last entry only while that donor is still the
+    # current one. New values of the same outcome need a word of correction.
+    on_entry = ctx.state.current_contact_id == entry.contact_id
+    if not (marked or (negated is not None and on_entry)):
         return None
     if last_turn_id(ctx.scope, ctx.user) != entry.turn_id:
         return None  # undone since, or something else written after it
@@ -107,10 +120,11 @@ def answer_correction(ctx: TurnContext) -> Reply | None:
     if old is None:
         return None
     old_args = load_args(entry.args)
-    if negated is not None:
-        contact, args = old, _changed_outcome(ctx, low, negated, old_args)
-    else:
+    contact, args = old, None
+    if negated is None:
         contact, args = _corrected(ctx, low, old, old_args)
+    if args is None and on_entry:
+        contact, args = old, _changed_outcome(ctx, low, negated, old_args)
     if args is None or (contact.id, args) == (old.id, old_args):
         return None
     tz = operator_tz(ctx.user, ctx.project)
@@ -153,23 +167,33 @@ def _corrected(
 
 
 def _changed_outcome(
-    ctx: TurnContext, low: str, negated: re.Match[str], old_args: dict[str, Any]
+    ctx: TurnContext, low: str, negated: re.Match[str] | None, old_args: dict[str, Any]
 ) -> dict[str, Any] | None:
-    """``not pledged, just spoke``: the outcome the rest of the message reports instead.
+    """The outcome the message reports in place of the entry's: ``not pledged, just
+    spoke``, ``actually no answer``, ``no wait, he said call back monday``.
 
-    Only a pledge or payment said not to have happened, replaced by an outcome without
-    money (spoke, no answer, a call back): which amount a changed money outcome would
-    carry is a guess.
+    An outcome the message says did not happen must be the entry's. A pledge or payment
+    in its place needs its amount said (``actually she picked up and pledged 10k``),
+    except that ``didn't pay, only pledged`` keeps the entry's amount; an entry that was
+    a pledge paid in the same breath is not changed this way (is the payment wrong too?).
     """
-    said = "pledged" if (negated["en"] or negated["hi"]).startswith("pledge") else "paid"
-    if said != old_args["outcome"] or old_args.get("received") is not None:
-        return None  # a pledge paid in the same breath: is the payment wrong as well?
-    rest = _APOLOGY.sub(" ", _NOT_OUTCOME.sub(" ", low))
-    reading = read_report(rest, ctx.now, operator_tz(ctx.user, ctx.project))
-    new, problems = merge(reading)
-    if new is None or problems or reading.unread or reading.pledge or reading.paid:
+    if old_args.get("received") is not None:
         return None
-    return None if new["outcome"] in _CORRECTABLE else new
+    if negated is not None:
+        word = negated["en"] or negated["hi"]
+        named = next((o for prefix, o in _NEGATED if word.startswith(prefix)), "wrong_number")
+        if named != old_args["outcome"]:
+            return None
+    rest = _APOLOGY.sub(" ", _NOT_OUTCOME.sub(" ", low))
+    tz = operator_tz(ctx.user, ctx.project)
+    reading = read_report(rest, ctx.now, tz)
+    kept_amount = old_args["outcome"] == "paid" and reading.pledge is None
+    if kept_amount and "pledge" in reading.verbs and not reading.paid:
+        reading = read_report(f"{rest} {old_args['amount']}", ctx.now, tz)  # only pledged
+    new, problems = merge(reading)
+    if new is None or problems or reading.unread or new["outcome"] == old_args["outcome"]:
+        return None
+    return new
 
 
 def _old_values_fit(low: str, old_args: dict[str, Any]) -> bool:
