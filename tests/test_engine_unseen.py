@@ -171,6 +171,20 @@ def test_a_date_is_not_a_range_of_amounts() -> None:
         ("Ravi Kumar said he will think about it", "Ravi Kumar", {"outcome": "spoke"}),
         ("just spoke, she'll think it over", None, {"outcome": "spoke"}),
         ("spoke to Meera, she will consider it", "Meera", {"outcome": "spoke"}),
+        ("Ravi Kumar - will revert", "Ravi Kumar", {"outcome": "spoke"}),
+        ("Anita Sharma - sochke batayengi", "Anita Sharma", {"outcome": "spoke"}),
+        ("Ravi Kumar ne bola sochenge", "Ravi Kumar", {"outcome": "spoke"}),
+        (
+            "Anita Rao undecided, asked to call in 3 days",
+            "Anita Rao",
+            {"outcome": "reschedule", "followup_at": NOW + timedelta(days=3)},
+        ),
+        (
+            "Anita Sharma ne bees hazaar dene ka vaada kiya, parso tak",
+            "Anita Sharma",
+            {"outcome": "pledged", "amount": Decimal(20000), "expected_by": date(2026, 11, 28)},
+        ),
+        ("Vikram Singh said do not call me again", "Vikram Singh", {"outcome": "do_not_contact"}),
         (
             "Vikram Singh ne 50k ka vaada kiya, 15 tarikh tak",
             "Vikram Singh",
