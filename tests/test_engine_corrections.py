@@ -134,13 +134,67 @@ def test_a_pledge_amount_is_corrected_on_yes_and_undone_step_by_step(op: Operato
             "no no, it was neft",
             {"payments": [("Meera Iyer", Decimal("10000.00"), "bank", None)]},
         ),
+        (  # another outcome in the entry's place, said with a word of correction
+            "pledged 20k",
+            "actually no answer",
+            {"interactions": [("Meera Iyer", "no_response")], "pledges": []},
+        ),
+        (
+            "declined",
+            "no wait, she said call back monday",
+            {"interactions": [("Meera Iyer", "reschedule")], "followups": ["Meera Iyer"]},
+        ),
+        (
+            "na",
+            "actually she picked up and pledged 10k by friday",  # the amount is said
+            {
+                "interactions": [("Meera Iyer", "pledged")],
+                "pledges": [("Meera Iyer", Decimal("10000.00"), date(2026, 11, 27))],
+            },
+        ),
+        (
+            "paid 25k upi",
+            "she didn't pay, only pledged",  # the entry's amount stays
+            {
+                "interactions": [("Meera Iyer", "pledged")],
+                "pledges": [("Meera Iyer", Decimal("25000.00"), None)],
+                "payments": [],
+            },
+        ),
+        (
+            "declined",
+            "sorry, not declined, no answer",
+            {"interactions": [("Meera Iyer", "no_response")]},
+        ),
+        # Hinglish value corrections: "old nahi new", "… galat hai"
+        (
+            "paid 5k cash",
+            "5k nahi 50k",
+            {"payments": [("Meera Iyer", Decimal("50000.00"), "cash", None)]},
+        ),
+        (
+            "pledged 25k by parso",
+            "parso nahi, monday",
+            {"pledges": [("Meera Iyer", Decimal("25000.00"), date(2026, 11, 30))]},
+        ),
+        (
+            "pledged 25k by fri",
+            "date galat hai, 30 nov",
+            {"pledges": [("Meera Iyer", Decimal("25000.00"), date(2026, 11, 30))]},
+        ),
+        (  # an old amount with its unit after a space
+            "pledged 5 lakh by 31 dec",
+            "sorry, 50k not 5 lakh",
+            {"pledges": [("Meera Iyer", Decimal("50000.00"), date(2026, 12, 31))]},
+        ),
     ],
 )
-def test_a_date_method_reference_or_amount_is_corrected(
+def test_a_value_or_the_outcome_is_corrected(
     op: Operator, db, first: str, correction: str, after: dict[str, list[tuple]]
 ) -> None:
     op.say("find meera")
     op.say(first)
+    op.say("yes")  # harmless when the entry was saved at once
     assert op.say(correction).text.startswith("Correct the last entry: Meera Iyer – ")
     assert op.say("yes").text.startswith("Corrected. Logged Meera Iyer")
     records = _records(db, op)
@@ -271,77 +325,6 @@ def test_not_pledged_about_the_next_donor_is_no_correction_of_the_last_entry(
     after = _records(db, op)
     assert after["pledges"] == before["pledges"]
     assert [i for i in after["interactions"] if i[0] == "Meera Iyer"] == before["interactions"]
-
-
-@pytest.mark.parametrize(
-    ("first", "correction", "after"),
-    [
-        (  # another outcome in the entry's place, said with a word of correction
-            "pledged 20k",
-            "actually no answer",
-            {"interactions": [("Meera Iyer", "no_response")], "pledges": []},
-        ),
-        (
-            "declined",
-            "no wait, she said call back monday",
-            {"interactions": [("Meera Iyer", "reschedule")], "followups": ["Meera Iyer"]},
-        ),
-        (
-            "na",
-            "actually she picked up and pledged 10k by friday",  # the amount is said
-            {
-                "interactions": [("Meera Iyer", "pledged")],
-                "pledges": [("Meera Iyer", Decimal("10000.00"), date(2026, 11, 27))],
-            },
-        ),
-        (
-            "paid 25k upi",
-            "she didn't pay, only pledged",  # the entry's amount stays
-            {
-                "interactions": [("Meera Iyer", "pledged")],
-                "pledges": [("Meera Iyer", Decimal("25000.00"), None)],
-                "payments": [],
-            },
-        ),
-        (
-            "declined",
-            "sorry, not declined, no answer",
-            {"interactions": [("Meera Iyer", "no_response")]},
-        ),
-        # Hinglish value corrections: "old nahi new", "… galat hai"
-        (
-            "paid 5k cash",
-            "5k nahi 50k",
-            {"payments": [("Meera Iyer", Decimal("50000.00"), "cash", None)]},
-        ),
-        (
-            "pledged 25k by parso",
-            "parso nahi, monday",
-            {"pledges": [("Meera Iyer", Decimal("25000.00"), date(2026, 11, 30))]},
-        ),
-        (
-            "pledged 25k by fri",
-            "date galat hai, 30 nov",
-            {"pledges": [("Meera Iyer", Decimal("25000.00"), date(2026, 11, 30))]},
-        ),
-        (  # an old amount with its unit after a space
-            "pledged 5 lakh by 31 dec",
-            "sorry, 50k not 5 lakh",
-            {"pledges": [("Meera Iyer", Decimal("50000.00"), date(2026, 12, 31))]},
-        ),
-    ],
-)
-def test_outcomes_and_hinglish_values_are_corrected(
-    op: Operator, db, first: str, correction: str, after: dict[str, list[tuple]]
-) -> None:
-    op.say("find meera")
-    op.say(first)
-    op.say("yes")  # harmless when the entry was saved at once
-    assert op.say(correction).text.startswith("Correct the last entry: Meera Iyer – ")
-    assert op.say("yes").text.startswith("Corrected. Logged Meera Iyer")
-    records = _records(db, op)
-    for kind, rows in after.items():
-        assert records[kind] == rows
 
 
 def test_no_wait_moves_the_entry_to_the_donor_named(op: Operator, db) -> None:
