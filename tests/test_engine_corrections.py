@@ -182,6 +182,11 @@ def test_a_pledge_amount_is_corrected_on_yes_and_undone_step_by_step(op: Operato
             "date galat hai, 30 nov",
             {"pledges": [("Meera Iyer", Decimal("25000.00"), date(2026, 11, 30))]},
         ),
+        (  # bare numbers against an amount in thousands, as the operator counts
+            "pledged 21k by 5 dec",
+            "21 nahi 31",
+            {"pledges": [("Meera Iyer", Decimal("31000.00"), date(2026, 12, 5))]},
+        ),
         (  # an old amount with its unit after a space
             "pledged 5 lakh by 31 dec",
             "sorry, 50k not 5 lakh",
@@ -273,6 +278,8 @@ def test_hinglish_not_names_the_old_value_and_other_reports_stay_reports(op: Ope
     before = row_counts(db, op.project.id)
     # "not 30k, it was 20k": the entry is ₹25,000, so which entry is meant is a guess.
     assert op.say("30k nahi, 20k tha").text.splitlines()[-1] == CORRECTION_HINT
+    # Bare numbers count in thousands only when the old one is the entry's amount.
+    assert op.say("21 nahi 31").text.splitlines()[-1] == CORRECTION_HINT
     assert row_counts(db, op.project.id) == before
     # A report on another donor with "nahi" and "tha" in it is that donor's report.
     reply = op.say("Ravi Kumar ne phone nahi uthaya, busy tha")

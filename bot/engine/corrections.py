@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from bot.engine.amounts import find_amounts
@@ -95,6 +96,9 @@ _APOLOGY = re.compile(
     r"\b(?:sorry|actually|correction|oops|galti\s+se|galti|my\s+bad|wrong|i\s+mean|meant"
     r"|sirf|bas|wait|hold\s+on)\b"
 )
+#: A whole number under 1,000 with no unit, mark or date around it (``21``, not ``21k``,
+#: ``₹21``, ``21st``, ``21/11``).
+_BARE_NUMBER = re.compile(r"(?<![\w₹./-])\d{1,3}(?![\w./-])")
 #: The outcomes whose values a correction may change (their verb starts the re-reading).
 _CORRECTABLE = ("pledged", "paid")
 
@@ -152,6 +156,7 @@ def _corrected(
     ctx: TurnContext, low: str, old: Contact, old_args: dict[str, Any]
 ) -> tuple[Contact, dict[str, Any] | None]:
     """The entry with the new values ``low`` says, or moved to the donor it names."""
+    low = _in_thousands(low, old_args.get("amount"))
     if not _old_values_fit(low, old_args):
         return old, None  # "sorry 20k not 30k" after a ₹25,000 pledge: which is meant?
     without = _MARKERS.sub(" ", _OLD_VALUE.sub(" ", low))
@@ -194,6 +199,19 @@ def _changed_outcome(
     if new is None or problems or reading.unread or new["outcome"] == old_args["outcome"]:
         return None
     return new
+
+
+def _in_thousands(low: str, amount: Decimal | None) -> str:
+    """``21 nahi 31`` against a ₹21,000 entry: bare numbers counted in thousands, as the
+    operator counts them (``21k nahi 31k``), when the old value said is the entry's
+    amount in thousands. The read-back shows the amounts in full."""
+    if amount is None or amount % 1000 or not 1000 <= amount < 1_000_000:
+        return low
+    old = next((m for m in _OLD_VALUE.finditer(low)), None)
+    said = old and (old["negated"] or old["old"] or old["written"] or "").strip()
+    if said != str(amount // 1000):
+        return low
+    return _BARE_NUMBER.sub(lambda m: m[0] + "k", low)
 
 
 def _old_values_fit(low: str, old_args: dict[str, Any]) -> bool:
