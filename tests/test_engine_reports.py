@@ -334,6 +334,20 @@ def test_a_note_that_is_not_a_name_stays_on_the_current_contact(op: Operator, db
     assert op.say("declined, gave last month").text.startswith("Logged Anita Sharma: declined")
 
 
+def test_when_after_a_named_refusal_is_its_note(op: Operator, db) -> None:
+    """``not interested this year`` said of a donor by name: "this year" is the note."""
+    reply = op.say("Ravi Kumar declined, not interested this year")
+    assert reply.text.startswith("Record for Ravi Kumar: declined"), reply.text
+    assert "this year" in reply.text
+    op.say("yes")
+    with db.session() as session:
+        [call] = ProjectScope(session, op.project.id).all(Interaction)
+        assert (call.outcome, call.summary) == ("declined", "this year")
+    # Said of a pledge, the same words may be its date: not a note, and not guessed.
+    reply = op.say("Meera Iyer pledged 10k this year")
+    assert reply.text == "Nothing recorded – I could not read “this year”."
+
+
 @pytest.mark.parametrize(
     "text",
     ["Mrs Sharma paid 5000 cash", "Dr. Meera Iyer pledged 15k", "Shri Ravi Kumar pledged 11k"],

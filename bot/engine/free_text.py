@@ -38,6 +38,7 @@ from bot.engine.reading import Reading, read_report
 from bot.engine.records import OutcomeError, is_reachable
 from bot.engine.report import merge
 from bot.engine.timezones import operator_tz
+from bot.engine.vocabulary import WHEN_NOTES
 from bot.engine.wording import quote
 from bot.models import Contact
 from bot.store import ProjectScope
@@ -143,6 +144,13 @@ def answer_report(ctx: TurnContext) -> Reply | None:
     if not (reading.strict or reading.soft or reading.pronoun or named.contacts):
         return None  # "burst 5": no verb, no donor – not a report
     args, problems = merge(reading)
+    # "Vikram declined, not interested this year": when, said of a refusal or a missed
+    # call, is its note.
+    notes = [w for w in named.leftover if w.lower() in WHEN_NOTES]
+    if notes and args is not None and args["outcome"] in ("declined", "no_response"):
+        named.leftover = [w for w in named.leftover if w not in notes]
+    else:
+        notes = []
     if named.contacts and _two_reports(reading, named.words, ctx.now, tz):
         problems.append(f"that is two reports – send {named.words}'s in a message of its own")
     problems += [f"I could not read {quote(words)}" for words in named.leftover]
@@ -153,8 +161,8 @@ def answer_report(ctx: TurnContext) -> Reply | None:
             return None
         return _nothing(problems)
     assert args is not None
-    if reading.narrative:
-        args["summary"] = "; ".join(reading.narrative)[:MAX_NOTE]
+    if reading.narrative or notes:
+        args["summary"] = "; ".join([*reading.narrative, *notes])[:MAX_NOTE]
     return _propose(ctx, reading, named, args)
 
 

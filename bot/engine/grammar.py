@@ -23,7 +23,7 @@ from bot.engine.amounts import match_amount
 from bot.engine.normalise import clean, fold, is_question, one_slip
 from bot.engine.reading import PHRASES, Reading, read_report
 from bot.engine.report import merge
-from bot.engine.vocabulary import OUTCOME_WORDS, SIMPLE
+from bot.engine.vocabulary import OUTCOME_WORDS, SIMPLE, WHEN_NOTES
 from bot.engine.when import parse_moment
 from bot.engine.when_rules import WhenError
 from bot.engine.wording import quote
@@ -204,11 +204,8 @@ def _start_find_note(text: str, original: str, now: datetime, tz: ZoneInfo) -> C
 
 
 #: What may follow a refusal or a missed call as its note with no comma (``not interested
-#: this year``, ``busy in a meeting``): words about when, never a name.
-NOTE_TAILS = re.compile(
-    r"\s+(this year|this time|right now|for now|now|abhi|at the moment|today|aaj"
-    r"|in a meeting|in meeting|driving|travelling|traveling|out of station)$"
-)
+#: this year``, ``busy in a meeting``).
+NOTE_TAILS = re.compile(r"\s+(" + "|".join(map(re.escape, WHEN_NOTES)) + r")$")
 
 
 def _only_a_note(outcome: str, reading: Reading) -> bool:

@@ -206,6 +206,26 @@ OUTCOME_WORDS = {
         "call mat karna dobara",
     ),
 }
+#: What may follow a refusal or a missed call as its note (``not interested this year``,
+#: ``Vikram declined, not interested this year``, ``busy in a meeting``): words about
+#: when, never a name.
+WHEN_NOTES = (
+    "this year",
+    "this time",
+    "right now",
+    "for now",
+    "now",
+    "abhi",
+    "at the moment",
+    "today",
+    "aaj",
+    "in a meeting",
+    "in meeting",
+    "driving",
+    "travelling",
+    "traveling",
+    "out of station",
+)
 #: Verbs of a pledge; the amount follows (``pledged 25k``) or comes first (``25k pledged``).
 PLEDGE_WORDS = (
     "pledged",
