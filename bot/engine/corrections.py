@@ -207,7 +207,7 @@ def _in_thousands(low: str, amount: Decimal | None) -> str:
     amount in thousands. The read-back shows the amounts in full."""
     if amount is None or amount % 1000 or not 1000 <= amount < 1_000_000:
         return low
-    old = next((m for m in _OLD_VALUE.finditer(low)), None)
+    old = _OLD_VALUE.search(low)
     said = old and (old["negated"] or old["old"] or old["written"] or "").strip()
     if said != str(amount // 1000):
         return low
