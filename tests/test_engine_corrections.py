@@ -350,3 +350,112 @@ def test_another_outcome_for_the_next_donor_is_no_correction(op: Operator, db) -
     reply = op.say("actually no answer")
     assert not reply.text.startswith("Correct the last entry")
     assert _records(db, op)["pledges"] == [("Meera Iyer", Decimal("20000.00"), date(2026, 11, 27))]
+
+
+# -- a correction inside the report itself ("pledged 25k, sorry 20k") --------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "read_back", "after"),
+    [
+        (
+            "pledged 25k, sorry 20k",
+            "pledged ₹20,000 (not ₹25,000)",
+            {"pledges": [("Meera Iyer", Decimal("20000.00"), None)]},
+        ),
+        (
+            "pledged 50k by friday, no wait, monday",
+            "pledged ₹50,000 by Mon 30 Nov (not by friday)",
+            {"pledges": [("Meera Iyer", Decimal("50000.00"), date(2026, 11, 30))]},
+        ),
+        (
+            "pledged 30k.. wait no, 35k",
+            "pledged ₹35,000 (not ₹30,000)",
+            {"pledges": [("Meera Iyer", Decimal("35000.00"), None)]},
+        ),
+        (
+            "paid 10k upi sorry cash",
+            "paid ₹10,000 by cash (not UPI)",
+            {"payments": [("Meera Iyer", Decimal("10000.00"), "cash", None)]},
+        ),
+        (
+            "paid 20k via gpay, typo, 2k",  # the amount said last, not the method
+            "paid ₹2,000 by GPay (not ₹20,000)",
+            {"payments": [("Meera Iyer", Decimal("2000.00"), "upi", None)]},
+        ),
+        (
+            "paid 5k not 50k, cash",  # "not": the value after it is the wrong one
+            "paid ₹5,000 by cash (not ₹50,000)",
+            {"payments": [("Meera Iyer", Decimal("5000.00"), "cash", None)]},
+        ),
+        (
+            "call back tomorrow 11am actually make it 12",  # the hour alone keeps the day
+            "call back Fri 27 Nov 12:00 PM (not tomorrow 11am)",
+            {"interactions": [("Meera Iyer", "reschedule")]},
+        ),
+        (
+            "no answer, call back kal 10 baje nahi 11 baje",
+            "no answer, call back Fri 27 Nov 11:00 AM (not kal 10 baje)",
+            {"interactions": [("Meera Iyer", "no_response")]},
+        ),
+    ],
+)
+def test_a_correction_inside_a_report_is_read_back_corrected(
+    op: Operator, db, text: str, read_back: str, after: dict[str, list[tuple]]
+) -> None:
+    op.say("find meera")
+    before = row_counts(db, op.project.id)
+    asked = op.say(text)
+    assert asked.text.splitlines() == [f"Record for Meera Iyer: {read_back}?", NOTHING_SAVED]
+    assert row_counts(db, op.project.id) == before
+    op.say("yes")
+    records = _records(db, op)
+    assert {key: records[key] for key in after} == after
+    op.say("undo")
+    assert _records(db, op) == {"interactions": [], "pledges": [], "payments": [], "followups": []}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pledged 25k, no rush",  # no value after "no": not a correction
+        "pledged 25k actually",
+        "pledged 25k, sorry she will confirm",
+        "paid 10k, sorry paid 5k",  # a second verb: two payments or one? not guessed
+        "call back at 5, no 20k",  # a time corrected by an amount
+    ],
+)
+def test_correction_words_without_a_value_of_the_same_kind_write_nothing(
+    op: Operator, db, text: str
+) -> None:
+    op.say("find meera")
+    before = row_counts(db, op.project.id)
+    assert op.say(text).text.startswith("Nothing recorded"), text
+    op.say("yes")
+    assert row_counts(db, op.project.id) == before
+
+
+def test_the_last_entry_reported_again_corrected_is_corrected_not_doubled(op: Operator, db) -> None:
+    op.say("find meera")
+    op.say("pledged 25k")
+    asked = op.say("pledged 25k, sorry 20k")
+    assert asked.text.splitlines()[:2] == [
+        "Correct the last entry: Meera Iyer – pledged ₹25,000",
+        "→ Meera Iyer – pledged ₹20,000?",
+    ]
+    op.say("yes")
+    assert _records(db, op)["pledges"] == [("Meera Iyer", Decimal("20000.00"), None)]
+
+
+def test_paid_and_the_rest_is_a_pledge_of_both(op: Operator, db) -> None:
+    op.say("find meera")
+    asked = op.say("paid 5k, rest 20k by friday")
+    assert asked.text.splitlines()[0] == (
+        "Record for Meera Iyer: pledged ₹25,000 by Fri 27 Nov, paid ₹5,000?"
+    )
+    op.say("yes")
+    records = _records(db, op)
+    assert records["pledges"] == [("Meera Iyer", Decimal("25000.00"), date(2026, 11, 27))]
+    assert [p[:2] for p in records["payments"]] == [("Meera Iyer", Decimal("5000.00"))]
+    asked = op.say("find ravi") and op.say("paid 2k, 8k baaki")
+    assert asked.text.startswith("Record for Ravi Kumar: pledged ₹10,000, paid ₹2,000?")

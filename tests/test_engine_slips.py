@@ -10,6 +10,7 @@ the amounts too small to be meant are in ``test_engine_trust.py``.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -210,9 +211,17 @@ def test_an_app_and_its_kind_are_one_method() -> None:
 
 
 @pytest.mark.parametrize("text", ["paid 5k, 20k baaki", "paid 5k, rest 20k by friday"])
-def test_the_rest_with_an_amount_is_not_the_pledge(text: str) -> None:
-    """Read as a ₹20,000 pledge with ₹15,000 due; it was ₹25,000 with ₹20,000 due."""
-    assert merge(read_report(text, NOW, IST))[0] is None
+def test_the_rest_with_an_amount_adds_to_what_was_paid(text: str) -> None:
+    """Once read as a ₹20,000 pledge with ₹15,000 due; it is ₹25,000 with ₹20,000 due, and
+    never a command (read back before it is written)."""
+    reading = read_report(text, NOW, IST)
+    args, problems = merge(reading)
+    assert args is not None and not problems
+    assert (args["amount"], args["received"]) == (Decimal(25000), Decimal(5000))
+    assert reading.soft
+    parsed = parse_command(text, NOW, IST)
+    assert parsed is None or parsed.name == "invalid"
+    assert merge(read_report("rest 20k by friday", NOW, IST))[0] is None  # nothing paid
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,8 @@ after                                          the correction reads back
 ``pledged 25k by fri``: ``make it by 10th``    pledged ₹25,000 by Thu 10 Dec
 ``paid 10k upi``: ``actually it was cash``     paid ₹10,000 by cash
 ``paid 5000 upi``: ``nahi nahi cash tha``      paid ₹5,000 by cash
+``pledged 25k``: ``pledged 25k, sorry 20k``   pledged ₹20,000 (the report said again,
+                                               corrected inside)
 ``Ravi … pledged 10k``: ``that was Vikram``    the same entry on Vikram Singh
 ============================================  =========================================
 
@@ -38,7 +40,7 @@ from bot.engine.free_text import find_named
 from bot.engine.held_writes import dump_args, limits_for, load_args, write_outcome
 from bot.engine.normalise import clean
 from bot.engine.outcome_text import read_back
-from bot.engine.reading import read_report
+from bot.engine.reading import Reading, read_report
 from bot.engine.records import OutcomeError, is_reachable
 from bot.engine.report import merge
 from bot.engine.risk import implausible_amount
@@ -111,7 +113,9 @@ def answer_correction(ctx: TurnContext) -> Reply | None:
     if entry is None or ctx.now - entry.at > UNDO_WINDOW:
         return None
     negated = _NOT_OUTCOME.search(low)
-    marked = low != said or bool(CORRECTION.search(low))
+    tz = operator_tz(ctx.user, ctx.project)
+    report = read_report(ctx.text, ctx.now, tz)
+    marked = low != said or bool(CORRECTION.search(low) or report.corrected)
     # A different outcome ("actually no answer", "not pledged, just spoke") is about the
     # donor on screen: a correction of the last entry only while that donor is still the
     # current one. New values of the same outcome need a word of correction.
@@ -127,11 +131,12 @@ def answer_correction(ctx: TurnContext) -> Reply | None:
     contact, args = old, None
     if negated is None:
         contact, args = _corrected(ctx, low, old, old_args)
+    if args is None and report.corrected and on_entry:
+        args = _said_again(report, old_args)
     if args is None and on_entry:
         contact, args = old, _changed_outcome(ctx, low, negated, old_args)
     if args is None or (contact.id, args) == (old.id, old_args):
         return None
-    tz = operator_tz(ctx.user, ctx.project)
     question = [
         f"Correct the last entry: {old.display_name} – {read_back(old_args, tz)}",
         f"→ {contact.display_name} – {read_back(args, tz)}?",
@@ -169,6 +174,15 @@ def _corrected(
     if other is not None:
         return other, dict(old_args)
     return old, _new_values(ctx, values, old_args) if values else None
+
+
+def _said_again(report: Reading, old_args: dict[str, Any]) -> dict[str, Any] | None:
+    """The entry reported again with a correction inside it (``pledged 25k, sorry 20k``
+    after that ₹25,000 pledge, ``paid 10k upi not cash``): the report in its place."""
+    new, problems = merge(report)
+    if new is None or problems or report.unread or new["outcome"] != old_args["outcome"]:
+        return None
+    return new
 
 
 def _changed_outcome(

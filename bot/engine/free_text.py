@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import func
 
+from bot.engine.amounts import format_money
 from bot.engine.cards import primary_phone
 from bot.engine.confirm import ask
 from bot.engine.held_writes import check_risks, dump_args, load_args, write_outcome
@@ -38,6 +39,7 @@ from bot.engine.reading import Reading, read_report
 from bot.engine.records import OutcomeError, is_reachable
 from bot.engine.report import merge
 from bot.engine.timezones import operator_tz
+from bot.engine.undo import UNDO_WINDOW, last_turn_id
 from bot.engine.vocabulary import WHEN_NOTES
 from bot.engine.wording import quote
 from bot.models import Contact
@@ -161,9 +163,30 @@ def answer_report(ctx: TurnContext) -> Reply | None:
             return None
         return _nothing(problems)
     assert args is not None
+    if reading.corrected and _corrects_last_entry(ctx, reading, named):
+        return None  # "pledged 20k not 25k" after a ₹25,000 entry: the entry's correction
     if reading.narrative or notes:
         args["summary"] = "; ".join([*reading.narrative, *notes])[:MAX_NOTE]
     return _propose(ctx, reading, named, args)
+
+
+def _corrects_last_entry(ctx: TurnContext, reading: Reading, named: Named) -> bool:
+    """Whether a value the report corrects is the operator's last entry's, on its donor:
+    then the message corrects that entry (:mod:`bot.engine.corrections`) rather than
+    reporting a new outcome."""
+    entry = ctx.state.last_entry
+    if entry is None or ctx.now - entry.at > UNDO_WINDOW:
+        return False
+    if last_turn_id(ctx.scope, ctx.user) != entry.turn_id:
+        return False
+    donors = {c.id for c in named.contacts} if named.words else {ctx.state.current_contact_id}
+    if entry.contact_id not in donors:
+        return False
+    args = load_args(entry.args)
+    held = {str(args.get(key)) for key in ("method_name", "method")}
+    if args.get("amount") is not None:
+        held.add(format_money(args["amount"]))
+    return any(old in held for old, _ in reading.corrected)
 
 
 def _two_reports(reading: Reading, name: str, now: Any, tz: Any) -> bool:
@@ -196,6 +219,8 @@ def _propose(ctx: TurnContext, reading: Reading, named: Named, args: dict[str, A
     """Read the proposal back and hold it behind ``yes`` (or a number)."""
     tz = operator_tz(ctx.user, ctx.project)
     said = read_back(args, tz)
+    if reading.corrected:  # "pledged 25k, sorry 20k": show which value was given up
+        said += " (not " + ", ".join(old for old, _ in reading.corrected) + ")"
     if args.get("summary"):
         said += f", note {quote(args['summary'], MAX_NOTE)}"
     contacts = named.contacts

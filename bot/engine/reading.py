@@ -12,11 +12,19 @@ back's time). What no rule reads is kept as *unread* words (a contact's name, or
 we could not read), and what was there but wrong (``pledged 0``, ``by 31/02``) as a
 *problem*; nothing is guessed. :func:`bot.engine.report.merge` turns a reading into one
 outcome with its records.
+
+A correction inside the report (``pledged 25k, sorry 20k``, ``call back at 5, no 6pm``,
+``paid 10k upi sorry cash``, ``kal 10 baje nahi 11 baje``, ``paid 5k not 50k``) is read
+when the words of :data:`~bot.engine.vocabulary.SELF_CORRECTIONS` stand between two values
+of one kind: the later value replaces the earlier (after ``not``, the later is the wrong
+one). The report is then soft, so it is read back with the value given up, and written
+only on ``yes``. Correction words followed by anything else are unread, as before.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -32,6 +40,7 @@ from bot.engine.vocabulary import (
     PAID_WORDS,
     PLEDGE_WORDS,
     PRONOUNS,
+    SELF_CORRECTIONS,
     SOFT_VERBS,
 )
 from bot.engine.when import When, read_when_prefix, resolve_day, resolve_moment
@@ -40,7 +49,9 @@ from bot.engine.when_rules import WhenError
 
 def _table() -> dict[str, tuple[str, str]]:
     """Every phrase the reader knows: phrase → (kind, value)."""
-    table: dict[str, tuple[str, str]] = {}
+    # First, so that a phrase of another table that is also a correction word keeps its
+    # own meaning.
+    table: dict[str, tuple[str, str]] = {p: ("fix", how) for p, how in SELF_CORRECTIONS.items()}
     for outcome, phrases in OUTCOME_WORDS.items():
         table.update({p: ("outcome", outcome) for p in phrases})
     table.update({p: ("pledge", "") for p in PLEDGE_WORDS})
@@ -130,6 +141,9 @@ _NOT_A_PLAN = re.compile(
     r"|kahaa|kehta|kehti|keh|bataya|bataye)\b"
     r"|\b(?:she|he|they|donor|wo|woh|vo|voh)\s+(?:will|would|is\s+going\s+to|shall)\b"
 )
+#: After correction words, a bare hour replaces the time of a call back (``call back
+#: tomorrow 11am, actually make it 12``).
+_BARE_HOUR = re.compile(r"(1[0-2]|0?[1-9])(?:[:.]([0-5]\d))?(?![\w.:/])")
 _ABBREV = re.compile(r"\b(rs|dr|mr|mrs|ms|no|st|smt|shri)\.\s", re.IGNORECASE)
 
 
@@ -161,6 +175,17 @@ class Reading:
     #: The call back is one the operator plans (``remind me to call Meera at 5``), not
     #: a time the donor asked for: alone, it is a follow-up and no call is logged.
     plan: bool = False
+    #: Corrections said inside the report (``pledged 25k, sorry 20k``, ``paid 5k not
+    #: 50k``): (the value given up, the value kept) as read back. The report they are in
+    #: is soft: read back, never written at once.
+    corrected: list[tuple[str, str]] = field(default_factory=list)
+    #: Correction words waiting for their value, and how they correct (``fix``: the next
+    #: value replaces the last; ``deny``: the next value is the wrong one).
+    fixing: tuple[str, str] | None = None
+    #: The last value read of each kind (``amount``, ``when``, ``method``): the slot it
+    #: filled (``pledge``, ``paid``, ``callback``, ``expected_by``, ``method``) and how
+    #: it reads back.
+    last_values: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def records_something(self) -> bool:
@@ -198,6 +223,9 @@ def read_report(text: str, now: datetime, tz: ZoneInfo) -> Reading:
         if _said(reading) == before and _is_narrative(clause):
             reading.narrative.append(clause)
             del reading.unread[unread_before:]
+    if reading.fixing is not None:  # "pledged 25k actually": nothing after the words
+        reading.unread.append(reading.fixing[0])
+        reading.fixing = None
     low = cleaned.lower()
     ko = _NAMED_KO_CALL.search(low)
     unread = {w for u in reading.unread for w in u.lower().split()}
@@ -312,6 +340,7 @@ class _ClauseReader:
         if reference is None and after_document:
             reference = _DOCUMENT_NUMBER.match(low, pos)
         if reference:
+            self._not_a_correction()
             group = "ref" if reference.re in (_REFERENCE, _NUMBERED) else 0
             self.reading.reference = shown[reference.start(group) : reference.end(group)].upper()
             key = reference["key"] if reference.re is _REFERENCE else ""
@@ -324,6 +353,11 @@ class _ClauseReader:
             self._flush()
             self._phrase(*PHRASES[phrase[0]], phrase[0])
             return phrase.end()
+        bare_hour = _BARE_HOUR.match(low, pos) if self._fixing("callback") else None
+        if bare_hour:
+            found = When(bare=(int(bare_hour[1]), int(bare_hour[2] or 0)))
+            if self._fixed_when(found, bare_hour[0]):
+                return self._after(bare_hour.end())
         money_first = self._wants_amount() or bool(_MONEY_MARK.match(low, pos))
         readers = (self._amount, self._when) if money_first else (self._when, self._amount)
         for reader in readers:
@@ -334,14 +368,17 @@ class _ClauseReader:
         assert word is not None
         token = word[0].strip(".,!:-()'\"")
         if token == "since":  # "since morning": a time in the past, not one to act on
+            self._not_a_correction()
             return self._past(low, word.end())
         slip = _slipped(token)
         if not token or token in FILLERS:
             self._flush()
         elif slip is not None:
             self._flush()
+            self._not_a_correction()
             self._slip(slip, token)
         else:
+            self._not_a_correction()
             self.run.append(shown[word.start() : word.end()].strip(".,!:;"))
         return word.end()
 
@@ -375,6 +412,11 @@ class _ClauseReader:
         return self.pending == "paid" and self.reading.paid is None
 
     def _phrase(self, kind: str, value: str, phrase: str) -> None:
+        if kind == "fix":
+            self._correcting(phrase, value)
+            return
+        if kind != "method":  # a method may be the correction's value
+            self._not_a_correction()
         if kind == "outcome":
             self.reading.outcomes.append(value)
             self.reading.strict.append(phrase)
@@ -388,8 +430,11 @@ class _ClauseReader:
             elif value == "spoke":
                 self.reading.outcomes.append("spoke")
             elif value == "rest":
-                # "rest by month end" dates the pledge; "20k baaki" is no pledge amount
+                # "rest by month end" dates the pledge; "paid 5k, 20k baaki" is a pledge
+                # of the two together
                 self.pending = "rest"
+                if self.loose_amount is not None and self._rest_of_pledge(self.loose_amount):
+                    self.loose_amount = None
         elif kind == "method":
             self._method(value)
         elif kind == "pronoun":
@@ -401,7 +446,8 @@ class _ClauseReader:
             # "pays friday" after a pledge dates it; "dega 10k" is itself a pledge.
             self.pending = "pledge_soft"
             if self.loose_amount is not None and self.reading.pledge is None:
-                self.reading.pledge, self.loose_amount = self.loose_amount, None
+                self._set_amount("pledge", self.loose_amount)
+                self.loose_amount = None
             return
         if kind == "callback":
             self.pending, self.callback_verb = "callback", True
@@ -417,6 +463,15 @@ class _ClauseReader:
 
     def _method(self, phrase: str) -> None:
         method, name = METHODS[phrase]
+        self.money_detail = True
+        self.after_document = phrase in DOCUMENT_METHODS
+
+        def replace(_slot: str) -> None:
+            self.reading.method, self.reading.method_name = method, name
+            self.reading.last_values["method"] = ("method", name)
+
+        if self._fixed("method", name, replace):
+            return
         first = self.reading.method_name or self.reading.method
         apps = first not in _GENERIC_METHODS and name not in _GENERIC_METHODS and first != name
         if self.reading.method is not None and (self.reading.method != method or apps):
@@ -424,8 +479,7 @@ class _ClauseReader:
         if self.reading.method == method and name in _GENERIC_METHODS:
             name = self.reading.method_name or name  # "gpay upi", "upi gpay": the app's name
         self.reading.method, self.reading.method_name = method, name
-        self.money_detail = True
-        self.after_document = phrase in DOCUMENT_METHODS
+        self.reading.last_values["method"] = ("method", name)
 
     def _amount(self, low: str, pos: int) -> int:
         try:
@@ -438,6 +492,14 @@ class _ClauseReader:
             return 0
         self._flush()
         value, used = found
+
+        def replace(slot: str) -> None:
+            self._set_amount(slot, value)
+
+        if self._fixed("amount", format_money(value), replace):
+            return pos + used
+        if self.pending == "rest" and self._rest_of_pledge(value):
+            return pos + used
         if self.pending in ("pledge", "pledge_soft", "paid") and self._wants_amount():
             self._amount_for("pledge" if self.pending != "paid" else "paid", value)
         elif self.loose_amount is None:
@@ -448,14 +510,28 @@ class _ClauseReader:
             )
         return pos + used
 
+    def _rest_of_pledge(self, rest: Decimal) -> bool:
+        """``paid 5k, rest 20k by friday``: the pledge is what was paid and the rest."""
+        reading = self.reading
+        if reading.paid is None or reading.pledge is not None:
+            return False
+        self._set_amount("pledge", reading.paid + rest)
+        reading.soft.append(f"rest {format_money(rest)}")
+        return True
+
     def _amount_for(self, kind: str, value: Decimal) -> None:
         current = self.reading.pledge if kind == "pledge" else self.reading.paid
         if current is not None and current != value:
             self.reading.problems.append(f"two {kind} amounts")
-        elif kind == "pledge":
+        else:
+            self._set_amount(kind, value)
+
+    def _set_amount(self, kind: str, value: Decimal) -> None:
+        if kind == "pledge":
             self.reading.pledge = value
         else:
             self.reading.paid = value
+        self.reading.last_values["amount"] = (kind, format_money(value))
 
     def _when(self, low: str, pos: int) -> int:
         try:
@@ -468,6 +544,8 @@ class _ClauseReader:
             return 0
         self._flush()
         words = self.clause[pos : pos + used].strip()
+        if self._fixed_when(found, words):
+            return pos + used
         if self.pending == "callback":
             self._callback(found, words)
         elif self.pending in ("pledge", "pledge_soft", "rest"):
@@ -496,12 +574,73 @@ class _ClauseReader:
             self.reading.callback = resolve_moment(found, words, self.now, self.tz)
         except WhenError as exc:
             self.reading.problems.append(str(exc))
+        self.reading.last_values["when"] = ("callback", words)
 
     def _due(self, found: When, words: str) -> None:
         try:
             self.reading.expected_by = resolve_day(found, words, self.now, self.tz)
         except WhenError as exc:
             self.reading.problems.append(str(exc))
+        self.reading.last_values["when"] = ("expected_by", words)
+
+    # -- corrections inside the report ("pledged 25k, sorry 20k", "paid 5k not 50k") --
+
+    def _correcting(self, words: str, how: str) -> None:
+        """Correction words: they wait for a value of the kind read last."""
+        reading = self.reading
+        if not reading.last_values:
+            self.run.append(words)  # nothing before them to correct: read as before
+        elif reading.fixing is None:
+            reading.fixing = (words, how)
+        else:  # "no sorry", "actually make it", "sorry, not …"
+            said, before = reading.fixing
+            reading.fixing = (f"{said} {words}", "deny" if "deny" in (how, before) else "fix")
+
+    def _fixing(self, slot: str) -> bool:
+        last = self.reading.last_values.get("when")
+        return self.reading.fixing is not None and last is not None and last[0] == slot
+
+    def _not_a_correction(self) -> None:
+        """Anything but a value after correction words: the words were not a correction
+        (``pledged 25k, no rush``) and stay unread, as any word no rule reads."""
+        if self.reading.fixing is not None:
+            self._flush()
+            self.reading.unread.append(self.reading.fixing[0])
+            self.reading.fixing = None
+
+    def _fixed(self, kind: str, shown: str, replace: Callable[[str], None]) -> bool:
+        """Whether the value just read completes a correction (then it is applied)."""
+        reading = self.reading
+        last = reading.last_values.get(kind)
+        if reading.fixing is None:
+            return False
+        if last is None:
+            self._not_a_correction()
+            return False
+        words, how = reading.fixing
+        reading.fixing = None
+        reading.soft.append(words)
+        if how == "deny":  # "paid 5k not 50k": the value just read is the wrong one
+            reading.corrected.append((shown, last[1]))
+        else:
+            replace(last[0])
+            reading.corrected.append((last[1], shown))
+        return True
+
+    def _fixed_when(self, found: When, words: str) -> bool:
+        """A time or date correcting the last one; a time alone keeps the call back's day
+        (``call back tomorrow 11am, actually 12`` is tomorrow at noon)."""
+
+        def replace(slot: str) -> None:
+            old = self.reading.callback
+            if slot == "expected_by":
+                self._due(found, words)
+                return
+            if old is not None and found.day is None and found.delta is None:
+                found.day = old.astimezone(self.tz).date()
+            self._callback(found, words)
+
+        return self._fixed("when", words, replace)
 
     def _flush(self) -> None:
         if self.run:
@@ -513,12 +652,13 @@ class _ClauseReader:
         reading = self.reading
         if self.loose_amount is not None:
             if self.loose_when is not None and not self.loose_when[0].time_set:
-                reading.pledge = reading.pledge or self.loose_amount
+                if reading.pledge is None:
+                    self._set_amount("pledge", self.loose_amount)
                 reading.soft.append("amount with a date")
                 self._due(*self.loose_when)
                 self.loose_when = None
             elif self.money_detail and reading.paid is None:
-                reading.paid = self.loose_amount
+                self._set_amount("paid", self.loose_amount)
                 reading.soft.append("amount with a method")
             else:
                 reading.problems.append(

@@ -436,6 +436,24 @@ METHODS = {
     "other": ("other", "other"),
     "online": ("other", "online"),
 }
+#: A correction inside the report itself, between two values of one kind (two amounts,
+#: two times or dates, two payment methods). ``fix``: the value after the words replaces
+#: the one before (``pledged 25k, sorry 20k``, ``call back at 5, no 6pm``, ``kal 10 baje
+#: nahi 11 baje``); ``deny``: the value after them is the wrong one (``paid 5k not 50k``,
+#: ``20k instead of 25k``). Anywhere else these words are read as before (not at all).
+SELF_CORRECTIONS = {
+    **dict.fromkeys(
+        (
+            *("sorry", "oh sorry", "no sorry", "sorry no", "sorry sorry", "no no", "no"),
+            *("no wait", "wait no", "wait", "oops", "oops sorry", "correction", "typo"),
+            *("i mean", "i meant", "actually", "actually no", "make it", "rather"),
+            *("or rather", "edit", "scratch that", "matlab", "nahi", "nahin", "nhi"),
+            *("nahi nahi", "change to", "changed to"),
+        ),
+        "fix",
+    ),
+    **dict.fromkeys(("not", "instead of", "rather than"), "deny"),
+}
 #: Words that refer to the contact already selected.
 PRONOUNS = (
     "she",
