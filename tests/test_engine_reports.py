@@ -204,6 +204,11 @@ def test_with_a_model_the_rules_answer_what_they_read(agent_runtime, scripted) -
     scripted.add(llm_reply("Noted."))
     run_agent_turn(agent_runtime, project, user, "spoke to Anita, she wants a receipt for 80G")
     assert len(scripted.requests) == 1  # what the rules cannot read goes to the model
+    # Story around a report is kept as its note only without a model: with one, the
+    # model reads the whole message.
+    scripted.add(llm_reply("Noted."))
+    run_agent_turn(agent_runtime, project, user, "spoke to Anita, pledged 25k for the school kits")
+    assert len(scripted.requests) == 2
 
 
 def test_due_is_paged_five_at_a_time(op: Operator, db) -> None:
@@ -436,4 +441,85 @@ def test_the_story_around_a_report_is_read_back_as_its_note(op: Operator, db) ->
 def test_a_clause_that_could_change_the_record_is_not_a_story(op: Operator, db, text: str) -> None:
     before = row_counts(db, op.project.id)
     assert op.say(text).text.startswith("Nothing recorded")
+    assert row_counts(db, op.project.id) == before
+
+
+@pytest.mark.parametrize(
+    ("text", "read_back", "records"),
+    [
+        (
+            "hi, just spoke to Meera Iyer, she was very warm, said she'll do 25k for the school "
+            "kits, will transfer by friday, send her the link pls",
+            "Record for Meera Iyer: pledged ₹25,000 by Fri 27 Nov, note “she was very warm; said "
+            "she will do 25k for the school kits; send her the link”?",
+            {"pledges": [("Meera Iyer", Decimal(25000), FRI, "open")]},
+        ),
+        (
+            "ok so Ravi Kumar picked up finally, long chat about his daughter's school, he'll "
+            "give 50k by 10th december, very positive",
+            "Record for Ravi Kumar: pledged ₹50,000 by Thu 10 Dec, note “so Ravi Kumar picked up "
+            "finally; long chat about his daughter school; very positive”?",
+            {"pledges": [("Ravi Kumar", Decimal(50000), date(2026, 12, 10), "open")]},
+        ),
+        (
+            "tried Anita Sharma twice, phone switched off both times, will try again tomorrow "
+            "morning",
+            "Record for Anita Sharma: no answer, call back Fri 27 Nov 10:00 AM, note “phone "
+            "switched off both times”?",
+            {"followups": [("Anita Sharma", ist(27, 10), "no_response")]},
+        ),
+        (
+            "called Shanti Trust office, receptionist said the trustee is travelling, call back "
+            "on 1st december",
+            "Record for Shanti Trust: call back Tue 1 Dec 10:00 AM, note “called Shanti Trust "
+            "office; receptionist said the trustee is travelling”?",
+            {
+                "followups": [
+                    ("Shanti Trust", datetime(2026, 12, 1, 4, 30, tzinfo=UTC), "reschedule")
+                ]
+            },
+        ),
+    ],
+)
+def test_a_long_report_keeps_its_story_as_the_note(
+    op: Operator, db, text: str, read_back: str, records: dict[str, list]
+) -> None:
+    """Without a model, words around a report that only tell its story no longer refuse
+    it: they are the note, read back with the record and written only on ``yes``."""
+    before = row_counts(db, op.project.id)
+    asked = op.say(text)
+    assert asked.text.splitlines()[0] == read_back
+    assert row_counts(db, op.project.id) == before
+    op.say("yes")
+    written = _records(db, op)
+    assert {key: written[key] for key in records} == records
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        # someone else's money, said around the donor's name
+        ("Meera Iyer said her husband pledged 25k for the school", "“husband”"),
+        # whoever did it is not a contact: never the current donor
+        ("Suresh pledged 10k for the school kits", "“Suresh”"),
+        # a second donor's report
+        ("Ravi ne 5k diya, Meera ne 10k ka pledge kiya", "“Meera”"),
+        # a reversal
+        ("pledged 25k, then backed out", "“backed out”"),
+        # a word that only ends a donor's name (Shanti Trust) names no one
+        ("received 25000 via gpay to trust account", "“account”"),
+        # how long a call lasted is no time to call back
+        ("we chatted for almost 20 min about her trip, she pledged 10k", "20 min"),
+        # a date the reader could not read
+        ("pledged 25k by someday", "“someday”"),
+    ],
+)
+def test_words_around_a_report_that_may_change_it_still_refuse_it(
+    op: Operator, db, text: str, refused: str
+) -> None:
+    op.say("find anita sharma")
+    before = row_counts(db, op.project.id)
+    reply = op.say(text)
+    assert reply.text.startswith("Nothing recorded") and refused in reply.text, reply.text
+    op.say("yes")
     assert row_counts(db, op.project.id) == before

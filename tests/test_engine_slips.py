@@ -255,3 +255,20 @@ def test_next_weekday_tomorrow_or_the_day_after_is_asked_not_guessed() -> None:
         assert str(refused.value) == asked
     assert parse_day("next monday", NOW, IST) == date(2026, 11, 30)  # four days on: Monday
     assert parse_day("friday", NOW, IST) == date(2026, 11, 27)
+
+
+@pytest.mark.parametrize(
+    ("text", "cleaned"),
+    [
+        # an emoji between two sentences ends the first; at either end it is dropped
+        ("kids shouting 😂 said call her back", "kids shouting, said call her back"),
+        ("Pledged 25k by fri 🙏", "Pledged 25k by fri"),
+        ("🙏 next", "next"),
+        # an apology for the delay corrects nothing
+        ("sorry for the late update, she pledged 10k", "she pledged 10k"),
+        ("sorry sir late reply, Meera paid 15k", "Meera paid 15k"),
+        ("sorry, 20k not 25k", "sorry, 20k not 25k"),
+    ],
+)
+def test_emoji_and_apologies_for_the_delay(text: str, cleaned: str) -> None:
+    assert clean(text) == cleaned

@@ -35,7 +35,7 @@ from bot.engine.confirm import ask
 from bot.engine.held_writes import check_risks, dump_args, load_args, write_outcome
 from bot.engine.normalise import is_question
 from bot.engine.outcome_text import read_back
-from bot.engine.reading import Reading, read_report
+from bot.engine.reading import Reading, is_story, read_report
 from bot.engine.records import OutcomeError, is_reachable
 from bot.engine.report import merge
 from bot.engine.timezones import operator_tz
@@ -139,9 +139,9 @@ def answer_report(ctx: TurnContext) -> Reply | None:
     told = reading.unread or reading.soft or reading.pronoun or reading.narrative
     if not reading.says_something or not told:
         return None
-    # A story clause that names a donor is not a story: it may be whose report this is.
-    named_in_story = [c for c in reading.narrative if find_named(ctx.scope, [c]).contacts]
-    reading.unread += named_in_story
+    # A story clause that names a donor is not a story: it may be whose report this is
+    # ("so Vikram Singh picked up finally", "update on Ravi Kumar").
+    reading.unread += [n for c in reading.narrative if (n := _from_a_name(ctx.scope, c))]
     named = find_named(ctx.scope, reading.unread)
     if not (reading.strict or reading.soft or reading.pronoun or named.contacts):
         return None  # "burst 5": no verb, no donor – not a report
@@ -155,7 +155,22 @@ def answer_report(ctx: TurnContext) -> Reply | None:
         notes = []
     if named.contacts and _two_reports(reading, named.words, ctx.now, tz):
         problems.append(f"that is two reports – send {named.words}'s in a message of its own")
-    problems += [f"I could not read {quote(words)}" for words in named.leftover]
+    story: list[str] = []
+    if (
+        args is not None
+        and _named_by_first_name(named)
+        and not ctx.runtime.settings.anthropic_api_key
+    ):
+        # Without a model, words around a report that only tell its story are its note
+        # (read back); with one, the model reads the whole message. Words that name
+        # another donor are never the story.
+        # "spoke to meera briefly": the donor was who it was done to, not "briefly"
+        said = named.words.lower()
+        reading.roles = [r for r in reading.roles if not (said and r.lower().startswith(said))]
+        story = [
+            w for w in named.leftover if is_story(reading, w) and _from_a_name(ctx.scope, w) is None
+        ]
+    problems += [f"I could not read {quote(w)}" for w in named.leftover if w not in story]
     if named.unknown and not problems:
         problems.append(f"no contact called {quote(named.unknown)} – check it with find")
     if problems:
@@ -165,9 +180,41 @@ def answer_report(ctx: TurnContext) -> Reply | None:
     assert args is not None
     if reading.corrected and _corrects_last_entry(ctx, reading, named):
         return None  # "pledged 20k not 25k" after a ₹25,000 entry: the entry's correction
-    if reading.narrative or notes:
-        args["summary"] = "; ".join([*reading.narrative, *notes])[:MAX_NOTE]
+    if reading.narrative or notes or story:
+        told = [*_story_clauses(reading, story), *notes]
+        args["summary"] = "; ".join(dict.fromkeys(told))[:MAX_NOTE]
     return _propose(ctx, reading, named, args)
+
+
+def _named_by_first_name(named: Named) -> bool:
+    """Whether the donor is the current one or named from the start of their name
+    (``Meera``, ``Vikram Singh``): a word that only ends a name (``trust`` of "Shanti
+    Trust") is not enough to keep the words around it as a story."""
+    if not named.words:
+        return True
+    first = named.words.split()[0].lower()
+    return all(_tokens(c.display_name)[0].startswith(first) for c in named.contacts)
+
+
+def _from_a_name(scope: ProjectScope, clause: str) -> str | None:
+    """``clause`` from the first words that are a contact's whole name, or its first
+    name (``so Vikram Singh picked up finally`` → ``Vikram Singh picked up finally``)."""
+    words = clause.split()
+    for start, word in enumerate(words):
+        if len(word) < 3 or not word.isalpha() or word.lower() in HONORIFICS:
+            continue
+        for size in range(min(3, len(words) - start), 0, -1):
+            said = [w.lower() for w in words[start : start + size]]
+            for contact in matching_contacts(scope, said):
+                if set(said) <= set(_tokens(contact.display_name)):
+                    return " ".join(words[start:])
+    return None
+
+
+def _story_clauses(reading: Reading, words: list[str]) -> list[str]:
+    """The story clauses and those the story words stand in, in the message's order (a
+    note reads as the operator wrote it: "said she will do 25k for the school kits")."""
+    return [c for c in reading.clauses if c in reading.narrative or any(w in c for w in words)]
 
 
 def _corrects_last_entry(ctx: TurnContext, reading: Reading, named: Named) -> bool:

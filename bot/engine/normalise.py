@@ -142,6 +142,13 @@ def _drop_tag(match: re.Match[str]) -> str:
 _POLITE_HEAD = re.compile(
     r"^(?:please|pls|plz|kindly|ok|okay|hi|hello|bhai|sir|ji)\s*[,:!-]?\s+(?=\S)", re.IGNORECASE
 )
+#: An apology for the delay opening a report (``sorry for the late update, …``): it
+#: corrects nothing.
+_LATE_HEAD = re.compile(
+    r"^(?:sorry|sry|soory)\s*(?:sir|madam|maam|ji)?\s*[,.!-]*\s*(?:for\s+(?:the\s+)?)?"
+    r"(?:late|delayed|delay\s+in)\s+(?:the\s+)?(?:update|reply|message|msg|response)\s*[,.!:-]*\s+(?=\S)",
+    re.IGNORECASE,
+)
 _QUESTION_START = re.compile(
     r"^(?:what|whats|what's|how|when|who|whom|whose|which|why|where|kya|kab|kaun|kitna|kitne"
     r"|kaise|kyun|kyon|kahan|has|have|had|is|was|were|does|check|can|could|should)\b",
@@ -159,6 +166,9 @@ _CONTRACTIONS = (
 )
 
 
+_EMOJI_BETWEEN = re.compile(r"(?<=[^\W\d_])[\s\x00]*\x00[\s\x00]*(?=[^\W\d_])")
+
+
 def _symbol(char: str) -> bool:
     """Emoji, pictographs and their modifiers (not ₹ and other currency signs)."""
     return char in _INVISIBLE or unicodedata.category(char) in ("So", "Sk", "Cs", "Co")
@@ -167,7 +177,10 @@ def _symbol(char: str) -> bool:
 def clean(text: str) -> str:
     """The message as the reader should see it, case kept (see the module table)."""
     text = unicodedata.normalize("NFKC", text or "").translate(_DIGITS).translate(_PUNCT)
-    text = "".join(" " if _symbol(ch) else ch for ch in text)
+    text = "".join("\x00" if _symbol(ch) else ch for ch in text)
+    # An emoji between two sentences ends the first (``kids shouting 😂 said call her
+    # back``); at either end of the message it is only dropped.
+    text = _EMOJI_BETWEEN.sub(", ", text).replace("\x00", " ")
     for pattern, spelt in _CONTRACTIONS:
         text = pattern.sub(spelt, text)
     text = _DEVANAGARI_WORD.sub(lambda m: DEVANAGARI_WORDS.get(m[0], m[0]), text)
@@ -180,7 +193,7 @@ def clean(text: str) -> str:
         if not shorter.strip() or shorter == text:
             break
         text = shorter
-    return _POLITE_HEAD.sub("", text).strip()
+    return _POLITE_HEAD.sub("", _LATE_HEAD.sub("", text)).strip()
 
 
 def fold(text: str) -> str:

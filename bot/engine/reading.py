@@ -144,6 +144,16 @@ _NOT_A_PLAN = re.compile(
 #: After correction words, a bare hour replaces the time of a call back (``call back
 #: tomorrow 11am, actually make it 12``).
 _BARE_HOUR = re.compile(r"(1[0-2]|0?[1-9])(?:[:.]([0-5]\d))?(?![\w.:/])")
+#: Fillers that lead from a verb to whom it was done (``spoke to``, ``baat hui … se``).
+_TO_SOMEONE = {"to", "with", "se", "ko", "ne"}
+#: Words that start what a verb was done after or about, never whom (``will pay after
+#: salary``, ``talked about the project``).
+_NOT_SOMEONE = {"after", "before", "about", "during", "while", "because", "till", "until"}
+#: A length of time said alone, with no "in", "after", "later", "baad" or "mein" to make
+#: it a time from now (``20 min``).
+_LENGTH_OF_TIME = re.compile(r"[\d.]+\s*[a-z]+")
+#: "About" before a length of time (``for almost 20 min``).
+_ABOUT = re.compile(r"^(?:almost|about|around|nearly|over|like|approx\.?|roughly|some)\s+")
 _ABBREV = re.compile(r"\b(rs|dr|mr|mrs|ms|no|st|smt|shri)\.\s", re.IGNORECASE)
 
 
@@ -186,6 +196,10 @@ class Reading:
     #: filled (``pledge``, ``paid``, ``callback``, ``expected_by``, ``method``) and how
     #: it reads back.
     last_values: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: Unread words right before or right after a verb or an outcome, with only fillers
+    #: between (``Suresh pledged``, ``spoke to zubin``): who did it or to whom, so
+    #: never the story around the report.
+    roles: list[str] = field(default_factory=list)
 
     @property
     def records_something(self) -> bool:
@@ -282,6 +296,75 @@ def _is_narrative(clause: str) -> bool:
     return len(low.split()) >= 3 and not _NOT_NARRATIVE.search(low)
 
 
+#: Someone other than the donor (``her husband pledged 25k``): with money said, words
+#: left unread that name one may mean the money is theirs.
+_THIRD_PARTY = re.compile(
+    r"\b(?:husband|wife|son|daughter|brother|sister|father|mother|dad|mom|mum|papa|mummy"
+    r"|friend|colleague|boss|partner|family|relative|cousin|nephew|niece|someone|somebody"
+    r"|another|other|others|everyone|nobody|pa|secretary|assistant|accountant|receptionist"
+    r"|staff|manager|behen|beta|beti|pati|patni|bhabhi|dost)\b"
+)
+#: Words left unread that may take back or unmake what a report says.
+_REVERSAL = re.compile(
+    r"\b(?:withdr\w*|back(?:ed)?\s+out|changed?\s+(?:her|his|their|my)\s+mind|took\s+back"
+    r"|reneg\w*|retract\w*|revok\w*|lost|stolen|mistake|error|wrong\w*|fraud\w*|scam\w*"
+    r"|test\w*|dummy|suppose|imagine|example|hypothetical\w*|joke|joking|kidding|mazaak"
+    r"|someday|sometime|soon|whenever)\b"
+)
+#: Words that correct: left unread, the message may correct an entry already saved.
+_FIX_WORDS = re.compile(
+    r"\b(?:"
+    + "|".join(re.escape(p) for p in sorted(SELF_CORRECTIONS, key=len, reverse=True))
+    + r"|make|change\w*|instead|correct\w*|galat|likha|update[ds]?)\b"
+)
+#: Words after which come a date or a time (``by someday``, ``till next quarter``).
+_WHEN_WORDS = {"by", "till", "until", "tak", "within"}
+#: Words beside a verb that say how, not who (``finally pledged 10k``, ``switched off
+#: both times``).
+_MANNER = {
+    *("finally", "eventually", "happily", "gladly", "kindly", "generously", "immediately"),
+    *("also", "then", "very", "really", "quickly", "readily", "instantly", "promptly"),
+    *("both", "times", "once", "twice", "thrice", "ultimately", "at", "last"),
+}
+#: A clause asking the operator for something that changes no record (``send her the
+#: link``, ``pls send receipt``, ``link bhej dena``): its words are the report's note.
+_REQUEST = re.compile(
+    r"(?:pls\s+|please\s+|plz\s+|kindly\s+)?"
+    r"(?:(?:send|share|forward)\s+(?:her|him|them|unko|usko)?\s*(?:the\s+|a\s+)?"
+    r"(?:upi\s+|payment\s+|pay\s+)?(?:link|receipt|thank\s*you(?:\s+(?:msg|message|note))?"
+    r"|thanks|qr(?:\s+code)?|bank\s+details|details)"
+    r"|(?:upi\s+|payment\s+)?(?:link|receipt|qr)\s+(?:bhej|send)\s*(?:do|dena|dijiye|karo|kar\s+do)?)"
+    r"(?:\s+(?:pls|please|plz|asap|today))?"
+)
+
+
+def is_story(reading: Reading, words: str) -> bool:
+    """Whether ``words``, left unread in a report that records something, only tell the
+    story around it (``for the school kits``, ``long chat about his daughter's school``)
+    and can be kept as its note: never who did it, a doubt, a condition, money or time
+    the reader did not take, someone else's money, a reversal, or a name we do not know
+    (a capitalised word inside a clause)."""
+    low = words.lower().replace("'", "")
+    clause = next((c for c in reading.clauses if words in c), words)
+    if _REQUEST.fullmatch(clause.lower()):
+        return True
+    if not low.split() or set(low.split()) <= _MANNER:
+        return bool(low.split())
+    if not all(w.isalpha() for w in low.split()):  # "p.m", "5th": part of a value
+        return False
+    if any(words in role for role in reading.roles):
+        return False
+    if _NOT_NARRATIVE.search(low) or _REVERSAL.search(low) or _FIX_WORDS.search(low):
+        return False
+    if (reading.pledge or reading.paid) and _THIRD_PARTY.search(low):
+        return False
+    before = clause[: clause.find(words)].split()
+    if before and before[-1].lower() in _WHEN_WORDS:  # "by someday": a date not read
+        return False
+    inside = clause.split()[1:] if clause.startswith(words) else clause.split()
+    return not any(w[:1].isupper() and w in words.split() for w in inside)
+
+
 def _slipped(token: str) -> str | None:
     """The phrase of :data:`_SLIPPABLE` that ``token`` is a slip of, if they all mean one
     thing (``pledgd`` is a slip of both "pledge" and "pledged")."""
@@ -313,6 +396,14 @@ class _ClauseReader:
     money_detail: bool = False
     #: The last word read was a method with a number of its own (cheque, DD, NEFT …).
     after_document: bool = False
+    #: A verb or outcome was the last thing read (fillers aside), and the unread words
+    #: last flushed with only fillers since: for :attr:`Reading.roles`.
+    after_verb: bool = False
+    last_run: str | None = None
+    #: The clause's first unread words, while nothing else was read before them: the
+    #: subject when a verb follows (``Suresh ne 10k diya``).
+    opening: str | None = None
+    read_any: bool = False
 
     def read(self) -> None:
         low = self.clause.lower()
@@ -351,7 +442,16 @@ class _ClauseReader:
         phrase = _PHRASE_RE.match(low, pos)
         if phrase and (pos == 0 or not low[pos - 1].isalnum()):
             self._flush()
-            self._phrase(*PHRASES[phrase[0]], phrase[0])
+            kind, value = PHRASES[phrase[0]]
+            verb = kind in ("outcome", "pledge", "paid", "callback") or (
+                kind == "soft" and value in ("pledge", "paid", "callback", "spoke")
+            )
+            if verb:
+                self.reading.roles += [r for r in (self.last_run, self.opening) if r]
+                self.opening = None
+            self.read_any = True
+            self._phrase(kind, value, phrase[0])
+            self.after_verb, self.last_run = verb, None
             return phrase.end()
         bare_hour = _BARE_HOUR.match(low, pos) if self._fixing("callback") else None
         if bare_hour:
@@ -363,6 +463,7 @@ class _ClauseReader:
         for reader in readers:
             end = reader(low, pos)
             if end:
+                self.after_verb, self.last_run, self.read_any = False, None, True
                 return end
         word = _WORD.match(low, pos)
         assert word is not None
@@ -370,9 +471,20 @@ class _ClauseReader:
         if token == "since":  # "since morning": a time in the past, not one to act on
             self._not_a_correction()
             return self._past(low, word.end())
+        if token == "more" and self.loose_amount is not None:  # "paid 5k, 5k more next week"
+            self._flush()
+            self._phrase("soft", "rest", "more")
+            return word.end()
+        if token == "for" and (lasted := self._duration(low, word.end())):
+            # "talked for 10 mins": how long something lasted, never a time to call back
+            self._not_a_correction()
+            self.run.append(shown[word.start() : lasted].strip())
+            return lasted
         slip = _slipped(token)
         if not token or token in FILLERS:
             self._flush()
+            if token not in _TO_SOMEONE:  # "talked for a while": no one it was done to
+                self.after_verb = False
         elif slip is not None:
             self._flush()
             self._not_a_correction()
@@ -391,6 +503,17 @@ class _ClauseReader:
         else:
             self._verb(kind, strict=False)
 
+    def _duration(self, low: str, pos: int) -> int:
+        """The end of a length of time (``10 mins``, ``almost 2 hours``) starting at
+        ``pos``, or 0."""
+        rest = _ABOUT.sub("", low[pos:].lstrip(), count=1)
+        try:
+            found, used = read_when_prefix(rest, self.now.astimezone(self.tz).date())
+        except WhenError:
+            return 0
+        only_delta = found.delta is not None and found.day is None and not found.time_set
+        return pos + len(low[pos:]) - len(rest) + used if used and only_delta else 0
+
     def _past(self, low: str, pos: int) -> int:
         self._flush()
         try:
@@ -401,6 +524,7 @@ class _ClauseReader:
 
     def _after(self, end: int) -> int:
         self._flush()
+        self.after_verb, self.last_run, self.read_any = False, None, True
         return end
 
     def _money_context(self) -> bool:
@@ -494,7 +618,14 @@ class _ClauseReader:
         value, used = found
 
         def replace(slot: str) -> None:
-            self._set_amount(slot, value)
+            if slot == "rest" and self.reading.paid is not None:
+                self._set_amount("pledge", self.reading.paid + value)
+                self.reading.last_values["amount"] = ("rest", format_money(value))
+            elif slot == "loose":
+                self.loose_amount = value
+                self.reading.last_values["amount"] = ("loose", format_money(value))
+            else:
+                self._set_amount(slot, value)
 
         if self._fixed("amount", format_money(value), replace):
             return pos + used
@@ -504,6 +635,7 @@ class _ClauseReader:
             self._amount_for("pledge" if self.pending != "paid" else "paid", value)
         elif self.loose_amount is None:
             self.loose_amount = value
+            self.reading.last_values["amount"] = ("loose", format_money(value))
         else:
             self.reading.problems.append(
                 f"two amounts ({format_money(self.loose_amount)}, {format_money(value)})"
@@ -517,6 +649,8 @@ class _ClauseReader:
             return False
         self._set_amount("pledge", reading.paid + rest)
         reading.soft.append(f"rest {format_money(rest)}")
+        # "rest 15k sorry 20k" corrects the rest, not the pledge it adds up to
+        reading.last_values["amount"] = ("rest", format_money(rest))
         return True
 
     def _amount_for(self, kind: str, value: Decimal) -> None:
@@ -555,6 +689,9 @@ class _ClauseReader:
             self.reading.verbs.discard("paid")
             self.reading.soft.append(words)
             self._due(found, words)
+        elif _LENGTH_OF_TIME.fullmatch(words.lower()) and found.delta is not None:
+            # "chatted 20 min", "almost 20 min": how long, not when to call back
+            self.run.append(words)
         else:
             self.loose_when = (found, words)
         return pos + used
@@ -644,8 +781,13 @@ class _ClauseReader:
 
     def _flush(self) -> None:
         if self.run:
-            self.reading.unread.append(" ".join(self.run))
-            self.run = []
+            words = " ".join(self.run)
+            self.reading.unread.append(words)
+            if self.after_verb and self.run[0].lower() not in _NOT_SOMEONE:
+                self.reading.roles.append(words)
+            if not self.read_any and self.opening is None:
+                self.opening = words
+            self.after_verb, self.last_run, self.run = False, words, []
 
     def _settle(self) -> None:
         """Place what the clause left loose: an amount without a verb, a date without one."""
