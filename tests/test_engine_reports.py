@@ -12,7 +12,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import event
 
+from bot.engine.free_text import first_name_contacts
 from bot.models import Contact, Followup, Interaction, Payment, Pledge, ProviderUsage
 from bot.store import ProjectScope
 from tests.agent_support import rows
@@ -523,3 +525,32 @@ def test_words_around_a_report_that_may_change_it_still_refuse_it(
     assert reply.text.startswith("Nothing recorded") and refused in reply.text, reply.text
     op.say("yes")
     assert row_counts(db, op.project.id) == before
+
+
+def test_a_first_name_is_found_through_the_name_index(op: Operator, db) -> None:
+    """Each word of a story is looked up as a possible first name: an index range on
+    ``(project_id, display_name)`` for each way a name may be stored, never a scan."""
+    make_contact(db, op.project, "meera rao")  # stored in lower case
+    statements: list[tuple[str, object]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        with db.session() as session:
+            scope = ProjectScope(session, op.project.id)
+            found = {c.display_name for c in first_name_contacts(scope, "MEERA")}
+            assert found == {"Meera Iyer", "meera rao"}
+            assert first_name_contacts(scope, "iyer") == []  # a surname is no first name
+            assert first_name_contacts(scope, "mee") == []  # nor the start of one
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    if db.engine.dialect.name != "sqlite":
+        return
+    with db.engine.connect() as conn:
+        selects = [(s, p) for s, p in statements if s.lstrip().upper().startswith("SELECT")]
+        assert len(selects) >= 3
+        for statement, parameters in selects:
+            plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+            assert "ix_contacts_project_id_display_name" in str(plan), plan

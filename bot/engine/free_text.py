@@ -40,7 +40,7 @@ from bot.engine.records import OutcomeError, is_reachable
 from bot.engine.report import merge
 from bot.engine.timezones import operator_tz
 from bot.engine.undo import UNDO_WINDOW, last_turn_id
-from bot.engine.vocabulary import WHEN_NOTES
+from bot.engine.vocabulary import FILLERS, PRONOUNS, WHEN_NOTES
 from bot.engine.wording import quote
 from bot.models import Contact
 from bot.store import ProjectScope
@@ -197,18 +197,41 @@ def _named_by_first_name(named: Named) -> bool:
 
 
 def _from_a_name(scope: ProjectScope, clause: str) -> str | None:
-    """``clause`` from the first words that are a contact's whole name, or its first
-    name (``so Vikram Singh picked up finally`` → ``Vikram Singh picked up finally``)."""
+    """``clause`` from the first word that is a contact's first name (``so Vikram Singh
+    picked up finally`` → ``Vikram Singh picked up finally``), if one is."""
     words = clause.split()
     for start, word in enumerate(words):
-        if len(word) < 3 or not word.isalpha() or word.lower() in HONORIFICS:
+        low = word.lower()
+        if len(low) < 3 or not low.isalpha() or low in HONORIFICS or low in FILLERS:
             continue
-        for size in range(min(3, len(words) - start), 0, -1):
-            said = [w.lower() for w in words[start : start + size]]
-            for contact in matching_contacts(scope, said):
-                if set(said) <= set(_tokens(contact.display_name)):
-                    return " ".join(words[start:])
+        if low in PRONOUNS:
+            continue
+        if first_name_contacts(scope, low):
+            return " ".join(words[start:])
     return None
+
+
+def first_name_contacts(scope: ProjectScope, word: str) -> list[Contact]:
+    """Live contacts whose name starts with the word ``word`` (``meera`` → "Meera Iyer").
+
+    Read through the ``(project_id, display_name)`` index, as a range from the word to
+    the word with its last letter moved one on, once for each way it may be stored (as
+    typed, lower case, capitalised, upper case: SQLite compares names byte for byte), so
+    a word costs a few index probes, never a scan of the project's contacts.
+    """
+    found: dict[Any, Contact] = {}
+    for prefix in dict.fromkeys((word, word.lower(), word.capitalize(), word.upper())):
+        after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        for contact in scope.all(
+            Contact,
+            Contact.display_name >= prefix,
+            Contact.display_name < after,
+            Contact.deleted_at.is_(None),
+            limit=MAX_CHOICES * 10,
+        ):
+            if _tokens(contact.display_name)[:1] == [word.lower()]:
+                found[contact.id] = contact
+    return list(found.values())
 
 
 def _story_clauses(reading: Reading, words: list[str]) -> list[str]:
