@@ -272,3 +272,41 @@ def test_next_weekday_tomorrow_or_the_day_after_is_asked_not_guessed() -> None:
 )
 def test_emoji_and_apologies_for_the_delay(text: str, cleaned: str) -> None:
     assert clean(text) == cleaned
+
+
+@pytest.mark.parametrize(
+    ("text", "cleaned"),
+    [
+        ("he will give ten thousand by friday", "he will give 10 thousand by friday"),
+        ("pledged twenty five thousand", "pledged 25 thousand"),
+        ("one and a half lakh", "1.5 lakh"),
+        ("paid a lakh by cheque", "paid 1 lakh by cheque"),
+        ("ninety-nine thousand", "99 thousand"),
+        ("one call back tomorrow", "one call back tomorrow"),  # no unit word: not a number
+    ],
+)
+def test_english_number_words_before_a_unit(text: str, cleaned: str) -> None:
+    assert clean(text) == cleaned
+
+
+def test_an_amount_in_words_is_read_back_not_a_command() -> None:
+    assert parse_command("pledged twenty five thousand", NOW, IST) is None
+    reading = read_report("um pledged uh twenty five thousand by friday", NOW, IST)
+    args, problems = merge(reading)
+    assert args is not None and args["amount"] == Decimal(25000) and not problems
+    assert "amount in words" in reading.soft and not reading.unread
+
+
+@pytest.mark.parametrize(
+    ("text", "method"),
+    [
+        ("paid 10k check", "cheque"),
+        ("paid 10k by check no 123456", "cheque"),
+        ("paid 5k on paytm, abhi check kiya", "Paytm"),  # "check kiya": looked, not a cheque
+        ("paid 10k, pls check", None),
+    ],
+)
+def test_check_is_a_cheque_only_after_money(text: str, method: str | None) -> None:
+    reading = read_report(text, NOW, IST)
+    assert reading.method_name == method
+    assert not any("two payment methods" in p for p in reading.problems)

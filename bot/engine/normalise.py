@@ -58,6 +58,23 @@ _HINDI_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _PARTS = {"saade": 0.5, "sade": 0.5, "sava": 0.25, "sawa": 0.25, "paune": -0.25}
+#: English number words, as voice notes write them (``ten thousand``, ``twenty five
+#: thousand``, ``one and a half lakh``, ``a lakh``): read before a unit word only.
+ENGLISH_NUMBERS = {
+    **dict.fromkeys(("a", "one"), 1),
+    **{"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8},
+    **{"nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14},
+    **{"fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19},
+    **{"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70},
+    **{"eighty": 80, "ninety": 90},
+}
+_ENGLISH_WORD = "|".join(sorted(ENGLISH_NUMBERS, key=len, reverse=True))
+_ENGLISH_MORE = "|".join(sorted(set(ENGLISH_NUMBERS) - {"a"}, key=len, reverse=True))
+ENGLISH_NUMBER = re.compile(
+    rf"\b(?P<words>(?:{_ENGLISH_WORD})(?:[\s-]+(?:and\s+)?(?:{_ENGLISH_MORE}|hundred))*)"
+    r"(?P<half>\s+and\s+a\s+half)?\b" + _UNIT_WORD,
+    re.IGNORECASE,
+)
 
 
 def _hindi_number(match: re.Match[str]) -> str:
@@ -66,6 +83,18 @@ def _hindi_number(match: re.Match[str]) -> str:
     if match["part"]:
         value += _PARTS[match["part"].lower()]
     return f"{value:g}"
+
+
+def _english_number(match: re.Match[str]) -> str:
+    """``twenty five`` → ``25``, ``one hundred fifty`` → ``150``, ``one and a half`` →
+    ``1.5`` (before a unit word only)."""
+    value = 0.0
+    for word in re.split(r"[\s-]+", match["words"].lower()):
+        if word == "hundred":
+            value = (value or 1) * 100
+        elif word in ENGLISH_NUMBERS:
+            value += ENGLISH_NUMBERS[word]
+    return f"{value + (0.5 if match['half'] else 0):g}"
 
 
 _INVISIBLE = {"\u200d", "\u200c", "\ufe0f", "\ufe0e", "\u20e3"}
@@ -185,6 +214,7 @@ def clean(text: str) -> str:
         text = pattern.sub(spelt, text)
     text = _DEVANAGARI_WORD.sub(lambda m: DEVANAGARI_WORDS.get(m[0], m[0]), text)
     text = _HINDI_NUMBER.sub(_hindi_number, text)
+    text = ENGLISH_NUMBER.sub(_english_number, text)
     text = _GLUED_VERB.sub(r"\1 ", text)
     text = _BRACKETS.sub(lambda m: f", {m[1]}" if m[1] else "", text)
     text = " ".join(text.split())

@@ -31,7 +31,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.engine.amounts import AmountError, format_money, match_amount
-from bot.engine.normalise import clean, one_slip
+from bot.engine.normalise import ENGLISH_NUMBER, clean, one_slip
 from bot.engine.vocabulary import (
     CALLBACK_WORDS,
     FILLERS,
@@ -154,6 +154,12 @@ _NOT_SOMEONE = {"after", "before", "about", "during", "while", "because", "till"
 _LENGTH_OF_TIME = re.compile(r"[\d.]+\s*[a-z]+")
 #: "About" before a length of time (``for almost 20 min``).
 _ABOUT = re.compile(r"^(?:almost|about|around|nearly|over|like|approx\.?|roughly|some)\s+")
+#: Words beside "check" that make it a request to look (``pls check``, ``check kiya``).
+_ASKING = {
+    *("pls", "please", "plz", "kindly", "abhi", "i", "maine", "to", "and", "also", "will"),
+    *("kiya", "karo", "kar", "karna", "karke", "karein", "karlo", "it", "once", "the"),
+    *("if", "whether", "with", "ur", "your", "account", "statement", "bank"),
+}
 _ABBREV = re.compile(r"\b(rs|dr|mr|mrs|ms|no|st|smt|shri)\.\s", re.IGNORECASE)
 
 
@@ -230,6 +236,8 @@ def read_report(text: str, now: datetime, tz: ZoneInfo) -> Reading:
     """Read ``text`` clause by clause (see the module doc)."""
     reading = Reading()
     cleaned = clean(text)
+    if ENGLISH_NUMBER.search(text):  # "twenty five thousand": read back, never a command
+        reading.soft.append("amount in words")
     for clause in split_clauses(cleaned):
         reading.clauses.append(clause)
         before, unread_before = _said(reading), len(reading.unread)
@@ -440,6 +448,10 @@ class _ClauseReader:
             self.money_detail = True
             return self._after(reference.end())
         phrase = _PHRASE_RE.match(low, pos)
+        if phrase and phrase[0] == "check" and self._check_is_a_verb(low, pos, phrase.end()):
+            self._not_a_correction()
+            self.run.append(shown[pos : phrase.end()])  # "pls check": verify, not a cheque
+            return phrase.end()
         if phrase and (pos == 0 or not low[pos - 1].isalnum()):
             self._flush()
             kind, value = PHRASES[phrase[0]]
@@ -493,6 +505,18 @@ class _ClauseReader:
             self._not_a_correction()
             self.run.append(shown[word.start() : word.end()].strip(".,!:;"))
         return word.end()
+
+    def _check_is_a_verb(self, low: str, start: int, end: int) -> bool:
+        """``check`` is a cheque after money (``paid 10k check``), but a request to look
+        when asked for (``pls check``, ``check kar lo``) or beside another method."""
+        before = low[:start].split()[-1:]
+        after = low[end:].split()[:1]
+        return (
+            self.reading.method is not None
+            or not before
+            or before[0] in _ASKING
+            or (bool(after) and after[0] in _ASKING)
+        )
 
     def _slip(self, phrase: str, typed: str) -> None:
         """A verb typed with a slip after a name (``Meera pledgd 8k``): read, never strict."""

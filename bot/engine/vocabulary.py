@@ -580,5 +580,7 @@ FILLERS = frozenset(
         "politely",
         "meeting",
         "confirm",
+        # voice-note fillers and address
+        *("um", "umm", "uh", "uhh", "hmm", "erm", "yaar"),
     ]
 )
