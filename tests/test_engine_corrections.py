@@ -452,3 +452,12 @@ def test_paid_and_the_rest_is_a_pledge_of_both(op: Operator, db) -> None:
     assert [p[:2] for p in records["payments"]] == [("Meera Iyer", Decimal("5000.00"))]
     asked = op.say("find ravi") and op.say("paid 2k, 8k baaki")
     assert asked.text.startswith("Record for Ravi Kumar: pledged ₹10,000, paid ₹2,000?")
+
+
+def test_no_hint_to_correct_an_entry_before_there_is_one(op: Operator) -> None:
+    op.say("find meera")
+    reply = op.say("sorry, 20k not 25k")
+    assert reply.text.startswith("Nothing recorded") and CORRECTION_HINT not in reply.text
+    op.say("pledged 25k")
+    op.say("undo")
+    assert op.say("sorry 20k").text.splitlines()[-1] == CORRECTION_HINT

@@ -88,9 +88,9 @@ def _answer(ctx: TurnContext) -> Answer:
 
 def _correction_hint(ctx: TurnContext, reply: Reply) -> Reply:
     """A refused message that corrects an entry ("sorry, 20k not 25k", "make it the 10th")
-    changes nothing; the reply says how to correct it."""
+    changes nothing; the reply says how to correct it (when the operator has an entry)."""
     refused = reply.meta.get("refused") or reply.meta.get("engine") in ("invalid", "did_you_mean")
-    if refused and CORRECTION.search(ctx.text.lower()):
+    if refused and ctx.state.last_entry is not None and CORRECTION.search(ctx.text.lower()):
         reply.text += f"\n{CORRECTION_HINT}"
     return reply
 
