@@ -461,3 +461,31 @@ def test_no_hint_to_correct_an_entry_before_there_is_one(op: Operator) -> None:
     op.say("pledged 25k")
     op.say("undo")
     assert op.say("sorry 20k").text.splitlines()[-1] == CORRECTION_HINT
+
+
+@pytest.mark.parametrize(
+    ("text", "read_back"),
+    [
+        ("Ravi Kumar, sorry Vikram Singh, pledged 10k", "pledged ₹10,000 (not Ravi Kumar)"),
+        ("pledged 20k - ravi kumar. no wait, vikram singh", "pledged ₹20,000 (not ravi kumar)"),
+        ("Ravi Kumar pledged 15k... sorry, Vikram Singh", "pledged ₹15,000 (not Ravi Kumar)"),
+    ],
+)
+def test_a_donor_corrected_inside_the_report_is_read_back(
+    op: Operator, db, text: str, read_back: str
+) -> None:
+    before = row_counts(db, op.project.id)
+    assert op.say(text).text.splitlines() == [
+        f"Record for Vikram Singh: {read_back}?",
+        NOTHING_SAVED,
+    ]
+    assert row_counts(db, op.project.id) == before
+    op.say("yes")
+    assert [p[0] for p in _records(db, op)["pledges"]] == ["Vikram Singh"]
+
+
+def test_a_second_donors_own_report_after_sorry_is_no_correction(op: Operator, db) -> None:
+    before = row_counts(db, op.project.id)
+    assert op.say("Ravi pledged 10k, sorry, Meera paid 5k").text.startswith("Nothing recorded")
+    op.say("yes")
+    assert row_counts(db, op.project.id) == before

@@ -33,14 +33,14 @@ from bot.engine.amounts import format_money
 from bot.engine.cards import primary_phone
 from bot.engine.confirm import ask
 from bot.engine.held_writes import check_risks, dump_args, load_args, write_outcome
-from bot.engine.normalise import is_question
+from bot.engine.normalise import clean, is_question
 from bot.engine.outcome_text import read_back
 from bot.engine.reading import Reading, is_story, read_report
 from bot.engine.records import OutcomeError, is_reachable
 from bot.engine.report import merge
 from bot.engine.timezones import operator_tz
 from bot.engine.undo import UNDO_WINDOW, last_turn_id
-from bot.engine.vocabulary import FILLERS, PRONOUNS, WHEN_NOTES
+from bot.engine.vocabulary import FILLERS, PRONOUNS, SELF_CORRECTIONS, WHEN_NOTES
 from bot.engine.wording import quote
 from bot.models import Contact
 from bot.store import ProjectScope
@@ -142,6 +142,7 @@ def answer_report(ctx: TurnContext) -> Reply | None:
     # A story clause that names a donor is not a story: it may be whose report this is
     # ("so Vikram Singh picked up finally", "update on Ravi Kumar").
     reading.unread += [n for c in reading.narrative if (n := _from_a_name(ctx.scope, c))]
+    _other_donor_said_instead(ctx, reading)
     named = find_named(ctx.scope, reading.unread)
     if not (reading.strict or reading.soft or reading.pronoun or named.contacts):
         return None  # "burst 5": no verb, no donor – not a report
@@ -184,6 +185,39 @@ def answer_report(ctx: TurnContext) -> Reply | None:
         told = [*_story_clauses(reading, story), *notes]
         args["summary"] = "; ".join(dict.fromkeys(told))[:MAX_NOTE]
     return _propose(ctx, reading, named, args)
+
+
+#: Correction words that put one value in place of another ("sorry", "no wait", "i mean").
+_FIX_PHRASES = sorted((p for p, how in SELF_CORRECTIONS.items() if how == "fix"), key=len)[::-1]
+
+
+def _other_donor_said_instead(ctx: TurnContext, reading: Reading) -> None:
+    """``Ravi Kumar, sorry Vikram Singh, pledged 10k``, ``pledged 20k - meera iyer. no
+    wait, vikram singh``: a donor's name, correction words and another donor's name, with
+    nothing between them or nothing after the second, leave the second name alone in the
+    reading (read back with "not Ravi Kumar")."""
+    items: list[str] = []
+    for run in reading.unread:
+        low = run.lower()
+        fix = next((f for f in _FIX_PHRASES if low == f or low.startswith(f + " ")), None)
+        items += [run[: len(fix)], run[len(fix) :].strip()] if fix and low != fix else [run]
+    said = " ".join(clean(ctx.text).lower().split())
+    for first, fix, second in zip(items, items[1:], items[2:], strict=False):
+        if fix.lower() not in _FIX_PHRASES or not second:
+            continue
+        gap = r"[\s,.;:!-]*"
+        together = gap.join(re.escape(w.lower()) for w in (first, fix, second))
+        last = gap.join(re.escape(w.lower()) for w in (fix, second)) + gap + "$"
+        ending = re.search(last, said)
+        at_end = ending is not None and said.find(first.lower()) < ending.start()
+        if not (re.search(together, said) or at_end):
+            continue  # the second name has a report of its own ("…, sorry, Meera paid 5k")
+        one, other = find_named(ctx.scope, [first]), find_named(ctx.scope, [second])
+        if one.contacts and other.contacts and not (one.leftover or other.leftover):
+            reading.unread = [i for i in items if i not in (first, fix)]
+            reading.corrected.append((first, second))
+            reading.soft.append(fix)
+            return
 
 
 def _named_by_first_name(named: Named) -> bool:
