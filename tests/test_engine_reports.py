@@ -514,6 +514,22 @@ def test_a_long_report_keeps_its_story_as_the_note(
         ("we chatted for almost 20 min about her trip, she pledged 10k", "20 min"),
         # a date the reader could not read
         ("pledged 25k by someday", "“someday”"),
+        ("pledged twenty thousand by the twenty eighth", "“twenty eighth”"),
+        # a condition, a reversal, what would have been
+        ("spoke to Ravi Kumar, pledged 30k provided his board approves", "“provided"),
+        ("spoke to Ravi Kumar, he pledged 10k, took it back after talking to his wife", "took"),
+        ("spoke to Ravi Kumar, he pledged 10k, then said forget it", "forget it"),
+        ("she was very warm, pledged 25k, ha i wish", "“ha i wish”"),
+        ("he would have pledged 50k had his shop done well", "would have happened"),
+        # money that went to someone else, or per head, or not in rupees
+        ("spoke to Ravi Kumar, he donated 10k to the flood relief fund", "“flood relief fund”"),
+        ("pledged five thousand each for her three children", "“each”"),
+        ("pledged twenty thousand dollars", "“dollars”"),
+        # the words after "sorry" are who it was
+        ("pledged 25k, sorry, that was her husband", "“husband”"),
+        # the rest that is undecided or paid too
+        ("paid 5k, the remaining 20k she will decide after diwali", "is the rest of ₹20,000"),
+        ("paid 5k, rest 20k also paid in cash", "is the rest of ₹20,000 pledged?"),
     ],
 )
 def test_words_around_a_report_that_may_change_it_still_refuse_it(

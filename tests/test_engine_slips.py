@@ -277,11 +277,18 @@ def test_emoji_and_apologies_for_the_delay(text: str, cleaned: str) -> None:
 @pytest.mark.parametrize(
     ("text", "cleaned"),
     [
-        ("he will give ten thousand by friday", "he will give 10 thousand by friday"),
-        ("pledged twenty five thousand", "pledged 25 thousand"),
-        ("one and a half lakh", "1.5 lakh"),
-        ("paid a lakh by cheque", "paid 1 lakh by cheque"),
-        ("ninety-nine thousand", "99 thousand"),
+        ("he will give ten thousand by friday", "he will give 10000 by friday"),
+        ("pledged twenty five thousand", "pledged 25000"),
+        ("one and a half lakh", "150000"),
+        ("paid a lakh by cheque", "paid 100000 by cheque"),
+        ("ninety-nine thousand", "99000"),
+        ("paid three thousand five hundred by upi", "paid 3500 by upi"),
+        ("pledged ten thousand and five hundred", "pledged 10500"),
+        ("two lakh fifty thousand", "250000"),
+        ("eleven hundred", "1100"),
+        ("das hazaar, ten hazaar", "10 hazaar, 10 hazaar"),
+        ("pledged two three thousand", "pledged two three thousand"),  # a range: refused
+        ("fifty thousand lakh", "fifty thousand lakh"),  # not one number
         ("one call back tomorrow", "one call back tomorrow"),  # no unit word: not a number
     ],
 )

@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.engine.amounts import match_amount
-from bot.engine.normalise import ENGLISH_NUMBER, clean, fold, is_question, one_slip
+from bot.engine.normalise import amount_in_words, clean, fold, is_question, one_slip
 from bot.engine.reading import PHRASES, Reading, read_report
 from bot.engine.report import merge
 from bot.engine.vocabulary import OUTCOME_WORDS, SIMPLE, WHEN_NOTES
@@ -135,7 +135,7 @@ def parse_command(text: str, now: datetime, tz: ZoneInfo) -> Command | None:
     parsers = [_simple, _nudge, _start_find_note, _noted_outcome, _report]
     if is_question(original):  # "busy?", "dnc?": asked, not reported; nothing is written
         parsers = parsers[:3]
-    elif ENGLISH_NUMBER.search(text or ""):
+    elif amount_in_words(text):
         # "pledged twenty five thousand": an amount in words is read back (free text),
         # never written as a command
         parsers = parsers[:3]

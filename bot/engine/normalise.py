@@ -58,8 +58,9 @@ _HINDI_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _PARTS = {"saade": 0.5, "sade": 0.5, "sava": 0.25, "sawa": 0.25, "paune": -0.25}
-#: English number words, as voice notes write them (``ten thousand``, ``twenty five
-#: thousand``, ``one and a half lakh``, ``a lakh``): read before a unit word only.
+#: English number words, as voice notes write them (``ten thousand``, ``three thousand
+#: five hundred``, ``one and a half lakh``, ``a lakh``, ``eleven hundred``): read when a
+#: unit word is among them (or follows: ``ten hazaar``), never alone (``one call``).
 ENGLISH_NUMBERS = {
     **dict.fromkeys(("a", "one"), 1),
     **{"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8},
@@ -68,11 +69,18 @@ ENGLISH_NUMBERS = {
     **{"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70},
     **{"eighty": 80, "ninety": 90},
 }
+#: Unit words inside a number said in words, and what each multiplies by.
+ENGLISH_UNITS = {
+    "hundred": 100,
+    "thousand": 1000,
+    **dict.fromkeys(("lakh", "lakhs", "lac", "lacs"), 100_000),
+    **dict.fromkeys(("crore", "crores"), 10_000_000),
+}
 _ENGLISH_WORD = "|".join(sorted(ENGLISH_NUMBERS, key=len, reverse=True))
 _ENGLISH_MORE = "|".join(sorted(set(ENGLISH_NUMBERS) - {"a"}, key=len, reverse=True))
+_ENGLISH_UNIT = "|".join(sorted(ENGLISH_UNITS, key=len, reverse=True))
 ENGLISH_NUMBER = re.compile(
-    rf"\b(?P<words>(?:{_ENGLISH_WORD})(?:[\s-]+(?:and\s+)?(?:{_ENGLISH_MORE}|hundred))*)"
-    r"(?P<half>\s+and\s+a\s+half)?\b" + _UNIT_WORD,
+    rf"\b(?:{_ENGLISH_WORD})(?:[\s-]+(?:and\s+)?(?:{_ENGLISH_MORE}|{_ENGLISH_UNIT}|a\s+half))*\b",
     re.IGNORECASE,
 )
 
@@ -86,15 +94,58 @@ def _hindi_number(match: re.Match[str]) -> str:
 
 
 def _english_number(match: re.Match[str]) -> str:
-    """``twenty five`` → ``25``, ``one hundred fifty`` → ``150``, ``one and a half`` →
-    ``1.5`` (before a unit word only)."""
-    value = 0.0
-    for word in re.split(r"[\s-]+", match["words"].lower()):
-        if word == "hundred":
-            value = (value or 1) * 100
-        elif word in ENGLISH_NUMBERS:
-            value += ENGLISH_NUMBERS[word]
-    return f"{value + (0.5 if match['half'] else 0):g}"
+    """``twenty five thousand`` → ``25000``, ``three thousand five hundred`` → ``3500``,
+    ``one and a half lakh`` → ``150000``, ``ten hazaar`` → ``10 hazaar``. Words that do
+    not make one number (``two three thousand``: two to three?) are left as typed, so
+    the reader refuses them."""
+    text = match[0]
+    words = [w for w in re.split(r"[\s-]+", text.lower()) if w != "and"]
+    hazaar = re.match(r"\s+(?:hazaa?r|hajar)\b", match.string[match.end() :])
+    if not hazaar and not any(w in ENGLISH_UNITS for w in words):
+        return text  # "one call", "twenty five": no unit, no amount
+    total, current, last_unit, index = 0.0, None, float("inf"), 0
+    while index < len(words):
+        word = words[index]
+        if word == "a" and words[index + 1 : index + 2] == ["half"]:
+            current, index = (current or 0) + 0.5, index + 2
+            continue
+        if word in ENGLISH_UNITS:
+            unit = ENGLISH_UNITS[word]
+            if unit == 100:
+                current = (current or 1) * 100
+            elif unit >= last_unit:
+                return text  # "thousand … lakh": not one number
+            else:
+                total, current, last_unit = total + (current or 1) * unit, None, unit
+            index += 1
+            continue
+        pair = _small_number(words[index : index + 2])
+        step = 2 if pair is not None and len(words) > index + 1 else 1
+        said = pair if step == 2 else _small_number([word])
+        if said is None or (current is not None and not (current % 100 == 0 and said < 100)):
+            return text  # "two three thousand": a range, not one number
+        current, index = (current or 0) + said, index + step
+    return f"{total + (current or 0):g}"
+
+
+def amount_in_words(text: str) -> bool:
+    """Whether ``text`` says an amount in English words that :func:`clean` turns into
+    digits (such an amount is read back, never written as a command)."""
+    return any(_english_number(m) != m[0] for m in ENGLISH_NUMBER.finditer(text or ""))
+
+
+def _small_number(words: list[str]) -> float | None:
+    """``["twenty", "five"]`` → 25; ``["two", "three"]`` → ``None`` (not one number)."""
+    values = [ENGLISH_NUMBERS.get(w) for w in words]
+    if not values or None in values:
+        return None
+    first = values[0]
+    assert first is not None
+    if len(values) == 1:
+        return float(first)
+    second = values[1]
+    assert second is not None
+    return float(first + second) if first >= 20 and first % 10 == 0 and second < 10 else None
 
 
 _INVISIBLE = {"\u200d", "\u200c", "\ufe0f", "\ufe0e", "\u20e3"}

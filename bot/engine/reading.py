@@ -31,7 +31,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.engine.amounts import AmountError, format_money, match_amount
-from bot.engine.normalise import ENGLISH_NUMBER, clean, one_slip
+from bot.engine.normalise import amount_in_words, clean, one_slip
 from bot.engine.vocabulary import (
     CALLBACK_WORDS,
     FILLERS,
@@ -236,15 +236,19 @@ def read_report(text: str, now: datetime, tz: ZoneInfo) -> Reading:
     """Read ``text`` clause by clause (see the module doc)."""
     reading = Reading()
     cleaned = clean(text)
-    if ENGLISH_NUMBER.search(text):  # "twenty five thousand": read back, never a command
+    if amount_in_words(text):  # "twenty five thousand": read back, never a command
         reading.soft.append("amount in words")
     for clause in split_clauses(cleaned):
         reading.clauses.append(clause)
         before, unread_before = _said(reading), len(reading.unread)
+        corrects = reading.fixing is not None  # "pledged 25k, sorry, that was her husband"
         _ClauseReader(reading, clause, now, tz).read()
-        if _said(reading) == before and _is_narrative(clause):
+        if _said(reading) == before and _is_narrative(clause) and not corrects:
             reading.narrative.append(clause)
             del reading.unread[unread_before:]
+    _not_story_after_all(reading)
+    if _COUNTERFACTUAL.search(cleaned.lower()):
+        reading.problems.append("that is what would have happened, not what did")
     if reading.fixing is not None:  # "pledged 25k actually": nothing after the words
         reading.unread.append(reading.fixing[0])
         reading.fixing = None
@@ -298,6 +302,16 @@ def _said(reading: Reading) -> tuple[object, ...]:
     )
 
 
+def _not_story_after_all(reading: Reading) -> None:
+    """Story clauses that may unmake the record (``then said forget it``, ``took it back
+    after talking to his wife``) are words no rule read: the report is refused."""
+    for clause in list(reading.narrative):
+        low = clause.lower().replace("'", "")
+        if _REVERSAL.search(low):
+            reading.narrative.remove(clause)
+            reading.unread.append(clause)
+
+
 def _is_narrative(clause: str) -> bool:
     """Three words or more, none of which could change what is recorded."""
     low = clause.lower().replace("'", "")
@@ -317,13 +331,34 @@ _REVERSAL = re.compile(
     r"\b(?:withdr\w*|back(?:ed)?\s+out|changed?\s+(?:her|his|their|my)\s+mind|took\s+back"
     r"|reneg\w*|retract\w*|revok\w*|lost|stolen|mistake|error|wrong\w*|fraud\w*|scam\w*"
     r"|test\w*|dummy|suppose|imagine|example|hypothetical\w*|joke|joking|kidding|mazaak"
-    r"|someday|sometime|soon|whenever)\b"
+    r"|someday|sometime|soon|whenever|provided|providing|subject\s+to|condition\w*"
+    r"|took\s+(?:it\s+)?back|(?:would|could|should|might)\s+have|wish\w*|forget|never\s*mind"
+    r"|each|per|every|har|dollars?|usd|euros?|pounds?|gbp|aed|dirhams?"
+    r"|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth"
+    r"|\w+teenth|twentieth|thirtieth|hundred|thousand)\b"
 )
 #: Words that correct: left unread, the message may correct an entry already saved.
 _FIX_WORDS = re.compile(
     r"\b(?:"
     + "|".join(re.escape(p) for p in sorted(SELF_CORRECTIONS, key=len, reverse=True))
-    + r"|make|change\w*|instead|correct\w*|galat|likha|update[ds]?)\b"
+    + r"|make|change\w*|instead|correct\w*|galat|likha)\b"
+)
+#: Words beside the rest of a pledge that make it no pledge (undecided, refused, or
+#: paid as well).
+_REST_UNSURE = re.compile(
+    r"\b(?:decid\w*|think\w*|sure|not|no|nahi|nhi|nahin|won'?t|wont|cannot|cant|maybe|might"
+    r"|shayad|paid|diya|diye|dia|received|mil\s+gaya|mila|also|bhi|too|cleared|done)\b"
+)
+#: Money that would have been given (``he would have pledged 50k had his shop done well``).
+_COUNTERFACTUAL = re.compile(
+    r"\b(?:would|could|might|should)(?:\s+not|nt|n't)?\s+have\s+(?:\w+\s+)?"
+    r"(?:pledged|paid|given|donated|sent|transferred|committed)\b"
+)
+_ARTICLES = {"the", "a", "an", "our", "his", "her", "their", "its"}
+#: Money, then "to" before the words: to whom it went (``paid 10k to the govt fund``).
+_TO_SOMEONE_ELSE = re.compile(
+    r"(?:\d|\bk\b|lakh|thousand|pledged|paid|donated|gave|given|sent|transferred)[^,;]*\bto\b"
+    r"(?!.*\b(?:for)\b)"
 )
 #: Words after which come a date or a time (``by someday``, ``till next quarter``).
 _WHEN_WORDS = {"by", "till", "until", "tak", "within"}
@@ -366,9 +401,11 @@ def is_story(reading: Reading, words: str) -> bool:
         return False
     if (reading.pledge or reading.paid) and _THIRD_PARTY.search(low):
         return False
-    before = clause[: clause.find(words)].split()
-    if before and before[-1].lower() in _WHEN_WORDS:  # "by someday": a date not read
+    before = [w for w in clause[: clause.find(words)].lower().split() if w not in _ARTICLES]
+    if before and before[-1] in _WHEN_WORDS:  # "by someday", "by the 28th": a date not read
         return False
+    if (reading.pledge or reading.paid) and _TO_SOMEONE_ELSE.search(" ".join(before)):
+        return False  # "donated 10k to the flood relief fund": whose money it became
     inside = clause.split()[1:] if clause.startswith(words) else clause.split()
     return not any(w[:1].isupper() and w in words.split() for w in inside)
 
@@ -466,6 +503,13 @@ class _ClauseReader:
             self.after_verb, self.last_run = verb, None
             return phrase.end()
         bare_hour = _BARE_HOUR.match(low, pos) if self._fixing("callback") else None
+        if bare_hour and self._reads_a_time(low, pos):
+            bare_hour = None  # "sorry 8 pm": the time as said
+        if bare_hour and "amount" in self.reading.last_values:
+            # "call back at 5, pledged 10k sorry 6": an hour or an amount? not guessed
+            self.reading.problems.append(f"does “{bare_hour[0]}” correct the time or the amount?")
+            self.reading.fixing = None
+            return self._after(bare_hour.end())
         if bare_hour:
             found = When(bare=(int(bare_hour[1]), int(bare_hour[2] or 0)))
             if self._fixed_when(found, bare_hour[0]):
@@ -651,6 +695,9 @@ class _ClauseReader:
             else:
                 self._set_amount(slot, value)
 
+        if self.reading.fixing is not None and self._unclear_amount_fix(low[pos : pos + used]):
+            self.reading.fixing = None
+            return pos + used
         if self._fixed("amount", format_money(value), replace):
             return pos + used
         if self.pending == "rest" and self._rest_of_pledge(value):
@@ -673,6 +720,9 @@ class _ClauseReader:
             return False
         self._set_amount("pledge", reading.paid + rest)
         reading.soft.append(f"rest {format_money(rest)}")
+        if _REST_UNSURE.search(self.clause.lower()):
+            # "the remaining 20k she will decide", "rest 20k also paid in cash"
+            reading.problems.append(f"is the rest of {format_money(rest)} pledged?")
         # "rest 15k sorry 20k" corrects the rest, not the pledge it adds up to
         reading.last_values["amount"] = ("rest", format_money(rest))
         return True
@@ -788,17 +838,62 @@ class _ClauseReader:
             reading.corrected.append((last[1], shown))
         return True
 
+    def _unclear_amount_fix(self, typed: str) -> bool:
+        """An amount after correction words that cannot say which it replaces or what it
+        counts: with a pledge and a payment both said (``pledged 25k, paid 5k, sorry
+        20k``), or a bare number under 1,000 against one in thousands (``pledged 25k,
+        sorry 2.5``: ₹2.50 or 2.5k?). A problem is noted; nothing is guessed."""
+        reading = self.reading
+        last = reading.last_values.get("amount")
+        if last is None:
+            return False
+        both = reading.pledge is not None and reading.paid is not None
+        if both and last[0] != "rest":  # "rest 15k sorry 20k" says which
+            reading.problems.append(f"does {typed.strip()} correct the pledge or the payment?")
+            return True
+        value = match_amount(typed)
+        if re.fullmatch(r"[\d.]+", typed.strip()) and value and value[0] < 1000:
+            reading.problems.append(f"{typed.strip()} – in rupees or thousands? say it with k or ₹")
+            return True
+        return False
+
+    def _said_when(self, words: str) -> When | None:
+        """What the words of an earlier time named (a day? a time?), or ``None``."""
+        try:
+            found, used = read_when_prefix(words.lower(), self.now.astimezone(self.tz).date())
+        except WhenError:
+            return None
+        return found if used else None
+
+    def _reads_a_time(self, low: str, pos: int) -> bool:
+        try:
+            found, used = read_when_prefix(low[pos:], self.now.astimezone(self.tz).date())
+        except WhenError:
+            return False
+        return bool(used) and (found.time_set or found.part is not None)
+
     def _fixed_when(self, found: When, words: str) -> bool:
         """A time or date correcting the last one; a time alone keeps the call back's day
-        (``call back tomorrow 11am, actually 12`` is tomorrow at noon)."""
+        (``call back tomorrow 11am, actually 12`` is tomorrow at noon) and a day alone its
+        time (``call back monday 4pm, sorry tuesday`` is Tuesday at 4 PM)."""
 
         def replace(slot: str) -> None:
             old = self.reading.callback
             if slot == "expected_by":
                 self._due(found, words)
                 return
-            if old is not None and found.day is None and found.delta is None:
-                found.day = old.astimezone(self.tz).date()
+            said = self._said_when(self.reading.last_values["when"][1])
+            if old is not None and said is not None:
+                local = old.astimezone(self.tz)
+                if found.day is None and found.delta is None and said.day is not None:
+                    found.day = local.date()
+                elif (
+                    not found.time_set
+                    and found.part is None
+                    and found.delta is None
+                    and (said.time_set or said.part is not None)
+                ):
+                    found.clock = local.time().replace(tzinfo=None)
             self._callback(found, words)
 
         return self._fixed("when", words, replace)
