@@ -446,6 +446,8 @@ def test_a_correction_inside_a_report_is_read_back_corrected(
         "pledged 25k, paid 5k, sorry 20k",  # the pledge or the payment?
         "call back at 5, pledged 10k sorry 6",  # the hour or the amount?
         "pledged 25k, sorry 2.5",  # ₹2.50 or 2.5k?
+        "call back in 2 hours, sorry 3",  # 3 PM or in 3 hours?
+        "pledged 25k by friday, call back monday, sorry, by saturday",  # which date?
     ],
 )
 def test_correction_words_without_a_value_of_the_same_kind_write_nothing(
@@ -483,24 +485,30 @@ def test_no_hint_to_correct_an_entry_before_there_is_one(op: Operator) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "read_back"),
+    ("text", "who", "read_back"),
     [
-        ("Ravi Kumar, sorry Vikram Singh, pledged 10k", "pledged ₹10,000 (not Ravi Kumar)"),
-        ("pledged 20k - ravi kumar. no wait, vikram singh", "pledged ₹20,000 (not ravi kumar)"),
-        ("Ravi Kumar pledged 15k... sorry, Vikram Singh", "pledged ₹15,000 (not Ravi Kumar)"),
+        ("Ravi Kumar, sorry Vikram Singh, pledged 10k", "Vikram Singh", "(not Ravi Kumar)"),
+        ("pledged 20k - ravi kumar. no wait, vikram singh", "Vikram Singh", "(not ravi kumar)"),
+        ("Ravi Kumar pledged 15k... sorry, Vikram Singh", "Vikram Singh", "(not Ravi Kumar)"),
+        # each correction in turn: the name said last is the donor
+        (
+            "Ravi Kumar sorry Vikram Singh sorry Ravi Kumar pledged 10k",
+            "Ravi Kumar",
+            "(not Vikram Singh)",
+        ),
+        ("Vikram Singh, sorry Vikram Singh, pledged 10k", "Vikram Singh", ""),
     ],
 )
 def test_a_donor_corrected_inside_the_report_is_read_back(
-    op: Operator, db, text: str, read_back: str
+    op: Operator, db, text: str, who: str, read_back: str
 ) -> None:
     before = row_counts(db, op.project.id)
-    assert op.say(text).text.splitlines() == [
-        f"Record for Vikram Singh: {read_back}?",
-        NOTHING_SAVED,
-    ]
+    first = op.say(text).text.splitlines()
+    assert first[0].startswith(f"Record for {who}: pledged ₹") and first[1] == NOTHING_SAVED
+    assert first[0].endswith(f"{read_back}?"), first[0]
     assert row_counts(db, op.project.id) == before
     op.say("yes")
-    assert [p[0] for p in _records(db, op)["pledges"]] == ["Vikram Singh"]
+    assert [p[0] for p in _records(db, op)["pledges"]] == [who]
 
 
 def test_a_second_donors_own_report_after_sorry_is_no_correction(op: Operator, db) -> None:

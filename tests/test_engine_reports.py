@@ -527,6 +527,16 @@ def test_a_long_report_keeps_its_story_as_the_note(
         ("pledged twenty thousand dollars", "“dollars”"),
         # the words after "sorry" are who it was
         ("pledged 25k, sorry, that was her husband", "“husband”"),
+        # sarcasm, a wish, a change of mind in Hinglish, "more than" is no rest
+        ("pledged 25k. nah, she was being sarcastic", "sarcastic"),
+        ("pledged 25k in her dreams lol", "dreams"),
+        ("25k ka vaada kiya tha, ab mukar gayi", "mukar"),
+        ("paid 5k, 5k more than last time", "more than last time"),
+        # someone else's money: a relative paying, on behalf of, paid to a donor
+        ("Meera ke bhai ne 10k diya", "whose money is it?"),
+        ("paid 10k on behalf of Meera Iyer", "whose money is it?"),
+        ("she paid 10k to Ravi Kumar", "is Ravi Kumar who gave it?"),
+        ("paid 5k, rest 20k from Ravi Kumar", "is Ravi Kumar who gave it?"),
         # the rest that is undecided or paid too
         ("paid 5k, the remaining 20k she will decide after diwali", "is the rest of ₹20,000"),
         ("paid 5k, rest 20k also paid in cash", "is the rest of ₹20,000 pledged?"),

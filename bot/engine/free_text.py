@@ -154,6 +154,8 @@ def answer_report(ctx: TurnContext) -> Reply | None:
         named.leftover = [w for w in named.leftover if w not in notes]
     else:
         notes = []
+    if named.contacts and _money_to_or_from(ctx, reading, named.words):
+        problems.append(f"is {named.words} who gave it? send the report on the donor who gave")
     if named.contacts and _two_reports(reading, named.words, ctx.now, tz):
         problems.append(f"that is two reports – send {named.words}'s in a message of its own")
     story: list[str] = []
@@ -202,22 +204,52 @@ def _other_donor_said_instead(ctx: TurnContext, reading: Reading) -> None:
         fix = next((f for f in _FIX_PHRASES if low == f or low.startswith(f + " ")), None)
         items += [run[: len(fix)], run[len(fix) :].strip()] if fix and low != fix else [run]
     said = " ".join(clean(ctx.text).lower().split())
-    for first, fix, second in zip(items, items[1:], items[2:], strict=False):
-        if fix.lower() not in _FIX_PHRASES or not second:
-            continue
-        gap = r"[\s,.;:!-]*"
-        together = gap.join(re.escape(w.lower()) for w in (first, fix, second))
-        last = gap.join(re.escape(w.lower()) for w in (fix, second)) + gap + "$"
-        ending = re.search(last, said)
-        at_end = ending is not None and said.find(first.lower()) < ending.start()
-        if not (re.search(together, said) or at_end):
-            continue  # the second name has a report of its own ("…, sorry, Meera paid 5k")
-        one, other = find_named(ctx.scope, [first]), find_named(ctx.scope, [second])
-        if one.contacts and other.contacts and not (one.leftover or other.leftover):
-            reading.unread = [i for i in items if i not in (first, fix)]
-            reading.corrected.append((first, second))
+    index, kept = 0, ""
+    given_up: list[str] = []
+    while index + 2 < len(items):  # "A sorry B sorry A": each correction in turn
+        first, fix, second = items[index : index + 3]
+        if _says_instead(ctx, said, first, fix, second):
+            del items[index : index + 2]
+            given_up.append(first)
+            kept = second
             reading.soft.append(fix)
-            return
+            reading.unread = list(items)
+            index = 0
+            continue
+        index += 1
+    # the names given up, but the one kept ("Ravi Kumar, sorry Ravi Kumar" gives up none)
+    for name in dict.fromkeys(n for n in given_up if n.lower() != kept.lower()):
+        reading.corrected.append((name, kept))
+
+
+def _says_instead(ctx: TurnContext, said: str, first: str, fix: str, second: str) -> bool:
+    """Whether ``first`` and ``second`` are donors' names with ``fix`` between them and
+    nothing read between them, or nothing after the second."""
+    if fix.lower() not in _FIX_PHRASES or not second:
+        return False
+    gap = r"[\s,.;:!-]*"
+    together = gap.join(re.escape(w.lower()) for w in (first, fix, second))
+    last = gap.join(re.escape(w.lower()) for w in (fix, second)) + gap + "$"
+    ending = re.search(last, said)
+    at_end = ending is not None and said.find(first.lower()) < ending.start()
+    if not (re.search(together, said) or at_end):
+        return False  # the second name has a report of its own ("…, sorry, Meera paid 5k")
+    one, other = find_named(ctx.scope, [first]), find_named(ctx.scope, [second])
+    return bool(one.contacts and other.contacts and not (one.leftover or other.leftover))
+
+
+def _money_to_or_from(ctx: TurnContext, reading: Reading, words: str) -> bool:
+    """Money said, then the donor's name after "to" (``she paid 10k to Vikram Singh``),
+    or after "from" when the rest of a pledge was said (``paid 5k, rest 20k from Vikram
+    Singh``: two donors): the name is not who gave it all (``received 10k from Ravi``
+    names the giver)."""
+    said = " ".join(clean(ctx.text).lower().split())
+    at = said.find(words.lower())
+    before = said[:at].split() if at > 0 else []
+    if not before or not re.search(r"\d", said[:at]):
+        return False
+    rest = any(s.startswith("rest ") for s in reading.soft)
+    return before[-1] == "to" or (before[-1] == "from" and rest)
 
 
 def _named_by_first_name(named: Named) -> bool:

@@ -247,6 +247,9 @@ def read_report(text: str, now: datetime, tz: ZoneInfo) -> Reading:
             reading.narrative.append(clause)
             del reading.unread[unread_before:]
     _not_story_after_all(reading)
+    money = reading.pledge is not None or reading.paid is not None
+    if money and _SOMEONE_ELSES_MONEY.search(cleaned.lower()):
+        reading.problems.append("whose money is it? send the report on the donor who gave it")
     if _COUNTERFACTUAL.search(cleaned.lower()):
         reading.problems.append("that is what would have happened, not what did")
     if reading.fixing is not None:  # "pledged 25k actually": nothing after the words
@@ -335,7 +338,8 @@ _REVERSAL = re.compile(
     r"|took\s+(?:it\s+)?back|(?:would|could|should|might)\s+have|wish\w*|forget|never\s*mind"
     r"|each|per|every|har|dollars?|usd|euros?|pounds?|gbp|aed|dirhams?"
     r"|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth"
-    r"|\w+teenth|twentieth|thirtieth|hundred|thousand)\b"
+    r"|\w+teenth|twentieth|thirtieth|hundred|thousand|sarcas\w*|dreams?|zero|nothing|mukar\w*"
+    r"|palat\w*|nah|nope|than|less)\b"
 )
 #: Words that correct: left unread, the message may correct an entry already saved.
 _FIX_WORDS = re.compile(
@@ -348,6 +352,18 @@ _FIX_WORDS = re.compile(
 _REST_UNSURE = re.compile(
     r"\b(?:decid\w*|think\w*|sure|not|no|nahi|nhi|nahin|won'?t|wont|cannot|cant|maybe|might"
     r"|shayad|paid|diya|diye|dia|received|mil\s+gaya|mila|also|bhi|too|cleared|done)\b"
+)
+#: Someone other than the donor giving (``Meera ke bhai ne 10k diya``, ``her husband
+#: paid``, ``paid 10k on behalf of Meera``).
+_RELATION = (
+    r"(?:husband|wife|son|daughter|brother|sister|father|mother|dad|mom|mum|friend|colleague"
+    r"|boss|bhai|behen|bhaiya|didi|beta|beti|pati|patni|papa|mummy|dost|bhabhi|neighbou?r)"
+)
+_SOMEONE_ELSES_MONEY = re.compile(
+    rf"\b(?:ke|ki|ka)\s+{_RELATION}\s+ne\b"
+    rf"|\b{_RELATION}\s+(?:has\s+|had\s+|also\s+|just\s+)?"
+    r"(?:paid|pledged|gave|given|donated|sent|transferred|committed|diya|diye|dia)\b"
+    r"|\bon\s+behalf\s+of\b|\bbehalf\b"
 )
 #: Money that would have been given (``he would have pledged 50k had his shop done well``).
 _COUNTERFACTUAL = re.compile(
@@ -505,6 +521,12 @@ class _ClauseReader:
         bare_hour = _BARE_HOUR.match(low, pos) if self._fixing("callback") else None
         if bare_hour and self._reads_a_time(low, pos):
             bare_hour = None  # "sorry 8 pm": the time as said
+        said_before = self._said_when(self.reading.last_values.get("when", ("", ""))[1])
+        if bare_hour and said_before is not None and said_before.delta is not None:
+            # "call back in 2 hours, sorry 3": 3 PM or in 3 hours?
+            self.reading.problems.append(f"does “{bare_hour[0]}” mean a time or how long from now?")
+            self.reading.fixing = None
+            return self._after(bare_hour.end())
         if bare_hour and "amount" in self.reading.last_values:
             # "call back at 5, pledged 10k sorry 6": an hour or an amount? not guessed
             self.reading.problems.append(f"does “{bare_hour[0]}” correct the time or the amount?")
@@ -527,7 +549,9 @@ class _ClauseReader:
         if token == "since":  # "since morning": a time in the past, not one to act on
             self._not_a_correction()
             return self._past(low, word.end())
-        if token == "more" and self.loose_amount is not None:  # "paid 5k, 5k more next week"
+        more_than = low[word.end() :].lstrip().startswith("than")
+        if token == "more" and self.loose_amount is not None and not more_than:
+            # "paid 5k, 5k more next week" (not "5k more than last time")
             self._flush()
             self._phrase("soft", "rest", "more")
             return word.end()
@@ -876,6 +900,15 @@ class _ClauseReader:
         """A time or date correcting the last one; a time alone keeps the call back's day
         (``call back tomorrow 11am, actually 12`` is tomorrow at noon) and a day alone its
         time (``call back monday 4pm, sorry tuesday`` is Tuesday at 4 PM)."""
+
+        both = self.reading.callback is not None and self.reading.expected_by is not None
+        if both and self.reading.fixing is not None:
+            # "pledged 25k by friday, call back monday, sorry, by saturday": which date?
+            self.reading.problems.append(
+                f"does “{words}” correct the pledge's date or the call back?"
+            )
+            self.reading.fixing = None
+            return True
 
         def replace(slot: str) -> None:
             old = self.reading.callback
