@@ -166,8 +166,8 @@ def answer_report(ctx: TurnContext) -> Reply | None:
     ):
         # Without a model, words around a report that only tell its story are its note
         # (read back); with one, the model reads the whole message. Words that name
-        # another donor are never the story.
-        # "spoke to meera briefly": the donor was who it was done to, not "briefly"
+        # another donor are never the story. The donor's own name was whom it was done
+        # to ("spoke to meera briefly"): what follows it is not.
         said = named.words.lower()
         reading.roles = [r for r in reading.roles if not (said and r.lower().startswith(said))]
         story = [
@@ -268,9 +268,8 @@ def _from_a_name(scope: ProjectScope, clause: str) -> str | None:
     words = clause.split()
     for start, word in enumerate(words):
         low = word.lower()
-        if len(low) < 3 or not low.isalpha() or low in HONORIFICS or low in FILLERS:
-            continue
-        if low in PRONOUNS:
+        skipped = low in HONORIFICS or low in FILLERS or low in PRONOUNS
+        if len(low) < 3 or not low.isalpha() or skipped:
             continue
         if first_name_contacts(scope, low):
             return " ".join(words[start:])

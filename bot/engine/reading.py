@@ -329,9 +329,11 @@ _THIRD_PARTY = re.compile(
     r"|another|other|others|everyone|nobody|pa|secretary|assistant|accountant|receptionist"
     r"|staff|manager|behen|beta|beti|pati|patni|bhabhi|dost)\b"
 )
-#: Words left unread that may take back or unmake what a report says.
+#: Words left unread that may take back, condition or change what a report says: a
+#: reversal, a joke or a wish, a condition, per head, another currency, a date or an
+#: amount in words the reader did not take.
 _REVERSAL = re.compile(
-    r"\b(?:withdr\w*|back(?:ed)?\s+out|changed?\s+(?:her|his|their|my)\s+mind|took\s+back"
+    r"\b(?:withdr\w*|back(?:ed)?\s+out|changed?\s+(?:her|his|their|my)\s+mind"
     r"|reneg\w*|retract\w*|revok\w*|lost|stolen|mistake|error|wrong\w*|fraud\w*|scam\w*"
     r"|test\w*|dummy|suppose|imagine|example|hypothetical\w*|joke|joking|kidding|mazaak"
     r"|someday|sometime|soon|whenever|provided|providing|subject\s+to|condition\w*"
