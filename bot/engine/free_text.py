@@ -33,7 +33,7 @@ from bot.engine.amounts import format_money
 from bot.engine.cards import primary_phone
 from bot.engine.confirm import ask
 from bot.engine.held_writes import check_risks, dump_args, load_args, write_outcome
-from bot.engine.normalise import clean, is_question
+from bot.engine.normalise import is_question
 from bot.engine.outcome_text import read_back
 from bot.engine.reading import Reading, is_story, read_report
 from bot.engine.records import OutcomeError, is_reachable
@@ -154,7 +154,7 @@ def answer_report(ctx: TurnContext) -> Reply | None:
         named.leftover = [w for w in named.leftover if w not in notes]
     else:
         notes = []
-    if named.contacts and _money_to_or_from(ctx, reading, named.words):
+    if named.contacts and _money_to_or_from(reading, named.words):
         problems.append(f"is {named.words} who gave it? send the report on the donor who gave")
     if named.contacts and _two_reports(reading, named.words, ctx.now, tz):
         problems.append(f"that is two reports – send {named.words}'s in a message of its own")
@@ -203,7 +203,7 @@ def _other_donor_said_instead(ctx: TurnContext, reading: Reading) -> None:
         low = run.lower()
         fix = next((f for f in _FIX_PHRASES if low == f or low.startswith(f + " ")), None)
         items += [run[: len(fix)], run[len(fix) :].strip()] if fix and low != fix else [run]
-    said = " ".join(clean(ctx.text).lower().split())
+    said = reading.text.lower()
     index, kept = 0, ""
     given_up: list[str] = []
     while index + 2 < len(items):  # "A sorry B sorry A": each correction in turn
@@ -238,12 +238,12 @@ def _says_instead(ctx: TurnContext, said: str, first: str, fix: str, second: str
     return bool(one.contacts and other.contacts and not (one.leftover or other.leftover))
 
 
-def _money_to_or_from(ctx: TurnContext, reading: Reading, words: str) -> bool:
+def _money_to_or_from(reading: Reading, words: str) -> bool:
     """Money said, then the donor's name after "to" (``she paid 10k to Vikram Singh``),
     or after "from" when the rest of a pledge was said (``paid 5k, rest 20k from Vikram
     Singh``: two donors): the name is not who gave it all (``received 10k from Ravi``
     names the giver)."""
-    said = " ".join(clean(ctx.text).lower().split())
+    said = reading.text.lower()
     at = said.find(words.lower())
     before = said[:at].split() if at > 0 else []
     if not before or not re.search(r"\d", said[:at]):

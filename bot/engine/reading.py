@@ -206,6 +206,8 @@ class Reading:
     #: between (``Suresh pledged``, ``spoke to zubin``): who did it or to whom, so
     #: never the story around the report.
     roles: list[str] = field(default_factory=list)
+    #: The message as read (:func:`~bot.engine.normalise.clean`ed).
+    text: str = ""
 
     @property
     def records_something(self) -> bool:
@@ -235,7 +237,7 @@ def split_clauses(text: str) -> list[str]:
 def read_report(text: str, now: datetime, tz: ZoneInfo) -> Reading:
     """Read ``text`` clause by clause (see the module doc)."""
     reading = Reading()
-    cleaned = clean(text)
+    cleaned = reading.text = clean(text)
     if amount_in_words(text):  # "twenty five thousand": read back, never a command
         reading.soft.append("amount in words")
     for clause in split_clauses(cleaned):
@@ -247,15 +249,15 @@ def read_report(text: str, now: datetime, tz: ZoneInfo) -> Reading:
             reading.narrative.append(clause)
             del reading.unread[unread_before:]
     _not_story_after_all(reading)
+    low = cleaned.lower()
     money = reading.pledge is not None or reading.paid is not None
-    if money and _SOMEONE_ELSES_MONEY.search(cleaned.lower()):
+    if money and _SOMEONE_ELSES_MONEY.search(low):
         reading.problems.append("whose money is it? send the report on the donor who gave it")
-    if _COUNTERFACTUAL.search(cleaned.lower()):
+    if _COUNTERFACTUAL.search(low):
         reading.problems.append("that is what would have happened, not what did")
     if reading.fixing is not None:  # "pledged 25k actually": nothing after the words
         reading.unread.append(reading.fixing[0])
         reading.fixing = None
-    low = cleaned.lower()
     ko = _NAMED_KO_CALL.search(low)
     unread = {w for u in reading.unread for w in u.lower().split()}
     told = _IMPERATIVE.match(low)
@@ -323,11 +325,14 @@ def _is_narrative(clause: str) -> bool:
 
 #: Someone other than the donor (``her husband pledged 25k``): with money said, words
 #: left unread that name one may mean the money is theirs.
+_RELATIVES = (
+    r"husband|wife|son|daughter|brother|sister|father|mother|dad|mom|mum|papa|mummy|friend"
+    r"|colleague|boss|behen|beta|beti|pati|patni|bhabhi|dost"
+)
 _THIRD_PARTY = re.compile(
-    r"\b(?:husband|wife|son|daughter|brother|sister|father|mother|dad|mom|mum|papa|mummy"
-    r"|friend|colleague|boss|partner|family|relative|cousin|nephew|niece|someone|somebody"
+    rf"\b(?:{_RELATIVES}|partner|family|relative|cousin|nephew|niece|someone|somebody"
     r"|another|other|others|everyone|nobody|pa|secretary|assistant|accountant|receptionist"
-    r"|staff|manager|behen|beta|beti|pati|patni|bhabhi|dost)\b"
+    r"|staff|manager)\b"
 )
 #: Words left unread that may take back, condition or change what a report says: a
 #: reversal, a joke or a wish, a condition, per head, another currency, a date or an
@@ -357,10 +362,7 @@ _REST_UNSURE = re.compile(
 )
 #: Someone other than the donor giving (``Meera ke bhai ne 10k diya``, ``her husband
 #: paid``, ``paid 10k on behalf of Meera``).
-_RELATION = (
-    r"(?:husband|wife|son|daughter|brother|sister|father|mother|dad|mom|mum|friend|colleague"
-    r"|boss|bhai|behen|bhaiya|didi|beta|beti|pati|patni|papa|mummy|dost|bhabhi|neighbou?r)"
-)
+_RELATION = rf"(?:{_RELATIVES}|bhai|bhaiya|didi|neighbou?r)"
 _SOMEONE_ELSES_MONEY = re.compile(
     rf"\b(?:ke|ki|ka)\s+{_RELATION}\s+ne\b"
     rf"|\b{_RELATION}\s+(?:has\s+|had\s+|also\s+|just\s+)?"
@@ -520,24 +522,9 @@ class _ClauseReader:
             self._phrase(kind, value, phrase[0])
             self.after_verb, self.last_run = verb, None
             return phrase.end()
-        bare_hour = _BARE_HOUR.match(low, pos) if self._fixing("callback") else None
-        if bare_hour and self._reads_a_time(low, pos):
-            bare_hour = None  # "sorry 8 pm": the time as said
-        said_before = self._said_when(self.reading.last_values.get("when", ("", ""))[1])
-        if bare_hour and said_before is not None and said_before.delta is not None:
-            # "call back in 2 hours, sorry 3": 3 PM or in 3 hours?
-            self.reading.problems.append(f"does “{bare_hour[0]}” mean a time or how long from now?")
-            self.reading.fixing = None
-            return self._after(bare_hour.end())
-        if bare_hour and "amount" in self.reading.last_values:
-            # "call back at 5, pledged 10k sorry 6": an hour or an amount? not guessed
-            self.reading.problems.append(f"does “{bare_hour[0]}” correct the time or the amount?")
-            self.reading.fixing = None
-            return self._after(bare_hour.end())
-        if bare_hour:
-            found = When(bare=(int(bare_hour[1]), int(bare_hour[2] or 0)))
-            if self._fixed_when(found, bare_hour[0]):
-                return self._after(bare_hour.end())
+        end = self._bare_hour(low, pos)
+        if end:
+            return end
         money_first = self._wants_amount() or bool(_MONEY_MARK.match(low, pos))
         readers = (self._amount, self._when) if money_first else (self._when, self._amount)
         for reader in readers:
@@ -601,19 +588,13 @@ class _ClauseReader:
         """The end of a length of time (``10 mins``, ``almost 2 hours``) starting at
         ``pos``, or 0."""
         rest = _ABOUT.sub("", low[pos:].lstrip(), count=1)
-        try:
-            found, used = read_when_prefix(rest, self.now.astimezone(self.tz).date())
-        except WhenError:
-            return 0
+        found, used = self._when_prefix(rest)
         only_delta = found.delta is not None and found.day is None and not found.time_set
         return pos + len(low[pos:]) - len(rest) + used if used and only_delta else 0
 
     def _past(self, low: str, pos: int) -> int:
         self._flush()
-        try:
-            _, used = read_when_prefix(low[pos:].lstrip(), self.now.astimezone(self.tz).date())
-        except WhenError:
-            used = 0
+        _, used = self._when_prefix(low[pos:].lstrip())
         return pos + (len(low[pos:]) - len(low[pos:].lstrip()) + used if used else 0)
 
     def _after(self, end: int) -> int:
@@ -722,7 +703,6 @@ class _ClauseReader:
                 self._set_amount(slot, value)
 
         if self.reading.fixing is not None and self._unclear_amount_fix(low[pos : pos + used]):
-            self.reading.fixing = None
             return pos + used
         if self._fixed("amount", format_money(value), replace):
             return pos + used
@@ -868,35 +848,54 @@ class _ClauseReader:
         """An amount after correction words that cannot say which it replaces or what it
         counts: with a pledge and a payment both said (``pledged 25k, paid 5k, sorry
         20k``), or a bare number under 1,000 against one in thousands (``pledged 25k,
-        sorry 2.5``: ₹2.50 or 2.5k?). A problem is noted; nothing is guessed."""
+        sorry 2.5``: ₹2.50 or 2.5k?). Asked about; nothing is guessed."""
         reading = self.reading
         last = reading.last_values.get("amount")
         if last is None:
             return False
         both = reading.pledge is not None and reading.paid is not None
         if both and last[0] != "rest":  # "rest 15k sorry 20k" says which
-            reading.problems.append(f"does {typed.strip()} correct the pledge or the payment?")
+            self._not_guessed(f"does {typed.strip()} correct the pledge or the payment?")
             return True
         value = match_amount(typed)
         if re.fullmatch(r"[\d.]+", typed.strip()) and value and value[0] < 1000:
-            reading.problems.append(f"{typed.strip()} – in rupees or thousands? say it with k or ₹")
+            self._not_guessed(f"{typed.strip()} – in rupees or thousands? say it with k or ₹")
             return True
         return False
 
-    def _said_when(self, words: str) -> When | None:
-        """What the words of an earlier time named (a day? a time?), or ``None``."""
+    def _when_prefix(self, text: str) -> tuple[When, int]:
+        """:func:`read_when_prefix` of ``text`` today, or nothing read (``used`` 0) when
+        the words are a time that cannot be (a look ahead, not a reading: no problem)."""
         try:
-            found, used = read_when_prefix(words.lower(), self.now.astimezone(self.tz).date())
+            return read_when_prefix(text, self.now.astimezone(self.tz).date())
         except WhenError:
-            return None
-        return found if used else None
+            return When(), 0
 
-    def _reads_a_time(self, low: str, pos: int) -> bool:
-        try:
-            found, used = read_when_prefix(low[pos:], self.now.astimezone(self.tz).date())
-        except WhenError:
-            return False
-        return bool(used) and (found.time_set or found.part is not None)
+    def _bare_hour(self, low: str, pos: int) -> int:
+        """A bare hour after correction words of a call back (``call back tomorrow 11am,
+        actually make it 12``): where reading goes on, or 0 when it is not one. An hour
+        that could be a length of time or an amount is asked about, not guessed."""
+        if not self._fixing("callback"):
+            return 0
+        bare = _BARE_HOUR.match(low, pos)
+        found, used = self._when_prefix(low[pos:])
+        if bare is None or (used and (found.time_set or found.part is not None)):
+            return 0  # "sorry 8 pm": the time as said
+        said, _ = self._when_prefix(self.reading.last_values["when"][1].lower())
+        if said.delta is not None:  # "call back in 2 hours, sorry 3": 3 PM or in 3 hours?
+            self._not_guessed(f"does “{bare[0]}” mean a time or how long from now?")
+            return self._after(bare.end())
+        if "amount" in self.reading.last_values:  # "call back at 5, pledged 10k sorry 6"
+            self._not_guessed(f"does “{bare[0]}” correct the time or the amount?")
+            return self._after(bare.end())
+        hour = When(bare=(int(bare[1]), int(bare[2] or 0)))
+        return self._after(bare.end()) if self._fixed_when(hour, bare[0]) else 0
+
+    def _not_guessed(self, problem: str) -> None:
+        """Correction words whose value cannot say what it corrects: the problem is the
+        answer, and the words are spent."""
+        self.reading.problems.append(problem)
+        self.reading.fixing = None
 
     def _fixed_when(self, found: When, words: str) -> bool:
         """A time or date correcting the last one; a time alone keeps the call back's day
@@ -906,10 +905,7 @@ class _ClauseReader:
         both = self.reading.callback is not None and self.reading.expected_by is not None
         if both and self.reading.fixing is not None:
             # "pledged 25k by friday, call back monday, sorry, by saturday": which date?
-            self.reading.problems.append(
-                f"does “{words}” correct the pledge's date or the call back?"
-            )
-            self.reading.fixing = None
+            self._not_guessed(f"does “{words}” correct the pledge's date or the call back?")
             return True
 
         def replace(slot: str) -> None:
@@ -917,8 +913,8 @@ class _ClauseReader:
             if slot == "expected_by":
                 self._due(found, words)
                 return
-            said = self._said_when(self.reading.last_values["when"][1])
-            if old is not None and said is not None:
+            said, used = self._when_prefix(self.reading.last_values["when"][1].lower())
+            if old is not None and used:
                 local = old.astimezone(self.tz)
                 if found.day is None and found.delta is None and said.day is not None:
                     found.day = local.date()
