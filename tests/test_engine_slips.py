@@ -286,6 +286,8 @@ def test_emoji_and_apologies_for_the_delay(text: str, cleaned: str) -> None:
         ("pledged ten thousand and five hundred", "pledged 10500"),
         ("two lakh fifty thousand", "250000"),
         ("eleven hundred", "1100"),
+        ("twelve lakh thirty four thousand five hundred sixty seven", "1234567"),
+        ("one crore", "10000000"),
         ("das hazaar, ten hazaar", "10 hazaar, 10 hazaar"),
         ("pledged two three thousand", "pledged two three thousand"),  # a range: refused
         ("fifty thousand lakh", "fifty thousand lakh"),  # not one number

@@ -90,7 +90,7 @@ def _hindi_number(match: re.Match[str]) -> str:
     value = float(HINDI_NUMBERS[match["word"].lower()])
     if match["part"]:
         value += _PARTS[match["part"].lower()]
-    return f"{value:g}"
+    return _digits(value)
 
 
 def _english_number(match: re.Match[str]) -> str:
@@ -125,7 +125,13 @@ def _english_number(match: re.Match[str]) -> str:
         if said is None or (current is not None and not (current % 100 == 0 and said < 100)):
             return text  # "two three thousand": a range, not one number
         current, index = (current or 0) + said, index + step
-    return f"{total + (current or 0):g}"
+    return _digits(total + (current or 0))
+
+
+def _digits(value: float) -> str:
+    """``1234567.0`` → ``1234567``, ``1.5`` → ``1.5``: never an exponent (``:g`` gives
+    ``1.23457e+06`` from seven digits on, which is no amount)."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def amount_in_words(text: str) -> bool:
