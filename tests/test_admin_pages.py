@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from bot.directory.import_journal import created_ids
 from bot.models import AuditLog, Contact, Followup, ModelPrice, ProviderUsage
 from tests.admin_support import csrf_token, login, seed_project
 
@@ -245,7 +246,8 @@ def test_csv_import_reports_like_the_cli_and_export_round_trips(client, world, d
                 AuditLog.changed_by == f"user:{world.admin_id}",
             )
         ).all()
-        assert sorted(len(a.new_values.get("contacts", [])) for a in audit) == [0, 1]
+        created = sorted(len(created_ids(a.new_values, "contacts")) for a in audit)
+        assert created == [0, 1]
     export = text(client, "/admin/contacts/export.csv")
     assert "Meera Iyer,+919812345678" in export
 

@@ -13,6 +13,7 @@ from bot.cli import cli
 from bot.directory.contact_import import next_batch_size
 from bot.directory.contacts_csv import export_contacts, import_contacts
 from bot.directory.import_history import ImportNotFound, recent_imports, undo_import
+from bot.directory.import_journal import CREATED, created_ids
 from bot.directory.import_statistics import MIN_ROWS
 from bot.models import (
     AuditLog,
@@ -69,7 +70,7 @@ def test_one_audit_entry_per_batch_and_one_with_the_report(db) -> None:
     assert {e.record_id for e in entries} == {str(report.import_id)}
     batches = [e.new_values for e in entries if "batch" in e.new_values]
     assert [b["batch"] for b in batches] == [1, 2, 3]  # lines 2-5, 6-9, 10-11
-    assert sum(len(b["contacts"]) for b in batches) == 3
+    assert sum(len(created_ids(b, "contacts")) for b in batches) == 3
     [summary] = [e.new_values for e in entries if e.new_values.get("summary")]
     assert summary["counts"] == {"imported": 3, "updated": 2, "unchanged": 0, "skipped": 5}
     assert [6, "phone: '12345' is not a valid phone number for region IN"] in summary["skipped"]
@@ -139,6 +140,33 @@ def test_postgres_plans_each_batch_from_the_tables_real_size(db) -> None:
     assert len(seen) == 12
     grown = [(planned, real) for planned, real in seen if real >= MIN_ROWS]
     assert grown and all(planned >= real / 2 for planned, real in grown), seen
+
+
+def test_an_entry_written_before_the_ids_were_packed_is_still_undone(db, clock) -> None:
+    """Batches recorded their ids as JSON lists of UUIDs; undo reads those as before."""
+    project = make_project(db)
+    before = snapshot(db, project)
+    second = report_of(
+        db,
+        project,
+        "display_name,phone,email,tags\nZoë D'Mello,9876543210,zoe@example.org,gala\n",
+        commit=True,
+    )
+    with db.session() as session:
+        [entry] = session.scalars(
+            select(AuditLog).where(AuditLog.idempotency_key.like("import:%:1"))
+        ).all()
+        values = dict(entry.new_values)
+        for kind in CREATED:
+            values[kind] = [str(i) for i in created_ids(values, kind)]
+        del values["packed_ids"]
+        entry.new_values = values
+    with db.session() as session:
+        undone = undo_import(
+            session, project.id, second.import_id, actor="cli", now=clock.now(), commit=True
+        )
+    assert undone.deleted == 1
+    assert snapshot(db, project) == before
 
 
 def test_undo_reverts_an_import_batch_by_batch(db, clock) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.db import affected_rows
-from bot.directory.import_journal import TABLE, add_entry
+from bot.directory.import_journal import TABLE, add_entry, created_ids
 from bot.models import (
     AuditLog,
     Contact,
@@ -190,9 +190,9 @@ def _undo_batch(
     values = entry.new_values or {}
     old = (entry.old_values or {}).get("fields", {})
     restored = _restore_fields(scope, values.get("fields", {}), old, report)
-    removed = _remove(scope, ContactIdentity, values.get("identities", []))
-    removed += _remove(scope, ContactTag, values.get("tags", []))
-    deleted = _delete_created(scope, [uuid.UUID(i) for i in values.get("contacts", [])], report)
+    removed = _remove(scope, ContactIdentity, created_ids(values, "identities"))
+    removed += _remove(scope, ContactTag, created_ids(values, "tags"))
+    deleted = _delete_created(scope, created_ids(values, "contacts"), report)
     report.batches += 1
     report.removed += removed
     entry.reverted_at = now
@@ -237,13 +237,13 @@ def _restore_fields(
 
 
 def _remove(
-    scope: ProjectScope, model: type[ContactIdentity] | type[ContactTag], ids: list[str]
+    scope: ProjectScope, model: type[ContactIdentity] | type[ContactTag], ids: list[uuid.UUID]
 ) -> int:
     if not ids:
         return 0
     result = scope.session.execute(
         delete(model)
-        .where(model.project_id == scope.project_id, model.id.in_(_uuids(ids)))
+        .where(model.project_id == scope.project_id, model.id.in_(ids))
         .execution_options(synchronize_session=False)
     )
     return affected_rows(result)
