@@ -149,3 +149,41 @@ def test_days_and_hours_are_bucketed_in_the_projects_zone(tmp_path: Path) -> Non
         utc_day = session.scalar(select(func.min(local_day_expr(session, Project.created_at, 0))))
     db.dispose()
     assert (day, hour, utc_day) == ("2026-11-26", 0, "2026-11-25")
+
+
+def _stat_tables(path: Path) -> set[str]:
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        if not conn.execute("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1'").fetchone():
+            return set()
+        return {row[0] for row in conn.execute("SELECT tbl FROM sqlite_stat1")}
+
+
+def test_0012_gives_a_database_with_contacts_statistics(tmp_path: Path) -> None:
+    """A database holding 1,000 contacts leaves 0012 with ``sqlite_stat1`` for the contact
+    tables (planned by their size, not by SQLite's ten-rows-a-project guess); a smaller
+    one keeps the heuristics; downgrading removes the rows 0012 wrote."""
+    for contacts, analysed in ((1000, True), (999, False)):
+        path = tmp_path / f"{contacts}.db"
+        engine = create_engine(f"sqlite:///{path}")
+        upgrade(engine, "0011")
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            conn.execute(
+                "INSERT INTO projects (id, name, whatsapp_number, timezone, currency,"
+                " default_region, settings_json, created_at, updated_at)"
+                " VALUES (?, 'T', '+14155550101', 'Asia/Kolkata', 'INR', 'IN', '{}', 0, 0)",
+                (PROJECT.bytes,),
+            )
+            conn.executemany(
+                "INSERT INTO contacts (id, project_id, display_name, primary_channel,"
+                " relationship_strength, status, created_at, updated_at)"
+                " VALUES (?, ?, ?, 'whatsapp', 3, 'active', 0, 0)",
+                [(new_id().bytes, PROJECT.bytes, f"Donor {i}") for i in range(contacts)],
+            )
+            conn.commit()
+        upgrade(engine)
+        wanted = {"contacts", "contact_identities", "contact_tags"} & _stat_tables(path)
+        assert bool(wanted) is analysed, contacts
+        with engine.begin() as connection:
+            command.downgrade(alembic_config(connection), "0011")
+        engine.dispose()
+        assert "contacts" not in _stat_tables(path)

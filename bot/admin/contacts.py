@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import text as sql_text
 
 from bot.models import Contact, ContactIdentity, Followup, User
+from bot.models.contacts import NOT_ACTIVE
 from bot.models.enums import CHANNELS, CONTACT_STATUSES
 from bot.phones import InvalidPhone, to_e164
 from bot.store import ProjectScope
@@ -53,6 +55,8 @@ def search_statement(scope: ProjectScope, query: str, status: str, region: str) 
             stmt = stmt.where(Contact.display_name.ilike(pattern, escape="\\"))
     if status in CONTACT_STATUSES:
         stmt = stmt.where(Contact.status == status)
+        if status != "active":  # the few such contacts are in the partial status index
+            stmt = stmt.where(sql_text(NOT_ACTIVE))
     return stmt.order_by(Contact.display_name, Contact.id)
 
 

@@ -107,8 +107,8 @@ def import_contacts(
     :func:`bot.directory.contact_import.write_batch`). With ``commit`` each batch is
     committed before the next is parsed, so a long import never holds the write lock
     for more than one batch, and without ``batch_size`` each batch is sized so its
-    transaction stays short; ``progress`` is called with each batch's line count. On
-    PostgreSQL the contact tables are analysed as the import doubles them
+    transaction stays short; ``progress`` is called with each batch's line count. The
+    contact tables are analysed as the import doubles them
     (:mod:`bot.directory.import_statistics`), so every batch is planned from their size.
 
     Raises:

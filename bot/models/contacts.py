@@ -28,8 +28,26 @@ def _sparse_index(column: str) -> Index:
     Queries on it ask for a value (an operator, a time), never for NULL, so contacts
     without one (every imported contact) are left out of the index.
     """
-    where = text(f"{column} IS NOT NULL")
-    return Index(None, "project_id", column, sqlite_where=where, postgresql_where=where)
+    return _partial_index("project_id", column, where=f"{column} IS NOT NULL")
+
+
+def _partial_index(*columns: str, where: str) -> Index:
+    """An index over the rows matching ``where`` only. A query should repeat ``where`` in
+    its own WHERE, as literal SQL: PostgreSQL's generic plans (and SQLite, for some
+    conditions) use a partial index only when they can see it applies."""
+    condition = text(where)
+    return Index(None, *columns, sqlite_where=condition, postgresql_where=condition)
+
+
+#: The tags next_contacts ranks by; the only tags looked up across a project, so the
+#: only ones ``(project_id, tag)`` holds (changing them needs a migration, see 0012).
+RANKED_TAGS = ("vip", "renewal")
+#: ``WHERE`` of ``(project_id, tag, contact_id)``, repeated by the tagged pool.
+RANKED = f"tag IN {RANKED_TAGS!r}"
+#: ``WHERE`` of the strongest-relationships index, repeated by next_contacts' pool.
+STRONG = "relationship_strength >= 4"
+#: ``WHERE`` of ``(project_id, status)``: every contact but the active ones.
+NOT_ACTIVE = "status <> 'active'"
 
 
 class Contact(ProjectMixin, TimestampsMixin, Base):
@@ -40,14 +58,16 @@ class Contact(ProjectMixin, TimestampsMixin, Base):
         enum_check("status", CONTACT_STATUSES),
         enum_check("primary_channel", CHANNELS),
         CheckConstraint("relationship_strength BETWEEN 1 AND 5", name="relationship_strength"),
-        Index(None, "project_id", "status"),
+        # Partial (migration 0012): active is the default, every imported contact's
+        # status, and no query asks for all of them through this index.
+        _partial_index("project_id", "status", where=NOT_ACTIVE),
         # next_contacts' "longest uncontacted" pool walks it in order (migration 0006_perf).
         Index(None, "project_id", "last_contacted_at", "id"),
         # Partial (migration 0010): its one query asks for a time at or before now.
         _sparse_index("next_suggested_at"),
-        # next_contacts' "strongest relationships" pool (migration 0003); it also serves
-        # what (project_id, relationship_strength) did (dropped in 0009).
-        Index(None, "project_id", "relationship_strength", "id"),
+        # next_contacts' "strongest relationships" pool (migration 0003), which offers
+        # strengths 4 and 5 only (partial since 0012: 3 is every imported contact's).
+        _partial_index("project_id", "relationship_strength", "id", where=STRONG),
         _sparse_index("assigned_to_user_id"),
         Index(None, "project_id", "display_name"),
     )
@@ -77,7 +97,9 @@ class ContactIdentity(ProjectMixin, CreatedMixin, Base):
     __table_args__ = (
         enum_check("type", IDENTITY_TYPES),
         UniqueConstraint("project_id", "type", "value"),
-        Index(None, "project_id", "contact_id"),
+        # A contact's identities, and SQLite's foreign-key check when a contact is
+        # deleted, which needs contact_id first (0012; it was (project_id, contact_id)).
+        Index(None, "contact_id"),
         # Every lookup by value names the type, so the unique index above serves it
         # ((project_id, value) was dropped in 0010).
     )
@@ -96,7 +118,9 @@ class ContactTag(ProjectMixin, CreatedMixin, Base):
     __table_args__ = (
         # Also a contact's tags: (project_id, contact_id) was the same walk (dropped in 0009).
         UniqueConstraint("contact_id", "tag"),
-        Index(None, "project_id", "tag"),
+        # Partial (0012): next_contacts' tagged pool is the one lookup by tag; it walks
+        # one tag's contacts in order and stops after a pool's worth.
+        _partial_index("project_id", "tag", "contact_id", where=RANKED),
     )
 
     contact_id: Mapped[uuid.UUID] = mapped_column(
