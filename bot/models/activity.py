@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.models.base import Base, CreatedMixin, ProjectMixin, enum_check
+from bot.models.base import Base, CreatedMixin, ProjectMixin, contact_fk_index, enum_check
 from bot.models.enums import (
     CHANNELS,
     DIRECTIONS,
@@ -44,6 +44,7 @@ class Interaction(ProjectMixin, CreatedMixin, Base):
         enum_check("direction", DIRECTIONS),
         enum_check("outcome", OUTCOMES),
         Index(None, "project_id", "contact_id", "occurred_at"),
+        contact_fk_index(),
         Index(None, "project_id", "campaign_id", "occurred_at"),
         Index(None, "project_id", "outcome", "occurred_at"),
         Index(None, "project_id", "created_by_user_id", "occurred_at"),
@@ -73,6 +74,7 @@ class Pledge(ProjectMixin, Base):
         # next_contacts' "open pledges near expected_by" pool (migration 0003).
         Index(None, "project_id", "status", "expected_by"),
         Index(None, "project_id", "contact_id", "pledged_at"),
+        contact_fk_index(),
         Index(None, "project_id", "status", "pledged_at"),  # admin: open pledges by age
     )
 
@@ -100,6 +102,7 @@ class Payment(ProjectMixin, Base):
         CheckConstraint("amount > 0", name="amount"),
         Index(None, "project_id", "paid_at"),
         Index(None, "project_id", "contact_id", "paid_at"),
+        contact_fk_index(),
         Index(None, "project_id", "pledge_id"),
     )
 
@@ -130,6 +133,7 @@ class Followup(ProjectMixin, CreatedMixin, Base):
         Index(None, "project_id", "status", "due_at"),
         Index(None, "project_id", "assigned_to_user_id", "due_at"),
         Index(None, "project_id", "contact_id", "due_at"),
+        contact_fk_index(),
         Index(None, "status", "due_at"),
         Index(None, "project_id", "due_at"),  # admin follow-ups list
     )

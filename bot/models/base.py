@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, MetaData, Table, event
+from sqlalchemy import CheckConstraint, ForeignKey, Index, MetaData, Table, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.models.types import CompactUuid, UTCDateTime, has_nul, new_id, strip_nul, utcnow
@@ -89,3 +89,14 @@ def enum_check(column: str, values: Iterable[str], *, nullable: bool = False) ->
     if nullable:
         condition = f"{column} IS NULL OR {condition}"
     return CheckConstraint(condition, name=column)
+
+
+def contact_fk_index() -> Index:
+    """``(contact_id)``: what deleting a contact searches each child table by.
+
+    Deleting a contact (an import's undo) makes both engines look for rows still
+    pointing at it with ``WHERE contact_id = ?`` alone, which ``(project_id, contact_id,
+    …)`` cannot serve: SQLite read the whole index for every contact deleted, 45 ms each
+    beside a million interactions (migration 0013).
+    """
+    return Index(None, "contact_id")

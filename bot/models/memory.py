@@ -10,7 +10,7 @@ from pgvector.sqlalchemy import VECTOR
 from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.models.base import Base, ProjectMixin, TimestampsMixin, enum_check
+from bot.models.base import Base, ProjectMixin, TimestampsMixin, contact_fk_index, enum_check
 from bot.models.enums import IMPORTANCE, MEMORY_TYPES, NAMESPACES
 from bot.models.types import CompactUuid, JSONType, UTCDateTime
 
@@ -26,6 +26,7 @@ class Memory(ProjectMixin, TimestampsMixin, Base):
         enum_check("memory_type", MEMORY_TYPES),
         enum_check("importance", IMPORTANCE),
         Index(None, "project_id", "contact_id"),
+        contact_fk_index(),
         Index(None, "project_id", "user_id"),
         Index(None, "project_id", "memory_type"),
         Index(None, "project_id", "content_hash"),
