@@ -16,25 +16,35 @@ with the share taken by ``audit_log``, and ``db_mb_names_and_phones``: the size 
 importing the same number of rows with only a name and a phone (into a fresh database,
 without the webhook load), the smallest file a contact list makes.
 
-Why the database is over 100 MB (``dbstat`` after a 20,000-row import on SQLite,
-2026-12-04): the audit trail is 4 % of it (one entry per batch). The rest is the
-contacts themselves: five rows each (contact, two identities, two tags) and 17 index
-entries, most of them carrying the project's id. Migration 0010 made the operator and
-suggested-time indexes partial and dropped identities' ``(project_id, value)``
-(2,144 → 1,919 bytes per contact); migration 0011 stores keys as 16 bytes and times as
-integers instead of 32 and 26 characters of text (1,919 → 1,191; 100,000 rows:
-190.8 → 118.2 MB, names and phones alone 91.2 → 57.2 MB).
+What the database holds. Migration 0010 made the operator and suggested-time indexes
+partial and dropped identities' ``(project_id, value)`` (2,144 → 1,919 bytes per
+contact); migration 0011 stores keys as 16 bytes and times as integers instead of 32
+and 26 characters of text (1,919 → 1,191; 100,000 rows: 190.8 → 118.2 MB). Migration
+0012 fitted four indexes to the queries that read them (identities by ``contact_id``
+alone; status, strength and tags partial, see its docstring) and the import's audit
+entries pack the ids they record (4.2 → 1.7 MB): 118.1 → **98.1 MB**, names and phones
+alone 57.2 → 44.1 MB (two runs each, alternating old and new code, 2026-12-05 04:58–05:05
+UTC, quiet). What is left per contact (``dbstat``, about 980 bytes): the three tables'
+rows 461, the primary keys and unique constraints the data model asks for 325 (at the
+80 % page fill SQLite's index inserts leave), the identities' contact index 57, the
+stale, name and strength indexes 111 (the last for strengths 4 and 5 only), the audit
+trail 17.
 
-What is left, per contact: the three tables' rows 458 bytes, their 11 indexes 660 (the
-primary keys and unique constraints the data model asks for are 319 of them, at the
-80 % page fill SQLite's index inserts leave), the audit trail 42. A VACUUM after the
-import gains 6 % (pages 90 % full) and would hold the database for seconds. Dropping
-indexes the data model recommends was tried and left: ``(project_id, contact_id)`` on
-identities replaced by ``(contact_id)`` saves 2 %, but SQLite then reads a
-``contact_id IN (…)`` lookup through the project's whole unique index. Per 100,000 rows
-(20,000 imported, scaled): a name, a phone and an email 82 MB (130 before 0011); a name,
-a phone and two tags 93 MB (152); a name, a phone, an email, one tag, a band, a strength
-and a note 102 MB (163); these rows 118 MB (191).
+The size depends on what the rows hold. Per 100,000 rows (20,000 imported, scaled,
+2026-12-05): a name, a phone and an email 67.5 MB; a name, a phone and two tags 73.4; a
+name, a phone, an email and two tags 94.9; these rows 98.1; rows with longer names and
+e-mail addresses (``Siddharth Venkataraman``, ``…@gmail.com``) and a 45-character note
+104.8 MB. A VACUUM or REINDEX does not help in place: REINDEX packs the indexes but
+leaves their freed pages in the file, and VACUUM holds the database for seconds.
+
+``undo_s`` and the third figure time ``calltime contacts import --undo`` of the whole
+import, one transaction per batch (no webhook load): 15.8 / 16.0 s on SQLite. Before
+0012 it took 507 s: deleting a contact makes SQLite's foreign-key check search each
+child table by ``contact_id``, and the identities' index began with the project, so
+every deleted contact read all 200,000 identity entries. Migration 0013 gave the
+activity tables the same index, which this benchmark (no activity) does not show:
+beside 1,000,000 interactions each contact deleted took 45 ms, so a 500-contact batch
+of an undo held the write lock for 22 s; now 0.01 ms.
 
 On PostgreSQL the import analyses the contact tables as it doubles them
 (:mod:`bot.directory.import_statistics`). Before that, the planner took a young
@@ -49,6 +59,7 @@ import sqlite3
 import threading
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +71,7 @@ from bench.bench_webhook import AUTH_TOKEN, PROJECT_NUMBER, free_port, seed, sta
 from bench.harness import BenchContext, Figure, summarise
 from bot.db import Database
 from bot.directory.contacts_csv import import_contacts
+from bot.directory.import_history import undo_import
 from bot.models import AuditLog, Contact, Message, Project
 
 ACK_EVERY_S = 0.05
@@ -190,6 +202,7 @@ def one_engine(ctx: BenchContext, engine: str, rows: int) -> list[Figure]:
             stored = session.scalar(select(func.count()).select_from(Message))
         size_mb, audit_mb = database_mb(db)
         db.dispose()
+        undo_s, undo_ms = undo_everything(url, report.import_id)
     if report.imported != rows or contacts != rows:
         raise RuntimeError(f"{report.imported} imported, {contacts} stored, of {rows} rows")
     if stored != len(acks):
@@ -203,6 +216,7 @@ def one_engine(ctx: BenchContext, engine: str, rows: int) -> list[Figure]:
         "db_mb": round(size_mb, 1),
         "db_mb_names_and_phones": round(lean_mb, 1),
         "audit_mb": round(audit_mb, 2) if audit_mb is not None else None,
+        "undo_s": round(undo_s, 1),
     }
     return [
         summarise(
@@ -224,7 +238,36 @@ def one_engine(ctx: BenchContext, engine: str, rows: int) -> list[Figure]:
             engine=engine,
             extra={**common, "max_ms": round(max(timer.durations), 1)},
         ),
+        summarise(
+            "import_undo_transaction",
+            f"BEGIN to COMMIT of each transaction undoing the {rows:,}-row import "
+            "(calltime contacts import --undo)",
+            undo_ms,
+            engine=engine,
+            extra={**common, "max_ms": round(max(undo_ms), 1)},
+        ),
     ]
+
+
+def undo_everything(url: str, import_id: uuid.UUID) -> tuple[float, list[float]]:
+    """Undo the import as the CLI does; its wall time and each transaction's (ms)."""
+    db = Database(url)
+    try:
+        timer = TransactionTimer(db)
+        started = time.monotonic()
+        with db.session() as session:
+            project = session.scalar(select(Project))
+            undone = undo_import(
+                session, project.id, import_id, actor="cli", now=datetime.now(UTC), commit=True
+            )
+        seconds = time.monotonic() - started
+        with db.session() as session:
+            left = session.scalar(select(func.count()).select_from(Contact)) or 0
+    finally:
+        db.dispose()
+    if left or not undone.deleted:
+        raise RuntimeError(f"the undo left {left} contacts ({undone})")
+    return seconds, timer.durations
 
 
 def run(ctx: BenchContext) -> list[Figure]:
