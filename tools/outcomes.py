@@ -32,6 +32,11 @@ Amount = Field(
     description="Amount in the project's currency exactly as the operator stated it "
     "(25k = 25000). Never guess.",
 )
+PaidOn = Field(
+    default=None,
+    description="For a payment made before today: the day the operator said it was paid "
+    "(YYYY-MM-DD, their local date). Leave out when it was today or no day was said.",
+)
 
 
 class LogInteraction(BaseModel):
@@ -52,6 +57,7 @@ class LogInteraction(BaseModel):
         default=None,
         description="When to get back to them (ISO 8601; local time if no offset).",
     )
+    paid_on: date | None = PaidOn
     channel: Channel = Field(default="call", description="How the operator reached them.")
 
 
@@ -74,6 +80,7 @@ class RecordPayment(BaseModel):
     pledge_id: uuid.UUID | None = Field(
         default=None, description="The open pledge this payment fulfils, if known."
     )
+    paid_on: date | None = PaidOn
 
 
 def _local(ctx: ToolContext, when: datetime | None) -> datetime | None:
@@ -101,6 +108,7 @@ def log_interaction(ctx: ToolContext, args: LogInteraction) -> dict[str, Any]:
         "reference": args.reference,
         "followup_at": _local(ctx, args.followup_at),
         "channel": args.channel,
+        "paid_on": args.paid_on,
     }
     held = hold_if_risky(ctx, "outcome", contact, write)
     if held is not None:
@@ -164,7 +172,7 @@ def record_payment(ctx: ToolContext, args: RecordPayment) -> dict[str, Any]:
     require_in_focus(ctx, contact)
     require_stated_amount(ctx, args.amount)
     write = {"outcome": "paid", "amount": args.amount, "method": args.method}
-    write |= {"reference": args.reference, "pledge_id": args.pledge_id}
+    write |= {"reference": args.reference, "pledge_id": args.pledge_id, "paid_on": args.paid_on}
     held = hold_if_risky(ctx, "payment", contact, write)
     if held is not None:
         return held
@@ -178,6 +186,7 @@ def record_payment(ctx: ToolContext, args: RecordPayment) -> dict[str, Any]:
         reference=args.reference,
         pledge_id=args.pledge_id,
         session_id=ctx.session.id,
+        paid_on=args.paid_on,
     )
     return {
         "payment_id": str(payment.id),

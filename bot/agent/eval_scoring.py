@@ -10,7 +10,8 @@ kind            fields
 =============== ===============================================================
 interactions    ``outcome``
 pledges         ``amount``, ``expected_by`` (``YYYY-MM-DD``), ``status``
-payments        ``amount``, ``method``, ``method_name`` (kept in notes), ``reference``
+payments        ``amount``, ``method``, ``method_name`` (kept in notes), ``reference``,
+                ``paid_on`` (the local day paid, ``YYYY-MM-DD``)
 followups       ``due`` (local ``YYYY-MM-DD HH:MM``), ``reason``; or a count
 contacts        ``status`` (only contacts whose status changed)
 notes           ``contains`` (only contacts whose notes changed)

@@ -240,6 +240,7 @@ def _records(scope: ProjectScope, ids: CaseIds) -> dict[str, list[dict[str, Any]
                 "method": p.method,
                 "method_name": p.notes,
                 "reference": p.reference,
+                "paid_on": f"{p.paid_at.astimezone(EVAL_TZ):%Y-%m-%d}",
             }
             for p in scope.all(Payment)
         ],

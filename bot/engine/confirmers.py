@@ -134,6 +134,7 @@ def confirm_payment(ctx: TurnContext, payload: dict[str, Any], choice: int | Non
         reference=args.get("reference"),
         pledge_id=args.get("pledge_id"),
         session_id=ctx.chat.id,
+        paid_on=args.get("paid_on"),
     )
     reply = Reply(f"Saved for {contact.display_name}: {payment_text(ctx.scope, payment)}.", None)
     return with_outcome_draft(ctx, reply, contact, "paid", payment=payment)

@@ -266,7 +266,7 @@ def _new_values(ctx: TurnContext, rest: str, old_args: dict[str, Any]) -> dict[s
         return None
     args = dict(old_args)
     args["amount"] = new["amount"]
-    for key in ("expected_by", "method", "method_name", "reference", "followup_at"):
+    for key in ("expected_by", "method", "method_name", "reference", "followup_at", "paid_on"):
         if key in new:
             args[key] = new[key]
     if "method" in new and "method_name" not in new:

@@ -50,6 +50,7 @@ _ARG_TYPES: dict[str, Callable[[str], Any]] = {
     "amount": Decimal,
     "received": Decimal,
     "expected_by": date.fromisoformat,
+    "paid_on": date.fromisoformat,
     "followup_at": datetime.fromisoformat,
 }
 

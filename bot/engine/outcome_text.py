@@ -61,7 +61,9 @@ def describe(
         what = "open pledge updated to" if result.revised else "pledge"
         parts.append(f"{what} {format_money(result.pledge.amount)}{by}")
     if result.payment is not None:
-        parts.append(payment_text(scope, result.payment))
+        backdated = result.payment.paid_at != result.interaction.occurred_at  # "yesterday"
+        on = f" paid {day_text(result.payment.paid_at, tz)}" if backdated else ""
+        parts.append(payment_text(scope, result.payment, on))
     if result.followup is not None:
         parts.append(f"follow-up {moment_text(result.followup.due_at, tz)}")
     if outcome == "wrong_number":
@@ -73,11 +75,13 @@ def describe(
     return "; ".join(parts) + "."
 
 
-def payment_text(scope: ProjectScope, payment: Payment) -> str:
+def payment_text(scope: ProjectScope, payment: Payment, on: str = "") -> str:
+    """``payment ₹10,000 by GPay – ₹15,000 of ₹25,000 still due``; ``on`` follows the
+    method (`` paid Wed 25 Nov``)."""
     label = method_label(payment)
     how = f" by {label}" if label else ""
     ref = f" ref {payment.reference}" if payment.reference else ""
-    text = f"payment {format_money(payment.amount)}{how}{ref}"
+    text = f"payment {format_money(payment.amount)}{how}{ref}{on}"
     if payment.pledge_id is None:
         return text + " (no open pledge)"
     pledge = scope.require(Pledge, payment.pledge_id)
@@ -103,7 +107,8 @@ def read_back(args: dict[str, Any], tz: ZoneInfo) -> str:
         named = args.get("method_name") or method_name(args.get("method"))
         how = f" by {named}" if named else ""
         ref = f" ref {args['reference']}" if args.get("reference") else ""
-        parts.append(f"paid {format_money(paid)}{how}{ref}")
+        on = f" on {day_text(args['paid_on'])}" if args.get("paid_on") else ""
+        parts.append(f"paid {format_money(paid)}{how}{ref}{on}")
     if args.get("followup_at"):
         parts.append(f"call back {moment_text(args['followup_at'], tz)}")
     return ", ".join(parts)

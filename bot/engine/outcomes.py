@@ -116,6 +116,7 @@ def log_outcome(
     session_id: uuid.UUID | None = None,
     campaign_id: uuid.UUID | None = None,
     revise_pledge_id: uuid.UUID | None = None,
+    paid_on: date | None = None,
 ) -> OutcomeResult:
     """Record one call outcome on ``contact`` and everything it implies (see module doc).
 
@@ -168,6 +169,7 @@ def log_outcome(
         method_name,
     )
     details.revise_pledge_id = revise_pledge_id
+    details.paid_on = paid_on
     _apply(scope, user, contact, result, outcome, now, tz, details)
     next_at = result.followup.due_at if result.followup else None
     update_contact(scope, user, contact, last_contacted_at=now, next_suggested_at=next_at)
@@ -190,6 +192,7 @@ class _Details:
     received: Decimal | None = None
     method_name: str | None = None
     revise_pledge_id: uuid.UUID | None = None
+    paid_on: date | None = None
 
 
 def _apply(
@@ -275,6 +278,7 @@ def _payment(
         pledge_id=result.pledge.id if result.pledge else None,
         session_id=d.session_id,
         interaction_id=result.interaction.id,
+        paid_on=d.paid_on,
     )
 
 

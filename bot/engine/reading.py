@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 from bot.engine.amounts import AmountError, format_money, match_amount
 from bot.engine.normalise import amount_in_words, clean, one_slip
+from bot.engine.paid_day import PAST_ONLY, read_paid_day
 from bot.engine.vocabulary import (
     CALLBACK_WORDS,
     FILLERS,
@@ -170,6 +171,8 @@ class Reading:
     outcomes: list[str] = field(default_factory=list)
     pledge: Decimal | None = None
     paid: Decimal | None = None
+    #: The day the payment was made when it was not today (``paid 10k yesterday``).
+    paid_on: date | None = None
     expected_by: date | None = None
     callback: datetime | None = None
     callback_asked: bool = False
@@ -341,6 +344,7 @@ _REVERSAL = re.compile(
     r"\b(?:withdr\w*|back(?:ed)?\s+out|changed?\s+(?:her|his|their|my)\s+mind"
     r"|reneg\w*|retract\w*|revok\w*|lost|stolen|mistake|error|wrong\w*|fraud\w*|scam\w*"
     r"|test\w*|dummy|suppose|imagine|example|hypothetical\w*|joke|joking|kidding|mazaak"
+    r"|jk|prank\w*|lol|lmao|rofl|haha\w*|hehe\w*"
     r"|someday|sometime|soon|whenever|provided|providing|subject\s+to|condition\w*"
     r"|took\s+(?:it\s+)?back|(?:would|could|should|might)\s+have|wish\w*|forget|never\s*mind"
     r"|each|per|every|har|dollars?|usd|euros?|pounds?|gbp|aed|dirhams?"
@@ -456,6 +460,11 @@ class _ClauseReader:
     pending: str | None = None
     loose_amount: Decimal | None = None
     loose_when: tuple[When, str] | None = None
+    #: Words naming a day gone by (``yesterday``, ``2 days ago``, ``last monday``): the
+    #: payment's day, or unread words when the report has no payment.
+    past_day: str | None = None
+    #: This clause read the amount paid (its loose date is the payment's day).
+    paid_here: bool = False
     run: list[str] = field(default_factory=list)
     callback_verb: bool = False
     money_detail: bool = False
@@ -522,6 +531,14 @@ class _ClauseReader:
             self._phrase(kind, value, phrase[0])
             self.after_verb, self.last_run = verb, None
             return phrase.end()
+        past = PAST_ONLY.match(low, pos)
+        if past and (pos == 0 or not low[pos - 1].isalnum()):
+            self._not_a_correction()
+            self._flush()
+            if self.past_day is not None:
+                self.reading.problems.append(f"two days: “{self.past_day}”, “{past[0]}”")
+            self.past_day = shown[pos : past.end()]
+            return self._after(past.end())
         end = self._bare_hour(low, pos)
         if end:
             return end
@@ -745,6 +762,7 @@ class _ClauseReader:
             self.reading.pledge = value
         else:
             self.reading.paid = value
+            self.paid_here = True
         self.reading.last_values["amount"] = (kind, format_money(value))
 
     def _when(self, low: str, pos: int) -> int:
@@ -775,6 +793,20 @@ class _ClauseReader:
         else:
             self.loose_when = (found, words)
         return pos + used
+
+    def _paid_on(self, words: str) -> None:
+        """Date the payment ``words`` says it was made on (read back, never at once)."""
+        today = self.now.astimezone(self.tz).date()
+        try:
+            day = read_paid_day(words, today)
+        except WhenError as exc:
+            self.reading.problems.append(str(exc))
+            return
+        if self.reading.paid_on is not None and self.reading.paid_on != day:
+            self.reading.problems.append(f"two days for the payment (“{words}”)")
+        elif day != today:
+            self.reading.paid_on = day
+            self.reading.soft.append(words)
 
     def _pledge_payment_date(self) -> bool:
         """A date right after "payment" with no amount paid, in a report of a pledge."""
@@ -943,7 +975,14 @@ class _ClauseReader:
         """Place what the clause left loose: an amount without a verb, a date without one."""
         reading = self.reading
         if self.loose_amount is not None:
-            if self.loose_when is not None and not self.loose_when[0].time_set:
+            after_payment = self.pending is None and reading.paid is not None and not reading.pledge
+            if self.loose_when is not None and (self.pending == "paid" or after_payment):
+                # "paid 5k yesterday and 5k on monday": a second payment, or a pledge?
+                reading.problems.append(
+                    f"is {format_money(self.loose_amount)} “{self.loose_when[1]}” paid or pledged?"
+                )
+                self.loose_when = None
+            elif self.loose_when is not None and not self.loose_when[0].time_set:
                 if reading.pledge is None:
                     self._set_amount("pledge", self.loose_amount)
                 reading.soft.append("amount with a date")
@@ -959,21 +998,31 @@ class _ClauseReader:
                 )
         if self.loose_when is not None:
             found, words = self.loose_when
-            if reading.pledge is not None and reading.expected_by is None and not found.time_set:
+            if (
+                reading.pledge is not None
+                and reading.expected_by is None
+                and not found.time_set
+                and not self.paid_here  # "25k pledge kiya, 5k kal diya": the payment's day
+            ):
                 reading.soft.append(words)
                 self._due(found, words)
             elif reading.paid is not None and reading.callback is None:
-                # "paid 10000 on 25/11": when it was paid, not when to call back; "today"
-                # and "this morning" are when it is recorded anyway
+                # "paid 10000 on 25/11", "kal diya": when it was paid, not when to call
+                # back; "today" and "at 5" are when it is recorded anyway
                 today = self.now.astimezone(self.tz).date()
-                if found.delta is not None or (found.day or today) != today:
-                    reading.problems.append(
-                        f"a payment is recorded as of today: leave out “{words}”"
-                    )
+                if found.delta is not None:
+                    reading.problems.append(f"“{words}” is ahead: money to come is a pledge")
+                elif (found.day or today) != today:
+                    self._paid_on(words)
             elif reading.callback is None:
                 reading.soft.append(words)
                 self._callback(found, words)
             else:
                 reading.problems.append(f"what is “{words}” for?")
+        if self.past_day is not None:
+            if reading.paid is not None and reading.paid_on is None:
+                self._paid_on(self.past_day)
+            else:  # "not picking up since yesterday": no payment to date
+                reading.unread.append(self.past_day)
         if self.callback_verb and reading.callback is None:
             reading.callback_asked = True

@@ -9,15 +9,17 @@ before anything is written.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any, TypedDict
 
 from sqlalchemy import func, select
 
 from bot.engine.amounts import format_money
+from bot.engine.timezones import operator_tz
 from bot.engine.vocabulary import METHODS
-from bot.models import Contact, ContactIdentity, Followup, Payment, Pledge, User
+from bot.engine.wording import day_text
+from bot.models import Contact, ContactIdentity, Followup, Payment, Pledge, Project, User
 from bot.models.enums import CHANNELS, CONTACT_STATUSES, PAYMENT_METHODS
 from bot.store import ProjectScope
 
@@ -170,8 +172,12 @@ def record_payment(
     pledge_id: uuid.UUID | None = None,
     session_id: uuid.UUID | None = None,
     interaction_id: uuid.UUID | None = None,
+    paid_on: date | None = None,
 ) -> Payment:
     """Record a confirmed payment, linked to ``pledge_id`` or the open pledge.
+
+    ``paid_on`` (in the operator's zone) dates a payment made before today: its
+    ``paid_at`` is noon that day, the time being unknown; without it, or today, it is now.
 
     The pledge becomes ``fulfilled`` once its confirmed payments cover it. The method
     as the operator named it (``cheque``, ``GPay``) is kept in ``notes`` when it says
@@ -183,6 +189,7 @@ def record_payment(
     amount = _positive(amount, "a payment")
     if method is not None and method not in PAYMENT_METHODS:
         raise OutcomeError(f"method must be one of {', '.join(PAYMENT_METHODS)}")
+    paid_at = _paid_at(scope, user, paid_on, now)
     earlier = payment_with_reference(scope, reference)
     if earlier is not None:
         owner = scope.get(Contact, earlier.contact_id)
@@ -202,7 +209,7 @@ def record_payment(
             campaign_id=pledge.campaign_id if pledge else None,
             interaction_id=interaction_id,
             amount=amount,
-            paid_at=now,
+            paid_at=paid_at,
             method=method,
             reference=reference,
             status="confirmed",
@@ -225,6 +232,22 @@ def record_payment(
         for followup in open_followups(scope, contact, reason="send_payment_link"):
             complete_followup(scope, user, followup, now=now)
     return payment
+
+
+#: Noon: the time given to a payment whose day alone is known (``paid 10k yesterday``).
+PAID_AT_NOON = time(12, 0)
+
+
+def _paid_at(scope: ProjectScope, user: User, paid_on: date | None, now: datetime) -> datetime:
+    if paid_on is None:
+        return now
+    tz = operator_tz(user, scope.session.get(Project, scope.project_id))
+    today = now.astimezone(tz).date()
+    if paid_on > today:
+        raise OutcomeError(f"{day_text(paid_on)} is still ahead: money to come is a pledge")
+    if paid_on == today:
+        return now
+    return datetime.combine(paid_on, PAID_AT_NOON, tzinfo=tz).astimezone(UTC)
 
 
 def method_name(method: str | None) -> str | None:

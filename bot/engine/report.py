@@ -88,7 +88,10 @@ def merge(reading: Reading) -> tuple[dict[str, Any] | None, list[str]]:
         args["amount"] = reading.paid
     if reading.paid is not None:
         args.update(
-            method=reading.method, method_name=reading.method_name, reference=reading.reference
+            method=reading.method,
+            method_name=reading.method_name,
+            reference=reading.reference,
+            paid_on=reading.paid_on,
         )
     if reading.callback is not None:
         args["followup_at"] = reading.callback

@@ -101,6 +101,8 @@ def _clock(hour: int, minute: int) -> Any:
 #: ``28/11``, ``7-12-2026``: day, month and maybe year (also read by
 #: :func:`bot.engine.amounts.match_amount`, which leaves such a date to these rules).
 DAY_MONTH = r"(?P<day>\d{1,2})[/-](?P<month>\d{1,2})(?:[/-](?P<year>\d{4}|\d{2}))?"
+#: ``25.11.2026``: dots only with the year (``25.11`` alone is a time or an amount).
+DOTTED_DATE = r"(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4}|\d{2})"
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _ORD = r"(?:st|nd|rd|th)"
 _WD = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
@@ -128,6 +130,7 @@ RULES: list[tuple[re.Pattern[str], str, Build]] = [
         "day",
         lambda m, t: _day_month(t, int(m[1]), int(m[2]), int(m[3]) if m[3] else None),
     ),
+    (re.compile(DOTTED_DATE), "day", lambda m, t: _day_month(t, int(m[1]), int(m[2]), int(m[3]))),
     (
         re.compile(rf"(\d{{1,2}}){_ORD}?\s*(?:of\s+)?{_MONTH}(?:,?\s+(\d{{4}}))?"),
         "day",
