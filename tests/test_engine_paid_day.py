@@ -197,3 +197,27 @@ def test_the_assistant_dates_a_payment_it_was_told_of(agent_runtime, scripted) -
     assert saved.status == "ok"
     [payment] = rows(agent_runtime, Payment)
     assert payment.paid_at == datetime(2026, 11, 25, 12, 0, tzinfo=IST).astimezone(UTC)
+
+
+@pytest.mark.parametrize(
+    ("first", "correction", "day"),
+    [
+        ("paid 10k upi", "sorry, she paid that yesterday, not today", date(2026, 11, 25)),
+        ("paid 10k upi", "galti, kal diya tha", date(2026, 11, 25)),
+        ("paid 10k upi", "correction: paid on monday", date(2026, 11, 23)),
+        ("paid 10k upi yesterday", "sorry, it was today", TODAY),
+    ],
+)
+def test_a_saved_payments_day_is_corrected_after_a_read_back(
+    op: Operator, db, first: str, correction: str, day: date
+) -> None:
+    op.say("find Ravi")
+    if op.say(first).text.startswith("Record for"):
+        op.say("yes")
+    asked = op.say(correction)
+    assert asked.text.startswith("Correct the last entry: Ravi Kumar – paid ₹10,000 by UPI")
+    [(_, _, before)] = _payments(db, op)
+    op.say("yes")
+    [(_, amount, paid_at)] = _payments(db, op)
+    assert amount == Decimal(10000) and paid_at != before
+    assert paid_at.astimezone(IST).date() == day

@@ -13,6 +13,7 @@ after                                          the correction reads back
 ``pledged 25k by fri``: ``make it by 10th``    pledged ₹25,000 by Thu 10 Dec
 ``paid 10k upi``: ``actually it was cash``     paid ₹10,000 by cash
 ``paid 5000 upi``: ``nahi nahi cash tha``      paid ₹5,000 by cash
+``paid 10k upi``: ``sorry, kal diya tha``      paid ₹10,000 by UPI on Wed 25 Nov
 ``pledged 25k``: ``pledged 25k, sorry 20k``   pledged ₹20,000 (the report said again,
                                                corrected inside)
 ``Ravi … pledged 10k``: ``that was Vikram``    the same entry on Vikram Singh
@@ -40,7 +41,7 @@ from bot.engine.free_text import find_named
 from bot.engine.held_writes import dump_args, limits_for, load_args, write_outcome
 from bot.engine.normalise import clean
 from bot.engine.outcome_text import read_back
-from bot.engine.reading import Reading, read_report
+from bot.engine.reading import PHRASES, Reading, read_report
 from bot.engine.records import OutcomeError, is_reachable
 from bot.engine.report import merge
 from bot.engine.risk import implausible_amount
@@ -101,6 +102,8 @@ _APOLOGY = re.compile(
 #: A whole number under 1,000 with no unit, mark or date around it (``21``, not ``21k``,
 #: ``₹21``, ``21st``, ``21/11``).
 _BARE_NUMBER = re.compile(r"(?<![\w₹./-])\d{1,3}(?![\w./-])")
+#: A payment's day corrected to today (a day before today is ``paid_on``).
+_TODAY = re.compile(r"\b(?:today|aaj)\b")
 #: The outcomes whose values a correction may change (their verb starts the re-reading).
 _CORRECTABLE = ("pledged", "paid")
 
@@ -255,10 +258,12 @@ def _new_values(ctx: TurnContext, rest: str, old_args: dict[str, Any]) -> dict[s
     tz = operator_tz(ctx.user, ctx.project)
     # The new amount, or (no amount said) the old one with the new date, method or
     # reference: "by" lets a bare date be the pledge's ("change the date to 15 Dec").
-    for words in (rest, f"{old_args['amount']} by {rest.removeprefix('by ')}"):
+    # A payment's day is said with its verb ("kal diya tha"): no "by" before it.
+    with_amount = f"{old_args['amount']} {'' if verb == 'paid' else 'by '}"
+    for words in (rest, with_amount + rest.removeprefix("by ")):
         reading = read_report(f"{verb} {words}", ctx.now, tz)
         new, problems = merge(reading)
-        if new is not None and not (problems or reading.unread or reading.soft):
+        if new is not None and not (problems or reading.unread or _unsure(reading, verb)):
             break
     else:
         return None
@@ -271,7 +276,18 @@ def _new_values(ctx: TurnContext, rest: str, old_args: dict[str, Any]) -> dict[s
             args[key] = new[key]
     if "method" in new and "method_name" not in new:
         args.pop("method_name", None)
+    if "paid_on" not in new and _TODAY.search(rest):  # "sorry, it was today"
+        args.pop("paid_on", None)
     return args
+
+
+def _unsure(reading: Reading, verb: str) -> list[str]:
+    """What the re-reading took softly, besides the entry's own verb said again (``kal
+    diya tha``) and a payment's day, which a correction reads back anyway."""
+    again = ("soft", "paid" if verb == "paid" else "pledge")
+    return [
+        w for w in reading.soft if w != reading.paid_on_words and PHRASES.get(w.lower()) != again
+    ]
 
 
 def confirm_correction(ctx: TurnContext, payload: dict[str, Any], choice: int | None) -> Reply:

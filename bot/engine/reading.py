@@ -171,8 +171,10 @@ class Reading:
     outcomes: list[str] = field(default_factory=list)
     pledge: Decimal | None = None
     paid: Decimal | None = None
-    #: The day the payment was made when it was not today (``paid 10k yesterday``).
+    #: The day the payment was made when it was not today (``paid 10k yesterday``), and
+    #: the words that said it.
     paid_on: date | None = None
+    paid_on_words: str | None = None
     expected_by: date | None = None
     callback: datetime | None = None
     callback_asked: bool = False
@@ -805,7 +807,7 @@ class _ClauseReader:
         if self.reading.paid_on is not None and self.reading.paid_on != day:
             self.reading.problems.append(f"two days for the payment (“{words}”)")
         elif day != today:
-            self.reading.paid_on = day
+            self.reading.paid_on, self.reading.paid_on_words = day, words
             self.reading.soft.append(words)
 
     def _pledge_payment_date(self) -> bool:
