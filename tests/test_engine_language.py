@@ -291,3 +291,20 @@ def test_wording_never_says_one_calls() -> None:
     assert plural(1, "call") == "1 call" and plural(2, "call") == "2 calls"
     assert plural(1, "due follow-up") == "1 due follow-up"
     assert quote("a" * 10 + " " + "b" * 50, 20) == "“aaaaaaaaaa…”"
+
+
+@pytest.mark.parametrize(
+    ("text", "by"),
+    [
+        ("10k pay karegi monday ko", date(2026, 11, 30)),
+        ("10k transfer karega friday tak", FRI),
+        ("payment karenge 25k end of month", date(2026, 11, 30)),
+        ("5k bhej dega kal", FRI),
+    ],
+)
+def test_hinglish_will_pay_is_a_pledge_read_back(text: str, by: date) -> None:
+    """``pay karegi`` is "will pay": a pledge by that day, read back (never a payment)."""
+    reading = read_report(text, NOW, IST)
+    args, problems = merge(reading)
+    assert problems == [] and args is not None and reading.soft
+    assert (args["outcome"], args["expected_by"]) == ("pledged", by)

@@ -318,6 +318,18 @@ SOFT_VERBS = {
     "will do": "pledge",
     "agreed to give": "pledge",
     "agreed to pay": "pledge",
+    # Hinglish "will pay / transfer / send" (``10k pay karegi monday ko``)
+    **{
+        f"{verb} {ending}": "pledge"
+        for verb in ("pay", "payment", "transfer", "bhej")
+        for ending in ("karega", "karegi", "karenge", "karengi", "dega", "degi", "denge", "dengi")
+        if not (verb == "bhej" and ending.startswith("kar"))
+    },
+    # money that "came" (``paisa aaya kal``; not ``call aaya``, a call that came)
+    "paisa aaya": "paid",
+    "paise aaye": "paid",
+    "payment aaya": "paid",
+    "amount aaya": "paid",
     "agreed": "pledge",
     "paying": "pledge",
     "dega": "pledge",
