@@ -308,3 +308,18 @@ def test_hinglish_will_pay_is_a_pledge_read_back(text: str, by: date) -> None:
     args, problems = merge(reading)
     assert problems == [] and args is not None and reading.soft
     assert (args["outcome"], args["expected_by"]) == ("pledged", by)
+
+
+@pytest.mark.parametrize("text", ["call back monday or tuesday", "pledged 25k by friday or monday"])
+def test_two_days_for_one_record_are_asked(text: str) -> None:
+    """The last one said was kept (a call back on Tuesday); which is meant is asked."""
+    args, problems = merge(read_report(text, NOW, IST))
+    assert args is None and problems and problems[0].startswith("two days or times")
+
+
+def test_a_call_back_said_with_its_verb_outranks_a_bare_date() -> None:
+    """``meeting on 5th dec, call on 7th``: the 7th, not two days to choose from."""
+    text = "Shanti Trust secretary said the proposal goes to their meeting on 5th dec, call on 7th"
+    args, problems = merge(read_report(text, NOW, IST))
+    assert problems == [] and args is not None
+    assert args["followup_at"] == ist(7, 10, month=12)

@@ -97,6 +97,9 @@ def test_a_day_ahead_vague_or_long_ago_is_asked_about(words: str, error: str) ->
         ("paid rs 10000/- on 25.11.2026", date(2026, 11, 25)),
         # the pledge's clause is done: kal belongs to the payment said with it
         ("25k pledge kiya, 5k kal diya, baaki month end tak", date(2026, 11, 25)),
+        # a cheque's date, the bank it is drawn on a detail of the payment
+        ("Rs. 2,51,000 received by cheque no. 112233 dt 25/11", date(2026, 11, 25)),
+        ("paid 10k cheque 445566 hdfc yesterday", date(2026, 11, 25)),
         ("pledged 25k, paid 5k yesterday, rest by friday", date(2026, 11, 25)),
     ],
 )
@@ -118,6 +121,13 @@ def test_a_report_carries_the_payments_day_and_is_read_back(text: str, day: date
         # a second amount with a day after a payment: another payment, or a pledge?
         "paid 5k yesterday and 5k on monday",
         "paid 5k, 20k by friday",
+        # a day that is not the payment's, or not one day
+        "paid 10k on monday or tuesday",
+        "paid 10k on diwali",
+        "monday se pehle 10k diya tha",
+        "paid 10k before monday",
+        "paid 10k. yesterday was her birthday btw",
+        "paid 10k for the gala yesterday",
     ],
 )
 def test_a_payment_dated_ahead_or_vaguely_is_not_recorded(text: str) -> None:
@@ -221,3 +231,42 @@ def test_a_saved_payments_day_is_corrected_after_a_read_back(
     [(_, amount, paid_at)] = _payments(db, op)
     assert amount == Decimal(10000) and paid_at != before
     assert paid_at.astimezone(IST).date() == day
+
+
+def test_a_day_after_other_words_is_not_taken_for_the_payments() -> None:
+    """``for the gala on 30th``: the gala's day; left unread, so the report is refused."""
+    reading = read_report("paid 10k for the gala on 30th", NOW, IST)
+    assert reading.paid_on is None and "on 30th" in reading.unread
+
+
+def test_a_plan_after_the_payment_keeps_it_today() -> None:
+    """``will deposit on monday`` is the operator's plan: the story, not the day paid."""
+    reading = read_report(
+        "got the cheque from them today!! 1,00,000, cheque number 778812, HDFC. "
+        "will deposit on monday",
+        NOW,
+        IST,
+    )
+    args, problems = merge(reading)
+    assert problems == [] and args is not None and "paid_on" not in args
+    assert reading.narrative == ["will deposit on monday"]
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome", "by"),
+    [
+        ("will receive 25k on monday", "pledged", date(2026, 11, 30)),
+        ("Ravi Kumar ne 11k pledge kiya kal tak", "pledged", date(2026, 11, 27)),
+        ("11k pledge kiya, kal ko dega", "pledged", date(2026, 11, 27)),
+    ],
+)
+def test_money_still_to_come_is_a_pledge(text: str, outcome: str, by: date) -> None:
+    args, problems = merge(read_report(text, NOW, IST))
+    assert problems == [] and args is not None
+    assert (args["outcome"], args.get("expected_by"), args.get("paid_on")) == (outcome, by, None)
+
+
+def test_kal_with_a_past_pledge_is_asked() -> None:
+    """``kal 10k pledge kiya``: pledged yesterday, or due tomorrow? (``kal tak`` says)."""
+    args, problems = merge(read_report("kal 10k pledge kiya", NOW, IST))
+    assert args is None and problems == ["“kal”: yesterday or tomorrow? say kal tak, or the date"]

@@ -70,6 +70,10 @@ _ORDINAL = re.compile(r"(?P<d>\d{1,2})(?:st|nd|rd|th|\s*(?:tarikh|tareekh|tarik)
 _VAGUE = (
     r"(?:last|pichle|pichhle|previous)\s+(?:week|hafte|month|mahine)|earlier\s+this\s+week"
     r"|(?:a\s+)?few\s+days\s+(?:ago|back)|some\s+days\s+(?:ago|back)|the\s+other\s+day"
+    # a festival names a day no table here holds for every year
+    r"|diwali|deepawali|holi|eid|christmas|xmas|new\s+year|navratri|dussehra|dasara"
+    r"|pongal|onam|rakhi|raksha\s+bandhan|durga\s+puja|ganesh\s+chaturthi"
+    r"|independence\s+day|republic\s+day"
 )
 #: Days gone by that only a past reading makes sense of, anywhere in a report: the
 #: words :mod:`bot.engine.when` does not read at all (or reads as days to come).

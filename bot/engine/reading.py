@@ -152,6 +152,22 @@ _TO_SOMEONE = {"to", "with", "se", "ko", "ne"}
 _NOT_SOMEONE = {"after", "before", "about", "during", "while", "because", "till", "until"}
 #: A length of time said alone, with no "in", "after", "later", "baad" or "mein" to make
 #: it a time from now (``20 min``).
+#: Day words that mean yesterday or tomorrow by the verb's tense (``kal``, ``parso``).
+_EITHER_WAY = ("kal", "parso", "parson")
+#: A past tense in Hinglish (``pledge kiya``, ``bola tha``).
+_PAST_TENSE = re.compile(r"\b(?:kiya|kiye|ki\s+thi|tha|thi)\b")
+#: Words that make a day a bound, not the day: before it (``before monday``) or after
+#: it (``monday se pehle``, ``kal ke baad``).
+_BOUNDS = ("before", "after", "since", "until", "till")
+#: Banks a cheque or transfer names (``cheque 445566 hdfc``): details of the payment.
+BANKS = frozenset(
+    ("hdfc", "icici", "sbi", "axis", "kotak", "pnb", "canara", "idfc", "indusind", "bob")
+)
+#: "Dated", before a cheque's or a payment's date (``cheque no. 112233 dt 25/11``).
+_DATED = ("dt", "dt.", "dtd", "dated")
+_BOUND_AFTER = re.compile(
+    r"(?:se\s+(?:pehle|pahle|baad)|ke\s+(?:baad|pehle)|se$|tak\b|before|after)"
+)
 _LENGTH_OF_TIME = re.compile(r"[\d.]+\s*[a-z]+")
 #: "About" before a length of time (``for almost 20 min``).
 _ABOUT = re.compile(r"^(?:almost|about|around|nearly|over|like|approx\.?|roughly|some)\s+")
@@ -177,6 +193,9 @@ class Reading:
     paid_on_words: str | None = None
     expected_by: date | None = None
     callback: datetime | None = None
+    #: The call back is a date said with no verb (``meeting on 5th dec``): a call back
+    #: said with its verb later in the report takes its place.
+    callback_loose: bool = False
     callback_asked: bool = False
     method: str | None = None
     method_name: str | None = None
@@ -467,6 +486,11 @@ class _ClauseReader:
     past_day: str | None = None
     #: This clause read the amount paid (its loose date is the payment's day).
     paid_here: bool = False
+    #: Runs of unread words this clause left, and whether the loose date or the past day
+    #: came right after one (``paid 10k for the gala on 30th``: the gala's day).
+    unread_here: int = 0
+    when_after_story: bool = False
+    past_after_story: bool = False
     run: list[str] = field(default_factory=list)
     callback_verb: bool = False
     money_detail: bool = False
@@ -536,6 +560,7 @@ class _ClauseReader:
         past = PAST_ONLY.match(low, pos)
         if past and (pos == 0 or not low[pos - 1].isalnum()):
             self._not_a_correction()
+            self.past_after_story = bool(self.run)
             self._flush()
             if self.past_day is not None:
                 self.reading.problems.append(f"two days: “{self.past_day}”, “{past[0]}”")
@@ -554,6 +579,11 @@ class _ClauseReader:
         word = _WORD.match(low, pos)
         assert word is not None
         token = word[0].strip(".,!:-()'\"")
+        if token in BANKS and self._money_context():
+            # "cheque number 778812, HDFC": the bank it is drawn on, a detail of the money
+            self._not_a_correction()
+            self.money_detail = True
+            return self._after(word.end())
         if token == "since":  # "since morning": a time in the past, not one to act on
             self._not_a_correction()
             return self._past(low, word.end())
@@ -776,9 +806,12 @@ class _ClauseReader:
             return word.end() if word else len(low)
         if not used:
             return 0
+        after_story = bool(self.run) and " ".join(self.run).lower() not in _DATED
         self._flush()
         words = self.clause[pos : pos + used].strip()
         if self._fixed_when(found, words):
+            return pos + used
+        if self._second_day(found, words):
             return pos + used
         if self.pending == "callback":
             self._callback(found, words)
@@ -793,11 +826,26 @@ class _ClauseReader:
             # "chatted 20 min", "almost 20 min": how long, not when to call back
             self.run.append(words)
         else:
-            self.loose_when = (found, words)
+            if self.loose_when is not None:  # "paid 10k on monday or tuesday"
+                self.reading.problems.append(f"two days (“{self.loose_when[1]}”, “{words}”)")
+            self.loose_when, self.when_after_story = (found, words), after_story
         return pos + used
 
-    def _paid_on(self, words: str) -> None:
-        """Date the payment ``words`` says it was made on (read back, never at once)."""
+    def _paid_on(self, words: str, *, beside: bool = True) -> None:
+        """Date the payment ``words`` says it was made on (read back, never at once).
+
+        Asked instead when the day is not ``beside`` the payment (story words between,
+        or in a clause of its own with other words) or is a bound (``before monday``,
+        ``monday se pehle``, ``since kal``).
+        """
+        low = self.clause.lower()
+        at = low.find(words.lower())
+        before, after = low[:at].split()[-1:], " ".join(low[at + len(words) :].split()[:2])
+        if not beside or (
+            at >= 0 and (before and before[0] in _BOUNDS or _BOUND_AFTER.match(after))
+        ):
+            self.reading.problems.append(f"is “{words}” the day it was paid?")
+            return
         today = self.now.astimezone(self.tz).date()
         try:
             day = read_paid_day(words, today)
@@ -809,6 +857,31 @@ class _ClauseReader:
         elif day != today:
             self.reading.paid_on, self.reading.paid_on_words = day, words
             self.reading.soft.append(words)
+
+    def _second_day(self, found: When, words: str) -> bool:
+        """A second, different call-back time or pledge date (``call back monday or
+        tuesday``, ``by friday or monday``): asked, never the last one kept. A call back
+        read from a bare date earlier (``meeting on 5th dec, call on 7th``) gives way."""
+        reading = self.reading
+        if self.pending == "callback" and reading.callback is not None:
+            if reading.callback_loose:
+                reading.callback, reading.callback_loose = None, False
+                return False
+            try:
+                same = resolve_moment(found, words, self.now, self.tz) == reading.callback
+            except WhenError:
+                same = False
+        elif self.pending in ("pledge", "pledge_soft", "rest") and reading.expected_by:
+            try:
+                same = resolve_day(found, words, self.now, self.tz) == reading.expected_by
+            except WhenError:
+                same = False
+        else:
+            return False
+        if not same:
+            said = reading.last_values.get("when", ("", ""))[1]
+            reading.problems.append(f"two days or times (“{said}”, “{words}”)")
+        return True
 
     def _pledge_payment_date(self) -> bool:
         """A date right after "payment" with no amount paid, in a report of a pledge."""
@@ -828,6 +901,13 @@ class _ClauseReader:
         self.reading.last_values["when"] = ("callback", words)
 
     def _due(self, found: When, words: str) -> None:
+        low = self.clause.lower()
+        after = low[low.find(words.lower()) + len(words) :].split()[:1]
+        ahead = bool(after) and after[0].strip(".,!") in ("tak", "ko")  # "kal tak": by tomorrow
+        if words.lower() in _EITHER_WAY and not ahead and _PAST_TENSE.search(low):
+            # "kal 10k pledge kiya": pledged yesterday, or to pay tomorrow?
+            self._not_guessed(f"“{words}”: yesterday or tomorrow? say kal tak, or the date")
+            return
         try:
             self.reading.expected_by = resolve_day(found, words, self.now, self.tz)
         except WhenError as exc:
@@ -967,6 +1047,7 @@ class _ClauseReader:
         if self.run:
             words = " ".join(self.run)
             self.reading.unread.append(words)
+            self.unread_here += 1
             if self.after_verb and self.run[0].lower() not in _NOT_SOMEONE:
                 self.reading.roles.append(words)
             if not self.read_any and self.opening is None:
@@ -1014,16 +1095,22 @@ class _ClauseReader:
                 today = self.now.astimezone(self.tz).date()
                 if found.delta is not None:
                     reading.problems.append(f"“{words}” is ahead: money to come is a pledge")
+                elif self.when_after_story and (found.day or today) > today:
+                    # "got the cheque today. will deposit on monday": a plan of its own
+                    reading.unread.append(words)
                 elif (found.day or today) != today:
-                    self._paid_on(words)
+                    self._paid_on(words, beside=not self.when_after_story)
             elif reading.callback is None:
                 reading.soft.append(words)
                 self._callback(found, words)
+                reading.callback_loose = True
             else:
                 reading.problems.append(f"what is “{words}” for?")
         if self.past_day is not None:
             if reading.paid is not None and reading.paid_on is None:
-                self._paid_on(self.past_day)
+                # "paid 10k. yesterday was her birthday": the day of something else
+                beside = not self.past_after_story and (self.paid_here or not self.unread_here)
+                self._paid_on(self.past_day, beside=beside)
             else:  # "not picking up since yesterday": no payment to date
                 reading.unread.append(self.past_day)
         if self.callback_verb and reading.callback is None:

@@ -318,6 +318,11 @@ SOFT_VERBS = {
     "will do": "pledge",
     "agreed to give": "pledge",
     "agreed to pay": "pledge",
+    # money still to come in (``will receive 25k on monday``)
+    "will receive": "pledge",
+    "will get": "pledge",
+    "going to receive": "pledge",
+    "to receive": "pledge",
     # Hinglish "will pay / transfer / send" (``10k pay karegi monday ko``)
     **{
         f"{verb} {ending}": "pledge"
