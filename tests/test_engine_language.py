@@ -323,3 +323,43 @@ def test_a_call_back_said_with_its_verb_outranks_a_bare_date() -> None:
     args, problems = merge(read_report(text, NOW, IST))
     assert problems == [] and args is not None
     assert args["followup_at"] == ist(7, 10, month=12)
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome", "by"),
+    [
+        ("pledged 1.5 lakh, will pay by upi on monday", "pledged", date(2026, 11, 30)),
+        ("Talked to Ravi, he'll transfer 25k via neft by sat", "pledged", date(2026, 11, 28)),
+        ("haan bol diya, 11k dega kal tak", "pledged", FRI),
+    ],
+)
+def test_a_method_beside_a_pledge_is_how_it_will_be_paid(text: str, outcome: str, by: date) -> None:
+    """It used to refuse the report ("a payment method, but no amount paid")."""
+    args, problems = merge(read_report(text, NOW, IST))
+    assert problems == [] and args is not None
+    assert (args["outcome"], args["expected_by"], args.get("method")) == (outcome, by, None)
+
+
+@pytest.mark.parametrize(
+    "text", ["she will do 5k upi today", "10k aaya kal upi se", "upi se karega"]
+)
+def test_a_method_without_a_payment_or_a_clear_pledge_is_refused(text: str) -> None:
+    """An amount and a date (a guessed pledge), or ``will do``, with a method: asked."""
+    args, problems = merge(read_report(text, NOW, IST))
+    assert args is None and problems
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome"),
+    [
+        ("no answr, 2nd attempt", "no_response"),
+        ("na 3rd time", "no_response"),
+        ("call bak tmrw 11am", "reschedule"),
+        ("asked to remove number from list", "do_not_contact"),
+    ],
+)
+def test_typed_in_a_hurry(text: str, outcome: str) -> None:
+    """``2nd attempt`` counts calls (never the 2nd of the month); common slips are read."""
+    args, problems = merge(read_report(text, NOW, IST))
+    assert problems == [] and args is not None and args["outcome"] == outcome
+    assert outcome != "no_response" or "followup_at" not in args

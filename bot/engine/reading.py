@@ -150,8 +150,6 @@ _TO_SOMEONE = {"to", "with", "se", "ko", "ne"}
 #: Words that start what a verb was done after or about, never whom (``will pay after
 #: salary``, ``talked about the project``).
 _NOT_SOMEONE = {"after", "before", "about", "during", "while", "because", "till", "until"}
-#: A length of time said alone, with no "in", "after", "later", "baad" or "mein" to make
-#: it a time from now (``20 min``).
 #: Day words that mean yesterday or tomorrow by the verb's tense (``kal``, ``parso``).
 _EITHER_WAY = ("kal", "parso", "parson")
 #: A past tense in Hinglish (``pledge kiya``, ``bola tha``).
@@ -159,15 +157,23 @@ _PAST_TENSE = re.compile(r"\b(?:kiya|kiye|ki\s+thi|tha|thi)\b")
 #: Words that make a day a bound, not the day: before it (``before monday``) or after
 #: it (``monday se pehle``, ``kal ke baad``).
 _BOUNDS = ("before", "after", "since", "until", "till")
+_BOUND_AFTER = re.compile(
+    r"(?:se\s+(?:pehle|pahle|baad)|ke\s+(?:baad|pehle)|se$|tak\b|before|after)"
+)
 #: Banks a cheque or transfer names (``cheque 445566 hdfc``): details of the payment.
 BANKS = frozenset(
     ("hdfc", "icici", "sbi", "axis", "kotak", "pnb", "canara", "idfc", "indusind", "bob")
 )
+#: How many times the donor was tried (``2nd attempt``, ``3rd call``, ``teesri baar``):
+#: a count, never a day of the month.
+_NTH_TRY = re.compile(
+    r"(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|dusri|doosri|teesri)"
+    r"\s+(?:attempt|try|time|call|baar|bar)s?\b"
+)
 #: "Dated", before a cheque's or a payment's date (``cheque no. 112233 dt 25/11``).
 _DATED = ("dt", "dt.", "dtd", "dated")
-_BOUND_AFTER = re.compile(
-    r"(?:se\s+(?:pehle|pahle|baad)|ke\s+(?:baad|pehle)|se$|tak\b|before|after)"
-)
+#: A length of time said alone, with no "in", "after", "later", "baad" or "mein" to make
+#: it a time from now (``20 min``).
 _LENGTH_OF_TIME = re.compile(r"[\d.]+\s*[a-z]+")
 #: "About" before a length of time (``for almost 20 min``).
 _ABOUT = re.compile(r"^(?:almost|about|around|nearly|over|like|approx\.?|roughly|some)\s+")
@@ -204,6 +210,8 @@ class Reading:
     problems: list[str] = field(default_factory=list)
     soft: list[str] = field(default_factory=list)
     pronoun: bool = False
+    #: The soft phrases a pledge was read from (``will pay``, ``dega``, ``will do``).
+    pledge_phrases: list[str] = field(default_factory=list)
     #: Money verbs seen (``pledge``, ``paid``), strict or soft; ``strict`` = command phrases.
     verbs: set[str] = field(default_factory=set)
     strict: list[str] = field(default_factory=list)
@@ -365,7 +373,7 @@ _REVERSAL = re.compile(
     r"\b(?:withdr\w*|back(?:ed)?\s+out|changed?\s+(?:her|his|their|my)\s+mind"
     r"|reneg\w*|retract\w*|revok\w*|lost|stolen|mistake|error|wrong\w*|fraud\w*|scam\w*"
     r"|test\w*|dummy|suppose|imagine|example|hypothetical\w*|joke|joking|kidding|mazaak"
-    r"|jk|prank\w*|lol|lmao|rofl|haha\w*|hehe\w*"
+    r"|jk|prank\w*|lol|lmao|rofl|haha\w*|hehe\w*|wapas"
     r"|someday|sometime|soon|whenever|provided|providing|subject\s+to|condition\w*"
     r"|took\s+(?:it\s+)?back|(?:would|could|should|might)\s+have|wish\w*|forget|never\s*mind"
     r"|each|per|every|har|dollars?|usd|euros?|pounds?|gbp|aed|dirhams?"
@@ -557,13 +565,17 @@ class _ClauseReader:
             self._phrase(kind, value, phrase[0])
             self.after_verb, self.last_run = verb, None
             return phrase.end()
+        nth = _NTH_TRY.match(low, pos)
+        if nth and (pos == 0 or not low[pos - 1].isalnum()):
+            self._flush()  # "no answer, 2nd attempt": a count of calls, never the 2nd
+            return nth.end()
         past = PAST_ONLY.match(low, pos)
         if past and (pos == 0 or not low[pos - 1].isalnum()):
             self._not_a_correction()
             self.past_after_story = bool(self.run)
             self._flush()
             if self.past_day is not None:
-                self.reading.problems.append(f"two days: “{self.past_day}”, “{past[0]}”")
+                self._two_days(self.past_day, past[0])
             self.past_day = shown[pos : past.end()]
             return self._after(past.end())
         end = self._bare_hour(low, pos)
@@ -673,6 +685,8 @@ class _ClauseReader:
             self._verb(kind, strict=True)
         elif kind == "soft":
             self.reading.soft.append(phrase)
+            if value == "pledge":
+                self.reading.pledge_phrases.append(phrase)
             if value in ("pledge", "paid", "callback"):
                 self._verb(value, strict=False)
             elif value == "spoke":
@@ -827,7 +841,7 @@ class _ClauseReader:
             self.run.append(words)
         else:
             if self.loose_when is not None:  # "paid 10k on monday or tuesday"
-                self.reading.problems.append(f"two days (“{self.loose_when[1]}”, “{words}”)")
+                self._two_days(self.loose_when[1], words)
             self.loose_when, self.when_after_story = (found, words), after_story
         return pos + used
 
@@ -838,12 +852,8 @@ class _ClauseReader:
         or in a clause of its own with other words) or is a bound (``before monday``,
         ``monday se pehle``, ``since kal``).
         """
-        low = self.clause.lower()
-        at = low.find(words.lower())
-        before, after = low[:at].split()[-1:], " ".join(low[at + len(words) :].split()[:2])
-        if not beside or (
-            at >= 0 and (before and before[0] in _BOUNDS or _BOUND_AFTER.match(after))
-        ):
+        before, after = self._beside(words)
+        if not beside or before in _BOUNDS or _BOUND_AFTER.match(after):
             self.reading.problems.append(f"is “{words}” the day it was paid?")
             return
         today = self.now.astimezone(self.tz).date()
@@ -853,7 +863,7 @@ class _ClauseReader:
             self.reading.problems.append(str(exc))
             return
         if self.reading.paid_on is not None and self.reading.paid_on != day:
-            self.reading.problems.append(f"two days for the payment (“{words}”)")
+            self._two_days(self.reading.paid_on_words or "", words)
         elif day != today:
             self.reading.paid_on, self.reading.paid_on_words = day, words
             self.reading.soft.append(words)
@@ -879,9 +889,20 @@ class _ClauseReader:
         else:
             return False
         if not same:
-            said = reading.last_values.get("when", ("", ""))[1]
-            reading.problems.append(f"two days or times (“{said}”, “{words}”)")
+            self._two_days(reading.last_values.get("when", ("", ""))[1], words)
         return True
+
+    def _two_days(self, first: str, second: str) -> None:
+        self.reading.problems.append(f"two days or times (“{first}”, “{second}”) – which one?")
+
+    def _beside(self, words: str) -> tuple[str, str]:
+        """The word before ``words`` in the clause and the two after them (lower case)."""
+        low = self.clause.lower()
+        at = low.find(words.lower())
+        if at < 0:
+            return "", ""
+        before = low[:at].split()[-1:]
+        return (before[0] if before else ""), " ".join(low[at + len(words) :].split()[:2])
 
     def _pledge_payment_date(self) -> bool:
         """A date right after "payment" with no amount paid, in a report of a pledge."""
@@ -901,10 +922,9 @@ class _ClauseReader:
         self.reading.last_values["when"] = ("callback", words)
 
     def _due(self, found: When, words: str) -> None:
-        low = self.clause.lower()
-        after = low[low.find(words.lower()) + len(words) :].split()[:1]
+        after = self._beside(words)[1].split()[:1]
         ahead = bool(after) and after[0].strip(".,!") in ("tak", "ko")  # "kal tak": by tomorrow
-        if words.lower() in _EITHER_WAY and not ahead and _PAST_TENSE.search(low):
+        if words.lower() in _EITHER_WAY and not ahead and _PAST_TENSE.search(self.clause.lower()):
             # "kal 10k pledge kiya": pledged yesterday, or to pay tomorrow?
             self._not_guessed(f"“{words}”: yesterday or tomorrow? say kal tak, or the date")
             return

@@ -57,6 +57,22 @@ _CLASHES = (
 )
 
 
+#: Pledge phrases that do not say the money is to be paid (``she will do 5k upi``).
+_VAGUE_PLEDGE = ("will do", "do", "agreed")
+
+
+def _paying(reading: Reading) -> bool:
+    """A method beside a pledge said as a payment to come is how it will be paid (``will
+    pay by upi on monday``, ``will transfer 25k via neft``), not a payment: a pledge
+    guessed from an amount and a date, or said with ``will do``, is not."""
+    return (
+        reading.pledge is not None
+        and "amount with a date" not in reading.soft
+        and ("pledge" in reading.verbs or bool(reading.pledge_phrases))
+        and not set(reading.pledge_phrases) & set(_VAGUE_PLEDGE)
+    )
+
+
 def merge(reading: Reading) -> tuple[dict[str, Any] | None, list[str]]:
     """The ``log_outcome`` arguments a reading adds up to, or the problems that stop it."""
     problems = list(reading.problems)
@@ -72,7 +88,7 @@ def merge(reading: Reading) -> tuple[dict[str, Any] | None, list[str]]:
             problems.append(f"“{first}” and {second} cannot both be true")
     if reading.expected_by is not None and reading.pledge is None:
         problems.append("a payment date, but no pledge amount")
-    if (reading.method or reading.reference) and reading.paid is None:
+    if reading.paid is None and (reading.reference or (reading.method and not _paying(reading))):
         problems.append("a payment method, but no amount paid")
     if reading.callback_asked:
         problems.append("When should I call back?")
