@@ -157,6 +157,8 @@ _PAST_TENSE = re.compile(r"\b(?:kiya|kiye|ki\s+thi|tha|thi)\b")
 #: Words that make a day a bound, not the day: before it (``before monday``) or after
 #: it (``monday se pehle``, ``kal ke baad``).
 _BOUNDS = ("before", "after", "since", "until", "till")
+#: A bound a few words before a date (``after the wedding on 5th dec``).
+_BOUNDS_BEFORE = re.compile(r"\b(?:before|after|till|until)\s+(?:\S+\s+){0,2}$")
 _BOUND_AFTER = re.compile(
     r"(?:se\s+(?:pehle|pahle|baad)|ke\s+(?:baad|pehle)|se$|tak\b|before|after)"
 )
@@ -164,11 +166,12 @@ _BOUND_AFTER = re.compile(
 BANKS = frozenset(
     ("hdfc", "icici", "sbi", "axis", "kotak", "pnb", "canara", "idfc", "indusind", "bob")
 )
-#: How many times the donor was tried (``2nd attempt``, ``3rd call``, ``teesri baar``):
-#: a count, never a day of the month.
+#: How many times the donor was tried (``2nd attempt``, ``3rd call``, ``teesri baar``),
+#: or which of several things (``the 2nd phase``): a count, never a day of the month.
 _NTH_TRY = re.compile(
-    r"(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|dusri|doosri|teesri)"
-    r"\s+(?:attempt|try|time|call|baar|bar)s?\b"
+    r"(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|dusri|doosri|teesri)"
+    r"\s+(?:attempt|try|time|call|baar|bar|phase|install?ment|kist|part|round|batch|floor|year"
+    r"|semester|term|reminder|visit|meeting)s?\b"
 )
 #: "Dated", before a cheque's or a payment's date (``cheque no. 112233 dt 25/11``).
 _DATED = ("dt", "dt.", "dtd", "dated")
@@ -202,6 +205,9 @@ class Reading:
     #: The call back is a date said with no verb (``meeting on 5th dec``): a call back
     #: said with its verb later in the report takes its place.
     callback_loose: bool = False
+    #: That bare date came after words no rule read (``she had surgery on 24th``): the
+    #: story's day, asked about unless a call back said with its verb replaces it.
+    callback_story: str | None = None
     callback_asked: bool = False
     method: str | None = None
     method_name: str | None = None
@@ -210,8 +216,6 @@ class Reading:
     problems: list[str] = field(default_factory=list)
     soft: list[str] = field(default_factory=list)
     pronoun: bool = False
-    #: The soft phrases a pledge was read from (``will pay``, ``dega``, ``will do``).
-    pledge_phrases: list[str] = field(default_factory=list)
     #: Money verbs seen (``pledge``, ``paid``), strict or soft; ``strict`` = command phrases.
     verbs: set[str] = field(default_factory=set)
     strict: list[str] = field(default_factory=list)
@@ -492,11 +496,15 @@ class _ClauseReader:
     #: Words naming a day gone by (``yesterday``, ``2 days ago``, ``last monday``): the
     #: payment's day, or unread words when the report has no payment.
     past_day: str | None = None
-    #: This clause read the amount paid (its loose date is the payment's day).
+    #: This clause read the amount paid (its loose date is the payment's day), or a
+    #: pledge's verb (``will receive``: an amount with a method is not then a payment).
     paid_here: bool = False
+    pledge_said: bool = False
     #: Runs of unread words this clause left, and whether the loose date or the past day
     #: came right after one (``paid 10k for the gala on 30th``: the gala's day).
     unread_here: int = 0
+    #: Unread words were left since the last thing read (fillers between them).
+    story_since: bool = False
     when_after_story: bool = False
     past_after_story: bool = False
     run: list[str] = field(default_factory=list)
@@ -561,7 +569,7 @@ class _ClauseReader:
             if verb:
                 self.reading.roles += [r for r in (self.last_run, self.opening) if r]
                 self.opening = None
-            self.read_any = True
+            self.read_any, self.story_since = True, False
             self._phrase(kind, value, phrase[0])
             self.after_verb, self.last_run = verb, None
             return phrase.end()
@@ -572,7 +580,7 @@ class _ClauseReader:
         past = PAST_ONLY.match(low, pos)
         if past and (pos == 0 or not low[pos - 1].isalnum()):
             self._not_a_correction()
-            self.past_after_story = bool(self.run)
+            self.past_after_story = self.story_since or self._run_is_story()
             self._flush()
             if self.past_day is not None:
                 self._two_days(self.past_day, past[0])
@@ -587,6 +595,7 @@ class _ClauseReader:
             end = reader(low, pos)
             if end:
                 self.after_verb, self.last_run, self.read_any = False, None, True
+                self.story_since = False
                 return end
         word = _WORD.match(low, pos)
         assert word is not None
@@ -661,6 +670,7 @@ class _ClauseReader:
     def _after(self, end: int) -> int:
         self._flush()
         self.after_verb, self.last_run, self.read_any = False, None, True
+        self.story_since = False
         return end
 
     def _money_context(self) -> bool:
@@ -685,8 +695,6 @@ class _ClauseReader:
             self._verb(kind, strict=True)
         elif kind == "soft":
             self.reading.soft.append(phrase)
-            if value == "pledge":
-                self.reading.pledge_phrases.append(phrase)
             if value in ("pledge", "paid", "callback"):
                 self._verb(value, strict=False)
             elif value == "spoke":
@@ -704,6 +712,7 @@ class _ClauseReader:
             self.reading.soft.append(phrase)
 
     def _verb(self, kind: str, *, strict: bool) -> None:
+        self.pledge_said = self.pledge_said or kind == "pledge"
         if kind == "pledge" and not strict:
             # "pays friday" after a pledge dates it; "dega 10k" is itself a pledge.
             self.pending = "pledge_soft"
@@ -820,14 +829,19 @@ class _ClauseReader:
             return word.end() if word else len(low)
         if not used:
             return 0
-        after_story = bool(self.run) and " ".join(self.run).lower() not in _DATED
+        after_story = (self.story_since or self._run_is_story()) and (
+            " ".join(self.run).lower() not in _DATED
+        )
         self._flush()
         words = self.clause[pos : pos + used].strip()
         if self._fixed_when(found, words):
             return pos + used
         if self._second_day(found, words):
             return pos + used
-        if self.pending == "callback":
+        if self.pending == "callback" and after_story and _BOUNDS_BEFORE.search(low[:pos]):
+            # "call her after the wedding on 5th dec": the wedding's day, or the call's?
+            self.reading.problems.append(f"is “{words}” when to call back?")
+        elif self.pending == "callback":
             self._callback(found, words)
         elif self.pending in ("pledge", "pledge_soft", "rest"):
             self._due(found, words)
@@ -876,6 +890,7 @@ class _ClauseReader:
         if self.pending == "callback" and reading.callback is not None:
             if reading.callback_loose:
                 reading.callback, reading.callback_loose = None, False
+                reading.callback_story = None
                 return False
             try:
                 same = resolve_moment(found, words, self.now, self.tz) == reading.callback
@@ -1068,11 +1083,21 @@ class _ClauseReader:
             words = " ".join(self.run)
             self.reading.unread.append(words)
             self.unread_here += 1
+            story = self._run_is_story()
             if self.after_verb and self.run[0].lower() not in _NOT_SOMEONE:
                 self.reading.roles.append(words)
             if not self.read_any and self.opening is None:
                 self.opening = words
+            self.story_since = self.story_since or story
             self.after_verb, self.last_run, self.run = False, words, []
+
+    def _run_is_story(self) -> bool:
+        """Whether the unread words being gathered tell the story around the report: not
+        who did it or to whom (before anything is read, ``Vikram Singh ne kal 5k diya``,
+        ``plan to ring Meera``; or right after a verb, ``spoke to zubin``)."""
+        if not (self.run and self.read_any):
+            return False
+        return not (self.after_verb and self.run[0].lower() not in _NOT_SOMEONE)
 
     def _settle(self) -> None:
         """Place what the clause left loose: an amount without a verb, a date without one."""
@@ -1091,7 +1116,7 @@ class _ClauseReader:
                 reading.soft.append("amount with a date")
                 self._due(*self.loose_when)
                 self.loose_when = None
-            elif self.money_detail and reading.paid is None:
+            elif self.money_detail and reading.paid is None and not self.pledge_said:
                 self._set_amount("paid", self.loose_amount)
                 reading.soft.append("amount with a method")
             else:
@@ -1106,6 +1131,7 @@ class _ClauseReader:
                 and reading.expected_by is None
                 and not found.time_set
                 and not self.paid_here  # "25k pledge kiya, 5k kal diya": the payment's day
+                and not self.when_after_story  # "she's travelling on 1st dec"
             ):
                 reading.soft.append(words)
                 self._due(found, words)
@@ -1115,15 +1141,20 @@ class _ClauseReader:
                 today = self.now.astimezone(self.tz).date()
                 if found.delta is not None:
                     reading.problems.append(f"“{words}” is ahead: money to come is a pledge")
-                elif self.when_after_story and (found.day or today) > today:
+                # the day is the payment's when said in its clause, or alone in one
+                own = self.paid_here or not self.unread_here
+                beside = own and not self.when_after_story
+                if not beside and (found.day or today) > today:
                     # "got the cheque today. will deposit on monday": a plan of its own
                     reading.unread.append(words)
                 elif (found.day or today) != today:
-                    self._paid_on(words, beside=not self.when_after_story)
+                    self._paid_on(words, beside=beside)
             elif reading.callback is None:
                 reading.soft.append(words)
                 self._callback(found, words)
                 reading.callback_loose = True
+                if self.when_after_story:  # "she had surgery on 24th": the story's day
+                    reading.callback_story = words
             else:
                 reading.problems.append(f"what is “{words}” for?")
         if self.past_day is not None:

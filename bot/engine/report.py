@@ -57,22 +57,6 @@ _CLASHES = (
 )
 
 
-#: Pledge phrases that do not say the money is to be paid (``she will do 5k upi``).
-_VAGUE_PLEDGE = ("will do", "do", "agreed")
-
-
-def _paying(reading: Reading) -> bool:
-    """A method beside a pledge said as a payment to come is how it will be paid (``will
-    pay by upi on monday``, ``will transfer 25k via neft``), not a payment: a pledge
-    guessed from an amount and a date, or said with ``will do``, is not."""
-    return (
-        reading.pledge is not None
-        and "amount with a date" not in reading.soft
-        and ("pledge" in reading.verbs or bool(reading.pledge_phrases))
-        and not set(reading.pledge_phrases) & set(_VAGUE_PLEDGE)
-    )
-
-
 def merge(reading: Reading) -> tuple[dict[str, Any] | None, list[str]]:
     """The ``log_outcome`` arguments a reading adds up to, or the problems that stop it."""
     problems = list(reading.problems)
@@ -88,8 +72,16 @@ def merge(reading: Reading) -> tuple[dict[str, Any] | None, list[str]]:
             problems.append(f"“{first}” and {second} cannot both be true")
     if reading.expected_by is not None and reading.pledge is None:
         problems.append("a payment date, but no pledge amount")
-    if reading.paid is None and (reading.reference or (reading.method and not _paying(reading))):
+    if (reading.method or reading.reference) and reading.paid is None:
+        # also beside a pledge: "asked her to pledge 25k by upi", "will pay by upi once
+        # she gets her 25k bonus" read as pledges once a method was let through
         problems.append("a payment method, but no amount paid")
+    if reading.callback_loose and (reading.pledge is not None or reading.paid is not None):
+        # "visited her on monday, she pledged 10k by friday": a day with no verb beside
+        # money is not taken for a call back
+        problems.append("what is the day with no verb for? (say call back DAY)")
+    if reading.callback_story:
+        problems.append(f"what is “{reading.callback_story}” for? (say call back DAY)")
     if reading.callback_asked:
         problems.append("When should I call back?")
     outcome = next((o for o in PRECEDENCE if o in said), None)
