@@ -394,3 +394,24 @@ def test_typed_in_a_hurry(text: str, outcome: str) -> None:
     args, problems = merge(read_report(text, NOW, IST))
     assert problems == [] and args is not None and args["outcome"] == outcome
     assert outcome != "no_response" or "followup_at" not in args
+
+
+@pytest.mark.parametrize(
+    ("text", "moment"),
+    [
+        ("call back monday 30th", ist(30, 10)),
+        ("call back friday 27th 5pm", ist(27, 17)),
+        ("wapas call karna monday", ist(30, 10)),
+    ],
+)
+def test_a_weekday_and_its_date_together(text: str, moment: datetime) -> None:
+    """A weekday with the date it falls on is one day (a different date is still asked)."""
+    args, problems = merge(read_report(text, NOW, IST))
+    assert problems == [] and args is not None and args["followup_at"] == moment
+    assert merge(read_report("call back monday 27th", NOW, IST))[0] is None
+
+
+def test_a_cheque_number_after_the_bank() -> None:
+    args, problems = merge(read_report("received 25k cheque SBI 123456", NOW, IST))
+    assert problems == [] and args is not None
+    assert (args["amount"], args["reference"]) == (D(25000), "123456")

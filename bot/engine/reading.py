@@ -604,7 +604,9 @@ class _ClauseReader:
             # "cheque number 778812, HDFC": the bank it is drawn on, a detail of the money
             self._not_a_correction()
             self.money_detail = True
-            return self._after(word.end())
+            end = self._after(word.end())
+            self.after_document = after_document  # "cheque SBI 123456": still its number
+            return end
         if token == "since":  # "since morning": a time in the past, not one to act on
             self._not_a_correction()
             return self._past(low, word.end())

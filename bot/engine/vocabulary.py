@@ -297,6 +297,8 @@ CALLBACK_WORDS = (
     "baad mein phone",
     "baad me phone",
     "phir call",
+    "wapas call",
+    "wapas phone",
     "phir se call",
     "dobara call",
     "follow up",

@@ -72,6 +72,8 @@ _WORD = re.compile(r"[^\s,.;!?]+")
 
 def _set(found: When, slot: str, value: Any, text: str) -> None:
     is_time = slot in ("clock", "bare")
+    if slot == "day" and found.day == value:
+        return  # "monday 30th", "friday 27th": the weekday and the date agree
     if getattr(found, slot) is not None or (is_time and found.time_set):
         raise WhenError(f"'{text}' names two {'times' if is_time else slot + 's'}")
     setattr(found, slot, value)
