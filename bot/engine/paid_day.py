@@ -29,8 +29,17 @@ import calendar
 import re
 from datetime import date, timedelta
 
-from bot.engine.when_rules import DAY_MONTH, DOTTED_DATE, WhenError
-from bot.engine.when_words import MONTHS, WEEKDAYS
+from bot.engine.when_rules import (
+    DAY_MONTH,
+    DAY_MONTH_NAME,
+    DAY_OF_MONTH,
+    DOTTED_DATE,
+    ISO_DATE,
+    MONTH_NAME_DAY,
+    WEEKDAY_WORDS,
+    WhenError,
+)
+from bot.engine.when_words import DAY_PARTS, MONTHS, RELATIVE_DAYS, WEEKDAYS
 from bot.engine.wording import day_text
 
 #: The oldest payment day read from a message; older ones are asked about.
@@ -40,9 +49,7 @@ ASK = "when was it paid? (e.g. yesterday, monday, 25/11)"
 _COUNTS = {"one": 1, "a": 1, "ek": 1, "two": 2, "do": 2, "three": 3, "teen": 3, "four": 4}
 _COUNTS |= {"char": 4, "five": 5, "paanch": 5, "six": 6, "seven": 7}
 _COUNT = r"(?P<n>\d{1,2}|" + "|".join(_COUNTS) + ")"
-_WD = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
-_MONTH = r"(?P<mon>" + "|".join(MONTHS) + r")[a-z]*\.?"
-_PART = r"(?:\s+(?:morning|subah|afternoon|dopahar|evening|shaam|sham|night|raat))?"
+_PART = r"(?:\s+(?:" + "|".join(DAY_PARTS) + "))?"
 _FILLER = r"(?:(?:on|se|ko|the|of)\s+)*"
 #: ``yesterday`` and the ways it is typed in a hurry (``yesterdy``, ``ystrday``, ``yday``).
 _YESTERDAY = r"(?:y[ae]?s?t[aeu]?r?d[ae]?y|yday|yest|ystrdy)"
@@ -52,20 +59,25 @@ _RELATIVE = (
     (r"(?:day\s+before\s+yesterday|parso|parson)" + _PART, 2),
     (rf"(?:{_YESTERDAY}|kal)" + _PART, 1),
     (r"last\s+night|kal\s+raat", 1),
-    # refused as still ahead
-    (r"day\s+after(?:\s+tomorrow)?", -2),
-    (r"tomorrow|tmrw|tmr|tomo", -1),
+    # the days to come of :mod:`bot.engine.when` (``kal`` and ``parso`` aside), refused
+    *(
+        (re.escape(word).replace(r"\ ", r"\s+"), -ahead)
+        for word, ahead in RELATIVE_DAYS.items()
+        if ahead > 0 and word not in ("kal", "parso", "parson")
+    ),
 )
 _DAYS_AGO = re.compile(rf"{_COUNT}\s+(?:days?|din)\s+(?:ago|back|pehle|pahle)")
-_WEEKDAY = re.compile(rf"(?:(?:last|pichle|pichhle)\s+)?(?P<wd>{_WD})" + _PART)
-_ISO = re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})")
-_NUMERIC = re.compile(f"{DAY_MONTH}|{DOTTED_DATE.replace('(?P<', '(?P<d_')}")
-_ORD = r"(?:st|nd|rd|th)?"
-_NAMED = re.compile(
-    rf"(?P<d>\d{{1,2}}){_ORD}\s*(?:of\s+)?{_MONTH}(?:,?\s+(?P<y>\d{{4}}))?"
-    rf"|{_MONTH.replace('mon>', 'mon2>')}\s*(?P<d2>\d{{1,2}}){_ORD}(?:,?\s+(?P<y2>\d{{4}}))?"
+_WEEKDAY = re.compile(rf"(?:(?:last|pichle|pichhle)\s+)?({WEEKDAY_WORDS})" + _PART)
+#: The calendar forms :mod:`bot.engine.when_rules` reads, as (pattern, the groups' order
+#: of day, month and year); a month said by name is looked up in ``MONTHS``.
+_CALENDAR = (
+    (re.compile(ISO_DATE), (3, 2, 1)),
+    (re.compile(DAY_MONTH), (1, 2, 3)),
+    (re.compile(DOTTED_DATE), (1, 2, 3)),
+    (re.compile(DAY_MONTH_NAME), (1, 2, 3)),
+    (re.compile(MONTH_NAME_DAY), (2, 1, 3)),
 )
-_ORDINAL = re.compile(r"(?P<d>\d{1,2})(?:st|nd|rd|th|\s*(?:tarikh|tareekh|tarik))")
+_DAY_OF_MONTH = re.compile(DAY_OF_MONTH)
 #: Spans of the past that name no day: asked about, never given one.
 _VAGUE = (
     r"(?:last|pichle|pichhle|previous)\s+(?:week|hafte|month|mahine)|earlier\s+this\s+week"
@@ -79,7 +91,9 @@ _VAGUE = (
 #: words :mod:`bot.engine.when` does not read at all (or reads as days to come).
 PAST_ONLY = re.compile(
     rf"(?:day\s+before\s+yesterday|{_YESTERDAY}|last\s+night"
-    rf"|(?:last|pichle|pichhle)\s+(?:{_WD})|{_DAYS_AGO.pattern}|{_VAGUE})" + _PART + r"(?![a-z])"
+    rf"|(?:last|pichle|pichhle)\s+(?:{WEEKDAY_WORDS})|{_DAYS_AGO.pattern}|{_VAGUE})"
+    + _PART
+    + r"(?![a-z])"
 )
 
 
@@ -109,22 +123,17 @@ def _read(text: str, today: date) -> date | None:
         count = found["n"]
         return today - timedelta(days=int(count) if count.isdigit() else _COUNTS[count])
     if found := _WEEKDAY.fullmatch(text):
-        back = (today.weekday() - WEEKDAYS[found["wd"]]) % 7 or 7
+        back = (today.weekday() - WEEKDAYS[found[1]]) % 7 or 7
         return today - timedelta(days=back)
-    if found := _ISO.fullmatch(text):
-        return _date(int(found["y"]), int(found["m"]), int(found["d"]))
-    if found := _NUMERIC.fullmatch(text):
-        keys = ("d_day", "d_month", "d_year") if found["d_day"] else ("day", "month", "year")
-        day, month, year = (found[key] for key in keys)
-        if year is not None:
+    for form, order in _CALENDAR:
+        if found := form.fullmatch(text):
+            day, month, year = (found[group] for group in order)
+            month = str(MONTHS.get(month, month))  # a month said by name
+            if year is None:
+                return _last(today, int(month), int(day))
             return _date(int(year) + (2000 if len(year) == 2 else 0), int(month), int(day))
-        return _last(today, int(month), int(day))
-    if found := _NAMED.fullmatch(text):
-        month = MONTHS[found["mon"] or found["mon2"]]
-        day, year = int(found["d"] or found["d2"]), found["y"] or found["y2"]
-        return _date(int(year), month, day) if year else _last(today, month, day)
-    if found := _ORDINAL.fullmatch(text):
-        return _last_of_month(today, int(found["d"]))
+    if found := _DAY_OF_MONTH.fullmatch(text):
+        return _last_of_month(today, int(found[1]))
     return None
 
 

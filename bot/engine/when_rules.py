@@ -105,7 +105,14 @@ DAY_MONTH = r"(?P<day>\d{1,2})[/-](?P<month>\d{1,2})(?:[/-](?P<year>\d{4}|\d{2})
 DOTTED_DATE = r"(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4}|\d{2})"
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _ORD = r"(?:st|nd|rd|th)"
-_WD = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
+#: The date forms :mod:`bot.engine.paid_day` reads too (the groups in each comment).
+ISO_DATE = r"(\d{4})-(\d{2})-(\d{2})"  # year, month, day
+DAY_MONTH_NAME = rf"(\d{{1,2}}){_ORD}?\s*(?:of\s+)?{_MONTH}(?:,?\s+(\d{{4}}))?"  # day, month, year
+MONTH_NAME_DAY = rf"{_MONTH}\s*(\d{{1,2}}){_ORD}?(?:,?\s+(\d{{4}}))?"  # month, day, year
+DAY_OF_MONTH = rf"(\d{{1,2}})(?:{_ORD}|\s*(?:tarikh|tareekh|tarik|tariq))"  # day
+#: Weekday names, longest first, for alternations (``(?:{WEEKDAY_WORDS})``).
+WEEKDAY_WORDS = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
+_WD = WEEKDAY_WORDS
 _REL = "|".join(sorted(RELATIVE_DAYS, key=len, reverse=True))
 _PARTS = "|".join(DAY_PARTS)
 _UNITS = "|".join(sorted(UNIT_SECONDS, key=len, reverse=True))
@@ -121,7 +128,7 @@ Build = Callable[[re.Match[str], date], Any]
 #: ``build`` returns several ``(slot, value)`` pairs.
 RULES: list[tuple[re.Pattern[str], str, Build]] = [
     (
-        re.compile(r"(\d{4})-(\d{2})-(\d{2})"),
+        re.compile(ISO_DATE),
         "day",
         lambda m, t: _day_month(t, int(m[3]), int(m[2]), int(m[1])),
     ),
@@ -132,17 +139,17 @@ RULES: list[tuple[re.Pattern[str], str, Build]] = [
     ),
     (re.compile(DOTTED_DATE), "day", lambda m, t: _day_month(t, int(m[1]), int(m[2]), int(m[3]))),
     (
-        re.compile(rf"(\d{{1,2}}){_ORD}?\s*(?:of\s+)?{_MONTH}(?:,?\s+(\d{{4}}))?"),
+        re.compile(DAY_MONTH_NAME),
         "day",
         lambda m, t: _day_month(t, int(m[1]), MONTHS[m[2]], int(m[3]) if m[3] else None),
     ),
     (
-        re.compile(rf"{_MONTH}\s*(\d{{1,2}}){_ORD}?(?:,?\s+(\d{{4}}))?"),
+        re.compile(MONTH_NAME_DAY),
         "day",
         lambda m, t: _day_month(t, int(m[2]), MONTHS[m[1]], int(m[3]) if m[3] else None),
     ),
     (
-        re.compile(rf"(\d{{1,2}})(?:{_ORD}|\s*(?:tarikh|tareekh|tarik|tariq))"),
+        re.compile(DAY_OF_MONTH),
         "day",
         lambda m, t: _day_of_month(t, int(m[1])),
     ),
