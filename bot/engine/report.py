@@ -76,12 +76,12 @@ def merge(reading: Reading) -> tuple[dict[str, Any] | None, list[str]]:
         # also beside a pledge: "asked her to pledge 25k by upi", "will pay by upi once
         # she gets her 25k bonus" read as pledges once a method was let through
         problems.append("a payment method, but no amount paid")
-    if reading.callback_loose and (reading.pledge is not None or reading.paid is not None):
+    if reading.callback_story:
+        problems.append(f"what is “{reading.callback_story}” for? (say call back DAY)")
+    elif reading.callback_loose and (reading.pledge is not None or reading.paid is not None):
         # "visited her on monday, she pledged 10k by friday": a day with no verb beside
         # money is not taken for a call back
         problems.append("what is the day with no verb for? (say call back DAY)")
-    if reading.callback_story:
-        problems.append(f"what is “{reading.callback_story}” for? (say call back DAY)")
     if reading.callback_asked:
         problems.append("When should I call back?")
     outcome = next((o for o in PRECEDENCE if o in said), None)
